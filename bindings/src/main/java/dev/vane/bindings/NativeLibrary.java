@@ -1,0 +1,200 @@
+package dev.vane.bindings;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.SymbolLookup;
+import java.net.URL;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * Finds and loads libvane, once per JVM.
+ *
+ * <p>Order: {@code -Dvane.library.path} (a directory holding libvane.so, or the file itself) when
+ * set, and then nothing else, so an explicit choice is never silently replaced; otherwise the
+ * {@code linux-x86_64} classifier jar on the class path, whose library is extracted once per
+ * version and content hash into {@code -Dvane.native.workdir} (default
+ * {@code java.io.tmpdir/vane-native-USER}). Extraction writes a private temporary file and
+ * renames it into place atomically, so JVMs starting together never see a partial file.
+ */
+public final class NativeLibrary {
+    public static final String LIBRARY_PATH_PROPERTY = "vane.library.path";
+    public static final String WORKDIR_PROPERTY = "vane.native.workdir";
+    static final String LIBRARY_FILE = "libvane.so";
+
+    private static final Properties BUILD = buildProperties();
+    /** The libvane version these bindings were written for. */
+    public static final String EXPECTED_VERSION = BUILD.getProperty("native.version");
+    public static final String CLASSIFIER = BUILD.getProperty("native.classifier");
+    static final String RESOURCE = "/dev/vane/native/" + CLASSIFIER + "/" + LIBRARY_FILE;
+
+    /** A loaded library: its symbols and where it came from. */
+    public record Loaded(SymbolLookup symbols, Path path, String source) {}
+
+    private static Loaded loaded;
+    private static NativeLibraryException failure;
+
+    private NativeLibrary() {}
+
+    /** The loaded library; loads it on first use. Throws the same explanation on every call if it cannot. */
+    public static synchronized Loaded load() {
+        if (loaded != null) return loaded;
+        if (failure == null) {
+            try {
+                loaded = locateAndLoad();
+                return loaded;
+            } catch (NativeLibraryException e) {
+                failure = e;
+            }
+        }
+        throw new NativeLibraryException(failure.getMessage(), failure);
+    }
+
+    private static Loaded locateAndLoad() {
+        List<String> tried = new ArrayList<>();
+        String explicit = System.getProperty(LIBRARY_PATH_PROPERTY);
+        if (explicit != null && !explicit.isBlank()) {
+            Path p = Path.of(explicit);
+            Path file = Files.isDirectory(p) ? p.resolve(LIBRARY_FILE) : p;
+            try {
+                return open(file, "-D" + LIBRARY_PATH_PROPERTY + "=" + explicit);
+            } catch (RuntimeException e) {
+                tried.add("-D" + LIBRARY_PATH_PROPERTY + "=" + explicit + " -> " + file + ": " + e.getMessage()
+                        + " (an explicit library path is used alone; unset it to use the classifier jar)");
+                throw notFound(tried);
+            }
+        }
+        tried.add("-D" + LIBRARY_PATH_PROPERTY + ": not set");
+
+        String os = System.getProperty("os.name", "?");
+        String arch = System.getProperty("os.arch", "?");
+        if (!platformSupported(os, arch)) {
+            tried.add("classifier jar " + CLASSIFIER + ": this JVM runs on " + os + "/" + arch
+                    + ", and Vane ships native code for " + CLASSIFIER + " only; build libvane from source"
+                    + " (cmake -S . -B build && cmake --build build) and pass -D" + LIBRARY_PATH_PROPERTY);
+            throw notFound(tried);
+        }
+        URL resource = NativeLibrary.class.getResource(RESOURCE);
+        if (resource == null) {
+            tried.add("class path resource " + RESOURCE + ": not found; add the dependency"
+                    + " dev.vane:vane-native:" + EXPECTED_VERSION + ":jar:" + CLASSIFIER);
+            throw notFound(tried);
+        }
+        Path extracted;
+        try {
+            extracted = extract(resource);
+        } catch (IOException | UncheckedIOException | SecurityException e) {
+            tried.add("extracting " + resource + " into " + workdir() + ": " + e
+                    + "; set -D" + WORKDIR_PROPERTY + " to a writable directory");
+            throw notFound(tried);
+        }
+        try {
+            return open(extracted, resource.toString());
+        } catch (RuntimeException e) {
+            tried.add("loading " + extracted + " (from " + resource + "): " + e.getMessage()
+                    + "; if that directory is on a noexec mount, set -D" + WORKDIR_PROPERTY
+                    + " to one that allows executables");
+            throw notFound(tried);
+        }
+    }
+
+    static boolean platformSupported(String os, String arch) {
+        String a = arch.toLowerCase(Locale.ROOT);
+        return os.toLowerCase(Locale.ROOT).startsWith("linux") && (a.equals("amd64") || a.equals("x86_64"));
+    }
+
+    private static NativeLibraryException notFound(List<String> tried) {
+        StringBuilder sb = new StringBuilder("Could not load libvane (Vane's native library). Tried:");
+        for (String t : tried) sb.append("\n  - ").append(t);
+        return new NativeLibraryException(sb.toString());
+    }
+
+    /** Loads the file and checks it is the libvane version these bindings expect. */
+    private static Loaded open(Path file, String source) {
+        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("no such file");
+        SymbolLookup symbols;
+        try {
+            symbols = SymbolLookup.libraryLookup(file, Arena.global());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the system loader refused it: " + e.getMessage(), e);
+        }
+        String version = VersionProbe.version(symbols);
+        if (!version.equals(EXPECTED_VERSION)) {
+            throw new IllegalArgumentException("it is libvane " + version + " but these bindings need "
+                    + EXPECTED_VERSION + "; use matching vane-bindings and vane-native versions");
+        }
+        return new Loaded(symbols, file.toAbsolutePath(), source);
+    }
+
+    static Path workdir() {
+        String configured = System.getProperty(WORKDIR_PROPERTY);
+        if (configured != null && !configured.isBlank()) return Path.of(configured);
+        String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
+        return Path.of(System.getProperty("java.io.tmpdir"), "vane-native-" + user);
+    }
+
+    /** Copies the library out of the jar once per content hash; safe when JVMs race. */
+    private static Path extract(URL resource) throws IOException {
+        byte[] bytes;
+        try (InputStream in = resource.openStream()) {
+            bytes = in.readAllBytes();
+        }
+        String hash = sha256(bytes);
+        Path dir = workdir().resolve(EXPECTED_VERSION + "-" + hash.substring(0, 16));
+        createPrivateDirectories(dir);
+        Path target = dir.resolve(LIBRARY_FILE);
+        if (Files.isRegularFile(target) && sha256(Files.readAllBytes(target)).equals(hash)) return target;
+        Path tmp = Files.createTempFile(dir, LIBRARY_FILE + ".", ".part");
+        try {
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return target;
+    }
+
+    private static void createPrivateDirectories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) return;
+        try {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectories(dir);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private static Properties buildProperties() {
+        Properties p = new Properties();
+        try (InputStream in = NativeLibrary.class.getResourceAsStream("vane-bindings.properties")) {
+            if (in == null) throw new IllegalStateException("vane-bindings.properties is missing from vane-bindings");
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.vane.bindings;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * Every downcall handle of vane.h, one field per function, called with {@code invokeExact}.
+ *
+ * <p>If libvane cannot be loaded, each handle is replaced by one of the same type that throws the
+ * loader's {@link NativeLibraryException}, so the failure surfaces at the first call with the full
+ * explanation (never as an {@code ExceptionInInitializerError}).
+ */
+public final class VaneNative {
+    private VaneNative() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    /** Short calls that cannot block: no thread-state transition, and heap segments allowed. */
+    private static final Linker.Option CRITICAL = Linker.Option.critical(true);
+
+    // const char *vane_last_error(void)
+    public static final MethodHandle LAST_ERROR = bind("vane_last_error", FunctionDescriptor.of(ADDRESS), CRITICAL);
+    // const char *vane_version(void)
+    public static final MethodHandle VERSION = bind("vane_version", FunctionDescriptor.of(ADDRESS), CRITICAL);
+    // vane_status vane_cpu_features(vane_cpu_info *out)
+    public static final MethodHandle CPU_FEATURES = bind("vane_cpu_features", FunctionDescriptor.of(JAVA_INT, ADDRESS), CRITICAL);
+    // vane_status vane_cpu_select(int32_t isa)
+    public static final MethodHandle CPU_SELECT = bind("vane_cpu_select", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    // vane_status vane_set_threads(int32_t n)
+    public static final MethodHandle SET_THREADS = bind("vane_set_threads", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    // int32_t vane_get_threads(void)
+    public static final MethodHandle GET_THREADS = bind("vane_get_threads", FunctionDescriptor.of(JAVA_INT), CRITICAL);
+    // vane_status vane_format_info(int32_t format, vane_format_desc *out)
+    public static final MethodHandle FORMAT_INFO = bind("vane_format_info", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), CRITICAL);
+    // vane_status vane_quant_size(int32_t format, int64_t rows, int64_t cols, int64_t *out_bytes)
+    public static final MethodHandle QUANT_SIZE = bind("vane_quant_size",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS), CRITICAL);
+    // vane_status vane_quant_quantize(int32_t format, const float *src, int64_t rows, int64_t cols, void *dst, int64_t dst_bytes)
+    public static final MethodHandle QUANT_QUANTIZE = bind("vane_quant_quantize",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG));
+    // vane_status vane_quant_dequantize(int32_t format, const void *src, int64_t src_bytes, int64_t rows, int64_t cols, float *dst)
+    public static final MethodHandle QUANT_DEQUANTIZE = bind("vane_quant_dequantize",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
+    // vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *dst, int64_t n)
+    public static final MethodHandle FP8_ENCODE = bind("vane_fp8_encode",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), CRITICAL);
+    // vane_status vane_fp8_decode(int32_t kind, const uint8_t *src, float *dst, int64_t n)
+    public static final MethodHandle FP8_DECODE = bind("vane_fp8_decode",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), CRITICAL);
+
+    /** The thread-local message of the last failed call, as a Java string. */
+    public static String lastError() {
+        try {
+            MemorySegment s = (MemorySegment) LAST_ERROR.invokeExact();
+            return s.reinterpret(4096).getString(0);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static MethodHandle bind(String name, FunctionDescriptor fd, Linker.Option... options) {
+        NativeLibrary.Loaded lib;
+        try {
+            lib = NativeLibrary.load();
+        } catch (NativeLibraryException e) {
+            return thrower(fd, e.getMessage());
+        }
+        MemorySegment address = lib.symbols().find(name).orElse(null);
+        if (address == null) {
+            return thrower(fd, "libvane at " + lib.path() + " has no symbol " + name
+                    + "; vane-bindings " + NativeLibrary.EXPECTED_VERSION + " needs a matching vane-native");
+        }
+        return LINKER.downcallHandle(address, fd, options);
+    }
+
+    /** A handle of the downcall's type that throws a fresh NativeLibraryException with this message. */
+    private static MethodHandle thrower(FunctionDescriptor fd, String message) {
+        MethodType type = fd.toMethodType();
+        try {
+            MethodHandle create = MethodHandles.lookup().findConstructor(NativeLibraryException.class,
+                    MethodType.methodType(void.class, String.class)).bindTo(message);
+            MethodHandle raise = MethodHandles.throwException(type.returnType(), NativeLibraryException.class);
+            MethodHandle thrower = MethodHandles.foldArguments(raise, create);
+            return MethodHandles.dropArguments(thrower, 0, type.parameterList());
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package dev.vane;
+
+import java.util.Set;
+
+/**
+ * What libvane saw of the CPU and which kernels it runs.
+ *
+ * @param features instruction-set extensions the CPU has and the OS enabled ("avx2", "fma", ...)
+ * @param active the kernel variant in use
+ * @param reason why that variant is active (e.g. "forced by VANE_CPU=baseline")
+ */
+public record CpuInfo(Set<String> features, CpuVariant active, String reason) {}

@@ -1,0 +1,137 @@
+package dev.vane.quant;
+
+/**
+ * Weight formats of Vane. A matrix is [rows, cols] row-major (rows = N outputs, cols = K inputs);
+ * docs/FORMATS.md gives every byte layout. Ids match VANE_FORMAT_* in vane.h and never change.
+ */
+public enum QuantFormat {
+    F32(0, "f32", 1, 4),
+    F16(1, "f16", 1, 2),
+    BF16(2, "bf16", 1, 2),
+    /** FP8 E4M3 codes, then one f32 scale per row (planar). */
+    FP8_E4M3_ROW(3, "fp8_e4m3_row", 1, 0),
+    /** FP8 E4M3 codes, then one f32 scale per 128x128 tile (planar), as weight_scale_inv. */
+    FP8_E4M3_B128(4, "fp8_e4m3_b128", 128, 128),
+    INT4_SYM_G32(5, "int4_sym_g32", 32, 18),
+    INT4_SYM_G64(6, "int4_sym_g64", 64, 34),
+    INT4_SYM_G128(7, "int4_sym_g128", 128, 66),
+    INT4_ASYM_G32(8, "int4_asym_g32", 32, 20),
+    INT4_ASYM_G64(9, "int4_asym_g64", 64, 36),
+    INT4_ASYM_G128(10, "int4_asym_g128", 128, 68),
+    INT8_G32(11, "int8_g32", 32, 36),
+    INT8_G64(12, "int8_g64", 64, 68),
+    INT8_G128(13, "int8_g128", 128, 132),
+    /** GGUF Q4_0, byte-for-byte as llama.cpp. */
+    Q4_0(14, "q4_0", 32, 18),
+    /** GGUF Q8_0, byte-for-byte as llama.cpp. */
+    Q8_0(15, "q8_0", 32, 34);
+
+    private final int id;
+    private final String formatName;
+    private final int blockElems;
+    private final int blockBytes;
+    private final boolean planar;
+    private final int scaleRows;
+    private final int scaleCols;
+
+    /**
+     * Block formats: (elements per block, bytes per block). Unscaled formats: (1, bytes per
+     * element). Planar FP8: (tile rows, tile cols), 0 cols meaning a whole row.
+     */
+    QuantFormat(int id, String formatName, int a, int b) {
+        this.id = id;
+        this.formatName = formatName;
+        this.planar = formatName.startsWith("fp8");
+        this.blockElems = planar ? 1 : a;
+        this.blockBytes = planar ? 1 : b;
+        this.scaleRows = planar ? a : 0;
+        this.scaleCols = planar ? b : 0;
+    }
+
+    /** The VANE_FORMAT_* id. */
+    public int id() {
+        return id;
+    }
+
+    /** Stable lower-case name, as libvane reports it (e.g. "int4_asym_g64"). */
+    public String formatName() {
+        return formatName;
+    }
+
+    /** cols must be a multiple of this. */
+    public int blockElements() {
+        return blockElems;
+    }
+
+    /** Bytes per block (per element for unscaled and planar formats). */
+    public int blockBytes() {
+        return blockBytes;
+    }
+
+    /** True for FP8 formats: all codes first, then the f32 scales from a 64-byte boundary. */
+    public boolean planar() {
+        return planar;
+    }
+
+    /** Planar: rows per scale tile (0 for block formats). */
+    public int scaleRows() {
+        return scaleRows;
+    }
+
+    /** Planar: cols per scale tile, 0 = a whole row (0 for block formats). */
+    public int scaleCols() {
+        return scaleCols;
+    }
+
+    /**
+     * Bytes of a [rows, cols] matrix in this format.
+     *
+     * @throws IllegalArgumentException for negative dims, cols not a multiple of the block, or a size past 2^60
+     */
+    public long byteSize(long rows, long cols) {
+        checkShape(rows, cols);
+        if (!planar) return rows * (cols / blockElems) * blockBytes;
+        return scalesOffset(rows, cols) + 4L * scaleCount(rows, cols);
+    }
+
+    /** Planar formats: byte offset of the f32 scales (rows*cols rounded up to 64). */
+    public long scalesOffset(long rows, long cols) {
+        return (rows * cols + 63) / 64 * 64;
+    }
+
+    /** Planar formats: number of f32 scales. */
+    public long scaleCount(long rows, long cols) {
+        if (rows == 0 || cols == 0) return 0;
+        long tileCols = scaleCols == 0 ? cols : scaleCols;
+        return ceilDiv(rows, scaleRows) * ceilDiv(cols, tileCols);
+    }
+
+    /** Average bytes per weight for a large matrix (scales included). */
+    public double bytesPerWeight() {
+        if (planar) return 1.0 + (scaleCols == 0 ? 0.0 : 4.0 / ((double) scaleRows * scaleCols));
+        return (double) blockBytes / blockElems;
+    }
+
+    void checkShape(long rows, long cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException("rows and cols must be >= 0, got [" + rows + ", " + cols + "]");
+        }
+        if (cols % blockElems != 0) {
+            throw new IllegalArgumentException("cols (K) = " + cols + " is not a multiple of the " + formatName
+                    + " block size " + blockElems);
+        }
+        if (cols > 0 && rows > (1L << 60) / cols) {
+            throw new IllegalArgumentException("matrix [" + rows + ", " + cols + "] is too large");
+        }
+    }
+
+    /** The format with this VANE_FORMAT_* id. */
+    public static QuantFormat ofId(int id) {
+        for (QuantFormat f : values()) if (f.id == id) return f;
+        throw new IllegalArgumentException("unknown format id " + id);
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+}

@@ -1,0 +1,161 @@
+package dev.vane.quant;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Quantize and dequantize through libvane (the active CPU variant) against float64 references. */
+class QuantizerTest {
+
+    static List<int[]> shapes(QuantFormat f) {
+        int g = f.blockElements();
+        int[] cols = g == 1 ? new int[] {1, 7, 129, 300} : new int[] {g, 3 * g, 5 * g};
+        List<int[]> shapes = new ArrayList<>();
+        for (int rows : new int[] {1, 3, 17, 130}) for (int c : cols) shapes.add(new int[] {rows, c});
+        return shapes;
+    }
+
+    @ParameterizedTest
+    @EnumSource(QuantFormat.class)
+    void roundTripIsTheDocumentedLayoutAndWithinTolerance(QuantFormat f) {
+        long seed = 1000 + f.id();
+        for (int[] shape : shapes(f)) {
+            int rows = shape[0], cols = shape[1];
+            float[] x = TestData.weights(seed++, rows * cols);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment q = TestData.poisoned(arena, f.byteSize(rows, cols));
+                Quantizer.quantize(f, TestData.floats(arena, x), rows, cols, q);
+                MemorySegment y = TestData.poisonedFloats(arena, (long) rows * cols);
+                Quantizer.dequantize(f, q, rows, cols, y);
+                double[] reference = ReferenceDecoder.decode(f, q, rows, cols);
+                for (int i = 0; i < x.length; i++) {
+                    int r = i / cols, c = i % cols;
+                    float got = y.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+                    String where = f + " [" + rows + "x" + cols + "] at [" + r + ", " + c + "]";
+                    // Native dequantization is the documented layout, to the bit (each format's
+                    // dequantization is one exactly-rounded f32 operation).
+                    assertEquals((float) reference[i], got, 0f, where + ": native vs reference decoder");
+                    double err = Math.abs(reference[i] - x[i]);
+                    double bound = Tolerances.bound(f, q, rows, cols, r, c, x[i]);
+                    if (!(err <= bound)) fail(where + ": x=" + x[i] + " -> " + reference[i] + ", error " + err + " > " + bound);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(QuantFormat.class)
+    void arrayOverloadsMatchSegments(QuantFormat f) {
+        int rows = 5, cols = 2 * Math.max(f.blockElements(), 64);
+        float[] x = TestData.weights(7, rows * cols);
+        byte[] packed = Quantizer.quantize(f, x, rows, cols);
+        assertEquals(f.byteSize(rows, cols), packed.length);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment q = Quantizer.quantize(f, TestData.floats(arena, x), rows, cols, arena);
+            assertArrayEquals(q.toArray(ValueLayout.JAVA_BYTE), packed);
+        }
+        float[] back = Quantizer.dequantize(f, packed, rows, cols);
+        assertEquals(x.length, back.length);
+        for (float v : back) assertTrue(Float.isFinite(v));
+    }
+
+    @ParameterizedTest
+    @EnumSource(QuantFormat.class)
+    void edgeBlocks(QuantFormat f) {
+        int g = Math.max(f.blockElements(), 32);
+        // zeros; a constant; one huge value among tiny ones; subnormal f32 values; a negative constant.
+        float[][] blocks = new float[5][g];
+        java.util.Arrays.fill(blocks[1], 0.75f);
+        for (int i = 0; i < g; i++) blocks[2][i] = 1e-3f * (i - g / 2);
+        blocks[2][3] = 1000f;
+        for (int i = 0; i < g; i++) blocks[3][i] = Float.MIN_VALUE * (i + 1);
+        java.util.Arrays.fill(blocks[4], -3.5f);
+        for (float[] b : blocks) {
+            byte[] packed = Quantizer.quantize(f, b, 1, g);
+            float[] back = Quantizer.dequantize(f, packed, 1, g);
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment q = arena.allocateFrom(ValueLayout.JAVA_BYTE, packed);
+                for (int c = 0; c < g; c++) {
+                    double err = Math.abs(back[c] - (double) b[c]);
+                    double bound = Tolerances.bound(f, q, 1, g, 0, c, b[c]);
+                    if (!(err <= bound)) fail(f + " edge block: x=" + b[c] + " -> " + back[c] + ", error " + err + " > " + bound);
+                }
+            }
+        }
+        // All zeros stay exactly zero, constants are exact where a level can hold them.
+        for (float v : Quantizer.dequantize(f, Quantizer.quantize(f, blocks[0], 1, g), 1, g)) assertEquals(0f, Math.abs(v));
+    }
+
+    /** llama.cpp's Q4_0: fp16 d first, then byte j = code(x[j]) | code(x[j + 16]) << 4. */
+    @Test
+    void q4_0HandComputedBlock() {
+        float[] x = new float[32];
+        for (int j = 0; j < 32; j++) x[j] = j - 16;  // -16 .. 15
+        // max |x| is at j = 0 (x = -16): d = -16 / -8 = 2.0 (fp16 0x4000), id = 0.5.
+        // code = min(15, (int)(x * 0.5 + 8.5)): x = -16 -> 0, -15 -> 1 (0.5+... = 1.0), -14 -> 1,
+        // j and j + 16 differ by 16 in x, i.e. by 8 in code.
+        byte[] expected = new byte[18];
+        expected[0] = 0x00;
+        expected[1] = 0x40;
+        for (int j = 0; j < 16; j++) {
+            int lo = Math.min(15, (int) ((j - 16) * 0.5f + 8.5f));
+            int hi = Math.min(15, (int) ((j) * 0.5f + 8.5f));
+            expected[2 + j] = (byte) (lo | hi << 4);
+        }
+        // Spelled out: the first bytes are 0x80, 0x91, 0x91, 0xA2, ...
+        assertEquals((byte) 0x80, expected[2]);
+        assertEquals((byte) 0x91, expected[3]);
+        assertEquals((byte) 0x91, expected[4]);
+        assertEquals((byte) 0xA2, expected[5]);
+        assertArrayEquals(expected, Quantizer.quantize(QuantFormat.Q4_0, x, 1, 32));
+        float[] back = Quantizer.dequantize(QuantFormat.Q4_0, expected, 1, 32);
+        assertEquals(-16f, back[0]);
+        assertEquals(-14f, back[1]);  // code 1 -> (1 - 8) * 2
+        assertEquals(14f, back[31]);  // code 15 -> 7 * 2
+    }
+
+    /** llama.cpp's Q8_0: fp16 d first, then 32 int8 values round(x / d) (half away from zero). */
+    @Test
+    void q8_0HandComputedBlock() {
+        float[] x = new float[32];
+        for (int j = 0; j < 32; j++) x[j] = (j - 8) * 0.5f;  // -4 .. 11.5
+        // amax = 11.5, d = 11.5 / 127 = 0.0905511..., fp16(d) = 0x2DCC; id = 127 / 11.5.
+        byte[] packed = Quantizer.quantize(QuantFormat.Q8_0, x, 1, 32);
+        assertEquals(34, packed.length);
+        assertEquals((byte) 0xCC, packed[0]);
+        assertEquals((byte) 0x2D, packed[1]);
+        assertEquals((byte) -44, packed[2]);   // -4 * 11.043 = -44.17 -> -44
+        assertEquals((byte) 0, packed[2 + 8]);  // x = 0
+        assertEquals((byte) 6, packed[2 + 9]);  // 0.5 * 11.043 = 5.52 -> 6
+        assertEquals((byte) 127, packed[2 + 31]);
+        float d = Float.float16ToFloat((short) 0x2DCC);
+        assertEquals(127 * d, Quantizer.dequantize(QuantFormat.Q8_0, packed, 1, 32)[31], 0f);
+    }
+
+    @Test
+    void quantizationIsDeterministicAcrossThreadCounts() {
+        int rows = 300, cols = 256;
+        float[] x = TestData.weights(99, rows * cols);
+        int original = dev.vane.Vane.threads();
+        try {
+            dev.vane.Vane.setThreads(1);
+            byte[] one = Quantizer.quantize(QuantFormat.FP8_E4M3_B128, x, rows, cols);
+            byte[] oneQ4 = Quantizer.quantize(QuantFormat.INT4_ASYM_G64, x, rows, cols);
+            dev.vane.Vane.setThreads(3);
+            assertArrayEquals(one, Quantizer.quantize(QuantFormat.FP8_E4M3_B128, x, rows, cols));
+            assertArrayEquals(oneQ4, Quantizer.quantize(QuantFormat.INT4_ASYM_G64, x, rows, cols));
+        } finally {
+            dev.vane.Vane.setThreads(original);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+/*
+ * vane.h - the one public C header of Vane (the ABI the Java bindings bind to).
+ *
+ * Rules (see docs/ARCHITECTURE.md):
+ *  - Every operation is vane_<family>_<op> and returns vane_status (0 = OK, negative = error);
+ *    vane_last_error() then holds a thread-local message. The only exceptions are the pure
+ *    getters vane_version(), vane_last_error() and vane_get_threads(), which cannot fail.
+ *  - Only plain C types cross the ABI; enum-like values are passed as int32_t and their numeric
+ *    values are fixed forever (a removed value stays reserved).
+ *  - Native code never aborts or throws across the ABI: it validates its arguments.
+ */
+#ifndef VANE_H
+#define VANE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(VANE_BUILDING_LIBRARY)
+#define VANE_API __attribute__((visibility("default")))
+#else
+#define VANE_API
+#endif
+
+/* ---- status ------------------------------------------------------------------------------ */
+
+typedef int32_t vane_status;
+enum {
+    VANE_OK = 0,
+    VANE_E_INVALID_ARGUMENT = -1, /* null pointer, bad dimension, unknown enum value */
+    VANE_E_UNSUPPORTED = -2,      /* valid request this build or CPU cannot serve */
+    VANE_E_BUFFER_TOO_SMALL = -3, /* an output or input buffer is smaller than the shape needs */
+    VANE_E_NON_FINITE = -4,       /* NaN or Inf where only finite values are allowed */
+    VANE_E_OUT_OF_RANGE = -5,     /* a finite value the format cannot represent (scale overflow) */
+    VANE_E_OUT_OF_MEMORY = -6,
+    VANE_E_INTERNAL = -7          /* a bug in Vane: please report it with the message */
+};
+
+/* Message for the last failed call on this thread ("" if none). Valid until the next call. */
+VANE_API const char *vane_last_error(void);
+
+/* Library version, "MAJOR.MINOR.PATCH". */
+VANE_API const char *vane_version(void);
+
+/* ---- CPU dispatch ------------------------------------------------------------------------ */
+
+/* Kernel variants (instruction-set levels). */
+enum {
+    VANE_ISA_BASELINE = 0, /* x86-64 baseline (SSE2), runs everywhere */
+    VANE_ISA_AVX2 = 1      /* AVX2 + FMA + F16C */
+};
+
+/* Feature bits seen by cpuid (and enabled by the OS). */
+enum {
+    VANE_CPU_SSE2 = 1 << 0,
+    VANE_CPU_AVX = 1 << 1,
+    VANE_CPU_AVX2 = 1 << 2,
+    VANE_CPU_FMA = 1 << 3,
+    VANE_CPU_F16C = 1 << 4,
+    VANE_CPU_AVX512F = 1 << 5
+};
+
+typedef struct vane_cpu_info {
+    uint32_t features; /* VANE_CPU_* bits */
+    int32_t active;    /* VANE_ISA_* in use */
+    char reason[160];  /* why that variant is active, e.g. "VANE_CPU=baseline" */
+} vane_cpu_info;
+
+VANE_API vane_status vane_cpu_features(vane_cpu_info *out);
+
+/* Switches the active variant at run time (tests use it to compare variants in one process).
+ * Fails with VANE_E_UNSUPPORTED when the CPU lacks the instructions. Not to be called while
+ * other threads are inside Vane kernels. */
+VANE_API vane_status vane_cpu_select(int32_t isa);
+
+/* ---- threads ----------------------------------------------------------------------------- */
+
+/* Size of the native thread pool (calling thread included). n >= 1. Default: VANE_THREADS, else
+ * the cores available to the process. */
+VANE_API vane_status vane_set_threads(int32_t n);
+VANE_API int32_t vane_get_threads(void);
+
+/* ---- number formats ---------------------------------------------------------------------- */
+
+/* Weight formats. A matrix is [rows, cols] row-major (rows = N outputs, cols = K inputs). */
+enum {
+    VANE_FORMAT_F32 = 0,
+    VANE_FORMAT_F16 = 1,
+    VANE_FORMAT_BF16 = 2,
+    VANE_FORMAT_FP8_E4M3_ROW = 3,  /* planar: e4m3 codes, then one f32 scale per row */
+    VANE_FORMAT_FP8_E4M3_B128 = 4, /* planar: e4m3 codes, then one f32 scale per 128x128 tile */
+    VANE_FORMAT_INT4_SYM_G32 = 5,
+    VANE_FORMAT_INT4_SYM_G64 = 6,
+    VANE_FORMAT_INT4_SYM_G128 = 7,
+    VANE_FORMAT_INT4_ASYM_G32 = 8,
+    VANE_FORMAT_INT4_ASYM_G64 = 9,
+    VANE_FORMAT_INT4_ASYM_G128 = 10,
+    VANE_FORMAT_INT8_G32 = 11,
+    VANE_FORMAT_INT8_G64 = 12,
+    VANE_FORMAT_INT8_G128 = 13,
+    VANE_FORMAT_Q4_0 = 14, /* GGUF Q4_0, byte-for-byte */
+    VANE_FORMAT_Q8_0 = 15  /* GGUF Q8_0, byte-for-byte */
+};
+
+/* Packed blocks (docs/FORMATS.md has the full layouts). uint16_t "d"/"m" fields are IEEE fp16.
+ * Nibble order in every 4-bit block: byte j holds element j in its low nibble and element
+ * j + G/2 in its high nibble (as GGUF Q4_0). */
+typedef struct vane_block_q4_0 { uint16_t d; uint8_t qs[16]; } vane_block_q4_0;
+typedef struct vane_block_q8_0 { uint16_t d; int8_t qs[32]; } vane_block_q8_0;
+typedef struct vane_block_int4_sym_g32 { uint16_t d; uint8_t qs[16]; } vane_block_int4_sym_g32;
+typedef struct vane_block_int4_sym_g64 { uint16_t d; uint8_t qs[32]; } vane_block_int4_sym_g64;
+typedef struct vane_block_int4_sym_g128 { uint16_t d; uint8_t qs[64]; } vane_block_int4_sym_g128;
+typedef struct vane_block_int4_asym_g32 { uint16_t d; uint16_t m; uint8_t qs[16]; } vane_block_int4_asym_g32;
+typedef struct vane_block_int4_asym_g64 { uint16_t d; uint16_t m; uint8_t qs[32]; } vane_block_int4_asym_g64;
+typedef struct vane_block_int4_asym_g128 { uint16_t d; uint16_t m; uint8_t qs[64]; } vane_block_int4_asym_g128;
+typedef struct vane_block_int8_g32 { float d; int8_t qs[32]; } vane_block_int8_g32;
+typedef struct vane_block_int8_g64 { float d; int8_t qs[64]; } vane_block_int8_g64;
+typedef struct vane_block_int8_g128 { float d; int8_t qs[128]; } vane_block_int8_g128;
+
+#ifdef __cplusplus
+#define VANE_STATIC_ASSERT(c, m) static_assert(c, m)
+#else
+#define VANE_STATIC_ASSERT(c, m) _Static_assert(c, m)
+#endif
+VANE_STATIC_ASSERT(sizeof(vane_block_q4_0) == 18, "Q4_0 block is 18 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_q8_0) == 34, "Q8_0 block is 34 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_int4_sym_g32) == 18, "INT4 sym g32 block");
+VANE_STATIC_ASSERT(sizeof(vane_block_int4_sym_g64) == 34, "INT4 sym g64 block");
+VANE_STATIC_ASSERT(sizeof(vane_block_int4_sym_g128) == 66, "INT4 sym g128 block");
+VANE_STATIC_ASSERT(sizeof(vane_block_int4_asym_g32) == 20, "INT4 asym g32 block");
+VANE_STATIC_ASSERT(sizeof(vane_block_int4_asym_g64) == 36, "INT4 asym g64 block");
+VANE_STATIC_ASSERT(sizeof(vane_block_int4_asym_g128) == 68, "INT4 asym g128 block");
+VANE_STATIC_ASSERT(sizeof(vane_block_int8_g32) == 36, "INT8 g32 block");
+VANE_STATIC_ASSERT(sizeof(vane_block_int8_g64) == 68, "INT8 g64 block");
+VANE_STATIC_ASSERT(sizeof(vane_block_int8_g128) == 132, "INT8 g128 block");
+
+/* How a format lays out a matrix. Block formats ("interleaved"): each row is cols/block_elems
+ * blocks of block_bytes, scale inside the block. Planar formats (FP8): rows*cols code bytes,
+ * then f32 scales starting at the next multiple of 64 bytes, one per scale_rows x scale_cols
+ * tile (row-major over tiles, partial tiles at the edges), as published FP8 checkpoints store
+ * weight and weight_scale_inv. */
+typedef struct vane_format_desc {
+    int32_t format;       /* VANE_FORMAT_* */
+    int32_t block_elems;  /* cols must be a multiple of this */
+    int32_t block_bytes;  /* bytes per block (element size for unscaled and planar formats) */
+    int32_t planar;       /* 1 for planar formats (scales after the codes) */
+    int32_t scale_rows;   /* planar only: rows per scale tile (0 otherwise) */
+    int32_t scale_cols;   /* planar only: cols per scale tile, 0 = the whole row */
+    char name[24];        /* stable lower-case name, e.g. "q4_0", "int4_asym_g64" */
+} vane_format_desc;
+
+VANE_API vane_status vane_format_info(int32_t format, vane_format_desc *out);
+
+/* Bytes a [rows, cols] matrix takes in the format. */
+VANE_API vane_status vane_quant_size(int32_t format, int64_t rows, int64_t cols, int64_t *out_bytes);
+
+/* f32 [rows, cols] -> format. Inputs must be finite (VANE_E_NON_FINITE otherwise); a scale
+ * the format cannot hold (fp16 overflow) is VANE_E_OUT_OF_RANGE. */
+VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64_t rows, int64_t cols,
+                                         void *dst, int64_t dst_bytes);
+
+/* format -> f32 [rows, cols]. */
+VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int64_t src_bytes,
+                                           int64_t rows, int64_t cols, float *dst);
+
+/* ---- FP8 scalars ------------------------------------------------------------------------- */
+
+enum {
+    VANE_FP8_E4M3 = 0, /* OCP E4M3FN: bias 7, no Inf, S.1111.111 = NaN, max 448 */
+    VANE_FP8_E5M2 = 1  /* OCP E5M2: bias 15, IEEE Inf/NaN, max 57344 */
+};
+
+/* Round to nearest even; finite overflow and +-Inf saturate to +-max; NaN -> NaN (0x7F|sign). */
+VANE_API vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *dst, int64_t n);
+VANE_API vane_status vane_fp8_decode(int32_t kind, const uint8_t *src, float *dst, int64_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VANE_H */

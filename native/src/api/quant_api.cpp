@@ -1,0 +1,149 @@
+// Exported number-format functions: argument checks, then the active variant's kernels spread
+// over the thread pool.
+#include <math.h>
+
+#include <atomic>
+#include <exception>
+#include <new>
+
+#include "core/dispatch.h"
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "quant/quant.h"
+
+namespace {
+
+using vane::fail;
+using vane::FormatLayout;
+
+// Elements per pool task: large enough that scheduling costs nothing next to the work.
+constexpr int64_t kElemsPerTask = 1 << 16;
+
+vane_status check_shape(const char *fn, int32_t format, int64_t rows, int64_t cols,
+                        const FormatLayout **out) {
+    const FormatLayout *f = vane::format_layout(format);
+    if (!f) return fail(VANE_E_INVALID_ARGUMENT, "%s: unknown format id %d", fn, format);
+    if (rows < 0 || cols < 0)
+        return fail(VANE_E_INVALID_ARGUMENT, "%s: rows and cols must be >= 0, got [%lld, %lld]", fn,
+                    (long long)rows, (long long)cols);
+    if (cols % f->block_elems != 0)
+        return fail(VANE_E_INVALID_ARGUMENT,
+                    "%s: cols (K) = %lld is not a multiple of the %s block size %d", fn,
+                    (long long)cols, f->name, f->block_elems);
+    // Keep every byte count comfortably inside int64.
+    if (cols > 0 && rows > (int64_t(1) << 60) / cols)
+        return fail(VANE_E_INVALID_ARGUMENT, "%s: matrix [%lld, %lld] is too large", fn,
+                    (long long)rows, (long long)cols);
+    *out = f;
+    return VANE_OK;
+}
+
+// Row-range grain for the pool; planar tiles of 128 rows must stay whole.
+int64_t row_grain(const FormatLayout &f, int64_t cols) {
+    int64_t g = cols > 0 ? kElemsPerTask / cols : 1;
+    if (g < 1) g = 1;
+    if (f.planar && f.scale_rows > 1) g = (g + f.scale_rows - 1) / f.scale_rows * f.scale_rows;
+    return g;
+}
+
+// Explains a quantize failure: finds the first offending element (slow path, errors only).
+// A non-finite input is reported first, whatever the row ranges found.
+vane_status quantize_failure(const FormatLayout &f, const float *src, int64_t rows, int64_t cols) {
+    for (int64_t i = 0; i < rows * cols; ++i) {
+        if (!isfinite(src[i]))
+            return fail(VANE_E_NON_FINITE,
+                        "quantize to %s: input holds %s at [%lld, %lld]; only finite values can be quantized",
+                        f.name, isnan(src[i]) ? "NaN" : "Inf", (long long)(i / cols),
+                        (long long)(i % cols));
+    }
+    float amax = 0.0f;
+    for (int64_t i = 0; i < rows * cols; ++i) amax = fmaxf(amax, fabsf(src[i]));
+    return fail(VANE_E_OUT_OF_RANGE,
+                "quantize to %s: values up to |x| = %g overflow the format's fp16 scale; "
+                "use a format with f32 scales (int8_g*, fp8_*) or rescale the weights",
+                f.name, (double)amax);
+}
+
+}  // namespace
+
+extern "C" {
+
+VANE_API vane_status vane_quant_size(int32_t format, int64_t rows, int64_t cols, int64_t *out_bytes) {
+    const FormatLayout *f = nullptr;
+    if (vane_status s = check_shape("vane_quant_size", format, rows, cols, &f)) return s;
+    if (!out_bytes) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_size: out_bytes is null");
+    *out_bytes = vane::quant_size(*f, rows, cols);
+    return VANE_OK;
+}
+
+VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64_t rows, int64_t cols,
+                                         void *dst, int64_t dst_bytes) {
+    const FormatLayout *f = nullptr;
+    if (vane_status s = check_shape("vane_quant_quantize", format, rows, cols, &f)) return s;
+    const int64_t need = vane::quant_size(*f, rows, cols);
+    if (dst_bytes < need)
+        return fail(VANE_E_BUFFER_TOO_SMALL, "vane_quant_quantize: %s [%lld, %lld] needs %lld bytes, dst has %lld",
+                    f->name, (long long)rows, (long long)cols, (long long)need, (long long)dst_bytes);
+    if (rows * cols == 0) return VANE_OK;
+    if (!src || !dst) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_quantize: src or dst is null");
+    VANE_GUARD_BEGIN
+    const vane::QuantKernels &k = *vane::kernels().quant;
+    std::atomic<bool> failed{false};
+    vane::parallel_for(rows, row_grain(*f, cols), [&](int64_t r0, int64_t r1) {
+        if (k.quantize(format, src, rows, cols, r0, r1, dst) != vane::QUANT_OK) failed.store(true);
+    });
+    if (failed.load()) return quantize_failure(*f, src, rows, cols);
+    return VANE_OK;
+    VANE_GUARD_END
+}
+
+VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int64_t src_bytes,
+                                           int64_t rows, int64_t cols, float *dst) {
+    const FormatLayout *f = nullptr;
+    if (vane_status s = check_shape("vane_quant_dequantize", format, rows, cols, &f)) return s;
+    const int64_t need = vane::quant_size(*f, rows, cols);
+    if (src_bytes < need)
+        return fail(VANE_E_BUFFER_TOO_SMALL, "vane_quant_dequantize: %s [%lld, %lld] needs %lld bytes, src has %lld",
+                    f->name, (long long)rows, (long long)cols, (long long)need, (long long)src_bytes);
+    if (rows * cols == 0) return VANE_OK;
+    if (!src || !dst) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_dequantize: src or dst is null");
+    VANE_GUARD_BEGIN
+    const vane::QuantKernels &k = *vane::kernels().quant;
+    vane::parallel_for(rows, row_grain(*f, cols), [&](int64_t r0, int64_t r1) {
+        k.dequantize(format, src, rows, cols, r0, r1, dst);
+    });
+    return VANE_OK;
+    VANE_GUARD_END
+}
+
+static vane_status check_fp8(const char *fn, int32_t kind, const void *src, const void *dst, int64_t n) {
+    if (kind != VANE_FP8_E4M3 && kind != VANE_FP8_E5M2)
+        return fail(VANE_E_INVALID_ARGUMENT, "%s: unknown fp8 kind %d: expected 0 (e4m3) or 1 (e5m2)", fn, kind);
+    if (n < 0) return fail(VANE_E_INVALID_ARGUMENT, "%s: n must be >= 0, got %lld", fn, (long long)n);
+    if (n > 0 && (!src || !dst)) return fail(VANE_E_INVALID_ARGUMENT, "%s: src or dst is null", fn);
+    return VANE_OK;
+}
+
+VANE_API vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *dst, int64_t n) {
+    if (vane_status s = check_fp8("vane_fp8_encode", kind, src, dst, n)) return s;
+    VANE_GUARD_BEGIN
+    const vane::QuantKernels &k = *vane::kernels().quant;
+    vane::parallel_for(n, 4 * kElemsPerTask, [&](int64_t b, int64_t e) {
+        k.fp8_encode(kind, src + b, dst + b, e - b);
+    });
+    return VANE_OK;
+    VANE_GUARD_END
+}
+
+VANE_API vane_status vane_fp8_decode(int32_t kind, const uint8_t *src, float *dst, int64_t n) {
+    if (vane_status s = check_fp8("vane_fp8_decode", kind, src, dst, n)) return s;
+    VANE_GUARD_BEGIN
+    const vane::QuantKernels &k = *vane::kernels().quant;
+    vane::parallel_for(n, 4 * kElemsPerTask, [&](int64_t b, int64_t e) {
+        k.fp8_decode(kind, src + b, dst + b, e - b);
+    });
+    return VANE_OK;
+    VANE_GUARD_END
+}
+
+}  // extern "C"

@@ -1,0 +1,105 @@
+#include "dispatch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <atomic>
+#include <mutex>
+
+#include "cpu.h"
+#include "error.h"
+
+namespace vane {
+
+namespace {
+
+const Kernels kBaseline = {VANE_ISA_BASELINE, "baseline", &quant_kernels_ref};
+const Kernels kAvx2 = {VANE_ISA_AVX2, "avx2", &quant_kernels_avx2};
+
+struct State {
+    std::atomic<const Kernels *> active{nullptr};
+    uint32_t features = 0;
+    char reason[160] = {0};
+    char load_reason[160] = {0};  // the reason chosen at load, kept once a run-time switch replaces it
+};
+
+State &state() {
+    static State s;
+    return s;
+}
+
+bool cpu_supports(int32_t isa, uint32_t features) {
+    if (isa == VANE_ISA_AVX2) return (features & kAvx2Needs) == kAvx2Needs;
+    return isa == VANE_ISA_BASELINE;
+}
+
+// First choice: VANE_CPU when set and usable, else the best the CPU supports.
+void choose_at_load(State &s) {
+    s.features = cpu_probe_features();
+    const bool avx2 = cpu_supports(VANE_ISA_AVX2, s.features);
+    const char *forced = getenv("VANE_CPU");
+    if (forced && *forced) {
+        if (strcmp(forced, "baseline") == 0) {
+            s.active.store(&kBaseline);
+            snprintf(s.reason, sizeof s.reason, "forced by VANE_CPU=baseline");
+            return;
+        }
+        if (strcmp(forced, "avx2") == 0 && avx2) {
+            s.active.store(&kAvx2);
+            snprintf(s.reason, sizeof s.reason, "forced by VANE_CPU=avx2");
+            return;
+        }
+        // Never SIGILL: an unusable request falls back to what the CPU can run, and says so.
+        const Kernels *best = avx2 ? &kAvx2 : &kBaseline;
+        s.active.store(best);
+        snprintf(s.reason, sizeof s.reason,
+                 "VANE_CPU=%.40s ignored (%s); using %s", forced,
+                 strcmp(forced, "avx2") == 0 ? "CPU lacks AVX2/FMA/F16C"
+                                             : "expected baseline or avx2",
+                 best->name);
+        return;
+    }
+    s.active.store(avx2 ? &kAvx2 : &kBaseline);
+    snprintf(s.reason, sizeof s.reason, "%s",
+             avx2 ? "CPU has AVX2, FMA and F16C" : "CPU lacks AVX2/FMA/F16C");
+}
+
+State &initialized_state() {
+    static std::once_flag once;
+    State &s = state();
+    std::call_once(once, [&] { choose_at_load(s); });
+    return s;
+}
+
+}  // namespace
+
+const Kernels &kernels() { return *initialized_state().active.load(std::memory_order_acquire); }
+
+const Kernels *kernels_for(int32_t isa) {
+    if (isa == VANE_ISA_BASELINE) return &kBaseline;
+    if (isa == VANE_ISA_AVX2) return &kAvx2;
+    return nullptr;
+}
+
+vane_status select_isa(int32_t isa) {
+    State &s = initialized_state();
+    const Kernels *k = kernels_for(isa);
+    if (!k) return fail(VANE_E_INVALID_ARGUMENT, "unknown isa %d: expected 0 (baseline) or 1 (avx2)", isa);
+    if (!cpu_supports(isa, s.features))
+        return fail(VANE_E_UNSUPPORTED, "this CPU cannot run the %s kernels (needs AVX2, FMA and F16C)", k->name);
+    s.active.store(k, std::memory_order_release);
+    if (!s.load_reason[0]) memcpy(s.load_reason, s.reason, sizeof s.reason);
+    snprintf(s.reason, sizeof s.reason, "%s selected at run time; at load: %.100s", k->name, s.load_reason);
+    return VANE_OK;
+}
+
+void describe_cpu(vane_cpu_info *out) {
+    State &s = initialized_state();
+    out->features = s.features;
+    out->active = s.active.load()->isa;
+    static_assert(sizeof out->reason == sizeof s.reason, "same size");
+    memcpy(out->reason, s.reason, sizeof out->reason);
+}
+
+}  // namespace vane

@@ -1,0 +1,59 @@
+// Internal interface of the number-format family: the layout table and the kernel table that
+// each instruction-set variant (ref.cpp, x86_avx2.cpp) fills in.
+#pragma once
+#include <stdint.h>
+
+#include "vane.h"
+
+namespace vane {
+
+// Layout facts of one format; the single source of truth for sizes and offsets.
+struct FormatLayout {
+    int32_t format;
+    const char *name;
+    int32_t block_elems;  // cols must be a multiple of this
+    int32_t block_bytes;  // bytes per block, or per element for unscaled / planar formats
+    int32_t planar;       // FP8 formats: codes first, f32 scales after
+    int32_t scale_rows;   // planar: rows per scale tile
+    int32_t scale_cols;   // planar: cols per scale tile, 0 = whole row
+};
+
+// nullptr for an unknown format id.
+const FormatLayout *format_layout(int32_t format);
+
+// Byte offset of the f32 scales of a planar format (codes are rows*cols bytes, then 64-aligned).
+inline int64_t planar_scales_offset(int64_t rows, int64_t cols) {
+    return (rows * cols + 63) / 64 * 64;
+}
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+// Number of f32 scales of a planar format.
+int64_t planar_scale_count(const FormatLayout &f, int64_t rows, int64_t cols);
+// Total bytes of a [rows, cols] matrix (dims already validated).
+int64_t quant_size(const FormatLayout &f, int64_t rows, int64_t cols);
+
+// What a quantize kernel found.
+enum QuantResult : int32_t {
+    QUANT_OK = 0,
+    QUANT_NON_FINITE = 1,  // a NaN or Inf in the input
+    QUANT_SCALE_RANGE = 2  // an fp16 scale or minimum overflowed
+};
+
+// One instruction-set variant of the family. Arguments are validated by the API layer.
+struct QuantKernels {
+    // n floats -> fp8 codes (kind = VANE_FP8_*), RNE, saturating, NaN -> 0x7F|sign.
+    void (*fp8_encode)(int32_t kind, const float *src, uint8_t *dst, int64_t n);
+    void (*fp8_decode)(int32_t kind, const uint8_t *src, float *dst, int64_t n);
+    // Quantizes rows [r0, r1) of src[rows, cols] into dst, the whole matrix buffer. For
+    // FP8_E4M3_B128, r0 is a multiple of 128 and r1 is too, or r1 == rows. Returns a QuantResult;
+    // on failure the output is unspecified.
+    int32_t (*quantize)(int32_t format, const float *src, int64_t rows, int64_t cols, int64_t r0,
+                        int64_t r1, void *dst);
+    // Dequantizes rows [r0, r1) of the matrix in src into dst[rows, cols].
+    void (*dequantize)(int32_t format, const void *src, int64_t rows, int64_t cols, int64_t r0,
+                       int64_t r1, float *dst);
+};
+
+extern const QuantKernels quant_kernels_ref;
+extern const QuantKernels quant_kernels_avx2;
+
+}  // namespace vane

@@ -1,0 +1,99 @@
+// Core: version, CPU dispatch, thread pool, format table.
+#include <stdlib.h>
+#include <string.h>
+
+#include <atomic>
+#include <vector>
+
+#include "check.h"
+#include "core/dispatch.h"
+#include "core/thread_pool.h"
+#include "vane.h"
+
+static void test_version_and_cpu() {
+    CHECK(strcmp(vane_version(), VANE_VERSION_STRING) == 0, "version %s", vane_version());
+    vane_cpu_info info;
+    CHECK(vane_cpu_features(&info) == VANE_OK, "%s", vane_last_error());
+    CHECK(info.features & VANE_CPU_SSE2, "x86-64 always has SSE2");
+    CHECK(strlen(info.reason) > 0, "a reason is given");
+    const char *forced = getenv("VANE_CPU");
+    if (forced && strcmp(forced, "baseline") == 0) {
+        CHECK(info.active == VANE_ISA_BASELINE, "VANE_CPU=baseline must force baseline, got %d", info.active);
+        CHECK(strstr(info.reason, "VANE_CPU=baseline") != nullptr, "reason: %s", info.reason);
+    }
+    CHECK(vane_cpu_features(nullptr) == VANE_E_INVALID_ARGUMENT, "null out");
+    CHECK(vane_cpu_select(7) == VANE_E_INVALID_ARGUMENT, "unknown isa");
+    CHECK(strstr(vane_last_error(), "unknown isa") != nullptr, "%s", vane_last_error());
+
+    // Switch variants at run time and back.
+    const int32_t original = info.active;
+    CHECK(vane_cpu_select(VANE_ISA_BASELINE) == VANE_OK, "%s", vane_last_error());
+    CHECK(vane::kernels().isa == VANE_ISA_BASELINE, "baseline active");
+    const bool has_avx2 = (info.features & (VANE_CPU_AVX2 | VANE_CPU_FMA | VANE_CPU_F16C)) ==
+                          (VANE_CPU_AVX2 | VANE_CPU_FMA | VANE_CPU_F16C);
+    vane_status s = vane_cpu_select(VANE_ISA_AVX2);
+    CHECK(has_avx2 ? s == VANE_OK : s == VANE_E_UNSUPPORTED, "select avx2 -> %d", s);
+    CHECK(vane_cpu_select(original) == VANE_OK, "restore");
+}
+
+static void test_thread_pool() {
+    const int32_t original = vane_get_threads();
+    CHECK(original >= 1, "threads %d", original);
+    CHECK(vane_set_threads(0) == VANE_E_INVALID_ARGUMENT, "0 threads rejected");
+    CHECK(vane_set_threads(-3) == VANE_E_INVALID_ARGUMENT, "negative threads rejected");
+    for (int32_t threads : {1, 2, 3, 8}) {
+        CHECK(vane_set_threads(threads) == VANE_OK, "%s", vane_last_error());
+        CHECK(vane_get_threads() == threads, "get after set %d", threads);
+        for (int64_t n : {0, 1, 5, 1000, 100003}) {
+            for (int64_t grain : {1, 7, 64, 1 << 20}) {
+                // Every index visited exactly once, chunks within the grain.
+                std::vector<std::atomic<int>> hits(n);
+                std::atomic<bool> chunk_ok{true};
+                vane::parallel_for(n, grain, [&](int64_t b, int64_t e) {
+                    if (b < 0 || e > n || b >= e || e - b > grain) chunk_ok = false;
+                    for (int64_t i = b; i < e; ++i) hits[i].fetch_add(1);
+                });
+                bool once = true;
+                for (int64_t i = 0; i < n; ++i) once &= hits[i].load() == 1;
+                CHECK(once && chunk_ok, "threads %d n %lld grain %lld", threads, (long long)n, (long long)grain);
+            }
+        }
+        // A nested call runs inline instead of deadlocking.
+        std::atomic<int64_t> sum{0};
+        vane::parallel_for(8, 1, [&](int64_t b, int64_t e) {
+            vane::parallel_for(10, 3, [&](int64_t b2, int64_t e2) { sum += e2 - b2; });
+        });
+        CHECK(sum.load() == 80, "nested sum %lld", (long long)sum.load());
+    }
+    CHECK(vane_set_threads(original) == VANE_OK, "restore");
+}
+
+static void test_formats() {
+    vane_format_desc d;
+    int count = 0;
+    for (int32_t f = 0; f < 64; ++f) {
+        if (vane_format_info(f, &d) != VANE_OK) continue;
+        ++count;
+        CHECK(d.format == f, "id");
+        CHECK(d.block_elems >= 1 && d.block_bytes >= 1, "%s", d.name);
+        int64_t bytes = -1;
+        CHECK(vane_quant_size(f, 3, 128, &bytes) == VANE_OK, "%s", vane_last_error());
+        if (!d.planar) CHECK(bytes == 3 * (128 / d.block_elems) * d.block_bytes, "%s size %lld", d.name, (long long)bytes);
+    }
+    CHECK(count == 16, "16 formats, got %d", count);
+    CHECK(vane_format_info(16, &d) == VANE_E_INVALID_ARGUMENT, "unknown format");
+    CHECK(vane_format_info(VANE_FORMAT_Q4_0, &d) == VANE_OK && strcmp(d.name, "q4_0") == 0 &&
+              d.block_bytes == 18 && d.block_elems == 32, "q4_0 desc");
+    // Planar FP8: codes, 64-aligned, then scales.
+    int64_t bytes = 0;
+    CHECK(vane_quant_size(VANE_FORMAT_FP8_E4M3_ROW, 3, 5, &bytes) == VANE_OK && bytes == 64 + 3 * 4, "row %lld", (long long)bytes);
+    CHECK(vane_quant_size(VANE_FORMAT_FP8_E4M3_B128, 200, 300, &bytes) == VANE_OK &&
+              bytes == 60000 + 32 + 2 * 3 * 4, "b128 %lld", (long long)bytes);
+}
+
+int main() {
+    test_version_and_cpu();
+    test_thread_pool();
+    test_formats();
+    return finish("test_core");
+}

@@ -1,0 +1,49 @@
+package dev.vane.samples.cli;
+
+import java.io.PrintStream;
+import java.util.Arrays;
+
+/** The {@code vane} command-line tool. */
+public final class VaneCli {
+    private VaneCli() {}
+
+    static final String USAGE = """
+            usage: vane <command>
+              info        version, where libvane was loaded from, CPU variant, threads
+              quant-demo  quantize random weights into every format: bytes per weight and error
+              demo        info, then quant-demo
+            """;
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String command = args.length == 0 ? "demo" : args[0];
+        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        try {
+            switch (command) {
+                case "info" -> InfoCommand.run(out);
+                case "quant-demo" -> QuantDemoCommand.run(rest, out);
+                case "demo" -> {
+                    InfoCommand.run(out);
+                    out.println();
+                    QuantDemoCommand.run(rest, out);
+                }
+                case "help", "-h", "--help" -> out.print(USAGE);
+                default -> {
+                    err.println("vane: unknown command '" + command + "'");
+                    err.print(USAGE);
+                    return 2;
+                }
+            }
+            return 0;
+        } catch (IllegalArgumentException e) {
+            err.println("vane: " + e.getMessage());
+            return 2;
+        } catch (RuntimeException e) {
+            err.println("vane: " + e.getMessage());
+            return 1;
+        }
+    }
+}
