@@ -1,6 +1,5 @@
 package dev.vane.bench;
 
-import dev.vane.quant.Fp8;
 import dev.vane.quant.QuantFormat;
 import dev.vane.quant.Quantizer;
 import java.lang.foreign.Arena;
@@ -22,10 +21,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-/**
- * Load-time work: quantizing a 4096x4096 f32 weight matrix, and FP8 encoding (libvane's SIMD
- * bulk path against the plain Java scalar loop).
- */
+/** Load-time work: quantizing a 4096x4096 f32 weight matrix into each format. */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -42,22 +38,14 @@ public class QuantBench {
     private Arena arena;
     private MemorySegment weights;
     private MemorySegment packed;
-    private MemorySegment codes;
-    private float[] heapWeights;
-    private byte[] heapCodes;
 
     @Setup(Level.Trial)
     public void setUp() {
         arena = Arena.ofShared();
         weights = arena.allocate(ValueLayout.JAVA_FLOAT, (long) ROWS * COLS);
-        heapWeights = new float[ROWS * COLS];
         Random r = new Random(1);
-        for (int i = 0; i < heapWeights.length; i++) heapWeights[i] = (float) r.nextGaussian();
-        MemorySegment.copy(heapWeights, 0, weights, ValueLayout.JAVA_FLOAT, 0, heapWeights.length);
-        QuantFormat f = QuantFormat.valueOf(format);
-        packed = arena.allocate(f.byteSize(ROWS, COLS), 64);
-        codes = arena.allocate((long) ROWS * COLS, 64);
-        heapCodes = new byte[ROWS * COLS];
+        for (long i = 0; i < (long) ROWS * COLS; i++) weights.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+        packed = arena.allocate(QuantFormat.valueOf(format).byteSize(ROWS, COLS), 64);
     }
 
     @TearDown(Level.Trial)
@@ -69,17 +57,5 @@ public class QuantBench {
     public MemorySegment quantize() {
         Quantizer.quantize(QuantFormat.valueOf(format), weights, ROWS, COLS, packed);
         return packed;
-    }
-
-    @Benchmark
-    public MemorySegment fp8EncodeNative() {
-        Fp8.encodeE4M3(weights, codes, (long) ROWS * COLS);
-        return codes;
-    }
-
-    @Benchmark
-    public byte[] fp8EncodeJavaScalar() {
-        for (int i = 0; i < heapWeights.length; i++) heapCodes[i] = Fp8.encodeE4M3(heapWeights[i]);
-        return heapCodes;
     }
 }
