@@ -32,6 +32,11 @@ vane_find_jdk() {
   fi
   export JAVA_HOME=$best
   export PATH="$JAVA_HOME/bin:$PATH"
+  # Maven 3.8's bundled Guava warns about sun.misc.Unsafe on JDK 24+; the flag silences it there
+  # (older JDKs would reject it).
+  if [ "$(vane_jdk_major "$best")" -ge 24 ] && [[ "${MAVEN_OPTS:-}" != *sun-misc-unsafe* ]]; then
+    export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+  fi
 }
 
 vane_find_jdk || exit 1

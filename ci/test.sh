@@ -7,9 +7,20 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 source ci/find-jdk.sh
 echo "== JDK: $JAVA_HOME ($("$JAVA_HOME/bin/java" -version 2>&1 | head -1))"
-for tool in cmake g++ mvn python3 objdump; do
-  command -v "$tool" >/dev/null || { echo "ci/test.sh: '$tool' is missing (apt-get install cmake g++ maven python3 binutils)" >&2; exit 1; }
+# Build tools: install what is missing where we can (Debian, as root), else say what to install.
+missing=()
+for pair in cmake:cmake g++:g++ mvn:maven python3:python3 objdump:binutils; do
+  command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  else
+    echo "ci/test.sh: missing build tools; install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== native build and tests"
