@@ -24,12 +24,7 @@ public final class Vane {
 
     /** libvane's version, e.g. "0.1.0". */
     public static String version() {
-        try {
-            MemorySegment s = (MemorySegment) VaneNative.VERSION.invokeExact();
-            return s.reinterpret(64).getString(0);
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        return VaneNative.version();
     }
 
     /** The file libvane was loaded from. */

@@ -29,6 +29,7 @@ import java.util.Properties;
  * {@code java.io.tmpdir/vane-native-USER}). Extraction writes a private temporary file and
  * renames it into place atomically, so JVMs starting together never see a partial file.
  */
+@SuppressWarnings("restricted")  // loading the library is this class's job
 public final class NativeLibrary {
     public static final String LIBRARY_PATH_PROPERTY = "vane.library.path";
     public static final String WORKDIR_PROPERTY = "vane.native.workdir";

@@ -18,6 +18,7 @@ import java.lang.invoke.MethodType;
  * loader's {@link NativeLibraryException}, so the failure surfaces at the first call with the full
  * explanation (never as an {@code ExceptionInInitializerError}).
  */
+@SuppressWarnings("restricted")  // binding native code is this class's job
 public final class VaneNative {
     private VaneNative() {}
 
@@ -58,8 +59,18 @@ public final class VaneNative {
     /** The thread-local message of the last failed call, as a Java string. */
     public static String lastError() {
         try {
-            MemorySegment s = (MemorySegment) LAST_ERROR.invokeExact();
-            return s.reinterpret(4096).getString(0);
+            return CString.read((MemorySegment) LAST_ERROR.invokeExact(), 512);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** libvane's version string. */
+    public static String version() {
+        try {
+            return CString.read((MemorySegment) VERSION.invokeExact(), 64);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

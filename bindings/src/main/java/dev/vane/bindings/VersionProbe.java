@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /** Reads vane_version() from a just-loaded library, before the handles in {@link VaneNative} exist. */
+@SuppressWarnings("restricted")  // a downcall before VaneNative exists
 final class VersionProbe {
     private VersionProbe() {}
 
@@ -16,8 +17,7 @@ final class VersionProbe {
                 .orElseThrow(() -> new IllegalArgumentException("it has no vane_version symbol: not libvane"));
         MethodHandle h = Linker.nativeLinker().downcallHandle(fn, FunctionDescriptor.of(ValueLayout.ADDRESS));
         try {
-            MemorySegment s = (MemorySegment) h.invokeExact();
-            return s.reinterpret(64).getString(0);
+            return CString.read((MemorySegment) h.invokeExact(), 64);
         } catch (Throwable t) {
             throw new IllegalArgumentException("calling vane_version failed: " + t, t);
         }
