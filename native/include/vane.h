@@ -157,6 +157,10 @@ VANE_API vane_status vane_format_info(int32_t format, vane_format_desc *out);
 /* Bytes a [rows, cols] matrix takes in the format. */
 VANE_API vane_status vane_quant_size(int32_t format, int64_t rows, int64_t cols, int64_t *out_bytes);
 
+/* In every conversion below, src and dst must not overlap (VANE_E_INVALID_ARGUMENT), and f32
+ * buffers must be 4-byte aligned. Kernels assume the default floating-point environment
+ * (round to nearest), as the JVM keeps it. */
+
 /* f32 [rows, cols] -> format. Inputs must be finite (VANE_E_NON_FINITE otherwise); a scale
  * the format cannot hold (fp16 overflow) is VANE_E_OUT_OF_RANGE. */
 VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64_t rows, int64_t cols,

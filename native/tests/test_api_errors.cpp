@@ -38,6 +38,15 @@ int main() {
     CHECK(vane_quant_quantize(VANE_FORMAT_Q4_0, x.data(), 4, 64, q.data(), (int64_t)q.size()) == VANE_E_OUT_OF_RANGE && message_has("fp16 scale"), "%s", vane_last_error());
     CHECK(vane_quant_quantize(VANE_FORMAT_INT8_G32, x.data(), 4, 64, q.data(), (int64_t)q.size()) == VANE_OK, "int8 has an f32 scale: %s", vane_last_error());
 
+    // In-place conversion is refused rather than silently wrong.
+    std::vector<float> buf(1024, 1.0f);
+    CHECK(vane_fp8_decode(VANE_FP8_E4M3, reinterpret_cast<uint8_t *>(buf.data()), buf.data(), 256) == VANE_E_INVALID_ARGUMENT &&
+              message_has("overlap"), "%s", vane_last_error());
+    CHECK(vane_fp8_encode(VANE_FP8_E4M3, buf.data() + 1, reinterpret_cast<uint8_t *>(buf.data()), 16) == VANE_E_INVALID_ARGUMENT, "encode overlap");
+    CHECK(vane_quant_quantize(VANE_FORMAT_Q8_0, buf.data(), 1, 32, buf.data() + 16, 200) == VANE_E_INVALID_ARGUMENT && message_has("overlap"), "%s", vane_last_error());
+    CHECK(vane_quant_dequantize(VANE_FORMAT_F16, buf.data(), 512, 1, 256, buf.data() + 64) == VANE_E_INVALID_ARGUMENT, "dequantize overlap");
+    CHECK(vane_fp8_encode(VANE_FP8_E4M3, buf.data(), reinterpret_cast<uint8_t *>(buf.data() + 16), 16) == VANE_OK, "adjacent buffers are fine: %s", vane_last_error());
+
     uint8_t codes[4];
     CHECK(vane_fp8_encode(5, x.data(), codes, 4) == VANE_E_INVALID_ARGUMENT && message_has("unknown fp8 kind"), "%s", vane_last_error());
     CHECK(vane_fp8_encode(VANE_FP8_E4M3, x.data(), codes, -1) == VANE_E_INVALID_ARGUMENT, "negative n");

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include <atomic>
+#include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include "check.h"
@@ -68,6 +70,50 @@ static void test_thread_pool() {
     CHECK(vane_set_threads(original) == VANE_OK, "restore");
 }
 
+// An exception in any chunk reaches the caller after every thread has left the job.
+static void test_pool_exception() {
+    vane_set_threads(2);
+    bool caught = false;
+    try {
+        vane::parallel_for(1000, 10, [&](int64_t b, int64_t) {
+            if (b == 500) throw std::runtime_error("chunk 500");
+        });
+    } catch (const std::runtime_error &e) {
+        caught = strcmp(e.what(), "chunk 500") == 0;
+    }
+    CHECK(caught, "exception from a chunk is rethrown to the caller");
+    // The pool still works afterwards.
+    std::atomic<int64_t> sum{0};
+    vane::parallel_for(1000, 10, [&](int64_t b, int64_t e) { sum += e - b; });
+    CHECK(sum.load() == 1000, "pool usable after an exception: %lld", (long long)sum.load());
+}
+
+// Several callers at once, while another thread resizes the pool: every job completes exactly.
+static void test_pool_concurrent_callers() {
+    std::atomic<bool> stop{false};
+    std::atomic<int> bad{0};
+    std::thread resizer([&] {
+        for (int i = 0; !stop.load(); ++i) vane_set_threads(1 + i % 4);
+    });
+    std::vector<std::thread> callers;
+    for (int t = 0; t < 4; ++t) {
+        callers.emplace_back([&, t] {
+            for (int iter = 0; iter < 300; ++iter) {
+                const int64_t n = 1000 + 37 * t + iter;
+                std::atomic<int64_t> sum{0};
+                vane::parallel_for(n, 16, [&](int64_t b, int64_t e) {
+                    for (int64_t i = b; i < e; ++i) sum += i;
+                });
+                if (sum.load() != n * (n - 1) / 2) bad++;
+            }
+        });
+    }
+    for (std::thread &c : callers) c.join();
+    stop = true;
+    resizer.join();
+    CHECK(bad.load() == 0, "%d jobs summed wrong under concurrency", bad.load());
+}
+
 static void test_formats() {
     vane_format_desc d;
     int count = 0;
@@ -93,7 +139,11 @@ static void test_formats() {
 
 int main() {
     test_version_and_cpu();
+    const int32_t threads = vane_get_threads();
     test_thread_pool();
+    test_pool_exception();
+    test_pool_concurrent_callers();
+    vane_set_threads(threads);
     test_formats();
     return finish("test_core");
 }

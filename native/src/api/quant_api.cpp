@@ -38,6 +38,17 @@ vane_status check_shape(const char *fn, int32_t format, int64_t rows, int64_t co
     return VANE_OK;
 }
 
+// True if [a, a + a_bytes) and [b, b + b_bytes) share a byte: the kernels read one buffer
+// while the pool's threads write the other, so in-place conversion would read clobbered input.
+bool overlap(const void *a, int64_t a_bytes, const void *b, int64_t b_bytes) {
+    const uintptr_t a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
+    return a0 < b0 + static_cast<uintptr_t>(b_bytes) && b0 < a0 + static_cast<uintptr_t>(a_bytes);
+}
+
+vane_status overlap_error(const char *fn) {
+    return fail(VANE_E_INVALID_ARGUMENT, "%s: src and dst overlap; use separate buffers", fn);
+}
+
 // Row-range grain for the pool; planar tiles of 128 rows must stay whole.
 int64_t row_grain(const FormatLayout &f, int64_t cols) {
     int64_t g = cols > 0 ? kElemsPerTask / cols : 1;
@@ -86,6 +97,7 @@ VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64
                     f->name, (long long)rows, (long long)cols, (long long)need, (long long)dst_bytes);
     if (rows * cols == 0) return VANE_OK;
     if (!src || !dst) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_quantize: src or dst is null");
+    if (overlap(src, rows * cols * 4, dst, need)) return overlap_error("vane_quant_quantize");
     VANE_GUARD_BEGIN
     const vane::QuantKernels &k = *vane::kernels().quant;
     std::atomic<bool> failed{false};
@@ -107,6 +119,7 @@ VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int6
                     f->name, (long long)rows, (long long)cols, (long long)need, (long long)src_bytes);
     if (rows * cols == 0) return VANE_OK;
     if (!src || !dst) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_dequantize: src or dst is null");
+    if (overlap(src, need, dst, rows * cols * 4)) return overlap_error("vane_quant_dequantize");
     VANE_GUARD_BEGIN
     const vane::QuantKernels &k = *vane::kernels().quant;
     vane::parallel_for(rows, row_grain(*f, cols), [&](int64_t r0, int64_t r1) {
@@ -116,16 +129,19 @@ VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int6
     VANE_GUARD_END
 }
 
-static vane_status check_fp8(const char *fn, int32_t kind, const void *src, const void *dst, int64_t n) {
+static vane_status check_fp8(const char *fn, int32_t kind, const void *src, int64_t src_size,
+                             const void *dst, int64_t dst_size, int64_t n) {
     if (kind != VANE_FP8_E4M3 && kind != VANE_FP8_E5M2)
         return fail(VANE_E_INVALID_ARGUMENT, "%s: unknown fp8 kind %d: expected 0 (e4m3) or 1 (e5m2)", fn, kind);
     if (n < 0) return fail(VANE_E_INVALID_ARGUMENT, "%s: n must be >= 0, got %lld", fn, (long long)n);
     if (n > 0 && (!src || !dst)) return fail(VANE_E_INVALID_ARGUMENT, "%s: src or dst is null", fn);
+    if (n > (int64_t(1) << 60)) return fail(VANE_E_INVALID_ARGUMENT, "%s: n = %lld is too large", fn, (long long)n);
+    if (n > 0 && overlap(src, n * src_size, dst, n * dst_size)) return overlap_error(fn);
     return VANE_OK;
 }
 
 VANE_API vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *dst, int64_t n) {
-    if (vane_status s = check_fp8("vane_fp8_encode", kind, src, dst, n)) return s;
+    if (vane_status s = check_fp8("vane_fp8_encode", kind, src, 4, dst, 1, n)) return s;
     VANE_GUARD_BEGIN
     const vane::QuantKernels &k = *vane::kernels().quant;
     vane::parallel_for(n, 4 * kElemsPerTask, [&](int64_t b, int64_t e) {
@@ -136,7 +152,7 @@ VANE_API vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *ds
 }
 
 VANE_API vane_status vane_fp8_decode(int32_t kind, const uint8_t *src, float *dst, int64_t n) {
-    if (vane_status s = check_fp8("vane_fp8_decode", kind, src, dst, n)) return s;
+    if (vane_status s = check_fp8("vane_fp8_decode", kind, src, 1, dst, 4, n)) return s;
     VANE_GUARD_BEGIN
     const vane::QuantKernels &k = *vane::kernels().quant;
     vane::parallel_for(n, 4 * kElemsPerTask, [&](int64_t b, int64_t e) {

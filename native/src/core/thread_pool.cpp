@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -50,8 +51,11 @@ public:
         if (n <= 0) return;
         if (grain < 1) grain = 1;
         const int64_t chunks = (n + grain - 1) / grain;
-        std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
-        if (chunks == 1 || threads_.load() == 1 || !busy.owns_lock() || !ensure_workers()) {
+        // Serial unless there is work to share, this thread is not already inside a pool job
+        // (a nested call), and no other thread's job holds the pool.
+        std::unique_lock<std::mutex> busy(busy_, std::defer_lock);
+        if (chunks == 1 || threads_.load() == 1 || t_inside_job || !busy.try_lock() || !ensure_workers()) {
+            if (busy.owns_lock()) busy.unlock();
             // Same chunks as the parallel path: callers may rely on chunk boundaries.
             for (int64_t b = 0; b < n; b += grain) fn(ctx, b, b + grain < n ? b + grain : n);
             return;
@@ -61,12 +65,15 @@ public:
             job_ = Job{fn, ctx, n, grain};
             next_.store(0);
             pending_ = static_cast<int32_t>(workers_.size());
+            failure_ = nullptr;
             ++generation_;
         }
         wake_.notify_all();
         work_on_job();
         std::unique_lock<std::mutex> lock(mutex_);
         done_.wait(lock, [&] { return pending_ == 0; });
+        // Every thread has left the job: an exception from any chunk goes back to the caller.
+        if (failure_) std::rethrow_exception(failure_);
     }
 
 private:
@@ -111,12 +118,20 @@ private:
 
     void work_on_job() {
         const Job job = job_;
-        for (;;) {
-            const int64_t begin = next_.fetch_add(job.grain);
-            if (begin >= job.n) return;
-            const int64_t end = begin + job.grain < job.n ? begin + job.grain : job.n;
-            job.fn(job.ctx, begin, end);
+        t_inside_job = true;
+        try {
+            for (;;) {
+                const int64_t begin = next_.fetch_add(job.grain);
+                if (begin >= job.n) break;
+                const int64_t end = begin + job.grain < job.n ? begin + job.grain : job.n;
+                job.fn(job.ctx, begin, end);
+            }
+        } catch (...) {
+            next_.store(job.n);  // the others stop taking chunks
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!failure_) failure_ = std::current_exception();
         }
+        t_inside_job = false;
     }
 
     void worker_loop(uint64_t seen) {
@@ -143,7 +158,11 @@ private:
     uint64_t generation_ = 0;
     int32_t pending_ = 0;
     bool stopping_ = false;
+    std::exception_ptr failure_;  // the first exception a chunk threw in the current job
+    static thread_local bool t_inside_job;
 };
+
+thread_local bool Pool::t_inside_job = false;
 
 // Never destroyed: joining workers from a static destructor at process exit could hang if a
 // kernel is still running on another thread.

@@ -124,6 +124,22 @@ class NativeLoadingIT {
     }
 
     @Test
+    void aHijackedDefaultCacheDirectoryIsNotUsed() throws Exception {
+        // Another user pre-created the default cache location as a link to a world-writable directory.
+        Path tmpdir = Files.createDirectory(tmp.resolve("shared-tmp"));
+        Path trap = Files.createDirectory(tmp.resolve("trap"));
+        Files.setPosixFilePermissions(trap, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        String user = System.getProperty("user.name").replaceAll("[^A-Za-z0-9._-]", "_");
+        Files.createSymbolicLink(tmpdir.resolve("vane-native-" + user), trap);
+        Result r = runProbe(List.of("-Djava.io.tmpdir=" + tmpdir), apiJar, bindingsJar, nativeJar);
+        assertEquals(0, r.exit(), r.out());
+        assertTrue(r.out().contains("q8=34"), r.out());
+        try (Stream<Path> files = Files.walk(trap)) {
+            assertEquals(List.of(trap), files.toList(), "nothing may be written through the link");
+        }
+    }
+
+    @Test
     void anUnwritableWorkdirIsExplained() throws Exception {
         Path file = Files.writeString(tmp.resolve("a-file"), "x");  // a file where a directory must go
         Result r = runProbe(List.of("-Dvane.native.workdir=" + file), apiJar, bindingsJar, nativeJar);

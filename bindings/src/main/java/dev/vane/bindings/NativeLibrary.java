@@ -7,9 +7,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
 import java.net.URL;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * Finds and loads libvane, once per JVM.
@@ -67,12 +73,12 @@ public final class NativeLibrary {
         List<String> tried = new ArrayList<>();
         String explicit = System.getProperty(LIBRARY_PATH_PROPERTY);
         if (explicit != null && !explicit.isBlank()) {
-            Path p = Path.of(explicit);
-            Path file = Files.isDirectory(p) ? p.resolve(LIBRARY_FILE) : p;
             try {
+                Path p = Path.of(explicit);
+                Path file = Files.isDirectory(p) ? p.resolve(LIBRARY_FILE) : p;
                 return open(file, "-D" + LIBRARY_PATH_PROPERTY + "=" + explicit);
             } catch (RuntimeException e) {
-                tried.add("-D" + LIBRARY_PATH_PROPERTY + "=" + explicit + " -> " + file + ": " + e.getMessage()
+                tried.add("-D" + LIBRARY_PATH_PROPERTY + "=" + explicit + ": " + e.getMessage()
                         + " (an explicit library path is used alone; unset it to use the classifier jar)");
                 throw notFound(tried);
             }
@@ -96,8 +102,8 @@ public final class NativeLibrary {
         Path extracted;
         try {
             extracted = extract(resource);
-        } catch (IOException | UncheckedIOException | SecurityException e) {
-            tried.add("extracting " + resource + " into " + workdir() + ": " + e
+        } catch (IOException | UncheckedIOException | SecurityException | InvalidPathException e) {
+            tried.add("extracting " + resource + " into the cache directory: " + e
                     + "; set -D" + WORKDIR_PROPERTY + " to a writable directory");
             throw notFound(tried);
         }
@@ -142,21 +148,37 @@ public final class NativeLibrary {
     static Path workdir() {
         String configured = System.getProperty(WORKDIR_PROPERTY);
         if (configured != null && !configured.isBlank()) return Path.of(configured);
-        String user = System.getProperty("user.name", "user").replaceAll("[^A-Za-z0-9._-]", "_");
-        return Path.of(System.getProperty("java.io.tmpdir"), "vane-native-" + user);
+        return Path.of(System.getProperty("java.io.tmpdir"), "vane-native-" + userName().replaceAll("[^A-Za-z0-9._-]", "_"));
     }
 
-    /** Copies the library out of the jar once per content hash; safe when JVMs race. */
+    /**
+     * Copies the library out of the jar once per content hash; safe when JVMs race. Only a
+     * directory that no other user can write is trusted: otherwise someone could swap the file
+     * between our check and the system loader opening it. A shared default location that fails
+     * that test is replaced by a fresh private temporary directory (no caching, but safe).
+     */
     private static Path extract(URL resource) throws IOException {
         byte[] bytes;
         try (InputStream in = resource.openStream()) {
             bytes = in.readAllBytes();
         }
         String hash = sha256(bytes);
-        Path dir = workdir().resolve(EXPECTED_VERSION + "-" + hash.substring(0, 16));
-        createPrivateDirectories(dir);
+        String versioned = EXPECTED_VERSION + "-" + hash.substring(0, 16);
+        Path dir;
+        try {
+            Path base = workdir();
+            if (System.getProperty(WORKDIR_PROPERTY) == null) requirePrivateDirectory(base);
+            else Files.createDirectories(base);
+            dir = base.resolve(versioned);
+            requirePrivateDirectory(dir);
+        } catch (IOException e) {
+            if (System.getProperty(WORKDIR_PROPERTY) != null) throw e;
+            dir = Files.createTempDirectory("vane-native-");
+        }
         Path target = dir.resolve(LIBRARY_FILE);
-        if (Files.isRegularFile(target) && sha256(Files.readAllBytes(target)).equals(hash)) return target;
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && sha256(Files.readAllBytes(target)).equals(hash)) {
+            return target;
+        }
         Path tmp = Files.createTempFile(dir, LIBRARY_FILE + ".", ".part");
         try {
             Files.write(tmp, bytes);
@@ -171,13 +193,33 @@ public final class NativeLibrary {
         return target;
     }
 
-    private static void createPrivateDirectories(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) return;
+    /**
+     * Makes dir (mode 0700) or checks an existing one: a real directory, not a symbolic link,
+     * owned by this user, writable by nobody else.
+     */
+    static void requirePrivateDirectory(Path dir) throws IOException {
         try {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            return;
+        } catch (FileAlreadyExistsException e) {
+            // verified below
         } catch (UnsupportedOperationException e) {
-            Files.createDirectories(dir);
+            Files.createDirectories(dir);  // not a POSIX file system: nothing more to check
+            return;
         }
+        PosixFileAttributes a = Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isDirectory()) throw new IOException(dir + " is not a directory (a symbolic link or a file)");
+        if (!a.owner().getName().equals(userName())) {
+            throw new IOException(dir + " belongs to " + a.owner().getName() + ", not to " + userName());
+        }
+        Set<PosixFilePermission> p = a.permissions();
+        if (p.contains(PosixFilePermission.GROUP_WRITE) || p.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException(dir + " is writable by other users");
+        }
+    }
+
+    private static String userName() {
+        return System.getProperty("user.name", "user");
     }
 
     static String sha256(byte[] bytes) {

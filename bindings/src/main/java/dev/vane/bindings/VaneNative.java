@@ -51,10 +51,21 @@ public final class VaneNative {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
     // vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *dst, int64_t n)
     public static final MethodHandle FP8_ENCODE = bind("vane_fp8_encode",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), CRITICAL);
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     // vane_status vane_fp8_decode(int32_t kind, const uint8_t *src, float *dst, int64_t n)
     public static final MethodHandle FP8_DECODE = bind("vane_fp8_decode",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    /**
+     * The same two as critical calls, which may take heap segments. A critical call holds off
+     * the JVM's safepoints (and so every GC) while it runs: callers keep n at or below
+     * {@link #FP8_CRITICAL_MAX}.
+     */
+    public static final MethodHandle FP8_ENCODE_CRITICAL = bind("vane_fp8_encode",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), CRITICAL);
+    public static final MethodHandle FP8_DECODE_CRITICAL = bind("vane_fp8_decode",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG), CRITICAL);
+    /** Elements per critical FP8 call: tens of microseconds of work. */
+    public static final long FP8_CRITICAL_MAX = 1 << 16;
 
     /** The thread-local message of the last failed call, as a Java string. */
     public static String lastError() {

@@ -10,7 +10,10 @@ public final class Native {
 
     /** Throws VaneException with libvane's message unless status is VANE_OK. */
     public static void check(int status) {
-        if (status != VaneStatus.OK) throw new VaneException(status, VaneNative.lastError());
+        if (status != VaneStatus.OK) {
+            String message = VaneNative.lastError();  // read first: nothing else may run on this thread in between
+            throw new VaneException(status, message);
+        }
     }
 
     /**

@@ -29,6 +29,34 @@ public final class Segments {
         }
     }
 
+    /** Native code reads one while writing the other: they must not share any byte. */
+    public static void requireDisjoint(MemorySegment src, MemorySegment dst) {
+        if (src.asOverlappingSlice(dst).isPresent()) {
+            throw new IllegalArgumentException("src and dst overlap; in-place conversion is not supported, use separate buffers");
+        }
+    }
+
+    /** f32 data must sit on a 4-byte boundary (a misaligned float pointer is undefined behaviour in C). */
+    public static void requireFloatAligned(MemorySegment s, String name) {
+        // A heap segment is only as aligned as its array's elements; address() is its offset there.
+        long baseAlignment = s.heapBase().map(Segments::elementSize).orElse((long) Float.BYTES);
+        if (baseAlignment < Float.BYTES || s.address() % Float.BYTES != 0) {
+            throw new IllegalArgumentException(name + " holds f32 values but its address is not 4-byte aligned");
+        }
+    }
+
+    private static long elementSize(Object array) {
+        return switch (array) {
+            case long[] a -> 8;
+            case double[] a -> 8;
+            case int[] a -> 4;
+            case float[] a -> 4;
+            case short[] a -> 2;
+            case char[] a -> 2;
+            default -> 1;
+        };
+    }
+
     private static void requireUsable(MemorySegment s, String name) {
         if (s == null) throw new NullPointerException(name + " must not be null");
         if (!s.scope().isAlive()) throw new IllegalStateException(name + ": its arena is already closed");

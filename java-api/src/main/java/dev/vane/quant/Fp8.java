@@ -4,6 +4,7 @@ import dev.vane.bindings.VaneNative;
 import dev.vane.internal.Native;
 import dev.vane.internal.Segments;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 
 /**
  * The OCP 8-bit floating point formats.
@@ -93,24 +94,42 @@ public final class Fp8 {
         return dst;
     }
 
-    // The fp8 handles are critical ones with heap access, so heap and native segments both work.
     private static void bulkEncode(int kind, MemorySegment src, MemorySegment dst, long count) {
         requireCount(count);
         Segments.requireReadable(src, "src", Math.multiplyExact(count, 4L), count + " floats");
         Segments.requireWritable(dst, "dst", count, count + " fp8 codes");
-        try {
-            Native.check((int) VaneNative.FP8_ENCODE.invokeExact(kind, src, dst, count));
-        } catch (Throwable t) {
-            throw Native.rethrow(t);
-        }
+        Segments.requireFloatAligned(src, "src");
+        Segments.requireDisjoint(src, dst);
+        convert(VaneNative.FP8_ENCODE, VaneNative.FP8_ENCODE_CRITICAL, kind, src, 4, dst, 1, count);
     }
 
     private static void bulkDecode(int kind, MemorySegment src, MemorySegment dst, long count) {
         requireCount(count);
         Segments.requireReadable(src, "src", count, count + " fp8 codes");
         Segments.requireWritable(dst, "dst", Math.multiplyExact(count, 4L), count + " floats");
+        Segments.requireFloatAligned(dst, "dst");
+        Segments.requireDisjoint(src, dst);
+        convert(VaneNative.FP8_DECODE, VaneNative.FP8_DECODE_CRITICAL, kind, src, 1, dst, 4, count);
+    }
+
+    /**
+     * Native segments go in one call on the thread pool. Heap segments (arrays) can only be
+     * passed to critical calls, which stall the JVM's safepoints while they run, so they go in
+     * short slices.
+     */
+    private static void convert(MethodHandle whole, MethodHandle critical, int kind, MemorySegment src,
+                                int srcBytes, MemorySegment dst, int dstBytes, long count) {
         try {
-            Native.check((int) VaneNative.FP8_DECODE.invokeExact(kind, src, dst, count));
+            if (src.isNative() && dst.isNative()) {
+                Native.check((int) whole.invokeExact(kind, src, dst, count));
+                return;
+            }
+            for (long done = 0; done < count; done += VaneNative.FP8_CRITICAL_MAX) {
+                long n = Math.min(VaneNative.FP8_CRITICAL_MAX, count - done);
+                MemorySegment s = src.asSlice(done * srcBytes, n * srcBytes);
+                MemorySegment d = dst.asSlice(done * dstBytes, n * dstBytes);
+                Native.check((int) critical.invokeExact(kind, s, d, n));
+            }
         } catch (Throwable t) {
             throw Native.rethrow(t);
         }
@@ -152,10 +171,14 @@ public final class Fp8 {
             int m = c & ((1 << manBits) - 1);
             double sign = (c & 0x80) != 0 ? -1 : 1;
             double v;
-            if (ieeeSpecials && e == expMax) {
-                v = m == 0 ? Double.POSITIVE_INFINITY : Double.NaN;
+            if (ieeeSpecials && e == expMax && m != 0) {
+                t[c] = nan(c, m << (23 - manBits));  // E5M2: the payload, widened as fp16 NaNs are
+                continue;
             } else if (!ieeeSpecials && e == expMax && m == (1 << manBits) - 1) {
-                v = Double.NaN;
+                t[c] = nan(c, 0);
+                continue;
+            } else if (ieeeSpecials && e == expMax) {
+                v = Double.POSITIVE_INFINITY;
             } else if (e == 0) {
                 v = Math.scalb((double) m / (1 << manBits), 1 - bias);
             } else {
@@ -164,5 +187,10 @@ public final class Fp8 {
             t[c] = (float) (sign * v);
         }
         return t;
+    }
+
+    /** The quiet NaN libvane's decoders produce: the code's sign, the quiet bit, the payload. */
+    private static float nan(int code, int payload) {
+        return Float.intBitsToFloat(((code & 0x80) << 24) | 0x7FC00000 | payload);
     }
 }

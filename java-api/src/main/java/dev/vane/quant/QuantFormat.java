@@ -96,11 +96,15 @@ public enum QuantFormat {
 
     /** Planar formats: byte offset of the f32 scales (rows*cols rounded up to 64). */
     public long scalesOffset(long rows, long cols) {
+        requirePlanar();
+        checkShape(rows, cols);
         return (rows * cols + 63) / 64 * 64;
     }
 
     /** Planar formats: number of f32 scales. */
     public long scaleCount(long rows, long cols) {
+        requirePlanar();
+        checkShape(rows, cols);
         if (rows == 0 || cols == 0) return 0;
         long tileCols = scaleCols == 0 ? cols : scaleCols;
         return ceilDiv(rows, scaleRows) * ceilDiv(cols, tileCols);
@@ -110,6 +114,10 @@ public enum QuantFormat {
     public double bytesPerWeight() {
         if (planar) return 1.0 + (scaleCols == 0 ? 0.0 : 4.0 / ((double) scaleRows * scaleCols));
         return (double) blockBytes / blockElems;
+    }
+
+    private void requirePlanar() {
+        if (!planar) throw new IllegalStateException(formatName + " keeps its scales inside its blocks; only FP8 formats are planar");
     }
 
     void checkShape(long rows, long cols) {

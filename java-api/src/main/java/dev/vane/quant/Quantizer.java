@@ -28,6 +28,8 @@ public final class Quantizer {
         Segments.requireWritable(dst, "dst", need, format.formatName() + " " + shape);
         Segments.requireNative(src, "src");
         Segments.requireNative(dst, "dst");
+        Segments.requireFloatAligned(src, "src");
+        Segments.requireDisjoint(src, dst);
         try {
             Native.check((int) VaneNative.QUANT_QUANTIZE.invokeExact(format.id(), src, rows, cols, dst, dst.byteSize()));
         } catch (Throwable t) {
@@ -53,6 +55,8 @@ public final class Quantizer {
         Segments.requireWritable(dst, "dst", Math.multiplyExact(rows * cols, 4L), "f32 " + shape);
         Segments.requireNative(src, "src");
         Segments.requireNative(dst, "dst");
+        Segments.requireFloatAligned(dst, "dst");
+        Segments.requireDisjoint(src, dst);
         try {
             Native.check((int) VaneNative.QUANT_DEQUANTIZE.invokeExact(format.id(), src, src.byteSize(), rows, cols, dst));
         } catch (Throwable t) {
@@ -80,6 +84,9 @@ public final class Quantizer {
         Objects.requireNonNull(format, "format must not be null");
         Objects.requireNonNull(src, "src must not be null");
         long need = format.byteSize(rows, cols);
+        if ((long) rows * cols > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("[" + rows + ", " + cols + "] is too many floats for a float[]; use the MemorySegment overload");
+        }
         if (src.length < need) {
             throw new IllegalArgumentException("src is too small: " + format.formatName() + " [" + rows + ", " + cols
                     + "] needs " + need + " bytes, the array has " + src.length);

@@ -138,10 +138,46 @@ class BadInputTest {
             assertMessage(assertThrows(IllegalArgumentException.class, () -> Quantizer.quantize(QuantFormat.Q8_0, heap, 1, 32, arena.allocate(64))),
                     "src must be native memory");
             // FP8 bulk calls take heap segments (they run as short critical calls).
-            MemorySegment codes = MemorySegment.ofArray(new byte[32]);
-            Fp8.encodeE4M3(heap, codes, 32);
-            assertEquals(0, codes.get(ValueLayout.JAVA_BYTE, 0));
+            byte[] poisoned = new byte[32];
+            java.util.Arrays.fill(poisoned, (byte) 0x5A);
+            MemorySegment codes = MemorySegment.ofArray(poisoned);
+            MemorySegment ones = MemorySegment.ofArray(new float[32]).fill((byte) 0);
+            for (int i = 0; i < 32; i++) ones.setAtIndex(ValueLayout.JAVA_FLOAT, i, 1.0f);
+            Fp8.encodeE4M3(ones, codes, 32);
+            for (byte b : poisoned) assertEquals((byte) 0x38, b);  // 1.0 in E4M3
         }
+    }
+
+    @Test
+    void overlappingBuffersAreRejected() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(4096, 64);
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> Fp8.decodeE4M3(buf, buf, 1024)), "overlap");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> Fp8.encodeE4M3(buf, buf.asSlice(100), 512)), "overlap");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> Quantizer.dequantize(QuantFormat.F16, buf, 4, 128, buf)), "overlap");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> Quantizer.quantize(QuantFormat.Q8_0, buf, 1, 32, buf.asSlice(64))), "overlap");
+        }
+    }
+
+    @Test
+    void misalignedFloatsAreRejected() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment odd = arena.allocate(4 * 64 + 1, 64).asSlice(1);
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> Quantizer.quantize(QuantFormat.Q8_0, odd, 1, 32, arena.allocate(64))),
+                    "src holds f32 values but its address is not 4-byte aligned");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> Quantizer.dequantize(QuantFormat.Q8_0, arena.allocate(34), 1, 32, odd)),
+                    "dst holds f32");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> Fp8.encodeE4M3(MemorySegment.ofArray(new byte[64]).asSlice(1), arena.allocate(8), 8)),
+                    "not 4-byte aligned");
+        }
+    }
+
+    @Test
+    void planarQueriesOnBlockFormatsAndOversizedArrays() {
+        assertMessage(assertThrows(IllegalStateException.class, () -> QuantFormat.Q4_0.scaleCount(1, 32)), "only FP8 formats are planar");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantFormat.FP8_E4M3_ROW.scaleCount(-5, 3)), "must be >= 0");
+        assertMessage(assertThrows(IllegalArgumentException.class, () -> Quantizer.dequantize(QuantFormat.INT4_SYM_G128, new byte[66], 70_000, 70_016)),
+                "too many floats for a float[]");
     }
 
     @Test

@@ -77,9 +77,12 @@ class Fp8Test {
         for (int c = 0; c < 256; c++) codes[c] = (byte) c;
         float[] e4 = Fp8.decodeE4M3(codes), e5 = Fp8.decodeE5M2(codes);
         for (int c = 0; c < 256; c++) {
-            assertSame(Fp8.decodeE4M3((byte) c), e4[c], "E4M3 native decode of " + c);
-            assertSame(Fp8.decodeE5M2((byte) c), e5[c], "E5M2 native decode of " + c);
+            // Bit for bit, NaN sign and payload included.
+            assertEquals(Float.floatToRawIntBits(Fp8.decodeE4M3((byte) c)), Float.floatToRawIntBits(e4[c]), "E4M3 native decode of " + c);
+            assertEquals(Float.floatToRawIntBits(Fp8.decodeE5M2((byte) c)), Float.floatToRawIntBits(e5[c]), "E5M2 native decode of " + c);
         }
+        assertEquals(0xFFC00000, Float.floatToRawIntBits(Fp8.decodeE4M3((byte) 0xFF)));
+        assertEquals(0x7FE00000, Float.floatToRawIntBits(Fp8.decodeE5M2((byte) 0x7D)));
     }
 
     @Test
@@ -136,9 +139,32 @@ class Fp8Test {
             for (int i = n; i < n + 16; i++) assertEquals((byte) 0xA5, codes.get(ValueLayout.JAVA_BYTE, i), "guard " + i);
             MemorySegment back = TestData.poisonedFloats(arena, n + 4);
             Fp8.decodeE4M3(codes, back, n);
-            for (int i = 0; i < n; i++) assertSame(Fp8.decodeE4M3(codes.get(ValueLayout.JAVA_BYTE, i)), back.getAtIndex(ValueLayout.JAVA_FLOAT, i), "value " + i);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToRawIntBits(Fp8.decodeE4M3(codes.get(ValueLayout.JAVA_BYTE, i))),
+                        Float.floatToRawIntBits(back.getAtIndex(ValueLayout.JAVA_FLOAT, i)), "value " + i);
+            }
             for (int i = n; i < n + 4; i++) assertTrue(Float.isNaN(back.getAtIndex(ValueLayout.JAVA_FLOAT, i)), "guard " + i);
         }
+    }
+
+    @Test
+    void largeArraysAndSegmentsTakeTheSamePath() {
+        // 200k elements: arrays go in critical slices of 64k, native segments in one pooled call.
+        float[] xs = interestingFloats(200_000);
+        byte[] fromArray = Fp8.encodeE5M2(xs);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment src = arena.allocateFrom(ValueLayout.JAVA_FLOAT, xs);
+            MemorySegment dst = TestData.poisoned(arena, xs.length);
+            Fp8.encodeE5M2(src, dst, xs.length);
+            assertArrayEquals(fromArray, dst.toArray(ValueLayout.JAVA_BYTE));
+            MemorySegment back = TestData.poisonedFloats(arena, xs.length);
+            Fp8.decodeE5M2(dst, back, xs.length);
+            float[] arrayBack = Fp8.decodeE5M2(fromArray);
+            for (int i = 0; i < xs.length; i++) {
+                assertEquals(Float.floatToRawIntBits(arrayBack[i]), Float.floatToRawIntBits(back.getAtIndex(ValueLayout.JAVA_FLOAT, i)), "value " + i);
+            }
+        }
+        for (int i = 0; i < xs.length; i++) assertEquals(Fp8.encodeE5M2(xs[i]), fromArray[i], "code " + i);
     }
 
     @Test

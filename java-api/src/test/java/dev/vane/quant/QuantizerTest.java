@@ -148,12 +148,16 @@ class QuantizerTest {
         float[] x = TestData.weights(99, rows * cols);
         int original = dev.vane.Vane.threads();
         try {
+            // 700 x 300: the pool splits rows into 256-row chunks, cutting no 128-row scale tile.
+            float[] wide = TestData.weights(98, 700 * 300);
             dev.vane.Vane.setThreads(1);
             byte[] one = Quantizer.quantize(QuantFormat.FP8_E4M3_B128, x, rows, cols);
             byte[] oneQ4 = Quantizer.quantize(QuantFormat.INT4_ASYM_G64, x, rows, cols);
+            byte[] oneWide = Quantizer.quantize(QuantFormat.FP8_E4M3_B128, wide, 700, 300);
             dev.vane.Vane.setThreads(3);
             assertArrayEquals(one, Quantizer.quantize(QuantFormat.FP8_E4M3_B128, x, rows, cols));
             assertArrayEquals(oneQ4, Quantizer.quantize(QuantFormat.INT4_ASYM_G64, x, rows, cols));
+            assertArrayEquals(oneWide, Quantizer.quantize(QuantFormat.FP8_E4M3_B128, wide, 700, 300));
         } finally {
             dev.vane.Vane.setThreads(original);
         }
