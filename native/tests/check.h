@@ -1,23 +1,80 @@
-// Minimal assertion helpers for the native tests: count failures, print each one, exit non-zero.
+// Shared helpers of the native tests: a CHECK that counts and reports failures (printing the
+// first 25), a seeded random source, float bit access and a clock.
 #pragma once
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <chrono>
 
 static int g_failures = 0;
 static int g_checks = 0;
 
-#define CHECK(cond, ...)                                               \
-    do {                                                               \
-        ++g_checks;                                                    \
-        if (!(cond)) {                                                 \
-            ++g_failures;                                              \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                              \
-            fprintf(stderr, "\n");                                     \
-        }                                                              \
+#define CHECK(cond, ...)                                                        \
+    do {                                                                        \
+        ++g_checks;                                                             \
+        if (!(cond)) {                                                          \
+            if (g_failures < 25) {                                              \
+                fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+                fprintf(stderr, __VA_ARGS__);                                   \
+                fprintf(stderr, "\n");                                          \
+            }                                                                   \
+            ++g_failures;                                                       \
+        }                                                                       \
     } while (0)
 
 // Prints the closing line and returns main's exit code.
 static inline int finish(const char *name) {
     printf("%s: %d checks, %d failed\n", name, g_checks, g_failures);
     return g_failures == 0 ? 0 : 1;
+}
+
+static inline double now_s() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+static inline uint32_t bits_of(float x) {
+    uint32_t u;
+    memcpy(&u, &x, 4);
+    return u;
+}
+
+static inline float float_of(uint32_t u) {
+    float x;
+    memcpy(&x, &u, 4);
+    return x;
+}
+
+// xorshift64: deterministic across platforms and runs.
+struct Rng {
+    uint64_t s;
+    explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 12345) {}
+    uint64_t next() {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        return s;
+    }
+    uint32_t u32() { return (uint32_t)(next() >> 32); }
+    double uniform() { return (double)(next() >> 11) * 0x1p-53; }
+    double normal() {  // Box-Muller
+        double u1 = uniform(), u2 = uniform();
+        if (u1 < 1e-300) u1 = 1e-300;
+        return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    }
+};
+
+// Whether a test should compare the AVX2 kernels with the reference: the CPU must have them and
+// VANE_CPU must not force the baseline (then only the reference is checked). Says why not.
+static inline bool compare_avx2_variant() {
+    __builtin_cpu_init();
+    const bool cpu = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    const char *forced = getenv("VANE_CPU");
+    const bool baseline = forced != nullptr && strcmp(forced, "baseline") == 0;
+    if (!cpu) printf("note: CPU lacks AVX2/FMA/F16C: AVX2 comparisons skipped\n");
+    else if (baseline) printf("note: VANE_CPU=baseline: AVX2 comparisons skipped (reference checks only)\n");
+    return cpu && !baseline;
 }

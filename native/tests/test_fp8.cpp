@@ -19,52 +19,14 @@
 #include <vector>
 
 #include "quant/quant.h"
+#include "check.h"
 #include "vane.h"
 
 namespace {
 
 using vane::QuantKernels;
 
-int g_failures = 0;
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        if (!(cond)) {                                                \
-            if (g_failures < 25) {                                    \
-                printf("FAIL %s:%d: ", __FILE__, __LINE__);           \
-                printf(__VA_ARGS__);                                  \
-                printf("\n");                                         \
-            }                                                         \
-            g_failures++;                                             \
-        }                                                             \
-    } while (0)
 
-double now_s() {
-    using namespace std::chrono;
-    return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
-uint32_t bits_of(float x) {
-    uint32_t u;
-    memcpy(&u, &x, 4);
-    return u;
-}
-float float_of(uint32_t u) {
-    float x;
-    memcpy(&x, &u, 4);
-    return x;
-}
-
-struct Rng {
-    uint64_t s;
-    explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 1) {}
-    uint64_t next() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    uint32_t u32() { return (uint32_t)(next() >> 32); }
-};
 
 // The two formats, described independently of the code under test.
 struct Fmt {
@@ -118,10 +80,6 @@ uint8_t brute_encode(const Fmt &f, float x) {
     return (uint8_t)(sign | best);
 }
 
-bool cpu_has_avx2() {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-}
 
 // ---- 1. decode of all 256 codes --------------------------------------------------------------
 
@@ -371,12 +329,7 @@ void test_bulk_lengths(const QuantKernels &k, const QuantKernels &ref, const cha
 int main() {
     double t0 = now_s();
     const QuantKernels &ref = vane::quant_kernels_ref;
-    const char *forced = getenv("VANE_CPU");
-    bool avx2_ok = cpu_has_avx2();
-    bool run_avx2 = avx2_ok && !(forced != nullptr && strcmp(forced, "baseline") == 0);
-    if (!avx2_ok) printf("note: CPU lacks AVX2/FMA/F16C: AVX2 comparisons skipped\n");
-    else if (!run_avx2) printf("note: VANE_CPU=baseline: AVX2 comparisons skipped (reference checks only)\n");
-    const QuantKernels *avx2 = run_avx2 ? &vane::quant_kernels_avx2 : nullptr;
+    const QuantKernels *avx2 = compare_avx2_variant() ? &vane::quant_kernels_avx2 : nullptr;
 
     test_decode_all(ref, "ref");
     if (avx2) test_decode_all(*avx2, "avx2");

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "quant/quant.h"
+#include "check.h"
 #include "vane.h"
 
 namespace {
@@ -29,34 +30,6 @@ namespace {
 using vane::FormatLayout;
 using vane::QuantKernels;
 
-int g_failures = 0;
-#define CHECK(cond, ...)                                              \
-    do {                                                              \
-        if (!(cond)) {                                                \
-            if (g_failures < 25) {                                    \
-                printf("FAIL %s:%d: ", __FILE__, __LINE__);           \
-                printf(__VA_ARGS__);                                  \
-                printf("\n");                                         \
-            }                                                         \
-            g_failures++;                                             \
-        }                                                             \
-    } while (0)
-
-double now_s() {
-    using namespace std::chrono;
-    return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
-uint32_t bits_of(float x) {
-    uint32_t u;
-    memcpy(&u, &x, 4);
-    return u;
-}
-float float_of(uint32_t u) {
-    float x;
-    memcpy(&x, &u, 4);
-    return x;
-}
 uint16_t rd16(const uint8_t *p) {
     uint16_t v;
     memcpy(&v, p, 2);
@@ -86,28 +59,7 @@ double bf16_value(uint16_t h) {
     return s ? -v : v;
 }
 
-struct Rng {
-    uint64_t s;
-    explicit Rng(uint64_t seed) : s(seed * 0x9E3779B97F4A7C15ull + 12345) {}
-    uint64_t next() {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        return s;
-    }
-    uint32_t u32() { return (uint32_t)(next() >> 32); }
-    double uniform() { return (double)(next() >> 11) * 0x1p-53; }
-    double normal() {  // Box-Muller
-        double u1 = uniform(), u2 = uniform();
-        if (u1 < 1e-300) u1 = 1e-300;
-        return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-    }
-};
 
-bool cpu_has_avx2() {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
-}
 
 const int32_t kAllFormats[] = {
     VANE_FORMAT_F32,           VANE_FORMAT_F16,           VANE_FORMAT_BF16,         VANE_FORMAT_FP8_E4M3_ROW,
@@ -724,12 +676,7 @@ void test_half_conversions(const QuantKernels &ref, const QuantKernels *avx2, ui
 int main() {
     double t0 = now_s();
     const QuantKernels &ref = vane::quant_kernels_ref;
-    const char *forced = getenv("VANE_CPU");
-    bool avx2_ok = cpu_has_avx2();
-    bool run_avx2 = avx2_ok && !(forced != nullptr && strcmp(forced, "baseline") == 0);
-    if (!avx2_ok) printf("note: CPU lacks AVX2/FMA/F16C: AVX2 comparisons skipped\n");
-    else if (!run_avx2) printf("note: VANE_CPU=baseline: AVX2 comparisons skipped (reference checks only)\n");
-    const QuantKernels *avx2 = run_avx2 ? &vane::quant_kernels_avx2 : nullptr;
+    const QuantKernels *avx2 = compare_avx2_variant() ? &vane::quant_kernels_avx2 : nullptr;
 
     Stats st;
     uint64_t seed = 1;
