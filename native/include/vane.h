@@ -170,6 +170,17 @@ VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64
 VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int64_t src_bytes,
                                            int64_t rows, int64_t cols, float *dst);
 
+/* ---- GEMM -------------------------------------------------------------------------------- */
+
+/* y[m, j] = sum_k x[m, k] * W[j, k] + bias[j]   (y = x * W^T + bias; a linear layer).
+ * W: an [n, k] matrix in `format`'s layout (vane_quant_quantize's output, or the bytes of a model
+ * file), w_bytes long; k must be a multiple of the format's block. x: m rows of k floats, row
+ * stride ldx >= k. y: m rows of n floats, row stride ldy >= n. bias: n floats, or NULL.
+ * y must not overlap x, W or bias. Non-finite inputs propagate as IEEE arithmetic does. */
+VANE_API vane_status vane_gemm(int32_t format, const void *w, int64_t w_bytes, int64_t n, int64_t k,
+                               const float *x, int64_t ldx, int64_t m, const float *bias, float *y,
+                               int64_t ldy);
+
 /* ---- FP8 scalars ------------------------------------------------------------------------- */
 
 enum {
@@ -180,6 +191,36 @@ enum {
 /* Round to nearest even; finite overflow and +-Inf saturate to +-max; NaN -> NaN (0x7F|sign). */
 VANE_API vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *dst, int64_t n);
 VANE_API vane_status vane_fp8_decode(int32_t kind, const uint8_t *src, float *dst, int64_t n);
+
+/* ---- machine probes ---------------------------------------------------------------------- */
+
+/* The machine's ceilings, which benchmarks report their results against (docs/CEILINGS.md).
+ * Each runs the active kernel variant's loop on every thread of the pool at once and returns
+ * the median over `repeats` timed passes (steady clock; a compute pass takes about 0.1 s).
+ * Run them while no other Vane work is running: a pool that is busy runs the probe on the
+ * calling thread alone. repeats must be in [1, 1000]; out must not be null. */
+
+/* Streaming read bandwidth in GB/s (1e9 bytes per second). Allocates a buffer of `bytes`
+ * (64-byte aligned; 2 MiB in fact, so huge pages may back it), writes every byte once, then
+ * reads all of it `repeats` times, each thread taking large contiguous chunks in turn, and
+ * frees it. The buffer must be far larger than the last-level cache, or the result is a cache
+ * bandwidth: use at least 8x the L3 size (the Java API uses 1 GiB). bytes must be at least
+ * 1 MiB and at most half the physical memory (and 1 TiB), VANE_E_INVALID_ARGUMENT otherwise;
+ * VANE_E_OUT_OF_MEMORY if it cannot be allocated. */
+VANE_API vane_status vane_probe_read_bandwidth(int64_t bytes, int32_t repeats, double *out_gbps);
+
+/* fp32 multiply-add peak in GFLOP/s, one multiply and one add counting 2 flops per lane, fused
+ * or not. avx2: independent chains of vfmadd on 8-lane ymm registers, 16 flops per instruction.
+ * baseline: SSE2 has no FMA, so independent chains of mulps then addps on 4 lanes, 8 flops per
+ * pair. */
+VANE_API vane_status vane_probe_fma_peak(int32_t repeats, double *out_gflops);
+
+/* Integer dot-product peak in Gop/s, counting 2 ops per multiply-add (the product and its
+ * addition into a sum). avx2: the int8 GEMM step vpmaddubsw (32 u8 x s8 products, summed in
+ * pairs) + vpmaddwd with ones (widening to int32) + vpaddd: 32 multiply-adds = 64 ops per step.
+ * baseline: SSE2 has no 8-bit multiply-add; its integer-dot ceiling is pmaddwd on int16 (8
+ * products) + paddd: 16 ops per step. */
+VANE_API vane_status vane_probe_int8_dot_peak(int32_t repeats, double *out_gops);
 
 #ifdef __cplusplus
 }

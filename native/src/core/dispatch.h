@@ -1,6 +1,8 @@
 // The dispatch table: one set of kernel entry points per instruction-set variant, chosen once
 // at load time from the CPU probe (or VANE_CPU), switchable for tests with vane_cpu_select.
 #pragma once
+#include "gemm/gemm.h"
+#include "probe/probe.h"
 #include "quant/quant.h"
 #include "vane.h"
 
@@ -10,6 +12,8 @@ struct Kernels {
     int32_t isa;  // VANE_ISA_*
     const char *name;
     const QuantKernels *quant;
+    const GemmKernels *gemm;
+    const ProbeKernels *probe;  // machine-ceiling probes (probe/)
 };
 
 // The active variant; cheap enough to call on every kernel invocation.

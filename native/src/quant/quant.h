@@ -54,6 +54,10 @@ struct QuantKernels {
 };
 
 extern const QuantKernels quant_kernels_ref;
+
+// Row r of a [rows, cols] matrix in format, dequantized into out[cols] (reference code; the
+// GEMM reference builds on it).
+void dequantize_row_ref(int32_t format, const void *src, int64_t rows, int64_t cols, int64_t r, float *out);
 extern const QuantKernels quant_kernels_avx2;
 
 }  // namespace vane

@@ -297,17 +297,14 @@ int32_t quant_fp8_b128(const float *src, int64_t rows, int64_t cols, int64_t r0,
     return QUANT_OK;
 }
 
-void dequant_fp8_planar(int32_t format, const uint8_t *src, int64_t rows, int64_t cols,
-                        int64_t r0, int64_t r1, float *dst) {
+// One row of a planar FP8 matrix: decode(code) * the scale of the code's row or tile.
+void dequant_fp8_planar_row(int32_t format, const uint8_t *src, int64_t rows, int64_t cols,
+                            int64_t r, float *out) {
     const uint8_t *scales = src + planar_scales_offset(rows, cols);
     int64_t tiles_per_row = ceil_div(cols, 128);
-    for (int64_t r = r0; r < r1; r++) {
-        for (int64_t c = 0; c < cols; c++) {
-            int64_t si = format == VANE_FORMAT_FP8_E4M3_ROW ? r
-                                                             : (r / 128) * tiles_per_row + c / 128;
-            float scale = get_f32(scales + 4 * si);
-            dst[r * cols + c] = e4m3_to_f32(src[r * cols + c]) * scale;
-        }
+    for (int64_t c = 0; c < cols; c++) {
+        int64_t si = format == VANE_FORMAT_FP8_E4M3_ROW ? r : (r / 128) * tiles_per_row + c / 128;
+        out[c] = e4m3_to_f32(src[r * cols + c]) * get_f32(scales + 4 * si);
     }
 }
 
@@ -348,22 +345,29 @@ int32_t quantize_ref(int32_t format, const float *src, int64_t rows, int64_t col
     return QUANT_OK;
 }
 
-void dequantize_ref(int32_t format, const void *src_v, int64_t rows, int64_t cols, int64_t r0,
+void dequantize_ref(int32_t format, const void *src, int64_t rows, int64_t cols, int64_t r0,
                     int64_t r1, float *dst) {
+    for (int64_t r = r0; r < r1; r++) dequantize_row_ref(format, src, rows, cols, r, dst + r * cols);
+}
+
+}  // namespace
+
+void dequantize_row_ref(int32_t format, const void *src_v, int64_t rows, int64_t cols, int64_t r,
+                        float *out) {
     const uint8_t *src = (const uint8_t *)src_v;
     switch (format) {
         case VANE_FORMAT_F32:
-            memcpy(dst + r0 * cols, src + 4 * r0 * cols, (size_t)(4 * (r1 - r0) * cols));
+            memcpy(out, src + 4 * r * cols, (size_t)(4 * cols));
             return;
         case VANE_FORMAT_F16:
-            for (int64_t i = r0 * cols; i < r1 * cols; i++) dst[i] = f16_bits_to_f32(get_u16(src + 2 * i));
+            for (int64_t c = 0; c < cols; c++) out[c] = f16_bits_to_f32(get_u16(src + 2 * (r * cols + c)));
             return;
         case VANE_FORMAT_BF16:
-            for (int64_t i = r0 * cols; i < r1 * cols; i++) dst[i] = bf16_bits_to_f32(get_u16(src + 2 * i));
+            for (int64_t c = 0; c < cols; c++) out[c] = bf16_bits_to_f32(get_u16(src + 2 * (r * cols + c)));
             return;
         case VANE_FORMAT_FP8_E4M3_ROW:
         case VANE_FORMAT_FP8_E4M3_B128:
-            dequant_fp8_planar(format, src, rows, cols, r0, r1, dst);
+            dequant_fp8_planar_row(format, src, rows, cols, r, out);
             return;
         default: break;
     }
@@ -371,14 +375,8 @@ void dequantize_ref(int32_t format, const void *src_v, int64_t rows, int64_t col
     if (f == nullptr) return;
     int g = f->block_elems;
     int64_t nb = cols / g;
-    for (int64_t r = r0; r < r1; r++) {
-        for (int64_t b = 0; b < nb; b++) {
-            dequant_block(format, src + (r * nb + b) * f->block_bytes, g, dst + r * cols + b * g);
-        }
-    }
+    for (int64_t b = 0; b < nb; b++) dequant_block(format, src + (r * nb + b) * f->block_bytes, g, out + b * g);
 }
-
-}  // namespace
 
 const QuantKernels quant_kernels_ref = {fp8_encode_ref, fp8_decode_ref, quantize_ref, dequantize_ref};
 

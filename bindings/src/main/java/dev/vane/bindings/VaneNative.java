@@ -49,6 +49,10 @@ public final class VaneNative {
     // vane_status vane_quant_dequantize(int32_t format, const void *src, int64_t src_bytes, int64_t rows, int64_t cols, float *dst)
     public static final MethodHandle QUANT_DEQUANTIZE = bind("vane_quant_dequantize",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
+    // vane_status vane_gemm(int32_t format, const void *w, int64_t w_bytes, int64_t n, int64_t k,
+    //                       const float *x, int64_t ldx, int64_t m, const float *bias, float *y, int64_t ldy)
+    public static final MethodHandle GEMM = bind("vane_gemm", FunctionDescriptor.of(JAVA_INT,
+            JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
     // vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *dst, int64_t n)
     public static final MethodHandle FP8_ENCODE = bind("vane_fp8_encode",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));

@@ -110,6 +110,17 @@ public enum QuantFormat {
         return ceilDiv(rows, scaleRows) * ceilDiv(cols, tileCols);
     }
 
+    /**
+     * Alignment the packed bytes must start at: that of the widest field (f32 values and scales: 4;
+     * fp16 values and block scales: 2). Blocks within a row follow each other without padding.
+     */
+    public int byteAlignment() {
+        return switch (this) {
+            case F32, INT8_G32, INT8_G64, INT8_G128, FP8_E4M3_ROW, FP8_E4M3_B128 -> 4;
+            default -> 2;
+        };
+    }
+
     /** Average bytes per weight for a large matrix (scales included). */
     public double bytesPerWeight() {
         if (planar) return 1.0 + (scaleCols == 0 ? 0.0 : 4.0 / ((double) scaleRows * scaleCols));

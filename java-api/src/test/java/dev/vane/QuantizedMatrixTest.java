@@ -1,0 +1,166 @@
+package dev.vane;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.vane.quant.QuantFormat;
+import dev.vane.quant.Quantizer;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** y = x · Wᵀ + bias through QuantizedMatrix against a float64 reference on the dequantized weights. */
+class QuantizedMatrixTest {
+
+    static float[] normal(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) r.nextGaussian();
+        return v;
+    }
+
+    /**
+     * f32 accumulation of K products errs by at most about K · 2^-24 · Σ|x·w| in any summation
+     * order (the gamma_K bound), plus one rounding of the bias add.
+     */
+    static double tolerance(int k, double absDot, double bias) {
+        return (k + 2) * 0x1p-24 * absDot + 0x1p-24 * Math.abs(bias) + 1e-30;
+    }
+
+    static void checkAgainstReference(QuantFormat f, float[] wDequantized, float[] x, float[] bias, Tensor y, int m, int n, int k) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double ref = bias == null ? 0 : bias[j], abs = 0;
+                for (int c = 0; c < k; c++) {
+                    double p = (double) x[i * k + c] * wDequantized[j * k + c];
+                    ref += p;
+                    abs += Math.abs(p);
+                }
+                float got = y.rank() == 1 ? y.get(j) : y.get(i, j);
+                if (!(Math.abs(got - ref) <= tolerance(k, abs, bias == null ? 0 : bias[j]))) {
+                    fail(f + " m=" + m + " n=" + n + " k=" + k + ": y[" + i + ", " + j + "] = " + got + ", reference " + ref);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(QuantFormat.class)
+    void everyFormatMatchesTheFloat64Reference(QuantFormat f) {
+        Random r = new Random(f.id());
+        int g = Math.max(f.blockElements(), 1);
+        int original = Vane.threads();
+        try {
+            for (int threads : new int[] {1, 2}) {
+                Vane.setThreads(threads);
+                for (int[] mnk : new int[][] {{1, 37, g == 1 ? 131 : 3 * g}, {3, 19, 2 * Math.max(g, 64)}, {17, 65, g == 1 ? 96 : g}}) {
+                    int m = mnk[0], n = mnk[1], k = mnk[2];
+                    float[] w = normal(r, n * k), x = normal(r, m * k), bias = normal(r, n);
+                    try (Tensor wt = Tensor.of(w, n, k); QuantizedMatrix q = QuantizedMatrix.quantize(f, wt);
+                         Tensor xt = Tensor.of(x, m, k); Tensor bt = Tensor.of(bias, n); Tensor y = Tensor.allocate(m, n)) {
+                        y.segment().fill((byte) 0xFF);  // NaN poison: every output must be written
+                        q.multiply(xt, bt, y);
+                        float[] wd = Quantizer.dequantize(f, q.segment().toArray(ValueLayout.JAVA_BYTE), n, k);
+                        checkAgainstReference(f, wd, x, bias, y, m, n, k);
+                    }
+                }
+            }
+        } finally {
+            Vane.setThreads(original);
+        }
+    }
+
+    @Test
+    void vectorInputAndNewOutput() {
+        Random r = new Random(5);
+        int n = 7, k = 64;
+        float[] w = normal(r, n * k), x = normal(r, k);
+        try (Tensor wt = Tensor.of(w, n, k); QuantizedMatrix q = QuantizedMatrix.quantize(QuantFormat.Q8_0, wt);
+             Tensor xt = Tensor.of(x, k); Tensor y = q.multiply(xt)) {
+            assertArrayEquals(new long[] {n}, y.shape());
+            checkAgainstReference(QuantFormat.Q8_0, Quantizer.dequantize(QuantFormat.Q8_0, q.segment().toArray(ValueLayout.JAVA_BYTE), n, k), x, null, y, 1, n, k);
+        }
+    }
+
+    /** The zero-copy path: packed bytes written to a file, mapped, wrapped, multiplied. */
+    @Test
+    void wrapsAMappedFileRegion(@TempDir Path dir) throws IOException {
+        Random r = new Random(6);
+        int n = 33, k = 256, m = 4;
+        QuantFormat f = QuantFormat.INT4_ASYM_G128;
+        float[] w = normal(r, n * k), x = normal(r, m * k);
+        byte[] packed = Quantizer.quantize(f, w, n, k);
+        Path file = dir.resolve("weights.bin");
+        byte[] withHeader = new byte[64 + packed.length];  // the tensor sits at offset 64, as in a model file
+        System.arraycopy(packed, 0, withHeader, 64, packed.length);
+        Files.write(file, withHeader);
+        try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            MemorySegment mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, withHeader.length, arena);
+            QuantizedMatrix q = QuantizedMatrix.wrap(f, mapped.asSlice(64), n, k);
+            assertEquals(mapped.address() + 64, q.segment().address(), "no copy");
+            try (Tensor xt = Tensor.of(x, m, k); Tensor y = q.multiply(xt)) {
+                checkAgainstReference(f, Quantizer.dequantize(f, packed, n, k), x, null, y, m, n, k);
+            }
+        }
+    }
+
+    @Test
+    void badInput() {
+        try (Arena arena = Arena.ofConfined(); Tensor w = Tensor.allocate(8, 64);
+             QuantizedMatrix q = QuantizedMatrix.quantize(QuantFormat.Q4_0, w)) {
+            Tensor x = Tensor.allocate(arena, 2, 64);
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> q.multiply(Tensor.allocate(arena, 2, 32))),
+                    "x has K = 32 but the matrix is [8, 64]");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> q.multiply(x, Tensor.allocate(arena, 2, 7))), "y must be [2, 8]");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> q.multiply(x, Tensor.allocate(arena, 3), Tensor.allocate(arena, 2, 8))),
+                    "bias must be [8]");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> q.multiply(Tensor.allocate(arena, 2, 2, 64))), "x must be [M, K] or [K]");
+            Tensor closed = Tensor.allocate(2, 64);
+            closed.close();
+            assertMessage(assertThrows(IllegalStateException.class, () -> q.multiply(closed)), "closed");
+            // y aliasing x.
+            Tensor big = Tensor.allocate(arena, 2, 64);
+            Tensor alias = Tensor.wrap(big.segment(), 2, 8);
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> q.multiply(big, alias)), "overlap");
+            // Wrapping: too few bytes, misaligned bytes, heap memory, K not a multiple of the block.
+            MemorySegment bytes = arena.allocate(1024, 64);
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.wrap(QuantFormat.Q4_0, bytes, 100, 64)),
+                    "packed is too small");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.wrap(QuantFormat.Q4_0, bytes.asSlice(1), 8, 64)),
+                    "must start at a multiple of 2 bytes");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.wrap(QuantFormat.INT8_G32, bytes.asSlice(2), 4, 64)),
+                    "multiple of 4 bytes");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.wrap(QuantFormat.Q4_0, MemorySegment.ofArray(new byte[1024]), 8, 64)),
+                    "must be native memory");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.wrap(QuantFormat.Q4_0, bytes, 8, 48)),
+                    "not a multiple of the q4_0 block size 32");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.Q4_0, Tensor.allocate(arena, 64))),
+                    "weights must be [N, K]");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[5], 2, 3)), "data has 5 floats");
+            assertMessage(assertThrows(IndexOutOfBoundsException.class, () -> x.get(2, 0)), "outside shape");
+        }
+        // A matrix whose arena is closed.
+        Arena arena = Arena.ofConfined();
+        QuantizedMatrix gone = QuantizedMatrix.wrap(QuantFormat.F32, arena.allocate(4 * 64, 64), 1, 64);
+        arena.close();
+        try (Tensor x = Tensor.allocate(64)) {
+            assertMessage(assertThrows(IllegalStateException.class, () -> gone.multiply(x)), "closed");
+        }
+    }
+
+    private static void assertMessage(Throwable e, String part) {
+        assertTrue(e.getMessage().contains(part), "message '" + e.getMessage() + "' lacks '" + part + "'");
+    }
+}

@@ -1,0 +1,71 @@
+// Exported GEMM: argument checks, then the active variant's kernel over the thread pool, split
+// along N (each chunk owns whole output columns).
+#include <exception>
+#include <new>
+
+#include "core/dispatch.h"
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "gemm/gemm.h"
+#include "quant/quant.h"
+
+namespace {
+
+using vane::fail;
+
+// Work per pool task, in weight elements times rows of x: enough to dwarf the hand-off.
+constexpr int64_t kWorkPerTask = 1 << 18;
+
+bool overlaps(const void *a, int64_t a_bytes, const void *b, int64_t b_bytes) {
+    const uintptr_t a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
+    return a_bytes > 0 && b_bytes > 0 && a0 < b0 + static_cast<uintptr_t>(b_bytes) &&
+           b0 < a0 + static_cast<uintptr_t>(a_bytes);
+}
+
+// Bytes spanned by `rows` rows of `cols` floats with stride ld.
+int64_t span_bytes(int64_t rows, int64_t cols, int64_t ld) { return rows == 0 ? 0 : 4 * ((rows - 1) * ld + cols); }
+
+}  // namespace
+
+extern "C" {
+
+VANE_API vane_status vane_gemm(int32_t format, const void *w, int64_t w_bytes, int64_t n, int64_t k,
+                               const float *x, int64_t ldx, int64_t m, const float *bias, float *y,
+                               int64_t ldy) {
+    const vane::FormatLayout *f = vane::format_layout(format);
+    if (!f) return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: unknown format id %d", format);
+    if (n < 0 || k < 0 || m < 0)
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: n, k and m must be >= 0, got n=%lld k=%lld m=%lld",
+                    (long long)n, (long long)k, (long long)m);
+    if (k % f->block_elems != 0)
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: k = %lld is not a multiple of the %s block size %d",
+                    (long long)k, f->name, f->block_elems);
+    const int64_t limit = int64_t(1) << 60;
+    if ((k > 0 && n > limit / k) || (k > 0 && m > limit / k) || (n > 0 && m > limit / n))
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: shape m=%lld n=%lld k=%lld is too large", (long long)m,
+                    (long long)n, (long long)k);
+    if (ldx < k || ldy < n)
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: strides must cover a row: ldx=%lld < k=%lld or ldy=%lld < n=%lld",
+                    (long long)ldx, (long long)k, (long long)ldy, (long long)n);
+    const int64_t need = vane::quant_size(*f, n, k);
+    if (w_bytes < need)
+        return fail(VANE_E_BUFFER_TOO_SMALL, "vane_gemm: %s weights [%lld, %lld] need %lld bytes, got %lld", f->name,
+                    (long long)n, (long long)k, (long long)need, (long long)w_bytes);
+    if (m == 0 || n == 0) return VANE_OK;
+    if ((k > 0 && (!w || !x)) || !y) return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: w, x or y is null");
+    const int64_t y_bytes = span_bytes(m, n, ldy);
+    if (overlaps(y, y_bytes, x, span_bytes(m, k, ldx)) || overlaps(y, y_bytes, w, need) ||
+        (bias && overlaps(y, y_bytes, bias, 4 * n)))
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: y overlaps x, the weights or the bias");
+    VANE_GUARD_BEGIN
+    const vane::GemmArgs args{format, w, n, k, x, ldx, m, bias, y, ldy};
+    const vane::GemmKernels &kernels = *vane::kernels().gemm;
+    const int64_t per_column = (k > 0 ? k : 1) * m;
+    int64_t grain = kWorkPerTask / per_column;
+    if (grain < 1) grain = 1;
+    vane::parallel_for(n, grain, [&](int64_t n0, int64_t n1) { kernels.gemm(args, n0, n1); });
+    return VANE_OK;
+    VANE_GUARD_END
+}
+
+}  // extern "C"
