@@ -71,6 +71,17 @@ public final class VaneNative {
     /** Elements per critical FP8 call: tens of microseconds of work. */
     public static final long FP8_CRITICAL_MAX = 1 << 16;
 
+    // Machine probes: long calls (a fraction of a second per repeat), never critical.
+    // vane_status vane_probe_read_bandwidth(int64_t bytes, int32_t repeats, double *out_gbps)
+    public static final MethodHandle PROBE_READ_BANDWIDTH = bind("vane_probe_read_bandwidth",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_INT, ADDRESS));
+    // vane_status vane_probe_fma_peak(int32_t repeats, double *out_gflops)
+    public static final MethodHandle PROBE_FMA_PEAK = bind("vane_probe_fma_peak",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    // vane_status vane_probe_int8_dot_peak(int32_t repeats, double *out_gops)
+    public static final MethodHandle PROBE_INT8_DOT_PEAK = bind("vane_probe_int8_dot_peak",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+
     /** The thread-local message of the last failed call, as a Java string. */
     public static String lastError() {
         try {
