@@ -12,6 +12,7 @@ public final class VaneCli {
               info        version, where libvane was loaded from, CPU variant, threads
               quant-demo  quantize random weights into every format: bytes per weight and error
               demo        info, then quant-demo
+              bench gemm  [--quick] [--json]: GEMM against peers and the machine ceilings
             """;
 
     public static void main(String[] args) {
