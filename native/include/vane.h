@@ -176,7 +176,12 @@ VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int6
  * W: an [n, k] matrix in `format`'s layout (vane_quant_quantize's output, or the bytes of a model
  * file), w_bytes long; k must be a multiple of the format's block. x: m rows of k floats, row
  * stride ldx >= k. y: m rows of n floats, row stride ldy >= n. bias: n floats, or NULL.
- * y must not overlap x, W or bias. Non-finite inputs propagate as IEEE arithmetic does. */
+ * y must not overlap x, W or bias. Float formats (f32, f16, bf16, fp8) multiply x as given;
+ * integer formats (int4, int8, q4_0, q8_0) first quantize each 32-element block of x to int8
+ * with d_x = amax / 127, so y is within sum over blocks of (d_x / 2) * sum |w| (plus f32
+ * rounding) of the exact result (docs/FORMATS.md, "GEMM"). Non-finite inputs propagate as IEEE
+ * arithmetic does, except that with integer formats a NaN or Inf in x makes its whole row NaN.
+ * Integer formats use a per-thread scratch buffer for the quantized x, kept between calls. */
 VANE_API vane_status vane_gemm(int32_t format, const void *w, int64_t w_bytes, int64_t n, int64_t k,
                                const float *x, int64_t ldx, int64_t m, const float *bias, float *y,
                                int64_t ldy);

@@ -1,8 +1,42 @@
 // Internal interface of the GEMM family: y = x * W^T + bias with W in any weight format.
+//
+// Integer weight formats (int4_*, int8_*, q4_0, q8_0) quantize the activations first (docs/
+// FORMATS.md, "GEMM"): each row of x in blocks of 32 to int8 with d_x = amax / 127, then per
+// block an exact int32 dot product of codes and q, scaled in f32. `prepare` does the first part
+// once per call, before the split over N; it is one baseline function that every variant's table
+// points at, so the prepared activations are the same bytes whatever variant runs.
 #pragma once
 #include <stdint.h>
 
 namespace vane {
+
+// The activations as the integer formats see them, inside the call's scratch buffer. Row i of
+// x has nbp blocks of 32 (k / 32 rounded up to a multiple of 8; the padding blocks hold q = 0,
+// d = 0, qsum = 0, s = 0, so kernels may read whole octets of 8 blocks). The layout suits the
+// SIMD kernels (one vpmaddubsw covers the same 16 elements of two blocks, and their reduction
+// leaves an octet's blocks in the order 0 2 4 6 1 3 5 7); code reads it through act_q_offset and
+// act_slot.
+struct GemmActs {
+    // [m][nbp * 32]: q = round-half-even(x / d) clamped to +-127 (0 if d == 0). Each pair of
+    // blocks (2p, 2p + 1) is 64 bytes: elements 0..15 of 2p, 0..15 of 2p + 1, 16..31 of 2p,
+    // 16..31 of 2p + 1.
+    const int8_t *q;
+    // [m][nbp], per block, at act_slot(b):
+    const float *d;       // d_x = amax / 127 (NaN if the block holds a NaN or an Inf)
+    const int32_t *qsum;  // sum of the block's q
+    const float *s;       // d * (float)qsum, the block's sum of x-hat = d * q
+    int64_t nbp;
+};
+
+// Byte offset in a row of GemmActs::q of element e (0..31) of block b.
+static inline __attribute__((always_inline)) int64_t act_q_offset(int64_t b, int e) {
+    return 64 * (b >> 1) + 32 * (e >> 4) + 16 * (b & 1) + (e & 15);
+}
+// Index in a row of GemmActs::d / qsum / s of block b: octets of 8 blocks in the order
+// 0 2 4 6 1 3 5 7.
+static inline __attribute__((always_inline)) int64_t act_slot(int64_t b) {
+    return (b & ~(int64_t)7) + 4 * (b & 1) + ((b & 7) >> 1);
+}
 
 // One call's operands, validated by the API layer (api/gemm_api.cpp).
 struct GemmArgs {
@@ -14,14 +48,30 @@ struct GemmArgs {
     const float *bias;  // [n] or null
     float *y;           // [m, n], row stride ldy
     int64_t ldy;
+    void *scratch;  // scratch_bytes(...) bytes, 64-byte aligned (null when that is 0)
 };
 
 struct GemmKernels {
+    // Bytes of scratch the call needs (0 for the float formats, which read x as it is).
+    int64_t (*scratch_bytes)(int32_t format, int64_t m, int64_t k);
+    // Prepares rows [m0, m1) of x into a.scratch. Chunks of one call may run concurrently; all of
+    // them finish before the first `gemm` chunk starts.
+    void (*prepare)(const GemmArgs &a, int64_t m0, int64_t m1);
     // Output columns [n0, n1) (rows n0..n1 of W) for all m rows of x. Chunks of one call run
     // concurrently on the thread pool and write disjoint columns of y.
     void (*gemm)(const GemmArgs &a, int64_t n0, int64_t n1);
 };
 
+// Whether the format quantizes the activations (the integer weight formats).
+bool gemm_quantizes_acts(int32_t format);
+
+// The shared prepare step (gemm/prepare.cpp, baseline code; both variants' tables use it).
+int64_t gemm_scratch_bytes(int32_t format, int64_t m, int64_t k);
+void gemm_prepare(const GemmArgs &a, int64_t m0, int64_t m1);
+// Where the prepared activations of an [m, k] x lie in a scratch buffer.
+GemmActs gemm_acts(const void *scratch, int64_t m, int64_t k);
+
 extern const GemmKernels gemm_kernels_ref;
+extern const GemmKernels gemm_kernels_avx2;
 
 }  // namespace vane

@@ -1,16 +1,31 @@
-// Plain reference GEMM: each weight row is dequantized (quant's reference decoder) and dotted
-// with every row of x, accumulating in f32 in index order. The definition of correct for the
-// fast variants, which the tests hold to a float64 reference within stated tolerances.
+// Plain reference GEMM, the definition of correct for the fast variants (docs/FORMATS.md, "GEMM").
+//
+// Float formats (f32, f16, bf16, fp8): each weight row is dequantized (quant's reference decoder)
+// and dotted with every row of x, accumulating in f32 in index order.
+//
+// Integer formats (int4_*, int8_*, q4_0, q8_0) use the activations quantized by the prepare step
+// (d_x, q, qsum, s per block of 32). For each weight block, in order, and each 32-element block
+// b of x inside it:
+//   D   = sum of c * q over the block, exact in int32, where c is the signed weight code:
+//         c - 8 for int4_sym and q4_0, the code 0..15 for int4_asym, the int8 value otherwise;
+//   acc += (d_w * d_x[b]) * (float)D;
+//   int4_asym only: acc += m_w * s[b]   (m_w times the block's sum of x-hat);
+// and y = acc + bias. So y is x-hat * W-hat^T + bias rounded in f32, x-hat being the quantized
+// activations and W-hat the dequantized weights. The fast variants compute the same numbers in
+// another order (tests hold them to an f32 summation-order bound).
+#include <string.h>
+
 #include <vector>
 
 #include "gemm/gemm.h"
 #include "quant/quant.h"
+#include "quant/scalar.h"
 
 namespace vane {
 
 namespace {
 
-void gemm_ref(const GemmArgs &a, int64_t n0, int64_t n1) {
+void gemm_ref_float(const GemmArgs &a, int64_t n0, int64_t n1) {
     thread_local std::vector<float> row;  // one dequantized weight row, reused across calls
     row.resize(static_cast<size_t>(a.k));
     for (int64_t j = n0; j < n1; j++) {
@@ -25,8 +40,89 @@ void gemm_ref(const GemmArgs &a, int64_t n0, int64_t n1) {
     }
 }
 
+uint16_t load_u16(const uint8_t *p) {
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+float load_f32(const uint8_t *p) {
+    float v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+// How one integer format stores a block.
+enum class Kind { Int4Sym, Int4Asym, Int8 };
+struct BlockFormat {
+    Kind kind;
+    int g;            // elements per block
+    int bytes;        // bytes per block
+    bool f32_scale;   // int8_g*: f32 d; the others fp16
+    int codes_at;     // offset of the codes in the block
+};
+
+BlockFormat block_format(int32_t format) {
+    const FormatLayout &f = *format_layout(format);
+    const int g = f.block_elems;
+    switch (format) {
+        case VANE_FORMAT_INT4_ASYM_G32:
+        case VANE_FORMAT_INT4_ASYM_G64:
+        case VANE_FORMAT_INT4_ASYM_G128: return {Kind::Int4Asym, g, f.block_bytes, false, 4};
+        case VANE_FORMAT_INT8_G32:
+        case VANE_FORMAT_INT8_G64:
+        case VANE_FORMAT_INT8_G128: return {Kind::Int8, g, f.block_bytes, true, 4};
+        case VANE_FORMAT_Q8_0: return {Kind::Int8, g, f.block_bytes, false, 2};
+        default: return {Kind::Int4Sym, g, f.block_bytes, false, 2};  // int4_sym_g*, q4_0
+    }
+}
+
+// Signed code of element e of a block (nibble order: byte j holds e = j low, e = j + g/2 high).
+int32_t code(const BlockFormat &bf, const uint8_t *codes, int e) {
+    if (bf.kind == Kind::Int8) return (int8_t)codes[e];
+    const int h = bf.g / 2;
+    const int c = e < h ? (codes[e] & 0xf) : (codes[e - h] >> 4);
+    return bf.kind == Kind::Int4Sym ? c - 8 : c;
+}
+
+void gemm_ref_int(const GemmArgs &a, int64_t n0, int64_t n1) {
+    const BlockFormat bf = block_format(a.format);
+    const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
+    const int64_t nbw = a.k / bf.g;  // weight blocks per row
+    const int sub = bf.g / 32;       // activation blocks per weight block
+    for (int64_t j = n0; j < n1; j++) {
+        const uint8_t *row = (const uint8_t *)a.w + j * nbw * bf.bytes;
+        const float bias = a.bias ? a.bias[j] : 0.0f;
+        for (int64_t i = 0; i < a.m; i++) {
+            const int8_t *q = acts.q + i * acts.nbp * 32;  // x row i (layout: gemm.h)
+            const float *dx = acts.d + i * acts.nbp;
+            const float *sx = acts.s + i * acts.nbp;
+            float acc = 0.0f;
+            for (int64_t g = 0; g < nbw; g++) {
+                const uint8_t *blk = row + g * bf.bytes;
+                const float dw = bf.f32_scale ? load_f32(blk) : f16_bits_to_f32(load_u16(blk));
+                const float mw = bf.kind == Kind::Int4Asym ? f16_bits_to_f32(load_u16(blk + 2)) : 0.0f;
+                const uint8_t *codes = blk + bf.codes_at;
+                for (int s = 0; s < sub; s++) {
+                    const int64_t b = g * sub + s;
+                    int32_t dot = 0;
+                    for (int e = 0; e < 32; e++) dot += code(bf, codes, 32 * s + e) * q[act_q_offset(b, e)];
+                    acc += (dw * dx[act_slot(b)]) * (float)dot;
+                    if (bf.kind == Kind::Int4Asym) acc += mw * sx[act_slot(b)];
+                }
+            }
+            a.y[i * a.ldy + j] = acc + bias;
+        }
+    }
+}
+
+void gemm_ref(const GemmArgs &a, int64_t n0, int64_t n1) {
+    if (gemm_quantizes_acts(a.format)) gemm_ref_int(a, n0, n1);
+    else gemm_ref_float(a, n0, n1);
+}
+
 }  // namespace
 
-const GemmKernels gemm_kernels_ref = {gemm_ref};
+const GemmKernels gemm_kernels_ref = {gemm_scratch_bytes, gemm_prepare, gemm_ref};
 
 }  // namespace vane

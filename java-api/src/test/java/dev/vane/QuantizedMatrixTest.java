@@ -22,7 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-/** y = x · Wᵀ + bias through QuantizedMatrix against a float64 reference on the dequantized weights. */
+/**
+ * y = x · Wᵀ + bias through QuantizedMatrix against a float64 reference on the dequantized weights
+ * and the original x, within the error each format allows (integer formats quantize x).
+ */
 class QuantizedMatrixTest {
 
     static float[] normal(Random r, int n) {
@@ -31,26 +34,78 @@ class QuantizedMatrixTest {
         return v;
     }
 
-    /**
-     * f32 accumulation of K products errs by at most about K · 2^-24 · Σ|x·w| in any summation
-     * order (the gamma_K bound), plus one rounding of the bias add.
-     */
-    static double tolerance(int k, double absDot, double bias) {
-        return (k + 2) * 0x1p-24 * absDot + 0x1p-24 * Math.abs(bias) + 1e-30;
+    static boolean isIntegerFormat(QuantFormat f) {
+        return f.id() >= QuantFormat.INT4_SYM_G32.id() && f.id() <= QuantFormat.Q8_0.id();
     }
 
-    static void checkAgainstReference(QuantFormat f, float[] wDequantized, float[] x, float[] bias, Tensor y, int m, int n, int k) {
+    static boolean isAsymmetric(QuantFormat f) {
+        return f == QuantFormat.INT4_ASYM_G32 || f == QuantFormat.INT4_ASYM_G64 || f == QuantFormat.INT4_ASYM_G128;
+    }
+
+    /** d_x of the 32-element block of x at offset: f32 amax / 127, as libvane computes it. */
+    static float actScale(float[] x, int offset) {
+        float amax = 0;
+        for (int e = 0; e < 32; e++) amax = Math.max(amax, Math.abs(x[offset + e]));
+        return amax / 127f;
+    }
+
+    /**
+     * Allowed |y - reference| for output row i, column j, the reference being Σ x·ŵ + bias in
+     * float64 on the ORIGINAL x (docs/FORMATS.md, "GEMM").
+     *
+     * <p>Float formats: f32 accumulation of K products errs by at most about K · 2^-24 · Σ|x·w| in
+     * any summation order (the gamma_K bound), plus one rounding of the bias add.
+     *
+     * <p>Integer formats quantize x per block of 32 to x̂ = d_x·q, d_x = amax/127, and compute
+     * x̂·Ŵᵀ in f32. Activation term: |x - x̂| ≤ d_x/2 per element (plus 2^-16·d_x for the rounding
+     * of x/d_x), so at most Σ_blocks d_x·(1/2 + 2^-16)·Σ|ŵ|. f32 term: two roundings per block
+     * product and the sum of 2·K/32 terms, at most (2·K/32 + 8)·2^-24·Σ(|ŵ| + 2|m|)(|x| + d_x),
+     * m being an int4_asym block's minimum (0 otherwise), plus the bias rounding.
+     */
+    static double tolerance(QuantFormat f, float[] x, int xOffset, float[] w, int wOffset, float[] mins, int k, double bias) {
+        double s = 0, quant = 0;
+        int terms;
+        if (!isIntegerFormat(f)) {
+            for (int c = 0; c < k; c++) s += Math.abs((double) x[xOffset + c] * w[wOffset + c]);
+            terms = k + 2;
+        } else {
+            for (int b = 0; b < k / 32; b++) {
+                double dx = actScale(x, xOffset + 32 * b), sw = 0;
+                for (int e = 32 * b; e < 32 * b + 32; e++) {
+                    sw += Math.abs(w[wOffset + e]);
+                    s += (Math.abs(w[wOffset + e]) + 2 * Math.abs(mins[wOffset + e])) * (Math.abs(x[xOffset + e]) + dx);
+                }
+                quant += dx * (0.5 + 0x1p-16) * sw;
+            }
+            terms = 2 * (k / 32) + 8;
+        }
+        return terms * 0x1p-24 * s + 0x1p-24 * Math.abs(bias) + quant + 1e-30;
+    }
+
+    /** Each element's block minimum m for int4_asym formats (read from the packed bytes), else 0. */
+    static float[] minima(QuantFormat f, byte[] packed, int n, int k) {
+        float[] mins = new float[n * k];
+        if (isAsymmetric(f)) {
+            for (int e = 0; e < n * k; e++) {
+                int at = (e / f.blockElements()) * f.blockBytes() + 2;
+                mins[e] = Float.float16ToFloat((short) ((packed[at] & 0xFF) | (packed[at + 1] << 8)));
+            }
+        }
+        return mins;
+    }
+
+    static void checkAgainstReference(QuantFormat f, byte[] packed, float[] x, float[] bias, Tensor y, int m, int n, int k) {
+        float[] wDequantized = Quantizer.dequantize(f, packed, n, k);
+        float[] mins = minima(f, packed, n, k);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                double ref = bias == null ? 0 : bias[j], abs = 0;
-                for (int c = 0; c < k; c++) {
-                    double p = (double) x[i * k + c] * wDequantized[j * k + c];
-                    ref += p;
-                    abs += Math.abs(p);
-                }
+                double ref = bias == null ? 0 : bias[j];
+                for (int c = 0; c < k; c++) ref += (double) x[i * k + c] * wDequantized[j * k + c];
                 float got = y.rank() == 1 ? y.get(j) : y.get(i, j);
-                if (!(Math.abs(got - ref) <= tolerance(k, abs, bias == null ? 0 : bias[j]))) {
-                    fail(f + " m=" + m + " n=" + n + " k=" + k + ": y[" + i + ", " + j + "] = " + got + ", reference " + ref);
+                double tol = tolerance(f, x, i * k, wDequantized, j * k, mins, k, bias == null ? 0 : bias[j]);
+                if (!(Math.abs(got - ref) <= tol)) {
+                    fail(f + " m=" + m + " n=" + n + " k=" + k + ": y[" + i + ", " + j + "] = " + got + ", reference " + ref
+                            + ", allowed " + tol);
                 }
             }
         }
@@ -72,8 +127,7 @@ class QuantizedMatrixTest {
                          Tensor xt = Tensor.of(x, m, k); Tensor bt = Tensor.of(bias, n); Tensor y = Tensor.allocate(m, n)) {
                         y.segment().fill((byte) 0xFF);  // NaN poison: every output must be written
                         q.multiply(xt, bt, y);
-                        float[] wd = Quantizer.dequantize(f, q.segment().toArray(ValueLayout.JAVA_BYTE), n, k);
-                        checkAgainstReference(f, wd, x, bias, y, m, n, k);
+                        checkAgainstReference(f, q.segment().toArray(ValueLayout.JAVA_BYTE), x, bias, y, m, n, k);
                     }
                 }
             }
@@ -90,7 +144,7 @@ class QuantizedMatrixTest {
         try (Tensor wt = Tensor.of(w, n, k); QuantizedMatrix q = QuantizedMatrix.quantize(QuantFormat.Q8_0, wt);
              Tensor xt = Tensor.of(x, k); Tensor y = q.multiply(xt)) {
             assertArrayEquals(new long[] {n}, y.shape());
-            checkAgainstReference(QuantFormat.Q8_0, Quantizer.dequantize(QuantFormat.Q8_0, q.segment().toArray(ValueLayout.JAVA_BYTE), n, k), x, null, y, 1, n, k);
+            checkAgainstReference(QuantFormat.Q8_0, q.segment().toArray(ValueLayout.JAVA_BYTE), x, null, y, 1, n, k);
         }
     }
 
@@ -111,7 +165,7 @@ class QuantizedMatrixTest {
             QuantizedMatrix q = QuantizedMatrix.wrap(f, mapped.asSlice(64), n, k);
             assertEquals(mapped.address() + 64, q.segment().address(), "no copy");
             try (Tensor xt = Tensor.of(x, m, k); Tensor y = q.multiply(xt)) {
-                checkAgainstReference(f, Quantizer.dequantize(f, packed, n, k), x, null, y, m, n, k);
+                checkAgainstReference(f, packed, x, null, y, m, n, k);
             }
         }
     }

@@ -1,0 +1,178 @@
+// gemm_bench: times vane_gemm through the public C ABI, next to this machine's ceilings measured
+// in the same run (vane_probe_*). Not a test; built only with -DVANE_BUILD_BENCH=ON:
+//
+//   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DVANE_BUILD_BENCH=ON
+//   cmake --build build/bench -j2 --target gemm_bench
+//   build/bench/native/gemm_bench [gemv|gemm|all] [runs]
+//
+// GEMV: y = x * W^T for W [14336, 4096] (a Llama-3-8B FFN matrix), M = 1, at 1 and 2 threads.
+// The weights rotate over 8 copies (8 x 33 MB for q4_0, well past the 32 MB L3), so every call
+// streams its weights from DRAM; reported: median time over `runs` calls (and the 10-90%
+// spread), and GB/s of weight + scale bytes against the streaming read bandwidth.
+// GEMM: M = 64 and 512 rows of x against W [4096, 4096], GFLOP/s (2 * M * N * K / time)
+// against the int8 dot peak (integer formats) or the fp32 FMA peak (float formats).
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "vane.h"
+
+namespace {
+
+double now_s() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+struct Stats {
+    double median, p10, p90;
+};
+
+Stats stats(std::vector<double> t) {
+    std::sort(t.begin(), t.end());
+    auto at = [&](double q) { return t[(size_t)(q * (double)(t.size() - 1) + 0.5)]; };
+    return {at(0.5), at(0.1), at(0.9)};
+}
+
+uint64_t rng_state = 88172645463325252ull;
+double uniform() {
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) * 0x1p-53;
+}
+float normal() { return (float)((uniform() + uniform() + uniform() - 1.5) * 2.0); }
+
+// An [n, k] matrix in `format`: 256 random rows quantized, repeated down to n rows (the kernels'
+// speed does not depend on the values).
+std::vector<uint8_t> make_matrix(int32_t format, int64_t n, int64_t k, int64_t *bytes) {
+    const int64_t seed_rows = 256;
+    std::vector<float> src(seed_rows * k);
+    for (float &v : src) v = normal();
+    int64_t seed_bytes = 0;
+    vane_quant_size(format, seed_rows, k, &seed_bytes);
+    std::vector<uint8_t> seed(seed_bytes);
+    if (vane_quant_quantize(format, src.data(), seed_rows, k, seed.data(), seed_bytes) != VANE_OK) {
+        fprintf(stderr, "quantize: %s\n", vane_last_error());
+        exit(1);
+    }
+    vane_quant_size(format, n, k, bytes);
+    std::vector<uint8_t> m(*bytes);
+    vane_format_desc d;
+    vane_format_info(format, &d);
+    if (!d.planar) {
+        const int64_t row = seed_bytes / seed_rows;
+        for (int64_t r = 0; r < n; r++) memcpy(&m[r * row], &seed[(r % seed_rows) * row], row);
+    } else {  // fp8: codes, then the scales (kept at 1/448-ish values from the seed)
+        for (int64_t r = 0; r < n; r++) memcpy(&m[r * k], &seed[(r % seed_rows) * k], k);
+        const int64_t off = (n * k + 63) / 64 * 64, seed_off = (seed_rows * k + 63) / 64 * 64;
+        for (int64_t s = off, t = 0; s + 4 <= *bytes; s += 4, t += 4)
+            memcpy(&m[s], &seed[seed_off + (t % (seed_bytes - seed_off))], 4);
+    }
+    return m;
+}
+
+const char *name_of(int32_t format) {
+    static vane_format_desc d;
+    vane_format_info(format, &d);
+    return d.name;
+}
+
+void gemv(const std::vector<int32_t> &formats, int runs, double read_gbps) {
+    const int64_t n = 14336, k = 4096, copies = 8;
+    std::vector<float> x(k), y(n);
+    for (float &v : x) v = normal();
+    printf("\nGEMV y[1, %lld] = x[1, %lld] * W^T, %lld copies of W rotated, median of %d calls\n", (long long)n,
+           (long long)k, (long long)copies, runs);
+    printf("%-16s %7s %10s %12s %10s %9s %9s\n", "format", "threads", "MB/call", "median ms", "10-90% ms", "GB/s",
+           "of read");
+    for (int32_t format : formats) {
+        int64_t bytes = 0;
+        std::vector<std::vector<uint8_t>> w;
+        w.push_back(make_matrix(format, n, k, &bytes));
+        for (int c = 1; c < copies; c++) w.push_back(w[0]);
+        for (int threads : {1, 2}) {
+            vane_set_threads(threads);
+            for (int c = 0; c < 2 * copies; c++)  // warm-up: page faults, pool threads, scratch
+                vane_gemm(format, w[c % copies].data(), bytes, n, k, x.data(), k, 1, nullptr, y.data(), n);
+            std::vector<double> t;
+            for (int r = 0; r < runs; r++) {
+                const double t0 = now_s();
+                vane_status s = vane_gemm(format, w[r % copies].data(), bytes, n, k, x.data(), k, 1, nullptr,
+                                          y.data(), n);
+                t.push_back(now_s() - t0);
+                if (s != VANE_OK) {
+                    fprintf(stderr, "vane_gemm: %s\n", vane_last_error());
+                    exit(1);
+                }
+            }
+            const Stats st = stats(t);
+            const double gbps = (double)bytes / st.median * 1e-9;
+            printf("%-16s %7d %10.1f %12.3f %4.3f-%.3f %9.1f %8.0f%%\n", name_of(format), threads, bytes * 1e-6,
+                   st.median * 1e3, st.p10 * 1e3, st.p90 * 1e3, gbps, 100.0 * gbps / read_gbps);
+        }
+    }
+}
+
+void gemm(const std::vector<int32_t> &formats, int runs, double int8_gops, double fma_gflops) {
+    const int64_t n = 4096, k = 4096;
+    printf("\nGEMM y[M, %lld] = x[M, %lld] * W^T, median of %d calls (M = 512: of %d)\n", (long long)n, (long long)k,
+           runs, (runs + 7) / 8);
+    printf("%-16s %7s %5s %12s %10s %9s %9s\n", "format", "threads", "M", "median ms", "10-90% ms", "GFLOP/s",
+           "of peak");
+    for (int32_t format : formats) {
+        int64_t bytes = 0;
+        std::vector<uint8_t> w = make_matrix(format, n, k, &bytes);
+        const bool integer = format >= VANE_FORMAT_INT4_SYM_G32;
+        for (int threads : {1, 2})
+        for (int64_t m : {64, 512}) {
+            vane_set_threads(threads);
+            std::vector<float> x(m * k), y(m * n);
+            for (float &v : x) v = normal();
+            vane_gemm(format, w.data(), bytes, n, k, x.data(), k, m, nullptr, y.data(), n);  // warm-up
+            const int reps = m == 512 ? (runs + 7) / 8 : runs;
+            std::vector<double> t;
+            for (int r = 0; r < reps; r++) {
+                const double t0 = now_s();
+                vane_gemm(format, w.data(), bytes, n, k, x.data(), k, m, nullptr, y.data(), n);
+                t.push_back(now_s() - t0);
+            }
+            const Stats st = stats(t);
+            const double gflops = 2.0 * m * n * k / st.median * 1e-9;
+            // The ceilings were measured on 2 threads; one thread has half of them.
+            const double peak = (integer ? int8_gops : fma_gflops) * threads / 2;
+            printf("%-16s %7d %5lld %12.2f %5.2f-%.2f %9.1f %8.0f%% %s\n", name_of(format), threads, (long long)m,
+                   st.median * 1e3, st.p10 * 1e3, st.p90 * 1e3, gflops, 100.0 * gflops / peak,
+                   integer ? "(int8 dot peak)" : "(fp32 FMA peak)");
+        }
+    }
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    const char *what = argc > 1 ? argv[1] : "all";
+    const int runs = argc > 2 ? atoi(argv[2]) : 200;
+    vane_cpu_info cpu;
+    vane_cpu_features(&cpu);
+    printf("gemm_bench: variant %s (%s)\n", cpu.active == VANE_ISA_AVX2 ? "avx2" : "baseline", cpu.reason);
+    vane_set_threads(2);
+    double read_gbps = 0, fma = 0, dot = 0;
+    vane_probe_read_bandwidth(int64_t(1) << 30, 5, &read_gbps);
+    vane_probe_fma_peak(5, &fma);
+    vane_probe_int8_dot_peak(5, &dot);
+    printf("ceilings (2 threads): read %.1f GB/s, fp32 FMA %.0f GFLOP/s, int8 dot %.0f Gop/s\n", read_gbps, fma, dot);
+    std::vector<int32_t> formats = {VANE_FORMAT_Q4_0, VANE_FORMAT_Q8_0, VANE_FORMAT_INT4_SYM_G128,
+                                    VANE_FORMAT_INT4_ASYM_G32, VANE_FORMAT_INT8_G32};
+    if (argc > 3) {
+        formats.clear();
+        for (int a = 3; a < argc; a++) formats.push_back(atoi(argv[a]));
+    }
+    if (!strcmp(what, "gemv") || !strcmp(what, "all")) gemv(formats, runs, read_gbps);
+    if (!strcmp(what, "gemm") || !strcmp(what, "all")) gemm(formats, runs / 4 > 4 ? runs / 4 : 4, dot, fma);
+    return 0;
+}
