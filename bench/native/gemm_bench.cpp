@@ -3,9 +3,13 @@
 //
 //   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DVANE_BUILD_BENCH=ON
 //   cmake --build build/bench -j2 --target gemm_bench
-//   build/bench/native/gemm_bench [gemv|gemm|all] [runs]
+//   build/bench/native/gemm_bench [gemv|gemm|all] [runs] [format id ...]
 //
-// GEMV: y = x * W^T for W [14336, 4096] (a Llama-3-8B FFN matrix), M = 1, at 1 and 2 threads.
+// Format ids are VANE_FORMAT_* (vane.h); the default is q4_0 q8_0 int4_sym_g128 int4_asym_g32
+// int8_g32 (14 15 7 8 11); 0 1 2 3 4 are f32 f16 bf16 fp8_e4m3_row fp8_e4m3_b128.
+//
+// GEMV: y = x * W^T for W [14336, 4096] (a Llama-3-8B FFN matrix), M = 1 at 1 and 2 threads, and
+// M = 4 (a small batch, as speculative decoding makes) at 2 threads.
 // The weights rotate over 8 copies (8 x 33 MB for q4_0, well past the 32 MB L3), so every call
 // streams its weights from DRAM; reported: median time over `runs` calls (and the 10-90%
 // spread), and GB/s of weight + scale bytes against the streaming read bandwidth.
@@ -84,25 +88,28 @@ const char *name_of(int32_t format) {
 
 void gemv(const std::vector<int32_t> &formats, int runs, double read_gbps) {
     const int64_t n = 14336, k = 4096, copies = 8;
-    std::vector<float> x(k), y(n);
+    std::vector<float> x(4 * k), y(4 * n);
     for (float &v : x) v = normal();
-    printf("\nGEMV y[1, %lld] = x[1, %lld] * W^T, %lld copies of W rotated, median of %d calls\n", (long long)n,
-           (long long)k, (long long)copies, runs);
-    printf("%-16s %7s %10s %12s %10s %9s %9s\n", "format", "threads", "MB/call", "median ms", "10-90% ms", "GB/s",
-           "of read");
+    printf("\nGEMV y[M, %lld] = x[M, %lld] * W^T, M = 1 (and 4: a small batch), %lld copies of W rotated, median "
+           "of %d calls\n",
+           (long long)n, (long long)k, (long long)copies, runs);
+    printf("%-16s %3s %7s %10s %12s %10s %9s %9s\n", "format", "M", "threads", "MB/call", "median ms", "10-90% ms",
+           "GB/s", "of read");
     for (int32_t format : formats) {
         int64_t bytes = 0;
         std::vector<std::vector<uint8_t>> w;
         w.push_back(make_matrix(format, n, k, &bytes));
         for (int c = 1; c < copies; c++) w.push_back(w[0]);
+        for (int64_t m : {1, 4})
         for (int threads : {1, 2}) {
+            if (m == 4 && threads == 1) continue;
             vane_set_threads(threads);
             for (int c = 0; c < 2 * copies; c++)  // warm-up: page faults, pool threads, scratch
-                vane_gemm(format, w[c % copies].data(), bytes, n, k, x.data(), k, 1, nullptr, y.data(), n);
+                vane_gemm(format, w[c % copies].data(), bytes, n, k, x.data(), k, m, nullptr, y.data(), n);
             std::vector<double> t;
             for (int r = 0; r < runs; r++) {
                 const double t0 = now_s();
-                vane_status s = vane_gemm(format, w[r % copies].data(), bytes, n, k, x.data(), k, 1, nullptr,
+                vane_status s = vane_gemm(format, w[r % copies].data(), bytes, n, k, x.data(), k, m, nullptr,
                                           y.data(), n);
                 t.push_back(now_s() - t0);
                 if (s != VANE_OK) {
@@ -111,9 +118,9 @@ void gemv(const std::vector<int32_t> &formats, int runs, double read_gbps) {
                 }
             }
             const Stats st = stats(t);
-            const double gbps = (double)bytes / st.median * 1e-9;
-            printf("%-16s %7d %10.1f %12.3f %4.3f-%.3f %9.1f %8.0f%%\n", name_of(format), threads, bytes * 1e-6,
-                   st.median * 1e3, st.p10 * 1e3, st.p90 * 1e3, gbps, 100.0 * gbps / read_gbps);
+            const double gbps = (double)bytes / st.median * 1e-9;  // weight bytes streamed per second
+            printf("%-16s %3lld %7d %10.1f %12.3f %4.3f-%.3f %9.1f %8.0f%%\n", name_of(format), (long long)m, threads,
+                   bytes * 1e-6, st.median * 1e3, st.p10 * 1e3, st.p90 * 1e3, gbps, 100.0 * gbps / read_gbps);
         }
     }
 }

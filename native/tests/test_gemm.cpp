@@ -245,10 +245,13 @@ void test_errors() {
               VANE_E_INVALID_ARGUMENT && has("unknown format"), "%s", vane_last_error());
     // Empty shapes are fine; k = 0 gives the bias, for float and integer formats alike.
     CHECK(vane_gemm(VANE_FORMAT_F32, nullptr, 0, 0, 32, x.data(), 32, 3, nullptr, y.data(), 0) == VANE_OK, "n = 0");
-    for (int32_t format : {VANE_FORMAT_F32, VANE_FORMAT_Q4_0}) {
-        float bias[3] = {1.5f, -2.0f, 0.25f}, out[3] = {NAN, NAN, NAN};
-        CHECK(vane_gemm(format, nullptr, 0, 3, 0, x.data(), 0, 1, bias, out, 3) == VANE_OK && out[0] == 1.5f &&
-                  out[1] == -2.0f && out[2] == 0.25f, "format %d: k = 0 gives the bias: %s", format, vane_last_error());
+    for (int32_t format = 0; format < 16; format++) {
+        for (int64_t m : {1, 2}) {
+            float bias[3] = {1.5f, -2.0f, 0.25f}, out[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
+            CHECK(vane_gemm(format, nullptr, 0, 3, 0, x.data(), 0, m, bias, out, 3) == VANE_OK && out[0] == 1.5f &&
+                      out[1] == -2.0f && out[2] == 0.25f && out[3 * m - 1] == 0.25f,
+                  "format %d m=%lld: k = 0 gives the bias: %s", format, (long long)m, vane_last_error());
+        }
     }
 }
 
@@ -336,8 +339,9 @@ int main() {
             if (threads == 2) {
                 test_shape(isas, format, 17, 300, g == 1 ? 257 : 4 * g, true, rng);  // wide N, many chunks
                 // k = 640: 20 blocks of 32, whole groups of 8 and a tail; m around the row tiles.
-                for (int64_t m : {1, 2, 3, 4, 6, 9}) test_shape(isas, format, m, 45, 640, m % 2 == 1, rng);
+                for (int64_t m : {1, 2, 3, 4, 6, 7, 8, 9}) test_shape(isas, format, m, 45, 640, m % 2 == 1, rng);
                 test_shape(isas, format, 3, 23, 640, true, rng, false, true);  // NaN, Inf, zero blocks in x
+                test_shape(isas, format, 300, 9, g == 1 ? 1100 : 1280, true, rng);  // several blocks of x rows, k slices
                 // Any codes, as a model file may hold (NaN codes for the float formats).
                 test_shape(isas, format, 1, 29, 384, true, rng, true);
                 test_shape(isas, format, 5, 29, 384, true, rng, true);
@@ -347,9 +351,12 @@ int main() {
     }
     test_zero_x(isas);
     test_guard_pages(isas);
+    for (int32_t isa : isas) {
+        CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
+        test_errors();
+    }
     vane_cpu_select(original_isa);
     vane_set_threads(original_threads);
-    test_errors();
     printf("test_gemm: %s in %.1f s\n", g_failures == 0 ? "PASS" : "FAIL", now_s() - t0);
     return finish("test_gemm");
 }

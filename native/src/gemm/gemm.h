@@ -12,30 +12,40 @@ namespace vane {
 
 // The activations as the integer formats see them, inside the call's scratch buffer. Row i of
 // x has nbp blocks of 32 (k / 32 rounded up to a multiple of 8; the padding blocks hold q = 0,
-// d = 0, qsum = 0, s = 0, so kernels may read whole octets of 8 blocks). The layout suits the
-// SIMD kernels (one vpmaddubsw covers the same 16 elements of two blocks, and their reduction
-// leaves an octet's blocks in the order 0 2 4 6 1 3 5 7); code reads it through act_q_offset and
-// act_slot.
+// d = 0, qsum = 0, s = 0, so kernels may read whole octets of 8 blocks). The layouts suit the
+// SIMD kernels; code reads them through act_q_offset and act_slot.
 struct GemmActs {
-    // [m][nbp * 32]: q = round-half-even(x / d) clamped to +-127 (0 if d == 0). Each pair of
-    // blocks (2p, 2p + 1) is 64 bytes: elements 0..15 of 2p, 0..15 of 2p + 1, 16..31 of 2p,
-    // 16..31 of 2p + 1.
+    // [m][nbp * 32]: q = round-half-even(x / d) clamped to +-127 (0 if d == 0), in one of two
+    // layouts (act_q_offset):
+    //  - pairs, m <= kGemmPairsMaxM: each pair of blocks (2p, 2p + 1) is 64 bytes: elements
+    //    0..15 of 2p, 0..15 of 2p + 1, 16..31 of 2p, 16..31 of 2p + 1 (one vpmaddubsw covers the
+    //    same 16 elements of two blocks; the GEMV's reduction leaves an octet in slot order);
+    //  - lanes, m > kGemmPairsMaxM: each octet of 8 blocks is 256 bytes, 8 vectors of 32:
+    //    vector v holds elements 4v .. 4v + 3 of each of the octet's blocks, 4 bytes per block,
+    //    blocks in slot order (each 32-bit lane of a GEMM accumulator sums one block).
     const int8_t *q;
     // [m][nbp], per block, at act_slot(b):
     const float *d;       // d_x = amax / 127 (NaN if the block holds a NaN or an Inf)
     const int32_t *qsum;  // sum of the block's q
     const float *s;       // d * (float)qsum, the block's sum of x-hat = d * q
     int64_t nbp;
+    bool lanes;  // q's layout: lanes (m > kGemmPairsMaxM) or pairs
 };
 
-// Byte offset in a row of GemmActs::q of element e (0..31) of block b.
-static inline __attribute__((always_inline)) int64_t act_q_offset(int64_t b, int e) {
-    return 64 * (b >> 1) + 32 * (e >> 4) + 16 * (b & 1) + (e & 15);
-}
-// Index in a row of GemmActs::d / qsum / s of block b: octets of 8 blocks in the order
+// Up to this many rows of x, q is in pairs (the kernels stream the weights once, decoding each
+// code in registers for every row of x); above, in lanes (the kernels decode tiles of weights
+// into a buffer and run many rows of x against each).
+constexpr int64_t kGemmPairsMaxM = 8;
+
+// Index in a row of GemmActs::d / qsum / s of block b: octets of 8 blocks in the slot order
 // 0 2 4 6 1 3 5 7.
 static inline __attribute__((always_inline)) int64_t act_slot(int64_t b) {
     return (b & ~(int64_t)7) + 4 * (b & 1) + ((b & 7) >> 1);
+}
+// Byte offset in a row of GemmActs::q of element e (0..31) of block b.
+static inline __attribute__((always_inline)) int64_t act_q_offset(int64_t b, int e, bool lanes) {
+    if (lanes) return 256 * (b >> 3) + 32 * (e >> 2) + 4 * (act_slot(b) & 7) + (e & 3);
+    return 64 * (b >> 1) + 32 * (e >> 4) + 16 * (b & 1) + (e & 15);
 }
 
 // One call's operands, validated by the API layer (api/gemm_api.cpp).

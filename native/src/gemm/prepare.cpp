@@ -106,6 +106,7 @@ GemmActs gemm_acts(const void *scratch, int64_t m, int64_t k) {
     a.qsum = (const int32_t *)(p + s.q + s.f);
     a.s = (const float *)(p + s.q + 2 * s.f);
     a.nbp = padded_blocks(k);
+    a.lanes = m > kGemmPairsMaxM;
     return a;
 }
 
@@ -130,8 +131,12 @@ void gemm_prepare(const GemmArgs &a, int64_t m0, int64_t m1) {
                 qsum[slot] = 0;
                 s[slot] = 0.0f;
             }
-            memcpy(q + act_q_offset(b, 0), blk, 16);
-            memcpy(q + act_q_offset(b, 16), blk + 16, 16);
+            if (acts.lanes) {
+                for (int e = 0; e < 32; e += 4) memcpy(q + act_q_offset(b, e, true), blk + e, 4);
+            } else {
+                memcpy(q + act_q_offset(b, 0, false), blk, 16);
+                memcpy(q + act_q_offset(b, 16, false), blk + 16, 16);
+            }
         }
     }
 }

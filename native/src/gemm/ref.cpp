@@ -106,7 +106,7 @@ void gemm_ref_int(const GemmArgs &a, int64_t n0, int64_t n1) {
                 for (int s = 0; s < sub; s++) {
                     const int64_t b = g * sub + s;
                     int32_t dot = 0;
-                    for (int e = 0; e < 32; e++) dot += code(bf, codes, 32 * s + e) * q[act_q_offset(b, e)];
+                    for (int e = 0; e < 32; e++) dot += code(bf, codes, 32 * s + e) * q[act_q_offset(b, e, acts.lanes)];
                     acc += (dw * dx[act_slot(b)]) * (float)dot;
                     if (bf.kind == Kind::Int4Asym) acc += mw * sx[act_slot(b)];
                 }

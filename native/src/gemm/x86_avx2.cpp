@@ -4,25 +4,27 @@
 // (whose templates baseline code could share, see quant/scalar.h).
 //
 // Integer formats: the semantics of ref.cpp (docs/FORMATS.md, "GEMM"), computed in another
-// order, on the activations of the shared prepare step (gemm.h: q in pairs of blocks, scales in
-// octet slot order 0 2 4 6 1 3 5 7). The work goes by octets of 8 activation blocks (256
-// elements). For one weight row and one x row:
-//   - the weight codes of each pair of blocks (2p, 2p + 1) become two vectors, elements 0..15 and
-//     16..31 of both blocks (block 2p in the low 128 bits), matching x's layout;
-//   - int4: vpmaddubsw(code 0..15, q) of both halves added (int16, |.| <= 4 * 15 * 127 = 7620),
-//     vphaddw of two pairs (|.| <= 15240), vpmaddwd with ones, and one vphaddd leave the octet's
-//     exact int32 dot products D in slot order;
-//   - int8: |w| and sign(q, w) into vpmaddubsw (|pair| <= 2 * 128 * 127, no saturation),
-//     vpmaddwd with ones, three vphaddd;
-//   - int4_sym and q4_0 subtract 8 * qsum (their codes are c, their values c - 8);
-//   - acc += float(D) * d_x * d_w in 8 f32 lanes; int4_asym also acc += m * s;
-//     y = the sum of the lanes + bias.
-// The integer part is exact; the f32 part rounds twice per block and sums in another order than
-// ref.cpp, within the bound test_gemm states.
+// order, on the activations of the shared prepare step (gemm.h: scales in octet slot order
+// 0 2 4 6 1 3 5 7; q in pairs of blocks for M <= 8, in lanes above). The work goes by octets
+// of 8 activation blocks (256 elements). The integer part is exact; the f32 part rounds twice per
+// block and sums in another order than ref.cpp, within the bound test_gemm states. In both paths:
+//   - int4_sym and q4_0 use the codes c as they are and subtract 8 * qsum (their values: c - 8);
+//   - acc += float(D) * d_x * d_w in 8 f32 lanes (D: the octet's exact int32 dot products in
+//     slot order); int4_asym also acc += m * s; y = the sum of the lanes + bias.
 //
-// M = 1 (GEMV) streams the weights, 4 rows at a time, decoding each code once in registers and
-// prefetching the rows two tiles ahead. M > 1 decodes a tile of 4 weight rows x kKc columns into
-// an L1-resident buffer once and runs every row of x against it, 2 x rows at a time.
+// M <= 8 (GEMV and small batches) streams the weights, 4 rows at a time, decoding each code once
+// in registers for up to 4 rows of x (one pass per 4 rows of x), prefetching the weight rows two
+// tiles ahead. Per weight row and octet:
+//   - the codes of each pair of blocks (2p, 2p + 1) become two vectors, elements 0..15 and
+//     16..31 of both blocks (block 2p in the low 128 bits), matching x's pair layout;
+//   - int4: vpmaddubsw(code 0..15, q) of both halves added (int16, |.| <= 4 * 15 * 127 = 7620),
+//     vphaddw of two pairs (|.| <= 15240), vpmaddwd with ones, and one vphaddd give D;
+//   - int8: |w| and sign(q, w) into vpmaddubsw (|pair| <= 2 * 128 * 127, no saturation),
+//     vpmaddwd with ones, three vphaddd.
+// M > 8 decodes a tile of 8 weight rows x kKc columns into x's lane layout once per block of x
+// rows, and runs those x rows against it 2 at a time, with no horizontal step (see below).
+//
+// Float formats: see "float formats" below.
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
@@ -251,7 +253,7 @@ VG_INLINE __m128 hsum4(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
     return _mm_add_ps(_mm256_castps256_ps128(s), _mm256_extractf128_ps(s, 1));
 }
 
-// ---- GEMV (m = 1) ------------------------------------------------------------------------------
+// ---- GEMV (m <= kGemmPairsMaxM) -------------------------------------------------------------
 
 constexpr int kGemvRows = 4;
 // Prefetch distance in tiles of kGemvRows rows. The hardware prefetchers keep up poorly with 4
@@ -259,30 +261,43 @@ constexpr int kGemvRows = 4;
 // from 4 to 14 GB/s on the EPYC VM (1 tile: 13, 4 tiles: 13; into L1: slower).
 constexpr int64_t kPrefetchTiles = 2;
 
-// One octet of R weight rows against x row 0 (nvalid of its 8 act blocks hold data).
-template <class F, int R>
-VG_INLINE void gemv_oct(const uint8_t *const rows[R], const XOct &x, int64_t oct, int nvalid, __m256 acc[R]) {
+// One weight row's octet against the T x rows.
+template <class F, int T>
+VG_INLINE void gemv_oct_row(const uint8_t *row, const XOct x[T], int64_t oct, int nvalid, __m256 acc[T]) {
+    __m256i v[4][2], a[4][2];
+    load_octet<F>(row, oct, nvalid, v);
+    if (F::kind == kInt8)
+        for (int p = 0; p < 4; p++)
+            for (int h = 0; h < 2; h++) a[p][h] = _mm256_abs_epi8(v[p][h]);
+    const __m256 dw = load_dw<F>(row, oct, nvalid);
+    const __m256 mw = F::kind == kAsym4 ? load_mw<F>(row, oct, nvalid) : _mm256_setzero_ps();
+    for (int t = 0; t < T; t++) acc[t] = accumulate<F>(acc[t], dot_octet<F>(v, a, x[t].q), x[t], dw, mw);
+}
+
+// One octet of R weight rows against the T x rows (nvalid of its 8 act blocks hold data): each
+// weight code is decoded once and used for every x row.
+template <class F, int R, int T>
+VG_INLINE void gemv_oct(const uint8_t *const rows[R], const GemmActs &acts, int64_t oct, int nvalid, __m256 acc[R][T]) {
+    XOct x[T];
+    for (int t = 0; t < T; t++) x[t] = x_oct<F>(acts, t, oct);
+    if (T == 1) {
+        // Unrolled over the rows for m = 1, the case that matters most (20-30% faster; for
+        // m > 1 the unrolled code only multiplies the compile time).
 #pragma GCC unroll 4
-    for (int r = 0; r < R; r++) {
-        __m256i v[4][2], a[4][2];
-        load_octet<F>(rows[r], oct, nvalid, v);
-        if (F::kind == kInt8)
-            for (int p = 0; p < 4; p++)
-                for (int h = 0; h < 2; h++) a[p][h] = _mm256_abs_epi8(v[p][h]);
-        const __m256 dw = load_dw<F>(rows[r], oct, nvalid);
-        const __m256 mw = F::kind == kAsym4 ? load_mw<F>(rows[r], oct, nvalid) : _mm256_setzero_ps();
-        acc[r] = accumulate<F>(acc[r], dot_octet<F>(v, a, x.q), x, dw, mw);
+        for (int r = 0; r < R; r++) gemv_oct_row<F, T>(rows[r], x, oct, nvalid, acc[r]);
+    } else {
+        for (int r = 0; r < R; r++) gemv_oct_row<F, T>(rows[r], x, oct, nvalid, acc[r]);
     }
 }
 
-// R weight rows from row j0 against x row 0.
-template <class F, int R>
-VG_INLINE void gemv_rows(const GemmArgs &a, const GemmActs &acts, int64_t j0, __m256 acc[R]) {
+// R weight rows from row j0 against the T x rows.
+template <class F, int R, int T>
+VG_INLINE void gemv_rows(const GemmArgs &a, const GemmActs &acts, int64_t j0, __m256 acc[R][T]) {
     const int64_t row_bytes = a.k / F::g * F::bytes;
     const uint8_t *rows[R];
     for (int r = 0; r < R; r++) {
         rows[r] = (const uint8_t *)a.w + (j0 + r) * row_bytes;
-        acc[r] = _mm256_setzero_ps();
+        for (int t = 0; t < T; t++) acc[r][t] = _mm256_setzero_ps();
     }
     const int64_t nb = a.k / 32, nfull = nb / 8;
     // The R rows kPrefetchTiles tiles ahead are contiguous: spread their lines over this tile's
@@ -291,43 +306,69 @@ VG_INLINE void gemv_rows(const GemmArgs &a, const GemmActs &acts, int64_t j0, __
     constexpr int64_t pf_step = R * (256 / F::g) * F::bytes;  // bytes of R rows per octet
     for (int64_t oct = 0; oct < nfull; oct++) {
         for (int64_t o = 0; o < pf_step; o += 64) _mm_prefetch(pf + oct * pf_step + o, _MM_HINT_T1);
-        gemv_oct<F, R>(rows, x_oct<F>(acts, 0, oct), oct, 8, acc);
+        gemv_oct<F, R, T>(rows, acts, oct, 8, acc);
     }
-    if (nb % 8) gemv_oct<F, R>(rows, x_oct<F>(acts, 0, nfull), nfull, (int)(nb % 8), acc);
+    if (nb % 8) gemv_oct<F, R, T>(rows, acts, nfull, (int)(nb % 8), acc);
 }
 
-template <class F>
+// y for T (= m, at most kGemvMaxM) rows of x, streaming the weights once.
+template <class F, int T>
 void gemv(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
     int64_t j = n0;
     for (; j + kGemvRows <= n1; j += kGemvRows) {
-        __m256 acc[kGemvRows];
-        gemv_rows<F, kGemvRows>(a, acts, j, acc);
-        __m128 y = hsum4(acc[0], acc[1], acc[2], acc[3]);
-        if (a.bias) y = _mm_add_ps(y, _mm_loadu_ps(a.bias + j));
-        _mm_storeu_ps(a.y + j, y);
+        __m256 acc[kGemvRows][T];
+        gemv_rows<F, kGemvRows, T>(a, acts, j, acc);
+        for (int t = 0; t < T; t++) {
+            __m128 y = hsum4(acc[0][t], acc[1][t], acc[2][t], acc[3][t]);
+            if (a.bias) y = _mm_add_ps(y, _mm_loadu_ps(a.bias + j));
+            _mm_storeu_ps(a.y + t * a.ldy + j, y);
+        }
     }
     for (; j < n1; j++) {
-        __m256 acc[1];
-        gemv_rows<F, 1>(a, acts, j, acc);
-        a.y[j] = hsum(acc[0]) + (a.bias ? a.bias[j] : 0.0f);
+        __m256 acc[1][T];
+        gemv_rows<F, 1, T>(a, acts, j, acc);
+        for (int t = 0; t < T; t++) a.y[t * a.ldy + j] = hsum(acc[0][t]) + (a.bias ? a.bias[j] : 0.0f);
     }
 }
 
-// ---- GEMM (m > 1) ------------------------------------------------------------------------------
+// ---- GEMM (m > kGemmPairsMaxM) --------------------------------------------------------------
+//
+// x is in the lane layout (gemm.h): vector v of an octet holds elements 4v .. 4v + 3 of each of
+// its 8 blocks, 4 bytes per block in slot order. A tile of kR weight rows x kKc columns is decoded
+// into the same layout once (a 4 x 4 transpose of 32-bit groups per 128-bit lane of the pair
+// layout), so vpmaddubsw of a weight vector and an x vector leaves each block's products in its
+// own 32-bit lane: an octet is 8 vpmaddubsw + 8 adds (int16: at most 8 * 2 * 15 * 127 = 30480
+// for int4) per (weight row, x row), then one vpmaddwd with ones gives D in slot order, with no
+// horizontal step. int8 weights use |w| and sign(q, w) and add in int32 (vpmaddwd per step).
 
-constexpr int kR = 4;          // weight rows per tile
-constexpr int kT = 4;          // x rows per micro-tile
+// 8 x 2 measured best on the EPYC VM (q4_0, one thread, tile in L1: 8x2 171 Gop/s, 4x1 162,
+// 4x2 162, 4x3 164, 8x1 131; fully unrolled octets 144).
+constexpr int kR = 8;          // weight rows per tile (a multiple of 4)
+constexpr int kT = 2;          // x rows per micro-tile
 constexpr int64_t kKc = 1024;  // columns per tile (a multiple of 256)
 constexpr int kOctPerKc = kKc / 256;
+constexpr int64_t kMb = 256;  // x rows per block
 
-// A tile of kR weight rows x kKc columns, decoded: codes in the pair layout, scales per octet in
-// slot order. Rows past the matrix and blocks past k hold zeros.
+// A tile of kR weight rows x kKc columns, decoded into the lane layout, scales per octet in slot
+// order. Rows past the matrix and blocks past k hold zeros.
 struct alignas(32) Tile {
-    __m256i v[kR][kOctPerKc][4][2];  // int4: 0..15; int8: the values
-    __m256i a[kR][kOctPerKc][4][2];  // int8: |v|
+    __m256i v[kR][kOctPerKc][8];  // int4: codes 0..15; int8: the values
+    __m256i a[kR][kOctPerKc][8];  // int8: |v|
     __m256 dw[kR][kOctPerKc];
-    __m256 mw[kR][kOctPerKc];        // int4_asym
+    __m256 mw[kR][kOctPerKc];  // int4_asym
 };
+
+// Pair layout (load_octet) -> lane layout.
+VG_INLINE void pairs_to_lanes(const __m256i v[4][2], __m256i out[8]) {
+    for (int h = 0; h < 2; h++) {
+        const __m256i t0 = _mm256_unpacklo_epi32(v[0][h], v[1][h]), t1 = _mm256_unpackhi_epi32(v[0][h], v[1][h]);
+        const __m256i t2 = _mm256_unpacklo_epi32(v[2][h], v[3][h]), t3 = _mm256_unpackhi_epi32(v[2][h], v[3][h]);
+        out[4 * h + 0] = _mm256_unpacklo_epi64(t0, t2);
+        out[4 * h + 1] = _mm256_unpackhi_epi64(t0, t2);
+        out[4 * h + 2] = _mm256_unpacklo_epi64(t1, t3);
+        out[4 * h + 3] = _mm256_unpackhi_epi64(t1, t3);
+    }
+}
 
 template <class F>
 void unpack_tile(const GemmArgs &a, int64_t j0, int64_t oct0, int64_t noct, Tile &t) {
@@ -339,10 +380,11 @@ void unpack_tile(const GemmArgs &a, int64_t j0, int64_t oct0, int64_t noct, Tile
         for (int64_t o = 0; o < noct; o++) {
             const int64_t oct = oct0 + o;
             const int nvalid = !real ? 0 : nb - 8 * oct >= 8 ? 8 : (int)(nb - 8 * oct);
-            load_octet<F>(row, oct, nvalid, t.v[r][o]);
+            __m256i v[4][2];
+            load_octet<F>(row, oct, nvalid, v);
+            pairs_to_lanes(v, t.v[r][o]);
             if (F::kind == kInt8)
-                for (int p = 0; p < 4; p++)
-                    for (int h = 0; h < 2; h++) t.a[r][o][p][h] = _mm256_abs_epi8(t.v[r][o][p][h]);
+                for (int u = 0; u < 8; u++) t.a[r][o][u] = _mm256_abs_epi8(t.v[r][o][u]);
             t.dw[r][o] = nvalid ? load_dw<F>(row, oct, nvalid) : _mm256_setzero_ps();
             t.mw[r][o] = F::kind == kAsym4 && nvalid ? load_mw<F>(row, oct, nvalid) : _mm256_setzero_ps();
         }
@@ -353,39 +395,66 @@ void unpack_tile(const GemmArgs &a, int64_t j0, int64_t oct0, int64_t noct, Tile
 template <class F, int T>
 VG_INLINE void tile_rows(const Tile &tile, const GemmActs &acts, int64_t i0, int64_t oct0, int64_t noct,
                          float (*out)[kR]) {
+    const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc[kR][T];
     for (int r = 0; r < kR; r++)
         for (int i = 0; i < T; i++) acc[r][i] = _mm256_setzero_ps();
     for (int64_t o = 0; o < noct; o++) {
-        XOct x[T];
-        for (int i = 0; i < T; i++) x[i] = x_oct<F>(acts, i0 + i, oct0 + o);
-#pragma GCC unroll 4
+        const int8_t *xq[T];
+        for (int i = 0; i < T; i++) xq[i] = acts.q + ((i0 + i) * acts.nbp + 8 * (oct0 + o)) * 32;
+        __m256i sum[kR][T];
         for (int r = 0; r < kR; r++)
-            for (int i = 0; i < T; i++)
-                acc[r][i] = accumulate<F>(acc[r][i], dot_octet<F>(tile.v[r][o], tile.a[r][o], x[i].q), x[i],
-                                          tile.dw[r][o], tile.mw[r][o]);
+            for (int i = 0; i < T; i++) sum[r][i] = _mm256_setzero_si256();
+#pragma GCC unroll 1  // unrolled, GCC 12 spills the sums (10% slower)
+        for (int u = 0; u < 8; u++) {
+            __m256i x[T];
+            for (int i = 0; i < T; i++) x[i] = _mm256_load_si256((const __m256i *)(xq[i] + 32 * u));
+#pragma GCC unroll 4
+            for (int r = 0; r < kR; r++) {
+                const __m256i v = _mm256_load_si256(&tile.v[r][o][u]);
+                if (F::kind == kInt8) {
+                    const __m256i av = _mm256_load_si256(&tile.a[r][o][u]);
+                    for (int i = 0; i < T; i++)
+                        sum[r][i] = _mm256_add_epi32(
+                            sum[r][i], _mm256_madd_epi16(_mm256_maddubs_epi16(av, _mm256_sign_epi8(x[i], v)), ones));
+                } else {
+                    for (int i = 0; i < T; i++) sum[r][i] = _mm256_add_epi16(sum[r][i], _mm256_maddubs_epi16(v, x[i]));
+                }
+            }
+        }
+        XOct xo[T];
+        for (int i = 0; i < T; i++) xo[i] = x_oct<F>(acts, i0 + i, oct0 + o);
+        for (int r = 0; r < kR; r++)
+            for (int i = 0; i < T; i++) {
+                const __m256i d = F::kind == kInt8 ? sum[r][i] : _mm256_madd_epi16(sum[r][i], ones);
+                acc[r][i] = accumulate<F>(acc[r][i], d, xo[i], tile.dw[r][o], tile.mw[r][o]);
+            }
     }
-    for (int i = 0; i < T; i++) {
-        const __m128 s = hsum4(acc[0][i], acc[1][i], acc[2][i], acc[3][i]);
-        _mm_storeu_ps(out[i], _mm_add_ps(_mm_loadu_ps(out[i]), s));
-    }
+    for (int i = 0; i < T; i++)
+        for (int r = 0; r < kR; r += 4) {
+            const __m128 s = hsum4(acc[r][i], acc[r + 1][i], acc[r + 2][i], acc[r + 3][i]);
+            _mm_storeu_ps(out[i] + r, _mm_add_ps(_mm_loadu_ps(out[i] + r), s));
+        }
 }
 
 template <class F>
 void gemm_tiles(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
     Tile tile;
     const int64_t nb = a.k / 32, noct_all = (nb + 7) / 8;
-    // k goes in slices of kKc columns, outermost, so the slice of x (m x kKc bytes) stays in L2
-    // while every tile of kR weight rows of the chunk runs against it. The partial sums stay in
-    // y between slices; the bias is added after the last.
+    // k goes in slices of kKc columns, outermost, and x in blocks of kMb rows, so a block's
+    // slice of x (kMb x kKc bytes) stays in L2 while every tile of kR weight rows of the chunk
+    // runs against it (a tile is decoded once per block). The partial sums stay in y between
+    // slices; the bias is added after the last.
     for (int64_t oct0 = 0; oct0 < noct_all || oct0 == 0; oct0 += kOctPerKc) {
         const int64_t noct = noct_all - oct0 < kOctPerKc ? noct_all - oct0 : kOctPerKc;
         const bool first = oct0 == 0, last = oct0 + noct >= noct_all;
+        for (int64_t ib = 0; ib < a.m; ib += kMb)
         for (int64_t j0 = n0; j0 < n1; j0 += kR) {
             const int rows = n1 - j0 >= kR ? kR : (int)(n1 - j0);
             if (noct > 0) unpack_tile<F>(a, j0, oct0, noct, tile);
-            for (int64_t i0 = 0; i0 < a.m; i0 += kT) {
-                const int trows = a.m - i0 >= kT ? kT : (int)(a.m - i0);
+            const int64_t iend = ib + kMb < a.m ? ib + kMb : a.m;
+            for (int64_t i0 = ib; i0 < iend; i0 += kT) {
+                const int trows = iend - i0 >= kT ? kT : (int)(iend - i0);
                 float out[kT][kR];
                 for (int i = 0; i < kT; i++)
                     for (int r = 0; r < kR; r++)
@@ -407,8 +476,25 @@ void gemm_tiles(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1)
 template <class F>
 void gemm_int(const GemmArgs &a, int64_t n0, int64_t n1) {
     const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
-    if (a.m == 1) gemv<F>(a, acts, n0, n1);
-    else gemm_tiles<F>(a, acts, n0, n1);
+    if (!acts.lanes) {  // m <= kGemmPairsMaxM: x in pairs; passes over up to 4 rows of x
+        for (int64_t i0 = 0; i0 < a.m; i0 += 4) {
+            GemmArgs part = a;
+            part.y = a.y + i0 * a.ldy;
+            GemmActs pa = acts;
+            pa.q += i0 * acts.nbp * 32;
+            pa.d += i0 * acts.nbp;
+            pa.qsum += i0 * acts.nbp;
+            pa.s += i0 * acts.nbp;
+            switch (a.m - i0 < 4 ? a.m - i0 : 4) {
+                case 1: gemv<F, 1>(part, pa, n0, n1); break;
+                case 2: gemv<F, 2>(part, pa, n0, n1); break;
+                case 3: gemv<F, 3>(part, pa, n0, n1); break;
+                default: gemv<F, 4>(part, pa, n0, n1); break;
+            }
+        }
+    } else {
+        gemm_tiles<F>(a, acts, n0, n1);
+    }
 }
 
 // ---- float formats ---------------------------------------------------------------------------
@@ -442,14 +528,6 @@ VG_INLINE __m256 decode8(const uint8_t *p) {
     return _mm256_cvtph_ps(_mm_and_si128(_mm_slli_epi16(c, 7), _mm_set1_epi16((short)0xbf80)));
 }
 
-// 16 E4M3 codes -> two f32 vectors (value * 2^-8).
-VG_INLINE void e4m3_decode16(const uint8_t *p, __m256 &lo, __m256 &hi) {
-    const __m256i c = _mm256_cvtepi8_epi16(load16(p));
-    const __m256i h = _mm256_and_si256(_mm256_slli_epi16(c, 7), _mm256_set1_epi16((short)0xbf80));
-    lo = _mm256_cvtph_ps(_mm256_castsi256_si128(h));
-    hi = _mm256_cvtph_ps(_mm256_extracti128_si256(h, 1));
-}
-
 // One weight (scalar tails), E4M3 as value * 2^-8 like decode8 (NaN codes give NaN here).
 template <FKind K>
 VG_INLINE float decode1(const uint8_t *p) {
@@ -468,29 +546,42 @@ VG_INLINE float decode1(const uint8_t *p) {
     return _cvtsh_ss((uint16_t)(((c & 0x80) << 8) | ((c & 0x7f) << 7)));
 }
 
-// Whether any of 32 E4M3 codes is NaN (0x7f or 0xff), as a byte mask to OR up.
-VG_INLINE __m256i e4m3_nan32(__m256i c) {
-    return _mm256_cmpeq_epi8(_mm256_or_si256(c, _mm256_set1_epi8((char)0x80)), _mm256_set1_epi8((char)0xff));
+// 32 E4M3 codes -> f32 (value * 2^-8) in the order 0..7, 16..23, 8..15, 24..31: each code in
+// the high byte of a 16-bit lane (c << 8), an arithmetic shift right by 1 (the sign stays in bit
+// 15 and also lands in bit 14), bit 14 cleared.
+VG_INLINE void e4m3_decode32(__m256i c, __m256 &w0, __m256 &w1, __m256 &w2, __m256 &w3) {
+    const __m256i z = _mm256_setzero_si256(), m = _mm256_set1_epi16((short)0xbf80);
+    const __m256i lo = _mm256_and_si256(_mm256_srai_epi16(_mm256_unpacklo_epi8(z, c), 1), m);  // 0..7 | 16..23
+    const __m256i hi = _mm256_and_si256(_mm256_srai_epi16(_mm256_unpackhi_epi8(z, c), 1), m);  // 8..15 | 24..31
+    w0 = _mm256_cvtph_ps(_mm256_castsi256_si128(lo));
+    w1 = _mm256_cvtph_ps(_mm256_extracti128_si256(lo, 1));
+    w2 = _mm256_cvtph_ps(_mm256_castsi256_si128(hi));
+    w3 = _mm256_cvtph_ps(_mm256_extracti128_si256(hi, 1));
 }
 
 // Sum over columns [c0, c1) of R weight rows (element (r, c) at rows[r] + c * bytes) times x, in
 // lanes, added into acc[r]; c1 - c0 a multiple of 8 except at the end of a row (then a scalar
-// tail, added to tail[r]). E4M3: NaN codes are OR-ed into nan[r].
+// tail, added to tail[r]). E4M3: nan[r] keeps the bytewise max of (code | 0x80), 0xff iff a NaN
+// code was seen. pf: the R rows kPrefetchTiles tiles ahead (contiguous), prefetched into L2 as
+// this tile advances, spread over the steps (in one burst per span they slowed f32 GEMV down).
 template <FKind K, int R>
 VG_INLINE void gemv_float_span(const uint8_t *const rows[R], const float *x, int64_t c0, int64_t c1, __m256 acc[R][2],
-                               float tail[R], __m256i nan[R]) {
+                               float tail[R], __m256i nan[R], const char *pf) {
     constexpr int B = FloatFmt<K>::bytes;
     int64_t c = c0;
     if (K == kE4M3) {
         for (; c + 32 <= c1; c += 32) {
-            const __m256 x0 = _mm256_loadu_ps(x + c), x1 = _mm256_loadu_ps(x + c + 8);
-            const __m256 x2 = _mm256_loadu_ps(x + c + 16), x3 = _mm256_loadu_ps(x + c + 24);
+            for (int o = 0; o < 32 * R; o += 64) _mm_prefetch(pf + c * R + o, _MM_HINT_T1);
+            // Unpacking bytes works within 128-bit lanes: the weights come out in the order
+            // 0..7, 16..23, 8..15, 24..31, and x is loaded in the same order.
+            const __m256 x0 = _mm256_loadu_ps(x + c), x1 = _mm256_loadu_ps(x + c + 16);
+            const __m256 x2 = _mm256_loadu_ps(x + c + 8), x3 = _mm256_loadu_ps(x + c + 24);
 #pragma GCC unroll 4
             for (int r = 0; r < R; r++) {
-                nan[r] = _mm256_or_si256(nan[r], e4m3_nan32(_mm256_loadu_si256((const __m256i *)(rows[r] + c))));
+                const __m256i codes = _mm256_loadu_si256((const __m256i *)(rows[r] + c));
+                nan[r] = _mm256_max_epu8(nan[r], _mm256_or_si256(codes, _mm256_set1_epi8((char)0x80)));
                 __m256 w0, w1, w2, w3;
-                e4m3_decode16(rows[r] + c, w0, w1);
-                e4m3_decode16(rows[r] + c + 16, w2, w3);
+                e4m3_decode32(codes, w0, w1, w2, w3);
                 acc[r][0] = _mm256_fmadd_ps(w0, x0, acc[r][0]);
                 acc[r][1] = _mm256_fmadd_ps(w1, x1, acc[r][1]);
                 acc[r][0] = _mm256_fmadd_ps(w2, x2, acc[r][0]);
@@ -499,6 +590,7 @@ VG_INLINE void gemv_float_span(const uint8_t *const rows[R], const float *x, int
         }
     } else {
         for (; c + 16 <= c1; c += 16) {
+            for (int o = 0; o < 16 * B * R; o += 64) _mm_prefetch(pf + c * B * R + o, _MM_HINT_T1);
             const __m256 x0 = _mm256_loadu_ps(x + c), x1 = _mm256_loadu_ps(x + c + 8);
 #pragma GCC unroll 4
             for (int r = 0; r < R; r++) {
@@ -511,8 +603,8 @@ VG_INLINE void gemv_float_span(const uint8_t *const rows[R], const float *x, int
         const __m256 x0 = _mm256_loadu_ps(x + c);
         for (int r = 0; r < R; r++) {
             if (K == kE4M3)  // 8 codes (a 64-bit load; the zero bytes above are not NaN codes)
-                nan[r] = _mm256_or_si256(
-                    nan[r], e4m3_nan32(_mm256_zextsi128_si256(_mm_loadl_epi64((const __m128i *)(rows[r] + c)))));
+                nan[r] = _mm256_max_epu8(nan[r], _mm256_zextsi128_si256(_mm_or_si128(
+                                                     _mm_loadl_epi64((const __m128i *)(rows[r] + c)), _mm_set1_epi8((char)0x80))));
             acc[r][0] = _mm256_fmadd_ps(decode8<K>(rows[r] + c * B), x0, acc[r][0]);
         }
     }
@@ -541,8 +633,7 @@ VG_INLINE void gemv_float_rows(const GemmArgs &a, int64_t j0, float out[R]) {
     const int64_t span = a.format == VANE_FORMAT_FP8_E4M3_B128 ? 128 : 1024;
     for (int64_t c0 = 0; c0 < k; c0 += span) {
         const int64_t c1 = c0 + span < k ? c0 + span : k;
-        for (int64_t o = c0 * B * R; o < c1 * B * R; o += 64) _mm_prefetch(pf + o, _MM_HINT_T1);
-        gemv_float_span<K, R>(rows, a.x, c0, c1, acc, tail, nan);
+        gemv_float_span<K, R>(rows, a.x, c0, c1, acc, tail, nan, pf);
         if (a.format == VANE_FORMAT_FP8_E4M3_B128) {
             // Each 128-column tile has its scale: fold this span's sums in with it.
             const int64_t tiles_per_row = (k + 127) / 128;
@@ -563,7 +654,8 @@ VG_INLINE void gemv_float_rows(const GemmArgs &a, int64_t j0, float out[R]) {
             sum = hsum(_mm256_add_ps(acc[r][0], acc[r][1])) + tail[r];
             if (K == kE4M3) sum = sum * scales[j0 + r] * 256.0f;
         }
-        if (K == kE4M3 && !_mm256_testz_si256(nan[r], nan[r])) sum = __builtin_nanf("");
+        if (K == kE4M3 && _mm256_movemask_epi8(_mm256_cmpeq_epi8(nan[r], _mm256_set1_epi8((char)0xff))) != 0)
+            sum = __builtin_nanf("");
         out[r] = sum;
     }
 }
@@ -585,9 +677,12 @@ void gemv_float(const GemmArgs &a, int64_t n0, int64_t n1) {
 
 // GEMM for float formats: a tile of kFR weight rows x kFKc columns decoded to f32 (scales
 // applied, exactly as ref.cpp's dequantization: decode(code) * scale), then kFT x rows at a time
-// against it, 8 FMA chains.
-constexpr int kFR = 4, kFT = 2;
+// against it.
+// 4 x 3 (12 FMA chains, 7 loads per 12 FMAs) measured best: f32, one thread, 64 x rows, tile in
+// L1: 4x3 90 GFLOP/s (of 117), 8x1 77, 4x2 65, 8x2 60 (spills).
+constexpr int kFR = 4, kFT = 3;
 constexpr int64_t kFKc = 512;
+constexpr int64_t kFMb = 128;
 
 struct alignas(32) FloatTile {
     float w[kFR][kFKc];
@@ -666,23 +761,28 @@ VG_INLINE void float_tile_rows(const FloatTile &t, const GemmArgs &a, int64_t i0
             for (int i = 0; i < T; i++) acc[r][i] = _mm256_fmadd_ps(wv, xv[i], acc[r][i]);
         }
     }
-    for (int i = 0; i < T; i++) {
-        const __m128 s = hsum4(acc[0][i], acc[1][i], acc[2][i], acc[3][i]);
-        _mm_storeu_ps(out[i], _mm_add_ps(_mm_loadu_ps(out[i]), s));
-    }
+    for (int i = 0; i < T; i++)
+        for (int r = 0; r < kFR; r += 4) {
+            const __m128 s = hsum4(acc[r][i], acc[r + 1][i], acc[r + 2][i], acc[r + 3][i]);
+            _mm_storeu_ps(out[i] + r, _mm_add_ps(_mm_loadu_ps(out[i] + r), s));
+        }
 }
 
 template <FKind K>
 void gemm_float_tiles(const GemmArgs &a, int64_t n0, int64_t n1) {
     FloatTile tile;
+    // k in slices of kFKc columns, x in blocks of kFMb rows (a block's slice of x, 256 KB, stays
+    // in L2 while every tile of the chunk runs against it; a tile is decoded once per block).
     for (int64_t c0 = 0; c0 < a.k || c0 == 0; c0 += kFKc) {
         const int64_t c1 = c0 + kFKc < a.k ? c0 + kFKc : a.k;
         const bool first = c0 == 0, last = c1 >= a.k;
+        for (int64_t ib = 0; ib < a.m; ib += kFMb)
         for (int64_t j0 = n0; j0 < n1; j0 += kFR) {
             const int rows = n1 - j0 >= kFR ? kFR : (int)(n1 - j0);
             if (c1 > c0) unpack_float_tile<K>(a, j0, c0, c1, tile);
-            for (int64_t i0 = 0; i0 < a.m; i0 += kFT) {
-                const int trows = a.m - i0 >= kFT ? kFT : (int)(a.m - i0);
+            const int64_t iend = ib + kFMb < a.m ? ib + kFMb : a.m;
+            for (int64_t i0 = ib; i0 < iend; i0 += kFT) {
+                const int trows = iend - i0 >= kFT ? kFT : (int)(iend - i0);
                 float out[kFT][kFR];
                 for (int i = 0; i < kFT; i++)
                     for (int r = 0; r < kFR; r++)
@@ -708,6 +808,8 @@ void gemm_float(const GemmArgs &a, int64_t n0, int64_t n1) {
 }
 
 void gemm_avx2(const GemmArgs &a, int64_t n0, int64_t n1) {
+    // k = 0: y = bias, and w may be null (the kernels below would read FP8 scales from it).
+    if (a.k == 0) return gemm_kernels_ref.gemm(a, n0, n1);
     switch (a.format) {
         case VANE_FORMAT_Q4_0:
         case VANE_FORMAT_INT4_SYM_G32: return gemm_int<Sym4G32>(a, n0, n1);
