@@ -660,6 +660,88 @@ VG_INLINE void gemv_float_rows(const GemmArgs &a, int64_t j0, float out[R]) {
     }
 }
 
+// Small batches: R weight rows against T (2..4) rows of x, each weight decoded once; x row t at
+// a.x + t * a.ldx, sums into out[r][t].
+template <FKind K, int R, int T>
+VG_INLINE void gemv_float_batch_rows(const GemmArgs &a, int64_t j0, float out[R][T]) {
+    constexpr int B = FloatFmt<K>::bytes;
+    const int64_t k = a.k;
+    const uint8_t *w = (const uint8_t *)a.w;
+    const float *scales = (const float *)(w + planar_offset(a.n, k));
+    const int64_t tiles_per_row = (k + 127) / 128;
+    const char *pf = (const char *)w + (j0 + kPrefetchTiles * R) * k * B;
+    __m256 acc[R][T], total[R][T];
+    float tail[R][T];
+    __m256i nan[R];
+    for (int r = 0; r < R; r++) {
+        nan[r] = _mm256_setzero_si256();
+        for (int t = 0; t < T; t++) {
+            acc[r][t] = total[r][t] = _mm256_setzero_ps();
+            tail[r][t] = 0.0f;
+        }
+    }
+    const int64_t span = K == kE4M3 ? 128 : k;  // E4M3: fold each 128 columns with their scale
+    for (int64_t c0 = 0; c0 < k; c0 += span) {
+        const int64_t c1 = c0 + span < k ? c0 + span : k;
+        int64_t c = c0;
+        for (; c + 8 <= c1; c += 8) {
+            if ((c * B * R) % 64 < 8 * B * R) _mm_prefetch(pf + c * B * R, _MM_HINT_T1);
+            __m256 x[T];
+            for (int t = 0; t < T; t++) x[t] = _mm256_loadu_ps(a.x + t * a.ldx + c);
+            for (int r = 0; r < R; r++) {
+                const uint8_t *p = w + ((j0 + r) * k + c) * B;
+                if (K == kE4M3)
+                    nan[r] = _mm256_max_epu8(nan[r], _mm256_zextsi128_si256(_mm_or_si128(
+                                                         _mm_loadl_epi64((const __m128i *)p), _mm_set1_epi8((char)0x80))));
+                const __m256 wv = decode8<K>(p);
+                for (int t = 0; t < T; t++) acc[r][t] = _mm256_fmadd_ps(wv, x[t], acc[r][t]);
+            }
+        }
+        for (; c < c1; c++)
+            for (int r = 0; r < R; r++) {
+                const float wv = decode1<K>(w + ((j0 + r) * k + c) * B);
+                for (int t = 0; t < T; t++) tail[r][t] += wv * a.x[t * a.ldx + c];
+            }
+        if (K == kE4M3) {
+            for (int r = 0; r < R; r++) {
+                const int64_t si = a.format == VANE_FORMAT_FP8_E4M3_ROW ? j0 + r : ((j0 + r) / 128) * tiles_per_row + c0 / 128;
+                const __m256 sc = _mm256_set1_ps(scales[si]);
+                for (int t = 0; t < T; t++) {
+                    total[r][t] = _mm256_fmadd_ps(
+                        _mm256_add_ps(acc[r][t], _mm256_set_ps(0, 0, 0, 0, 0, 0, 0, tail[r][t])), sc, total[r][t]);
+                    acc[r][t] = _mm256_setzero_ps();
+                    tail[r][t] = 0.0f;
+                }
+            }
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        const bool has_nan =
+            K == kE4M3 && _mm256_movemask_epi8(_mm256_cmpeq_epi8(nan[r], _mm256_set1_epi8((char)0xff))) != 0;
+        for (int t = 0; t < T; t++) {
+            float sum = K == kE4M3 ? hsum(total[r][t]) * 256.0f : hsum(acc[r][t]) + tail[r][t];
+            out[r][t] = has_nan ? __builtin_nanf("") : sum;
+        }
+    }
+}
+
+template <FKind K, int T>
+void gemv_float_batch(const GemmArgs &a, int64_t n0, int64_t n1) {
+    constexpr int R = 2;
+    int64_t j = n0;
+    for (; j + R <= n1; j += R) {
+        float out[R][T];
+        gemv_float_batch_rows<K, R, T>(a, j, out);
+        for (int r = 0; r < R; r++)
+            for (int t = 0; t < T; t++) a.y[t * a.ldy + j + r] = out[r][t] + (a.bias ? a.bias[j + r] : 0.0f);
+    }
+    for (; j < n1; j++) {
+        float out[1][T];
+        gemv_float_batch_rows<K, 1, T>(a, j, out);
+        for (int t = 0; t < T; t++) a.y[t * a.ldy + j] = out[0][t] + (a.bias ? a.bias[j] : 0.0f);
+    }
+}
+
 template <FKind K>
 void gemv_float(const GemmArgs &a, int64_t n0, int64_t n1) {
     int64_t j = n0;
@@ -803,8 +885,23 @@ void gemm_float_tiles(const GemmArgs &a, int64_t n0, int64_t n1) {
 
 template <FKind K>
 void gemm_float(const GemmArgs &a, int64_t n0, int64_t n1) {
-    if (a.m == 1) gemv_float<K>(a, n0, n1);
-    else gemm_float_tiles<K>(a, n0, n1);
+    if (a.m == 1) {
+        gemv_float<K>(a, n0, n1);
+    } else if (a.m <= kGemmPairsMaxM) {  // small batches: passes over up to 4 rows of x
+        for (int64_t i0 = 0; i0 < a.m; i0 += 4) {
+            GemmArgs part = a;
+            part.x = a.x + i0 * a.ldx;
+            part.y = a.y + i0 * a.ldy;
+            switch (a.m - i0 < 4 ? a.m - i0 : 4) {
+                case 1: gemv_float<K>(part, n0, n1); break;
+                case 2: gemv_float_batch<K, 2>(part, n0, n1); break;
+                case 3: gemv_float_batch<K, 3>(part, n0, n1); break;
+                default: gemv_float_batch<K, 4>(part, n0, n1); break;
+            }
+        }
+    } else {
+        gemm_float_tiles<K>(a, n0, n1);
+    }
 }
 
 void gemm_avx2(const GemmArgs &a, int64_t n0, int64_t n1) {
