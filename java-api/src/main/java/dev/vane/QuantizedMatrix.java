@@ -14,6 +14,12 @@ import java.util.Objects;
  * linear layer: {@code y = x · Wᵀ + bias}. Made by quantizing an f32 tensor, or by wrapping bytes
  * already in the format's layout (docs/FORMATS.md), such as a region of a memory-mapped model
  * file, without copying them.
+ *
+ * <p>With integer weight formats (q4_0, q8_0, int4_*, int8_*) the product quantizes each row of x
+ * on the fly, per 32 values, to int8 (scale amax/127) and uses integer dot products, as
+ * llama.cpp does; docs/FORMATS.md ("GEMM") gives the resulting error bound. A NaN or Inf in a
+ * row of x then makes that whole output row NaN. Float formats (f32, f16, bf16, fp8) multiply
+ * x as given.
  */
 public final class QuantizedMatrix implements AutoCloseable {
     private final QuantFormat format;
