@@ -40,18 +40,6 @@ void gemm_ref_float(const GemmArgs &a, int64_t n0, int64_t n1) {
     }
 }
 
-uint16_t load_u16(const uint8_t *p) {
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-}
-
-float load_f32(const uint8_t *p) {
-    float v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 // How one integer format stores a block.
 enum class Kind { Int4Sym, Int4Asym, Int8 };
 struct BlockFormat {
@@ -100,8 +88,8 @@ void gemm_ref_int(const GemmArgs &a, int64_t n0, int64_t n1) {
             float acc = 0.0f;
             for (int64_t g = 0; g < nbw; g++) {
                 const uint8_t *blk = row + g * bf.bytes;
-                const float dw = bf.f32_scale ? load_f32(blk) : f16_bits_to_f32(load_u16(blk));
-                const float mw = bf.kind == Kind::Int4Asym ? f16_bits_to_f32(load_u16(blk + 2)) : 0.0f;
+                const float dw = bf.f32_scale ? get_f32(blk) : f16_bits_to_f32(get_u16(blk));
+                const float mw = bf.kind == Kind::Int4Asym ? f16_bits_to_f32(get_u16(blk + 2)) : 0.0f;
                 const uint8_t *codes = blk + bf.codes_at;
                 for (int s = 0; s < sub; s++) {
                     const int64_t b = g * sub + s;

@@ -18,19 +18,6 @@ namespace {
 
 // ---- small helpers -------------------------------------------------------------------------
 
-void put_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }  // x86 is little-endian
-void put_f32(uint8_t *p, float v) { memcpy(p, &v, 4); }
-uint16_t get_u16(const uint8_t *p) {
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-}
-float get_f32(const uint8_t *p) {
-    float v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 bool rows_finite(const float *src, int64_t cols, int64_t r0, int64_t r1) {
     for (int64_t i = r0 * cols; i < r1 * cols; i++) {
         if (!isfinite(src[i])) return false;

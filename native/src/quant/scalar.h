@@ -32,6 +32,20 @@ VANE_SCALAR_FN float f32_from_bits(uint32_t u) {
     return x;
 }
 
+// Unaligned little-endian field access inside packed blocks (x86 is little-endian).
+VANE_SCALAR_FN void put_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+VANE_SCALAR_FN void put_f32(uint8_t *p, float v) { memcpy(p, &v, 4); }
+VANE_SCALAR_FN uint16_t get_u16(const uint8_t *p) {
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+VANE_SCALAR_FN float get_f32(const uint8_t *p) {
+    float v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
 // v >> s rounded to nearest, ties to even (1 <= s <= 31, v + 2^(s-1) must not overflow).
 VANE_SCALAR_FN uint32_t rne_shift_right(uint32_t v, uint32_t s) {
     return (v + ((1u << (s - 1)) - 1u) + ((v >> s) & 1u)) >> s;

@@ -26,19 +26,6 @@ namespace avx2 {
 
 // ---- small helpers -------------------------------------------------------------------------
 
-VQ_INLINE void put_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
-VQ_INLINE void put_f32(uint8_t *p, float v) { memcpy(p, &v, 4); }
-VQ_INLINE uint16_t get_u16(const uint8_t *p) {
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-}
-VQ_INLINE float get_f32(const uint8_t *p) {
-    float v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
 VQ_INLINE __m256i set1(uint32_t v) { return _mm256_set1_epi32((int32_t)v); }
 VQ_INLINE __m256i abs_bits(__m256 x) { return _mm256_and_si256(_mm256_castps_si256(x), set1(0x7fffffffu)); }
 
