@@ -151,13 +151,14 @@ Result run_gemm(int32_t isa, int32_t format, const Weights &w, int64_t n, int64_
 
 // One GEMM under every variant given, each checked against the float64 reference; the AVX2
 // result also against the baseline one. x_edge: row 0 gets a NaN, row 1 (if any) an Inf.
+// x_scale multiplies x (exactly, a power of two).
 void test_shape(const std::vector<int32_t> &isas, int32_t format, int64_t m, int64_t n, int64_t k, bool with_bias,
-                Rng &rng, bool random_codes = false, bool x_edge = false) {
+                Rng &rng, bool random_codes = false, bool x_edge = false, float x_scale = 1.0f) {
     const int64_t ldx = k + 3, ldy = n + 2;  // gaps between rows
     const Weights w = make_weights(format, n, k, rng, random_codes);
     std::vector<float> x(m * ldx, 1e30f), bias(n);
     for (int64_t i = 0; i < m; i++)
-        for (int64_t c = 0; c < k; c++) x[i * ldx + c] = (float)rng.normal();
+        for (int64_t c = 0; c < k; c++) x[i * ldx + c] = (float)rng.normal() * x_scale;
     for (float &v : bias) v = (float)rng.normal();
     if (x_edge && k > 0) {
         x[(k - 1) / 2] = NAN;
@@ -346,6 +347,10 @@ int main() {
                 test_shape(isas, format, 1, 29, 384, true, rng, true);
                 test_shape(isas, format, 5, 29, 384, true, rng, true);
                 test_shape(isas, format, 1, 9, 131 * (g == 1 ? 1 : g), false, rng, true);
+                // x far from 1 (the FP8 GEMV scales x by a power of two first; subnormal x at 2^-135).
+                if (!is_int_format(format))
+                    for (float sc : {0x1p-100f, 0x1p-135f, 0x1p100f})
+                        for (int64_t m : {1, 3}) test_shape(isas, format, m, 13, g == 1 ? 131 : 3 * g, false, rng, true, false, sc);
             }
         }
     }

@@ -1,0 +1,483 @@
+// AVX2 kernels of the GEMM family for the integer weight formats (compiled with -mavx2 -mfma
+// -mf16c, like every x86_avx2* unit; internal linkage but for gemm_int_avx2, see x86_avx2.h).
+//
+// Integer formats: the semantics of ref.cpp (docs/FORMATS.md, "GEMM"), computed in another
+// order, on the activations of the shared prepare step (gemm.h: scales in octet slot order
+// 0 2 4 6 1 3 5 7; q in pairs of blocks for M <= 8, in lanes above). The work goes by octets
+// of 8 activation blocks (256 elements). The integer part is exact; the f32 part rounds twice per
+// block and sums in another order than ref.cpp, within the bound test_gemm states. In both paths:
+//   - int4_sym and q4_0 use the codes c as they are and subtract 8 * qsum (their values: c - 8);
+//   - acc += float(D) * d_x * d_w in 8 f32 lanes (D: the octet's exact int32 dot products in
+//     slot order); int4_asym also acc += m * s; y = the sum of the lanes + bias.
+//
+// M <= 8 (GEMV and small batches) streams the weights, 4 rows at a time, decoding each code once
+// in registers for up to 4 rows of x (one pass per 4 rows of x), prefetching the weight rows two
+// tiles ahead. Per weight row and octet:
+//   - the codes of each pair of blocks (2p, 2p + 1) become two vectors, elements 0..15 and
+//     16..31 of both blocks (block 2p in the low 128 bits), matching x's pair layout;
+//   - int4: vpmaddubsw(code 0..15, q) of both halves added (int16, |.| <= 4 * 15 * 127 = 7620),
+//     vphaddw of two pairs (|.| <= 15240), vpmaddwd with ones, and one vphaddd give D;
+//   - int8: |w| and sign(q, w) into vpmaddubsw (|pair| <= 2 * 128 * 127, no saturation),
+//     vpmaddwd with ones, three vphaddd.
+// M > 8 decodes a tile of 8 weight rows x kKc columns into x's lane layout once per block of x
+// rows, and runs those x rows against it 2 at a time, with no horizontal step (see below).
+#include "gemm/x86_avx2.h"
+#include "gemm/x86_avx2_common.h"
+#include "vane.h"
+
+namespace vane {
+
+namespace {
+namespace avx2g {
+
+// ---- integer formats: how each stores a block ------------------------------------------------
+
+enum Kind { kSym4, kAsym4, kInt8 };
+
+// K: value kind; G: elements per block; BYTES: block size; F32: f32 scale (else fp16);
+// AT: offset of the codes in the block.
+template <Kind K, int G, int BYTES, bool F32, int AT>
+struct Fmt {
+    static constexpr Kind kind = K;
+    static constexpr int g = G, bytes = BYTES, codes_at = AT;
+    static constexpr bool f32_scale = F32;
+};
+
+using Sym4G32 = Fmt<kSym4, 32, 18, false, 2>;  // also q4_0 (the same layout)
+using Sym4G64 = Fmt<kSym4, 64, 34, false, 2>;
+using Sym4G128 = Fmt<kSym4, 128, 66, false, 2>;
+using Asym4G32 = Fmt<kAsym4, 32, 20, false, 4>;
+using Asym4G64 = Fmt<kAsym4, 64, 36, false, 4>;
+using Asym4G128 = Fmt<kAsym4, 128, 68, false, 4>;
+using Int8G32 = Fmt<kInt8, 32, 36, true, 4>;
+using Int8G64 = Fmt<kInt8, 64, 68, true, 4>;
+using Int8G128 = Fmt<kInt8, 128, 132, true, 4>;
+using Q8_0 = Fmt<kInt8, 32, 34, false, 2>;
+
+VG_INLINE __m256i low_nibbles(__m256i v) { return _mm256_and_si256(v, _mm256_set1_epi8(0x0f)); }
+VG_INLINE __m256i high_nibbles(__m256i v) { return _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0f)); }
+
+// The codes of act blocks 8*oct .. 8*oct + 7 of one weight row in the pair layout: v[p][h] holds
+// elements 16h .. 16h + 15 of block 2p (low 128 bits) and of block 2p + 1 (high 128 bits); int4
+// codes as 0..15, int8 values as they are. Blocks at or past nvalid are 0 and never read.
+template <class F>
+VG_INLINE void load_octet(const uint8_t *row, int64_t oct, int nvalid, __m256i v[4][2]) {
+    const __m128i z = _mm_setzero_si128();
+    if (F::kind == kInt8) {
+        for (int p = 0; p < 4; p++) {
+            const int64_t b0 = 8 * oct + 2 * p;
+            const uint8_t *c0 = row + (b0 * 32 / F::g) * F::bytes + F::codes_at + (b0 * 32) % F::g;
+            const uint8_t *c1 = row + ((b0 + 1) * 32 / F::g) * F::bytes + F::codes_at + ((b0 + 1) * 32) % F::g;
+            for (int h = 0; h < 2; h++)
+                v[p][h] = _mm256_set_m128i(2 * p + 1 < nvalid ? load16(c1 + 16 * h) : z,
+                                           2 * p < nvalid ? load16(c0 + 16 * h) : z);
+        }
+    } else if (F::g == 32) {
+        // A block's 16 code bytes: low nibbles are elements 0..15, high ones 16..31.
+        for (int p = 0; p < 4; p++) {
+            const uint8_t *q = row + (8 * oct + 2 * p) * F::bytes + F::codes_at;
+            const __m256i w = _mm256_set_m128i(2 * p + 1 < nvalid ? load16(q + F::bytes) : z,
+                                               2 * p < nvalid ? load16(q) : z);
+            v[p][0] = low_nibbles(w);
+            v[p][1] = high_nibbles(w);
+        }
+    } else if (F::g == 64) {
+        // A block's 32 code bytes: low nibbles are elements 0..31 (act block 2w), high ones
+        // 32..63 (act block 2w + 1): pair p of the octet is weight block 4*oct + p. Each 16
+        // bytes go to both lanes; the high lane is shifted by 4.
+        const __m256i shift = _mm256_setr_epi32(0, 0, 0, 0, 4, 4, 4, 4);
+        for (int p = 0; p < 4; p++) {
+            const uint8_t *q = row + (4 * oct + p) * F::bytes + F::codes_at;
+            for (int h = 0; h < 2; h++)
+                v[p][h] = 2 * p < nvalid
+                              ? low_nibbles(_mm256_srlv_epi32(_mm256_broadcastsi128_si256(load16(q + 16 * h)), shift))
+                              : _mm256_setzero_si256();
+        }
+    } else {
+        // A block's 64 code bytes: low nibbles of bytes 0..31 are act block 4w, of 32..63 block
+        // 4w + 1; high nibbles blocks 4w + 2, 4w + 3. Pairs 0, 1 are weight block 2*oct, 2, 3
+        // the next.
+        for (int w = 0; w < 2; w++) {
+            if (4 * w < nvalid) {
+                const uint8_t *q = row + (2 * oct + w) * F::bytes + F::codes_at;
+                const __m256i a = _mm256_set_m128i(load16(q + 32), load16(q));       // bytes 0..15, 32..47
+                const __m256i b = _mm256_set_m128i(load16(q + 48), load16(q + 16));  // bytes 16..31, 48..63
+                v[2 * w][0] = low_nibbles(a);
+                v[2 * w][1] = low_nibbles(b);
+                v[2 * w + 1][0] = high_nibbles(a);
+                v[2 * w + 1][1] = high_nibbles(b);
+            } else {
+                v[2 * w][0] = v[2 * w][1] = v[2 * w + 1][0] = v[2 * w + 1][1] = _mm256_setzero_si256();
+            }
+        }
+    }
+}
+
+// 8 fp16 bits, slot j in bits 16j of lo (j < 4) or hi -> f32.
+VG_INLINE __m256 f16x8(uint64_t lo, uint64_t hi) {
+    // Keep the packing in general registers (the compiler would otherwise shuffle it in
+    // vector registers, which cost more than the scalar shifts).
+    __asm__("" : "+r"(lo), "+r"(hi));
+    return _mm256_cvtph_ps(_mm_set_epi64x((long long)hi, (long long)lo));
+}
+
+// The fp16 field at offset `at` of the weight blocks of an octet's act blocks, in slot order
+// (0 2 4 6 1 3 5 7); 0 for blocks at or past nvalid.
+template <class F>
+VG_INLINE __m256 f16_octet(const uint8_t *row, int64_t oct, int nvalid, int at) {
+    if (F::g == 32) {
+        uint64_t v[8];
+        for (int t = 0; t < 8; t++) {
+            v[t] = t < nvalid ? u16_at(row + (8 * oct + t) * F::bytes + at) : 0;
+            __asm__("" : "+r"(v[t]));
+        }
+        return f16x8(v[0] | (v[2] << 16) | (v[4] << 32) | (v[6] << 48), v[1] | (v[3] << 16) | (v[5] << 32) | (v[7] << 48));
+    }
+    if (F::g == 64) {  // act blocks 2w, 2w + 1 share weight block w: slots [w0 w1 w2 w3 | w0 w1 w2 w3]
+        uint64_t v[4];
+        for (int t = 0; t < 4; t++) {
+            v[t] = 2 * t < nvalid ? u16_at(row + (4 * oct + t) * F::bytes + at) : 0;
+            __asm__("" : "+r"(v[t]));
+        }
+        const uint64_t w = v[0] | (v[1] << 16) | (v[2] << 32) | (v[3] << 48);
+        return f16x8(w, w);
+    }
+    // g = 128: slots [w0 w0 w1 w1 | w0 w0 w1 w1]
+    const uint64_t v0 = u16_at(row + (2 * oct) * F::bytes + at);
+    const uint64_t v1 = nvalid > 4 ? u16_at(row + (2 * oct + 1) * F::bytes + at) : 0;
+    const uint64_t w = (v0 | (v1 << 32)) * 0x10001u;
+    return f16x8(w, w);
+}
+
+// d_w of an octet in slot order.
+template <class F>
+VG_INLINE __m256 load_dw(const uint8_t *row, int64_t oct, int nvalid) {
+    if (!F::f32_scale) return f16_octet<F>(row, oct, nvalid, 0);
+    float d[8];
+    for (int j = 0; j < 8; j++) {
+        const int64_t b = 8 * oct + (j < 4 ? 2 * j : 2 * (j - 4) + 1);  // slot j -> block
+        d[j] = b - 8 * oct < nvalid ? f32_at(row + (b * 32 / F::g) * F::bytes) : 0.0f;
+    }
+    return _mm256_loadu_ps(d);
+}
+
+// int4_asym minimum m of an octet in slot order.
+template <class F>
+VG_INLINE __m256 load_mw(const uint8_t *row, int64_t oct, int nvalid) {
+    return f16_octet<F>(row, oct, nvalid, 2);
+}
+
+// ---- the integer core --------------------------------------------------------------------------
+
+// D of one octet (weight row x x row): int32 dot products in slot order. v: the codes in the pair
+// layout; a: |v| for int8 (unused for int4); x: the x row's q at the octet.
+template <class F>
+VG_INLINE __m256i dot_octet(const __m256i v[4][2], const __m256i a[4][2], const int8_t *x) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256i s[4];
+    for (int p = 0; p < 4; p++) {
+        const __m256i x0 = _mm256_load_si256((const __m256i *)(x + 64 * p));
+        const __m256i x1 = _mm256_load_si256((const __m256i *)(x + 64 * p + 32));
+        if (F::kind == kInt8) {
+            s[p] = _mm256_add_epi32(_mm256_madd_epi16(_mm256_maddubs_epi16(a[p][0], _mm256_sign_epi8(x0, v[p][0])), ones),
+                                    _mm256_madd_epi16(_mm256_maddubs_epi16(a[p][1], _mm256_sign_epi8(x1, v[p][1])), ones));
+        } else {
+            s[p] = _mm256_add_epi16(_mm256_maddubs_epi16(v[p][0], x0), _mm256_maddubs_epi16(v[p][1], x1));
+        }
+    }
+    if (F::kind == kInt8)
+        return _mm256_hadd_epi32(_mm256_hadd_epi32(s[0], s[1]), _mm256_hadd_epi32(s[2], s[3]));
+    return _mm256_hadd_epi32(_mm256_madd_epi16(_mm256_hadd_epi16(s[0], s[1]), ones),
+                             _mm256_madd_epi16(_mm256_hadd_epi16(s[2], s[3]), ones));
+}
+
+// What an octet needs from one x row.
+struct XOct {
+    const int8_t *q;  // 8 blocks of q
+    __m256 dx;        // d_x in slot order
+    __m256i corr;     // int4_sym: 8 * qsum
+    __m256 s;         // int4_asym: s
+};
+
+template <class F>
+VG_INLINE XOct x_oct(const GemmActs &acts, int64_t i, int64_t oct) {
+    XOct o;
+    const int64_t b = i * acts.nbp + 8 * oct;  // octets are whole in both layouts
+    o.q = acts.q + b * 32;
+    o.dx = _mm256_load_ps(acts.d + b);
+    o.corr = F::kind == kSym4 ? _mm256_slli_epi32(_mm256_load_si256((const __m256i *)(acts.qsum + b)), 3)
+                              : _mm256_setzero_si256();
+    o.s = F::kind == kAsym4 ? _mm256_load_ps(acts.s + b) : _mm256_setzero_ps();
+    return o;
+}
+
+// acc += an octet's contribution of one (weight row, x row), given its D.
+template <class F>
+VG_INLINE __m256 accumulate(__m256 acc, __m256i d, const XOct &x, __m256 dw, __m256 mw) {
+    if (F::kind == kSym4) d = _mm256_sub_epi32(d, x.corr);
+    acc = _mm256_fmadd_ps(_mm256_mul_ps(_mm256_cvtepi32_ps(d), x.dx), dw, acc);
+    if (F::kind == kAsym4) acc = _mm256_fmadd_ps(mw, x.s, acc);
+    return acc;
+}
+
+// ---- GEMV (m <= kGemmPairsMaxM) -------------------------------------------------------------
+
+constexpr int kGemvRows = 4;
+
+// One weight row's octet against the T x rows.
+template <class F, int T>
+VG_INLINE void gemv_oct_row(const uint8_t *row, const XOct x[T], int64_t oct, int nvalid, __m256 acc[T]) {
+    __m256i v[4][2], a[4][2];
+    load_octet<F>(row, oct, nvalid, v);
+    if (F::kind == kInt8)
+        for (int p = 0; p < 4; p++)
+            for (int h = 0; h < 2; h++) a[p][h] = _mm256_abs_epi8(v[p][h]);
+    const __m256 dw = load_dw<F>(row, oct, nvalid);
+    const __m256 mw = F::kind == kAsym4 ? load_mw<F>(row, oct, nvalid) : _mm256_setzero_ps();
+    for (int t = 0; t < T; t++) acc[t] = accumulate<F>(acc[t], dot_octet<F>(v, a, x[t].q), x[t], dw, mw);
+}
+
+// One octet of R weight rows against the T x rows (nvalid of its 8 act blocks hold data): each
+// weight code is decoded once and used for every x row.
+template <class F, int R, int T>
+VG_INLINE void gemv_oct(const uint8_t *const rows[R], const GemmActs &acts, int64_t oct, int nvalid, __m256 acc[R][T]) {
+    XOct x[T];
+    for (int t = 0; t < T; t++) x[t] = x_oct<F>(acts, t, oct);
+    if (T == 1) {
+        // Unrolled over the rows for m = 1, the case that matters most (20-30% faster; for
+        // m > 1 the unrolled code only multiplies the compile time).
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) gemv_oct_row<F, T>(rows[r], x, oct, nvalid, acc[r]);
+    } else {
+        for (int r = 0; r < R; r++) gemv_oct_row<F, T>(rows[r], x, oct, nvalid, acc[r]);
+    }
+}
+
+// R weight rows from row j0 against the T x rows.
+template <class F, int R, int T>
+VG_INLINE void gemv_rows(const GemmArgs &a, const GemmActs &acts, int64_t j0, __m256 acc[R][T]) {
+    const int64_t row_bytes = a.k / F::g * F::bytes;
+    const uint8_t *rows[R];
+    for (int r = 0; r < R; r++) {
+        rows[r] = (const uint8_t *)a.w + (j0 + r) * row_bytes;
+        for (int t = 0; t < T; t++) acc[r][t] = _mm256_setzero_ps();
+    }
+    const int64_t nb = a.k / 32, nfull = nb / 8;
+    // The R rows kPrefetchTiles tiles ahead are contiguous: spread their lines over this tile's
+    // octets (prefetches past the matrix are harmless: they never fault).
+    const char *pf = (const char *)a.w + (j0 + kPrefetchTiles * R) * row_bytes;
+    constexpr int64_t pf_step = R * (256 / F::g) * F::bytes;  // bytes of R rows per octet
+    for (int64_t oct = 0; oct < nfull; oct++) {
+        for (int64_t o = 0; o < pf_step; o += 64) _mm_prefetch(pf + oct * pf_step + o, _MM_HINT_T1);
+        gemv_oct<F, R, T>(rows, acts, oct, 8, acc);
+    }
+    if (nb % 8) gemv_oct<F, R, T>(rows, acts, nfull, (int)(nb % 8), acc);
+}
+
+// y for T (= m, at most kGemvMaxM) rows of x, streaming the weights once.
+template <class F, int T>
+void gemv(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
+    int64_t j = n0;
+    for (; j + kGemvRows <= n1; j += kGemvRows) {
+        __m256 acc[kGemvRows][T];
+        gemv_rows<F, kGemvRows, T>(a, acts, j, acc);
+        for (int t = 0; t < T; t++) {
+            __m128 y = hsum4(acc[0][t], acc[1][t], acc[2][t], acc[3][t]);
+            if (a.bias) y = _mm_add_ps(y, _mm_loadu_ps(a.bias + j));
+            _mm_storeu_ps(a.y + t * a.ldy + j, y);
+        }
+    }
+    for (; j < n1; j++) {
+        __m256 acc[1][T];
+        gemv_rows<F, 1, T>(a, acts, j, acc);
+        for (int t = 0; t < T; t++) a.y[t * a.ldy + j] = hsum(acc[0][t]) + (a.bias ? a.bias[j] : 0.0f);
+    }
+}
+
+// ---- GEMM (m > kGemmPairsMaxM) --------------------------------------------------------------
+//
+// x is in the lane layout (gemm.h): vector v of an octet holds elements 4v .. 4v + 3 of each of
+// its 8 blocks, 4 bytes per block in slot order. A tile of kR weight rows x kKc columns is decoded
+// into the same layout once (a 4 x 4 transpose of 32-bit groups per 128-bit lane of the pair
+// layout), so vpmaddubsw of a weight vector and an x vector leaves each block's products in its
+// own 32-bit lane: an octet is 8 vpmaddubsw + 8 adds (int16: at most 8 * 2 * 15 * 127 = 30480
+// for int4) per (weight row, x row), then one vpmaddwd with ones gives D in slot order, with no
+// horizontal step. int8 weights use |w| and sign(q, w) and add in int32 (vpmaddwd per step).
+
+// 8 x 2 measured best on the EPYC VM (q4_0, one thread, tile in L1: 8x2 171 Gop/s, 4x1 162,
+// 4x2 162, 4x3 164, 8x1 131; fully unrolled octets 144).
+constexpr int kR = 8;          // weight rows per tile (a multiple of 4)
+constexpr int kT = 2;          // x rows per micro-tile
+constexpr int64_t kKc = 1024;  // columns per tile (a multiple of 256)
+constexpr int kOctPerKc = kKc / 256;
+constexpr int64_t kMb = 256;  // x rows per block
+
+// A tile of kR weight rows x kKc columns, decoded into the lane layout, scales per octet in slot
+// order. Rows past the matrix and blocks past k hold zeros.
+struct alignas(32) Tile {
+    __m256i v[kR][kOctPerKc][8];  // int4: codes 0..15; int8: the values
+    __m256i a[kR][kOctPerKc][8];  // int8: |v|
+    __m256 dw[kR][kOctPerKc];
+    __m256 mw[kR][kOctPerKc];  // int4_asym
+};
+
+// Pair layout (load_octet) -> lane layout.
+VG_INLINE void pairs_to_lanes(const __m256i v[4][2], __m256i out[8]) {
+    for (int h = 0; h < 2; h++) {
+        const __m256i t0 = _mm256_unpacklo_epi32(v[0][h], v[1][h]), t1 = _mm256_unpackhi_epi32(v[0][h], v[1][h]);
+        const __m256i t2 = _mm256_unpacklo_epi32(v[2][h], v[3][h]), t3 = _mm256_unpackhi_epi32(v[2][h], v[3][h]);
+        out[4 * h + 0] = _mm256_unpacklo_epi64(t0, t2);
+        out[4 * h + 1] = _mm256_unpackhi_epi64(t0, t2);
+        out[4 * h + 2] = _mm256_unpacklo_epi64(t1, t3);
+        out[4 * h + 3] = _mm256_unpackhi_epi64(t1, t3);
+    }
+}
+
+template <class F>
+void unpack_tile(const GemmArgs &a, int64_t j0, int64_t oct0, int64_t noct, Tile &t) {
+    const int64_t row_bytes = a.k / F::g * F::bytes;
+    const int64_t nb = a.k / 32;
+    for (int r = 0; r < kR; r++) {
+        const bool real = j0 + r < a.n;
+        const uint8_t *row = (const uint8_t *)a.w + (j0 + r) * row_bytes;
+        for (int64_t o = 0; o < noct; o++) {
+            const int64_t oct = oct0 + o;
+            const int nvalid = !real ? 0 : nb - 8 * oct >= 8 ? 8 : (int)(nb - 8 * oct);
+            __m256i v[4][2];
+            load_octet<F>(row, oct, nvalid, v);
+            pairs_to_lanes(v, t.v[r][o]);
+            if (F::kind == kInt8)
+                for (int u = 0; u < 8; u++) t.a[r][o][u] = _mm256_abs_epi8(t.v[r][o][u]);
+            t.dw[r][o] = nvalid ? load_dw<F>(row, oct, nvalid) : _mm256_setzero_ps();
+            t.mw[r][o] = F::kind == kAsym4 && nvalid ? load_mw<F>(row, oct, nvalid) : _mm256_setzero_ps();
+        }
+    }
+}
+
+// T x rows from i0 against the tile; adds each (x row, weight row) sum into out[i][r].
+template <class F, int T>
+VG_INLINE void tile_rows(const Tile &tile, const GemmActs &acts, int64_t i0, int64_t oct0, int64_t noct,
+                         float (*out)[kR]) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[kR][T];
+    for (int r = 0; r < kR; r++)
+        for (int i = 0; i < T; i++) acc[r][i] = _mm256_setzero_ps();
+    for (int64_t o = 0; o < noct; o++) {
+        const int8_t *xq[T];
+        for (int i = 0; i < T; i++) xq[i] = acts.q + ((i0 + i) * acts.nbp + 8 * (oct0 + o)) * 32;
+        __m256i sum[kR][T];
+        for (int r = 0; r < kR; r++)
+            for (int i = 0; i < T; i++) sum[r][i] = _mm256_setzero_si256();
+#pragma GCC unroll 1  // unrolled, GCC 12 spills the sums (10% slower)
+        for (int u = 0; u < 8; u++) {
+            __m256i x[T];
+            for (int i = 0; i < T; i++) x[i] = _mm256_load_si256((const __m256i *)(xq[i] + 32 * u));
+#pragma GCC unroll 4
+            for (int r = 0; r < kR; r++) {
+                const __m256i v = _mm256_load_si256(&tile.v[r][o][u]);
+                if (F::kind == kInt8) {
+                    const __m256i av = _mm256_load_si256(&tile.a[r][o][u]);
+                    for (int i = 0; i < T; i++)
+                        sum[r][i] = _mm256_add_epi32(
+                            sum[r][i], _mm256_madd_epi16(_mm256_maddubs_epi16(av, _mm256_sign_epi8(x[i], v)), ones));
+                } else {
+                    for (int i = 0; i < T; i++) sum[r][i] = _mm256_add_epi16(sum[r][i], _mm256_maddubs_epi16(v, x[i]));
+                }
+            }
+        }
+        XOct xo[T];
+        for (int i = 0; i < T; i++) xo[i] = x_oct<F>(acts, i0 + i, oct0 + o);
+        for (int r = 0; r < kR; r++)
+            for (int i = 0; i < T; i++) {
+                const __m256i d = F::kind == kInt8 ? sum[r][i] : _mm256_madd_epi16(sum[r][i], ones);
+                acc[r][i] = accumulate<F>(acc[r][i], d, xo[i], tile.dw[r][o], tile.mw[r][o]);
+            }
+    }
+    for (int i = 0; i < T; i++)
+        for (int r = 0; r < kR; r += 4) {
+            const __m128 s = hsum4(acc[r][i], acc[r + 1][i], acc[r + 2][i], acc[r + 3][i]);
+            _mm_storeu_ps(out[i] + r, _mm_add_ps(_mm_loadu_ps(out[i] + r), s));
+        }
+}
+
+template <class F>
+void gemm_tiles(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
+    Tile tile;
+    const int64_t nb = a.k / 32, noct_all = (nb + 7) / 8;
+    // k goes in slices of kKc columns, outermost, and x in blocks of kMb rows, so a block's
+    // slice of x (kMb x kKc bytes) stays in L2 while every tile of kR weight rows of the chunk
+    // runs against it (a tile is decoded once per block). The partial sums stay in y between
+    // slices; the bias is added after the last.
+    for (int64_t oct0 = 0; oct0 < noct_all || oct0 == 0; oct0 += kOctPerKc) {
+        const int64_t noct = noct_all - oct0 < kOctPerKc ? noct_all - oct0 : kOctPerKc;
+        const bool first = oct0 == 0, last = oct0 + noct >= noct_all;
+        for (int64_t ib = 0; ib < a.m; ib += kMb)
+        for (int64_t j0 = n0; j0 < n1; j0 += kR) {
+            const int rows = n1 - j0 >= kR ? kR : (int)(n1 - j0);
+            if (noct > 0) unpack_tile<F>(a, j0, oct0, noct, tile);
+            const int64_t iend = ib + kMb < a.m ? ib + kMb : a.m;
+            for (int64_t i0 = ib; i0 < iend; i0 += kT) {
+                const int trows = iend - i0 >= kT ? kT : (int)(iend - i0);
+                float out[kT][kR];
+                for (int i = 0; i < kT; i++)
+                    for (int r = 0; r < kR; r++)
+                        out[i][r] = first || i >= trows || r >= rows ? 0.0f : a.y[(i0 + i) * a.ldy + j0 + r];
+                if (noct > 0) {
+                    if (trows == kT) tile_rows<F, kT>(tile, acts, i0, oct0, noct, out);
+                    else
+                        for (int i = 0; i < trows; i++) tile_rows<F, 1>(tile, acts, i0 + i, oct0, noct, out + i);
+                }
+                for (int i = 0; i < trows; i++)
+                    for (int r = 0; r < rows; r++)
+                        a.y[(i0 + i) * a.ldy + j0 + r] = last && a.bias ? out[i][r] + a.bias[j0 + r] : out[i][r];
+            }
+        }
+        if (noct == 0) break;
+    }
+}
+
+template <class F>
+void gemm_int(const GemmArgs &a, int64_t n0, int64_t n1) {
+    const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
+    if (!acts.lanes) {  // m <= kGemmPairsMaxM: x in pairs; passes over up to 4 rows of x
+        for (int64_t i0 = 0; i0 < a.m; i0 += 4) {
+            GemmArgs part = a;
+            part.y = a.y + i0 * a.ldy;
+            GemmActs pa = acts;
+            pa.q += i0 * acts.nbp * 32;
+            pa.d += i0 * acts.nbp;
+            pa.qsum += i0 * acts.nbp;
+            pa.s += i0 * acts.nbp;
+            switch (a.m - i0 < 4 ? a.m - i0 : 4) {
+                case 1: gemv<F, 1>(part, pa, n0, n1); break;
+                case 2: gemv<F, 2>(part, pa, n0, n1); break;
+                case 3: gemv<F, 3>(part, pa, n0, n1); break;
+                default: gemv<F, 4>(part, pa, n0, n1); break;
+            }
+        }
+    } else {
+        gemm_tiles<F>(a, acts, n0, n1);
+    }
+}
+}  // namespace avx2g
+}  // namespace
+
+void gemm_int_avx2(const GemmArgs &a, int64_t n0, int64_t n1) {
+    using namespace avx2g;
+    switch (a.format) {
+        case VANE_FORMAT_Q4_0:
+        case VANE_FORMAT_INT4_SYM_G32: return gemm_int<Sym4G32>(a, n0, n1);
+        case VANE_FORMAT_INT4_SYM_G64: return gemm_int<Sym4G64>(a, n0, n1);
+        case VANE_FORMAT_INT4_SYM_G128: return gemm_int<Sym4G128>(a, n0, n1);
+        case VANE_FORMAT_INT4_ASYM_G32: return gemm_int<Asym4G32>(a, n0, n1);
+        case VANE_FORMAT_INT4_ASYM_G64: return gemm_int<Asym4G64>(a, n0, n1);
+        case VANE_FORMAT_INT4_ASYM_G128: return gemm_int<Asym4G128>(a, n0, n1);
+        case VANE_FORMAT_INT8_G32: return gemm_int<Int8G32>(a, n0, n1);
+        case VANE_FORMAT_INT8_G64: return gemm_int<Int8G64>(a, n0, n1);
+        case VANE_FORMAT_INT8_G128: return gemm_int<Int8G128>(a, n0, n1);
+        case VANE_FORMAT_Q8_0: return gemm_int<Q8_0>(a, n0, n1);
+        default: return;  // x86_avx2.cpp sends only the integer formats here
+    }
+}
+
+}  // namespace vane
