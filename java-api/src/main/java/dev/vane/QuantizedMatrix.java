@@ -56,6 +56,7 @@ public final class QuantizedMatrix implements AutoCloseable {
     private static QuantizedMatrix quantize(QuantFormat format, Tensor weights, Arena arena, Arena owned) {
         Objects.requireNonNull(format, "format must not be null");
         Objects.requireNonNull(weights, "weights must not be null");
+        weights.requireDType(DType.F32, "weights");
         if (weights.rank() != 2) throw new IllegalArgumentException("weights must be [N, K], got " + weights);
         long n = weights.dim(0), k = weights.dim(1);
         MemorySegment packed = Quantizer.quantize(format, weights.segment(), n, k, arena);
@@ -100,6 +101,7 @@ public final class QuantizedMatrix implements AutoCloseable {
     /** y = x · Wᵀ into a new tensor: x [M, K] gives [M, N]; x [K] gives [N]. The caller closes it. */
     public Tensor multiply(Tensor x) {
         Objects.requireNonNull(x, "x must not be null");
+        x.requireDType(DType.F32, "x");
         long[] shape = x.rank() == 1 ? new long[] {rows} : new long[] {x.dim(0), rows};
         Tensor y = Tensor.allocate(shape);
         try {
@@ -120,6 +122,9 @@ public final class QuantizedMatrix implements AutoCloseable {
     public void multiply(Tensor x, Tensor bias, Tensor y) {
         Objects.requireNonNull(x, "x must not be null");
         Objects.requireNonNull(y, "y must not be null");
+        x.requireDType(DType.F32, "x");
+        y.requireDType(DType.F32, "y");
+        if (bias != null) bias.requireDType(DType.F32, "bias");
         if (x.rank() > 2) throw new IllegalArgumentException("x must be [M, K] or [K], got " + x);
         long m = x.rank() == 1 ? 1 : x.dim(0);
         long k = x.dim(x.rank() - 1);

@@ -8,28 +8,39 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A dense row-major tensor of activations in native memory: a shape, a {@link DType} and a
- * {@link MemorySegment}. A tensor made by {@link #allocate(long...)} or {@link #of} owns a shared
- * arena and frees it on {@link #close()}; one made from a caller's arena or by {@link #wrap}
- * leaves the memory's lifetime to its owner, and {@code close()} does nothing.
+ * A dense row-major tensor in native memory: a shape, a {@link DType} and a {@link MemorySegment}.
+ * A tensor made by {@link #allocate(long...)} or {@link #of} owns a shared arena and frees it on
+ * {@link #close()}; one made from a caller's arena or by {@link #wrap} leaves the memory's
+ * lifetime to its owner, and {@code close()} does nothing. The kernels take F32 activations;
+ * F16, BF16 and I32 tensors hold data on its way in or out (model tensors, token ids).
  */
 public final class Tensor implements AutoCloseable {
+    private static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT;
+
     private final MemorySegment segment;
+    private final DType dtype;
     private final long[] shape;
     private final Arena owned;
 
-    private Tensor(MemorySegment segment, long[] shape, Arena owned) {
+    private Tensor(MemorySegment segment, DType dtype, long[] shape, Arena owned) {
         this.segment = segment;
+        this.dtype = dtype;
         this.shape = shape;
         this.owned = owned;
     }
 
     /** A zero-filled f32 tensor that owns its memory (free it with close()). */
     public static Tensor allocate(long... shape) {
+        return allocate(DType.F32, shape);
+    }
+
+    /** A zero-filled tensor of the given type that owns its memory (free it with close()). */
+    public static Tensor allocate(DType dtype, long... shape) {
+        Objects.requireNonNull(dtype, "dtype must not be null");
         long[] s = checkShape(shape);
         Arena arena = Arena.ofShared();
         try {
-            return new Tensor(arena.allocate(ValueLayout.JAVA_FLOAT, count(s)), s, arena);
+            return new Tensor(arena.allocate(byteSize(dtype, s), 64), dtype, s, arena);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -38,9 +49,15 @@ public final class Tensor implements AutoCloseable {
 
     /** A zero-filled f32 tensor in the caller's arena. */
     public static Tensor allocate(Arena arena, long... shape) {
+        return allocate(arena, DType.F32, shape);
+    }
+
+    /** A zero-filled tensor of the given type in the caller's arena. */
+    public static Tensor allocate(Arena arena, DType dtype, long... shape) {
         Objects.requireNonNull(arena, "arena must not be null");
+        Objects.requireNonNull(dtype, "dtype must not be null");
         long[] s = checkShape(shape);
-        return new Tensor(arena.allocate(ValueLayout.JAVA_FLOAT, count(s)), s, null);
+        return new Tensor(arena.allocate(byteSize(dtype, s), 64), dtype, s, null);
     }
 
     /** An f32 tensor holding a copy of data (length = product of shape), owning its memory. */
@@ -58,15 +75,24 @@ public final class Tensor implements AutoCloseable {
 
     /** A view of existing f32 memory (zero-copy): the segment must hold the whole shape. */
     public static Tensor wrap(MemorySegment segment, long... shape) {
+        return wrap(segment, DType.F32, shape);
+    }
+
+    /**
+     * A view of existing memory of the given type (zero-copy): the segment must hold the whole
+     * shape and be aligned to the element size.
+     */
+    public static Tensor wrap(MemorySegment segment, DType dtype, long... shape) {
+        Objects.requireNonNull(dtype, "dtype must not be null");
         long[] s = checkShape(shape);
-        long bytes = Math.multiplyExact(count(s), (long) Float.BYTES);
-        Segments.requireReadable(segment, "segment", bytes, "f32 " + Arrays.toString(s));
-        Segments.requireFloatAligned(segment, "segment");
-        return new Tensor(segment.asSlice(0, bytes), s, null);
+        long bytes = byteSize(dtype, s);
+        Segments.requireReadable(segment, "segment", bytes, dtype + " " + Arrays.toString(s));
+        Segments.requireAligned(segment, "segment", dtype.byteSize(), dtype.toString());
+        return new Tensor(segment.asSlice(0, bytes), dtype, s, null);
     }
 
     public DType dtype() {
-        return DType.F32;
+        return dtype;
     }
 
     public long[] shape() {
@@ -85,24 +111,64 @@ public final class Tensor implements AutoCloseable {
         return count(shape);
     }
 
-    /** The tensor's memory: elementCount() floats, row-major. */
+    /** The tensor's memory: elementCount() elements of dtype(), row-major. */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** The element at these indices, one per axis. */
+    /** The element at these indices, one per axis, as a float (F32, F16, BF16 tensors). */
     public float get(long... index) {
-        return segment.getAtIndex(ValueLayout.JAVA_FLOAT, offset(index));
+        long i = offset(index);
+        return switch (dtype) {
+            case F32 -> segment.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            case F16 -> Float.float16ToFloat(segment.getAtIndex(HALF, i));
+            case BF16 -> Float.intBitsToFloat((segment.getAtIndex(HALF, i) & 0xffff) << 16);
+            case I32 -> throw new IllegalStateException("an I32 tensor holds integers: use getInt, not get");
+        };
     }
 
+    /** Sets an element of an F32, F16 or BF16 tensor (rounded to nearest even for F16 and BF16). */
     public void set(float value, long... index) {
-        segment.setAtIndex(ValueLayout.JAVA_FLOAT, offset(index), value);
+        long i = offset(index);
+        switch (dtype) {
+            case F32 -> segment.setAtIndex(ValueLayout.JAVA_FLOAT, i, value);
+            case F16 -> segment.setAtIndex(HALF, i, Float.floatToFloat16(value));
+            case BF16 -> segment.setAtIndex(HALF, i, toBf16(value));
+            case I32 -> throw new IllegalStateException("an I32 tensor holds integers: use setInt, not set");
+        }
     }
 
-    /** A copy of the elements, row-major. */
+    /** The element of an I32 tensor at these indices. */
+    public int getInt(long... index) {
+        requireI32("getInt");
+        return segment.getAtIndex(ValueLayout.JAVA_INT, offset(index));
+    }
+
+    /** Sets an element of an I32 tensor. */
+    public void setInt(int value, long... index) {
+        requireI32("setInt");
+        segment.setAtIndex(ValueLayout.JAVA_INT, offset(index), value);
+    }
+
+    /** A copy of the elements of an F32, F16 or BF16 tensor as floats, row-major. */
     public float[] toFloatArray() {
         if (elementCount() > Integer.MAX_VALUE - 8) throw new IllegalStateException("too many elements for a float[]: " + elementCount());
-        return segment.toArray(ValueLayout.JAVA_FLOAT);
+        if (dtype == DType.F32) return segment.toArray(ValueLayout.JAVA_FLOAT);
+        if (dtype == DType.I32) throw new IllegalStateException("an I32 tensor holds integers: use segment() to read them");
+        float[] out = new float[(int) elementCount()];
+        for (int i = 0; i < out.length; i++) {
+            short h = segment.getAtIndex(HALF, i);
+            out[i] = dtype == DType.F16 ? Float.float16ToFloat(h) : Float.intBitsToFloat((h & 0xffff) << 16);
+        }
+        return out;
+    }
+
+    /** Throws unless this tensor is expected: the message names the tensor, both types and the shape. */
+    public void requireDType(DType expected, String name) {
+        if (dtype != expected) {
+            throw new IllegalArgumentException(name + " must be " + expected + ", got " + this
+                    + (expected == DType.F32 && dtype.isFloatingPoint() ? " (convert it to F32 first)" : ""));
+        }
     }
 
     /** Frees the memory if this tensor owns it. */
@@ -113,7 +179,22 @@ public final class Tensor implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Tensor" + Arrays.toString(shape) + " " + dtype();
+        return "Tensor" + Arrays.toString(shape) + " " + dtype;
+    }
+
+    private void requireI32(String what) {
+        if (dtype != DType.I32) throw new IllegalStateException(what + " needs an I32 tensor, this one is " + dtype + ": use get/set");
+    }
+
+    // Round to nearest even; NaN stays NaN (quiet).
+    private static short toBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        if (Float.isNaN(v)) return (short) ((bits >>> 16) | 0x40);
+        return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    private static long byteSize(DType dtype, long[] shape) {
+        return Math.multiplyExact(count(shape), (long) dtype.byteSize());
     }
 
     private long offset(long[] index) {

@@ -202,6 +202,15 @@ class QuantizedMatrixTest {
                     "not a multiple of the q4_0 block size 32");
             assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.Q4_0, Tensor.allocate(arena, 64))),
                     "weights must be [N, K]");
+            // Wrong dtype: the kernels take F32 activations, bias, output and source weights.
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> q.multiply(Tensor.allocate(arena, DType.F16, 2, 64))),
+                    "x must be F32, got Tensor[2, 64] F16 (convert it to F32 first)");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> q.multiply(x, Tensor.allocate(arena, DType.I32, 2, 8))),
+                    "y must be F32, got Tensor[2, 8] I32");
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                    () -> q.multiply(x, Tensor.allocate(arena, DType.BF16, 8), Tensor.allocate(arena, 2, 8))), "bias must be F32");
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                    () -> QuantizedMatrix.quantize(QuantFormat.Q4_0, Tensor.allocate(arena, DType.BF16, 8, 64))), "weights must be F32");
             assertMessage(assertThrows(IllegalArgumentException.class, () -> Tensor.of(new float[5], 2, 3)), "data has 5 floats");
             assertMessage(assertThrows(IndexOutOfBoundsException.class, () -> x.get(2, 0)), "outside shape");
         }

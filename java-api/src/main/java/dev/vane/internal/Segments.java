@@ -38,10 +38,15 @@ public final class Segments {
 
     /** f32 data must sit on a 4-byte boundary (a misaligned float pointer is undefined behaviour in C). */
     public static void requireFloatAligned(MemorySegment s, String name) {
+        requireAligned(s, name, Float.BYTES, "f32");
+    }
+
+    /** Throws unless s is aligned to `bytes` (the size of its elements, `what`). */
+    public static void requireAligned(MemorySegment s, String name, int bytes, String what) {
         // A heap segment is only as aligned as its array's elements; address() is its offset there.
-        long baseAlignment = s.heapBase().map(Segments::elementSize).orElse((long) Float.BYTES);
-        if (baseAlignment < Float.BYTES || s.address() % Float.BYTES != 0) {
-            throw new IllegalArgumentException(name + " holds f32 values but its address is not 4-byte aligned");
+        long baseAlignment = s.heapBase().map(Segments::elementSize).orElse((long) bytes);
+        if (baseAlignment < bytes || s.address() % bytes != 0) {
+            throw new IllegalArgumentException(name + " holds " + what + " values but its address is not " + bytes + "-byte aligned");
         }
     }
 
