@@ -186,6 +186,84 @@ VANE_API vane_status vane_gemm(int32_t format, const void *w, int64_t w_bytes, i
                                const float *x, int64_t ldx, int64_t m, const float *bias, float *y,
                                int64_t ldy);
 
+/* ---- feed-forward and mixture of experts -------------------------------------------------- */
+
+/* A weight matrix in one of the formats above: `bytes` bytes at `data` (vane_quant_size's size
+ * for its shape, or more). */
+typedef struct vane_matrix {
+    int32_t format;
+    int32_t reserved; /* 0 */
+    const void *data;
+    int64_t bytes;
+} vane_matrix;
+
+/* A SwiGLU feed-forward block: y = down(silu(gate(x)) * up(x)), silu(g) = g / (1 + e^-g);
+ * gate and up are [ffn_dim, dim] matrices, down [dim, ffn_dim] (y = x * W^T for each, as
+ * vane_gemm). */
+typedef struct vane_ffn {
+    vane_matrix gate, up, down;
+} vane_ffn;
+
+/* y = ffn(x) for t rows of x [t, dim] (rows contiguous) into y [t, dim]; y must not overlap x.
+ * The dense layer a mixture of experts is measured against. */
+VANE_API vane_status vane_ffn_forward(const vane_ffn *ffn, int64_t dim, int64_t ffn_dim, const float *x, int64_t t,
+                                      float *y);
+
+enum {
+    /* p = softmax(logits) over all experts; the k largest p are chosen and weigh the experts
+     * (Mixtral, with renormalize: the k weights then sum to 1). */
+    VANE_GATING_SOFTMAX_TOPK = 0,
+    /* The k largest logits are chosen; their softmax (over the k alone) weighs the experts. */
+    VANE_GATING_TOPK_SOFTMAX = 1,
+    /* s = sigmoid(logits); the k largest s + selection_bias are chosen; the chosen s (without the
+     * bias) weigh the experts, renormalized if asked (DeepSeek-V3). */
+    VANE_GATING_SIGMOID_TOPK = 2
+};
+
+typedef struct vane_gating {
+    int32_t kind;                /* VANE_GATING_* */
+    int32_t k;                   /* experts per token, 1 <= k <= n_experts */
+    int32_t renormalize;         /* nonzero: divide the k weights by their sum */
+    float scale;                 /* multiplies every final weight (1 unless the model says so) */
+    const float *selection_bias; /* [n_experts] for VANE_GATING_SIGMOID_TOPK, or NULL (zeros) */
+} vane_gating;
+
+/* Routing alone. logits: t rows of n_experts floats, row stride ld >= n_experts. Writes each
+ * token's k experts into ids [t, k] in order of descending selection score (ties: the lower
+ * expert index first) and their weights into weights [t, k]; tokens_per_expert [n_experts], if
+ * not NULL, gets how many tokens chose each expert. A NaN or Inf logit: VANE_E_NON_FINITE naming
+ * the token, and nothing is written. */
+VANE_API vane_status vane_moe_route(const vane_gating *gating, const float *logits, int64_t t, int64_t n_experts,
+                                    int64_t ld, int32_t *ids, float *weights, int64_t *tokens_per_expert);
+
+/* A mixture-of-experts layer: router [n_experts, dim] (logits = x * router^T), n_experts
+ * experts each [ffn_dim] wide, and optionally a shared expert every token also runs with
+ * weight 1 (shared_ffn_dim wide). y[t] = shared(x[t]) + sum over the chosen e of w_e * expert_e(x[t]). */
+typedef struct vane_moe_layer {
+    int64_t dim, ffn_dim, n_experts;
+    vane_matrix router;
+    const vane_ffn *experts; /* [n_experts] */
+    const vane_ffn *shared;  /* or NULL */
+    int64_t shared_ffn_dim;
+    vane_gating gating;
+} vane_moe_layer;
+
+/* What one vane_moe_forward call did: tokens per expert and where the time went. */
+typedef struct vane_moe_stats {
+    int64_t *tokens_per_expert; /* [n_experts], filled if not NULL (set by the caller) */
+    double route_seconds;       /* router GEMM and gating */
+    double group_seconds;       /* grouping (token, expert) pairs by expert and gathering rows */
+    double experts_seconds;     /* the expert FFNs (and the shared one) */
+    double combine_seconds;     /* the weighted sums into y */
+} vane_moe_stats;
+
+/* y = layer(x) for x [t, dim] into y [t, dim] (rows contiguous; y must not overlap x). The
+ * (token, expert) pairs are grouped by expert with a stable counting sort, each expert runs once
+ * on its tokens' rows as an M-row GEMM, and each token's results are added in its routing order.
+ * Every matrix is checked against its shape and format first. stats may be NULL. */
+VANE_API vane_status vane_moe_forward(const vane_moe_layer *layer, const float *x, int64_t t, float *y,
+                                      vane_moe_stats *stats);
+
 /* ---- FP8 scalars ------------------------------------------------------------------------- */
 
 enum {

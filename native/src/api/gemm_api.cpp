@@ -1,6 +1,4 @@
-// Exported GEMM: argument checks, then the active variant's prepare step (the integer formats
-// quantize x into a per-thread scratch buffer, over the pool along M) and its kernel over the
-// thread pool, split along N (each chunk owns whole output columns).
+// Exported GEMM: argument checks, then gemm_run (gemm/run.cpp).
 #include <stdlib.h>
 
 #include <exception>
@@ -8,43 +6,12 @@
 
 #include "core/dispatch.h"
 #include "core/error.h"
-#include "core/thread_pool.h"
 #include "gemm/gemm.h"
 #include "quant/quant.h"
 
 namespace {
 
 using vane::fail;
-
-// Work per pool task, in weight elements times rows of x: enough to dwarf the hand-off.
-constexpr int64_t kWorkPerTask = 1 << 18;
-// Chunks along N are a multiple of this many weight rows (the kernels' row tiles divide it).
-constexpr int64_t kRowQuantum = 16;
-// Rows per chunk wanted when m > 1 (GEMM reads x once per chunk and slice of k).
-constexpr int64_t kGemmRows = 64;
-
-// The calling thread's scratch for the prepared activations: grown when a call needs more, kept
-// for the next call (no allocation in steady state), freed when the thread ends.
-class Scratch {
-public:
-    ~Scratch() { free(p_); }
-    // 64-byte aligned, at least `bytes` long; nullptr if out of memory.
-    void *get(int64_t bytes) {
-        if (bytes > cap_) {
-            free(p_);
-            cap_ = 0;
-            const int64_t want = (bytes + 4095) / 4096 * 4096;
-            p_ = aligned_alloc(64, static_cast<size_t>(want));
-            if (p_) cap_ = want;
-        }
-        return p_;
-    }
-
-private:
-    void *p_ = nullptr;
-    int64_t cap_ = 0;
-};
-thread_local Scratch t_scratch;
 
 bool overlaps(const void *a, int64_t a_bytes, const void *b, int64_t b_bytes) {
     const uintptr_t a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
@@ -88,30 +55,7 @@ VANE_API vane_status vane_gemm(int32_t format, const void *w, int64_t w_bytes, i
         (bias && overlaps(y, y_bytes, bias, 4 * n)))
         return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: y overlaps x, the weights or the bias");
     VANE_GUARD_BEGIN
-    const vane::GemmKernels &kernels = *vane::kernels().gemm;
-    vane::GemmArgs args{format, w, n, k, x, ldx, m, bias, y, ldy, nullptr};
-    const int64_t scratch_bytes = kernels.scratch_bytes(format, m, k);
-    if (scratch_bytes > 0) {
-        args.scratch = t_scratch.get(scratch_bytes);
-        if (!args.scratch)
-            return fail(VANE_E_OUT_OF_MEMORY, "vane_gemm: cannot allocate %lld bytes of scratch for x",
-                        (long long)scratch_bytes);
-        int64_t grain_m = kWorkPerTask / (k > 0 ? k : 1);
-        if (grain_m < 1) grain_m = 1;
-        vane::parallel_for(m, grain_m, [&](int64_t m0, int64_t m1) { kernels.prepare(args, m0, m1); });
-    }
-    // Along N: chunks of about kWorkPerTask, a multiple of kRowQuantum rows; with m > 1 at least
-    // kGemmRows rows, so a chunk's rows reuse each slice of x from the cache; but at least 8
-    // chunks per thread where N allows (a shared machine runs threads at uneven speeds).
-    const int64_t per_column = (k > 0 ? k : 1) * m;
-    int64_t grain = kWorkPerTask / per_column;
-    if (m > 1 && grain < kGemmRows) grain = kGemmRows;
-    const int64_t balanced = n / (8 * vane::pool_threads());
-    if (grain > balanced) grain = balanced;
-    grain = (grain + kRowQuantum - 1) / kRowQuantum * kRowQuantum;
-    if (grain < kRowQuantum) grain = kRowQuantum;
-    vane::parallel_for(n, grain, [&](int64_t n0, int64_t n1) { kernels.gemm(args, n0, n1); });
-    return VANE_OK;
+    return vane::gemm_run(vane::GemmArgs{format, w, n, k, x, ldx, m, bias, y, ldy, nullptr});
     VANE_GUARD_END
 }
 

@@ -2,6 +2,7 @@
 // at load time from the CPU probe (or VANE_CPU), switchable for tests with vane_cpu_select.
 #pragma once
 #include "gemm/gemm.h"
+#include "moe/moe.h"
 #include "probe/probe.h"
 #include "quant/quant.h"
 #include "vane.h"
@@ -13,6 +14,7 @@ struct Kernels {
     const char *name;
     const QuantKernels *quant;
     const GemmKernels *gemm;
+    const MoeKernels *moe;
     const ProbeKernels *probe;  // machine-ceiling probes (probe/)
 };
 

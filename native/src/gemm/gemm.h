@@ -8,6 +8,8 @@
 #pragma once
 #include <stdint.h>
 
+#include "vane.h"
+
 namespace vane {
 
 // The activations as the integer formats see them, inside the call's scratch buffer. Row i of
@@ -80,6 +82,11 @@ int64_t gemm_scratch_bytes(int32_t format, int64_t m, int64_t k);
 void gemm_prepare(const GemmArgs &a, int64_t m0, int64_t m1);
 // Where the prepared activations of an [m, k] x lie in a scratch buffer.
 GemmActs gemm_acts(const void *scratch, int64_t m, int64_t k);
+
+// Runs y = x * W^T + bias on operands the caller has validated (api/gemm_api.cpp's checks),
+// on the active variant and the thread pool: VANE_OK, or VANE_E_OUT_OF_MEMORY (message set)
+// if the scratch for x cannot be had. a.scratch is ignored (the calling thread's is used).
+vane_status gemm_run(GemmArgs a);
 
 extern const GemmKernels gemm_kernels_ref;
 extern const GemmKernels gemm_kernels_avx2;

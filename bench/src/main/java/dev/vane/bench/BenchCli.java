@@ -4,6 +4,8 @@ import dev.vane.MachineCeilings;
 import dev.vane.Vane;
 import dev.vane.bench.gemm.GemmBench;
 import dev.vane.bench.gemm.GemmResult;
+import dev.vane.bench.moe.MoeBench;
+import dev.vane.bench.moe.MoeResult;
 import dev.vane.quant.QuantFormat;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -12,66 +14,101 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code vane bench gemm [--quick] [--json] [--formats=a,b] [--m=1,16] [--threads=1,2]}: Vane's
- * GEMM against its peers, with the machine's ceilings measured in the same run.
+ * {@code vane bench gemm|moe [--quick] [--json] ...}: Vane's kernels against their peers, with the
+ * machine's ceilings measured in the same run.
+ * <ul>
+ *   <li>{@code gemm [--formats=a,b] [--m=1,16] [--threads=1,2]}: y = x · Wᵀ on the LLM shapes;
+ *   <li>{@code moe [--formats=q4_0] [--t=1,128] [--threads=2]}: a Mixtral-shaped MoE layer against
+ *       k dense FFNs and one dense FFN of all experts' parameters.
+ * </ul>
  */
 public final class BenchCli {
     private BenchCli() {}
 
     static final int[][] SHAPES = {{4096, 4096}, {11008, 4096}, {4096, 11008}, {14336, 4096}};
     static final int[] MS = {1, 4, 16, 64, 256, 512};
+    static final String USAGE = """
+            usage: vane bench gemm [--quick] [--json] [--formats=q4_0,q8_0,...] [--m=1,16,...] [--threads=1,2]
+                   vane bench moe  [--quick] [--json] [--formats=q4_0,...] [--t=1,128] [--threads=2]""";
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
     }
 
+    /** The options both benchmarks take. */
+    record Options(boolean quick, boolean json, List<QuantFormat> formats, int[] sizes, int[] threads) {}
+
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || !args[0].equals("gemm")) {
-            err.println("usage: vane bench gemm [--quick] [--json] [--formats=q4_0,q8_0,...] [--m=1,16,...] [--threads=1,2]");
+        if (args.length == 0 || !(args[0].equals("gemm") || args[0].equals("moe"))) {
+            err.println(USAGE);
             return 2;
         }
-        boolean quick = false, json = false;
-        List<QuantFormat> formats = List.of(QuantFormat.values());
-        int[] ms = MS;
-        int all = Runtime.getRuntime().availableProcessors();
-        int[] threads = {1, all};
-        int[][] shapes = SHAPES;
+        boolean moe = args[0].equals("moe");
+        Options o;
         try {
-            for (String a : Arrays.copyOfRange(args, 1, args.length)) {
-                if (a.equals("--quick")) quick = true;
-                else if (a.equals("--json")) json = true;
-                else if (a.startsWith("--formats=")) formats = Arrays.stream(a.substring(10).split(",")).map(BenchCli::format).toList();
-                else if (a.startsWith("--m=")) ms = ints(a.substring(4));
-                else if (a.startsWith("--threads=")) threads = ints(a.substring(10));
-                else throw new IllegalArgumentException("unknown option " + a);
-            }
+            o = parse(Arrays.copyOfRange(args, 1, args.length), moe ? "--t=" : "--m=");
         } catch (IllegalArgumentException e) {
             err.println("vane bench: " + e.getMessage());
             return 2;
         }
-        if (quick) {
-            // About a minute: one shape, decode and a small batch, the headline formats, all threads.
-            shapes = new int[][] {{4096, 4096}};
-            if (ms == MS) ms = new int[] {1, 16};
-            if (formats.size() == QuantFormat.values().length) {
-                formats = List.of(QuantFormat.Q4_0, QuantFormat.INT4_SYM_G128, QuantFormat.Q8_0, QuantFormat.FP8_E4M3_ROW);
-            }
-            threads = new int[] {all};
-        }
         err.println("measuring machine ceilings (read bandwidth, fp32 FMA, int8 dot) ...");
         MachineCeilings ceilings = bestOf(3);
-        String header = String.format(Locale.ROOT, "vane bench gemm: Vane %s, kernels %s, %s; ceilings: read %.1f GB/s, fma %.1f GFLOP/s, int8 %.1f Gop/s",
-                Vane.version(), Vane.cpu().active().name().toLowerCase(Locale.ROOT), Instant.now(), ceilings.readGBps(),
+        String header = String.format(Locale.ROOT, "vane bench %s: Vane %s, kernels %s, %s; ceilings: read %.1f GB/s, fma %.1f GFLOP/s, int8 %.1f Gop/s",
+                args[0], Vane.version(), Vane.cpu().active().name().toLowerCase(Locale.ROOT), Instant.now(), ceilings.readGBps(),
                 ceilings.fmaGflops(), ceilings.int8Gops());
-        if (json) err.println(header);
-        else {
-            out.println(header);
-            out.println(GemmResult.tableHeader());
+        if (o.json()) err.println(header);
+        else out.println(header);
+        return moe ? runMoe(o, ceilings, out) : runGemm(o, ceilings, out);
+    }
+
+    static Options parse(String[] args, String sizeOption) {
+        boolean quick = false, json = false;
+        List<QuantFormat> formats = null;
+        int[] sizes = null, threads = null;
+        for (String a : args) {
+            if (a.equals("--quick")) quick = true;
+            else if (a.equals("--json")) json = true;
+            else if (a.startsWith("--formats=")) formats = Arrays.stream(a.substring(10).split(",")).map(BenchCli::format).toList();
+            else if (a.startsWith(sizeOption)) sizes = ints(a.substring(sizeOption.length()));
+            else if (a.startsWith("--threads=")) threads = ints(a.substring(10));
+            else throw new IllegalArgumentException("unknown option " + a);
         }
-        GemmBench bench = new GemmBench(ceilings, quick ? 0.15 : 0.5);
-        boolean jsonOut = json;
+        return new Options(quick, json, formats, sizes, threads);
+    }
+
+    static int runGemm(Options o, MachineCeilings ceilings, PrintStream out) {
+        int all = Runtime.getRuntime().availableProcessors();
+        List<QuantFormat> formats = o.formats() != null ? o.formats() : List.of(QuantFormat.values());
+        int[] ms = o.sizes() != null ? o.sizes() : MS;
+        int[] threads = o.threads() != null ? o.threads() : new int[] {1, all};
+        int[][] shapes = SHAPES;
+        if (o.quick()) {
+            // About a minute: one shape, decode and a small batch, the headline formats, all threads.
+            shapes = new int[][] {{4096, 4096}};
+            if (o.sizes() == null) ms = new int[] {1, 16};
+            if (o.formats() == null) formats = List.of(QuantFormat.Q4_0, QuantFormat.INT4_SYM_G128, QuantFormat.Q8_0, QuantFormat.FP8_E4M3_ROW);
+            if (o.threads() == null) threads = new int[] {all};
+        }
+        if (!o.json()) out.println(GemmResult.tableHeader());
+        GemmBench bench = new GemmBench(ceilings, o.quick() ? 0.15 : 0.5);
         for (int[] s : shapes) {
-            bench.runShape(s[0], s[1], formats, ms, threads, r -> out.println(jsonOut ? r.toJson() : r.tableRow()));
+            bench.runShape(s[0], s[1], formats, ms, threads, r -> out.println(o.json() ? r.toJson() : r.tableRow()));
+        }
+        return 0;
+    }
+
+    static int runMoe(Options o, MachineCeilings ceilings, PrintStream out) {
+        int all = Runtime.getRuntime().availableProcessors();
+        List<QuantFormat> formats = o.formats() != null ? o.formats() : List.of(QuantFormat.Q4_0);
+        int[] tokens = o.sizes() != null ? o.sizes() : new int[] {1, 128};
+        int[] threads = o.threads() != null ? o.threads() : new int[] {all};
+        if (!o.json()) out.println(MoeResult.tableHeader());
+        MoeBench bench = new MoeBench(ceilings, o.quick() ? 0.15 : 1.0);
+        for (int th : threads) {
+            for (QuantFormat f : formats) {
+                // Mixtral 8x7B's feed-forward: D 4096, F 14336, 8 experts, top 2.
+                bench.run(f, 4096, 14336, 8, 2, tokens, th, r -> out.println(o.json() ? r.toJson() : r.tableRow()));
+            }
         }
         return 0;
     }

@@ -1,7 +1,11 @@
 package dev.vane.bindings;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
@@ -37,6 +41,71 @@ public final class NativeLayouts {
     public static final VarHandle FORMAT_DESC_SCALE_ROWS = field(FORMAT_DESC, "scale_rows");
     public static final VarHandle FORMAT_DESC_SCALE_COLS = field(FORMAT_DESC, "scale_cols");
     public static final long FORMAT_DESC_NAME_OFFSET = FORMAT_DESC.byteOffset(MemoryLayout.PathElement.groupElement("name"));
+
+    /** struct vane_matrix { int32_t format, reserved; const void *data; int64_t bytes; } */
+    public static final StructLayout MATRIX = MemoryLayout.structLayout(
+            JAVA_INT.withName("format"),
+            JAVA_INT.withName("reserved"),
+            ADDRESS.withName("data"),
+            JAVA_LONG.withName("bytes"));
+    public static final VarHandle MATRIX_FORMAT = field(MATRIX, "format");
+    public static final VarHandle MATRIX_DATA = field(MATRIX, "data");
+    public static final VarHandle MATRIX_BYTES = field(MATRIX, "bytes");
+
+    /** struct vane_ffn { vane_matrix gate, up, down; } */
+    public static final StructLayout FFN = MemoryLayout.structLayout(
+            MATRIX.withName("gate"), MATRIX.withName("up"), MATRIX.withName("down"));
+
+    /** struct vane_gating { int32_t kind, k, renormalize; float scale; const float *selection_bias; } */
+    public static final StructLayout GATING = MemoryLayout.structLayout(
+            JAVA_INT.withName("kind"),
+            JAVA_INT.withName("k"),
+            JAVA_INT.withName("renormalize"),
+            JAVA_FLOAT.withName("scale"),
+            ADDRESS.withName("selection_bias"));
+    public static final VarHandle GATING_KIND = field(GATING, "kind");
+    public static final VarHandle GATING_K = field(GATING, "k");
+    public static final VarHandle GATING_RENORMALIZE = field(GATING, "renormalize");
+    public static final VarHandle GATING_SCALE = field(GATING, "scale");
+    public static final VarHandle GATING_SELECTION_BIAS = field(GATING, "selection_bias");
+
+    /**
+     * struct vane_moe_layer { int64_t dim, ffn_dim, n_experts; vane_matrix router;
+     * const vane_ffn *experts, *shared; int64_t shared_ffn_dim; vane_gating gating; }
+     */
+    public static final StructLayout MOE_LAYER = MemoryLayout.structLayout(
+            JAVA_LONG.withName("dim"),
+            JAVA_LONG.withName("ffn_dim"),
+            JAVA_LONG.withName("n_experts"),
+            MATRIX.withName("router"),
+            ADDRESS.withName("experts"),
+            ADDRESS.withName("shared"),
+            JAVA_LONG.withName("shared_ffn_dim"),
+            GATING.withName("gating"));
+    public static final VarHandle MOE_LAYER_DIM = field(MOE_LAYER, "dim");
+    public static final VarHandle MOE_LAYER_FFN_DIM = field(MOE_LAYER, "ffn_dim");
+    public static final VarHandle MOE_LAYER_N_EXPERTS = field(MOE_LAYER, "n_experts");
+    public static final VarHandle MOE_LAYER_EXPERTS = field(MOE_LAYER, "experts");
+    public static final VarHandle MOE_LAYER_SHARED = field(MOE_LAYER, "shared");
+    public static final VarHandle MOE_LAYER_SHARED_FFN_DIM = field(MOE_LAYER, "shared_ffn_dim");
+    public static final long MOE_LAYER_ROUTER_OFFSET = MOE_LAYER.byteOffset(MemoryLayout.PathElement.groupElement("router"));
+    public static final long MOE_LAYER_GATING_OFFSET = MOE_LAYER.byteOffset(MemoryLayout.PathElement.groupElement("gating"));
+
+    /**
+     * struct vane_moe_stats { int64_t *tokens_per_expert; double route_seconds, group_seconds,
+     * experts_seconds, combine_seconds; }
+     */
+    public static final StructLayout MOE_STATS = MemoryLayout.structLayout(
+            ADDRESS.withName("tokens_per_expert"),
+            JAVA_DOUBLE.withName("route_seconds"),
+            JAVA_DOUBLE.withName("group_seconds"),
+            JAVA_DOUBLE.withName("experts_seconds"),
+            JAVA_DOUBLE.withName("combine_seconds"));
+    public static final VarHandle MOE_STATS_TOKENS_PER_EXPERT = field(MOE_STATS, "tokens_per_expert");
+    public static final VarHandle MOE_STATS_ROUTE_SECONDS = field(MOE_STATS, "route_seconds");
+    public static final VarHandle MOE_STATS_GROUP_SECONDS = field(MOE_STATS, "group_seconds");
+    public static final VarHandle MOE_STATS_EXPERTS_SECONDS = field(MOE_STATS, "experts_seconds");
+    public static final VarHandle MOE_STATS_COMBINE_SECONDS = field(MOE_STATS, "combine_seconds");
 
     /** A field's handle with the base offset bound to 0, so callers write {@code handle.get(segment)}. */
     private static VarHandle field(StructLayout layout, String name) {

@@ -53,6 +53,16 @@ public final class VaneNative {
     //                       const float *x, int64_t ldx, int64_t m, const float *bias, float *y, int64_t ldy)
     public static final MethodHandle GEMM = bind("vane_gemm", FunctionDescriptor.of(JAVA_INT,
             JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    // vane_status vane_ffn_forward(const vane_ffn *ffn, int64_t dim, int64_t ffn_dim, const float *x, int64_t t, float *y)
+    public static final MethodHandle FFN_FORWARD = bind("vane_ffn_forward",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS));
+    // vane_status vane_moe_route(const vane_gating *g, const float *logits, int64_t t, int64_t n_experts, int64_t ld,
+    //                            int32_t *ids, float *weights, int64_t *tokens_per_expert)
+    public static final MethodHandle MOE_ROUTE = bind("vane_moe_route", FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS));
+    // vane_status vane_moe_forward(const vane_moe_layer *layer, const float *x, int64_t t, float *y, vane_moe_stats *stats)
+    public static final MethodHandle MOE_FORWARD = bind("vane_moe_forward",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
     // vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *dst, int64_t n)
     public static final MethodHandle FP8_ENCODE = bind("vane_fp8_encode",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));

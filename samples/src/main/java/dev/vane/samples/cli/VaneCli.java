@@ -1,5 +1,6 @@
 package dev.vane.samples.cli;
 
+import dev.vane.samples.moe.MoeDemo;
 import java.io.PrintStream;
 import java.util.Arrays;
 
@@ -12,7 +13,9 @@ public final class VaneCli {
               info        version, where libvane was loaded from, CPU variant, threads
               quant-demo  quantize random weights into every format: bytes per weight and error
               demo        info, then quant-demo
+              moe-demo    [tokens]: top-2 routing, expert load and time of a mixture-of-experts layer
               bench gemm  [--quick] [--json]: GEMM against peers and the machine ceilings
+              bench moe   [--quick] [--json]: a Mixtral-shaped MoE layer against dense FFNs
             """;
 
     public static void main(String[] args) {
@@ -31,6 +34,7 @@ public final class VaneCli {
                     out.println();
                     QuantDemoCommand.run(rest, out);
                 }
+                case "moe-demo" -> MoeDemo.run(rest, out);
                 case "help", "-h", "--help" -> out.print(USAGE);
                 default -> {
                     err.println("vane: unknown command '" + command + "'");

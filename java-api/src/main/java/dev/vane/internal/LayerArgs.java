@@ -1,0 +1,63 @@
+package dev.vane.internal;
+
+import dev.vane.DType;
+import dev.vane.FeedForward;
+import dev.vane.QuantizedMatrix;
+import dev.vane.Tensor;
+import dev.vane.bindings.NativeLayouts;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/** Checks and native structs shared by the layers built on QuantizedMatrix. Internal. */
+public final class LayerArgs {
+    private LayerArgs() {}
+
+    /** Writes a vane_matrix for m at offset of struct. */
+    public static void writeMatrix(MemorySegment struct, long offset, QuantizedMatrix m) {
+        MemorySegment at = struct.asSlice(offset, NativeLayouts.MATRIX.byteSize());
+        NativeLayouts.MATRIX_FORMAT.set(at, m.format().id());
+        NativeLayouts.MATRIX_DATA.set(at, m.segment());
+        NativeLayouts.MATRIX_BYTES.set(at, m.segment().byteSize());
+    }
+
+    /** Writes a vane_ffn for f at offset of struct. */
+    public static void writeFfn(MemorySegment struct, long offset, FeedForward f) {
+        long m = NativeLayouts.MATRIX.byteSize();
+        writeMatrix(struct, offset, f.gate());
+        writeMatrix(struct, offset + m, f.up());
+        writeMatrix(struct, offset + 2 * m, f.down());
+    }
+
+    /** Every matrix of f must still be alive; name prefixes the message ("expert 3 "). */
+    public static void requireAlive(FeedForward f, String name) {
+        requireAlive(f.gate(), name + "gate");
+        requireAlive(f.up(), name + "up");
+        requireAlive(f.down(), name + "down");
+    }
+
+    /** The matrix's memory must still be alive (its arena open) and usable by this thread. */
+    public static void requireAlive(QuantizedMatrix m, String name) {
+        Segments.requireReadable(m.segment(), name, m.segment().byteSize(), "its weights");
+    }
+
+    /**
+     * Rows of activations: x is F32 [T, dim] or [dim] (T = 1), native, alive. Returns T.
+     */
+    public static long rows(Tensor x, long dim, String name) {
+        x.requireDType(DType.F32, name);
+        boolean ok = (x.rank() == 1 || x.rank() == 2) && x.dim(x.rank() - 1) == dim;
+        if (!ok) throw new IllegalArgumentException(name + " must be [T, " + dim + "] or [" + dim + "], got " + x);
+        Segments.requireReadable(x.segment(), name, x.segment().byteSize(), "its elements");
+        Segments.requireNative(x.segment(), name);
+        return x.rank() == 1 ? 1 : x.dim(0);
+    }
+
+    /** y must have x's shape, be F32, native, writable and disjoint from x. */
+    public static void requireOutput(Tensor x, Tensor y) {
+        y.requireDType(DType.F32, "y");
+        if (!Arrays.equals(x.shape(), y.shape())) throw new IllegalArgumentException("y must be shaped as x " + x + ", got " + y);
+        Segments.requireWritable(y.segment(), "y", y.segment().byteSize(), "its elements");
+        Segments.requireNative(y.segment(), "y");
+        Segments.requireDisjoint(x.segment(), y.segment());
+    }
+}

@@ -1,0 +1,74 @@
+// Running one GEMM on validated operands: the active variant's prepare step (the integer
+// formats quantize x into a per-thread scratch buffer, over the pool along M), then its kernel
+// over the thread pool, split along N (each chunk owns whole output columns).
+#include <stdlib.h>
+
+#include "core/dispatch.h"
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "gemm/gemm.h"
+
+namespace vane {
+
+namespace {
+
+// Work per pool task, in weight elements times rows of x: enough to dwarf the hand-off.
+constexpr int64_t kWorkPerTask = 1 << 18;
+// Chunks along N are a multiple of this many weight rows (the kernels' row tiles divide it).
+constexpr int64_t kRowQuantum = 16;
+// Rows per chunk wanted when m > 1 (GEMM reads x once per chunk and slice of k).
+constexpr int64_t kGemmRows = 64;
+
+// The calling thread's scratch for the prepared activations: grown when a call needs more, kept
+// for the next call (no allocation in steady state), freed when the thread ends.
+class Scratch {
+public:
+    ~Scratch() { free(p_); }
+    // 64-byte aligned, at least `bytes` long; nullptr if out of memory.
+    void *get(int64_t bytes) {
+        if (bytes > cap_) {
+            free(p_);
+            cap_ = 0;
+            const int64_t want = (bytes + 4095) / 4096 * 4096;
+            p_ = aligned_alloc(64, static_cast<size_t>(want));
+            if (p_) cap_ = want;
+        }
+        return p_;
+    }
+
+private:
+    void *p_ = nullptr;
+    int64_t cap_ = 0;
+};
+thread_local Scratch t_scratch;
+
+}  // namespace
+
+vane_status gemm_run(GemmArgs args) {
+    const GemmKernels &kernels = *vane::kernels().gemm;
+    const int64_t m = args.m, n = args.n, k = args.k;
+    if (m == 0 || n == 0) return VANE_OK;
+    const int64_t scratch_bytes = kernels.scratch_bytes(args.format, m, k);
+    if (scratch_bytes > 0) {
+        args.scratch = t_scratch.get(scratch_bytes);
+        if (!args.scratch)
+            return fail(VANE_E_OUT_OF_MEMORY, "gemm: cannot allocate %lld bytes of scratch for x", (long long)scratch_bytes);
+        int64_t grain_m = kWorkPerTask / (k > 0 ? k : 1);
+        if (grain_m < 1) grain_m = 1;
+        parallel_for(m, grain_m, [&](int64_t m0, int64_t m1) { kernels.prepare(args, m0, m1); });
+    }
+    // Along N: chunks of about kWorkPerTask, a multiple of kRowQuantum rows; with m > 1 at least
+    // kGemmRows rows, so a chunk's rows reuse each slice of x from the cache; but at least 8
+    // chunks per thread where N allows (a shared machine runs threads at uneven speeds).
+    const int64_t per_column = (k > 0 ? k : 1) * m;
+    int64_t grain = kWorkPerTask / per_column;
+    if (m > 1 && grain < kGemmRows) grain = kGemmRows;
+    const int64_t balanced = n / (8 * pool_threads());
+    if (grain > balanced) grain = balanced;
+    grain = (grain + kRowQuantum - 1) / kRowQuantum * kRowQuantum;
+    if (grain < kRowQuantum) grain = kRowQuantum;
+    parallel_for(n, grain, [&](int64_t n0, int64_t n1) { kernels.gemm(args, n0, n1); });
+    return VANE_OK;
+}
+
+}  // namespace vane

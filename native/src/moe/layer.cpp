@@ -1,0 +1,156 @@
+// The feed-forward and mixture-of-experts layers, built on gemm_run (every matrix in any weight
+// format) and the variant's SwiGLU activation, all of it spread over the thread pool inside each
+// step: a GEMM splits its output columns, the activation and the combine split rows. So a small
+// expert (one token at decode) still runs on every thread, and T = 1 pays only for the router
+// GEMV, a top-k over the experts and k gathered rows on top of its k expert FFNs.
+//
+// moe_run, for t tokens:
+//   route    logits [t, E] = x * router^T; top-k and weights per token (route.cpp);
+//   group    the t * k (token, slot) pairs ordered by expert with a stable counting sort
+//            (tokens ascending within an expert), and their rows of x gathered in that order;
+//   experts  each expert with c > 0 pairs: one FFN on its c contiguous rows ([c, D] GEMMs);
+//            the shared expert, if any, on all t rows straight into y (else y = 0);
+//   combine  y[i] += w[i][j] * out[pair (i, j)] for j = 0..k-1 in routing order.
+#include <stdlib.h>
+#include <string.h>
+
+#include <chrono>
+#include <vector>
+
+#include "core/dispatch.h"
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "gemm/gemm.h"
+#include "moe/moe.h"
+
+namespace vane {
+
+namespace {
+
+// Elements per pool task for the element-wise steps.
+constexpr int64_t kElementsPerTask = 1 << 15;
+
+double now_s() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// A growable 64-byte-aligned float buffer, kept by the calling thread between calls (no
+// allocation or page faults in steady state).
+class Buffer {
+public:
+    ~Buffer() { free(p_); }
+    float *get(int64_t floats) {
+        if (floats > cap_) {
+            free(p_);
+            cap_ = 0;
+            const int64_t bytes = (floats * 4 + 4095) / 4096 * 4096;
+            p_ = static_cast<float *>(aligned_alloc(64, (size_t)bytes));
+            if (p_) cap_ = bytes / 4;
+        }
+        return p_;
+    }
+
+private:
+    float *p_ = nullptr;
+    int64_t cap_ = 0;
+};
+
+// Per thread: the FFN's hidden activations, and the MoE layer's logits, gathered rows and outputs.
+thread_local Buffer t_hidden, t_logits, t_rows, t_out;
+
+vane_status out_of_memory(const char *what, int64_t floats) {
+    return fail(VANE_E_OUT_OF_MEMORY, "cannot allocate %lld bytes for %s", (long long)(floats * 4), what);
+}
+
+// y [m, n] = x [m, k] * W^T (W a vane_matrix [n, k]).
+vane_status linear(const vane_matrix &w, int64_t n, int64_t k, const float *x, int64_t m, float *y) {
+    return gemm_run(GemmArgs{w.format, w.data, n, k, x, k, m, nullptr, y, n, nullptr});
+}
+
+}  // namespace
+
+vane_status ffn_run(const vane_ffn &ffn, int64_t dim, int64_t ffn_dim, const float *x, int64_t t, float *y) {
+    if (t == 0) return VANE_OK;
+    float *h = t_hidden.get(2 * t * ffn_dim);
+    if (!h) return out_of_memory("the FFN's hidden activations", 2 * t * ffn_dim);
+    float *g = h, *u = h + t * ffn_dim;
+    vane_status s = linear(ffn.gate, ffn_dim, dim, x, t, g);
+    if (s == VANE_OK) s = linear(ffn.up, ffn_dim, dim, x, t, u);
+    if (s != VANE_OK) return s;
+    const MoeKernels &kern = *kernels().moe;
+    parallel_for(t * ffn_dim, kElementsPerTask, [&](int64_t b, int64_t e) { kern.swiglu(g + b, u + b, g + b, e - b); });
+    return linear(ffn.down, dim, ffn_dim, g, t, y);
+}
+
+vane_status moe_run(const vane_moe_layer &layer, const float *x, int64_t t, float *y, vane_moe_stats *stats) {
+    const int64_t d = layer.dim, e_count = layer.n_experts;
+    const int32_t k = layer.gating.k;
+    double t0 = now_s();
+    if (stats) stats->route_seconds = stats->group_seconds = stats->experts_seconds = stats->combine_seconds = 0;
+    if (t == 0) {
+        if (stats && stats->tokens_per_expert) memset(stats->tokens_per_expert, 0, sizeof(int64_t) * (size_t)e_count);
+        return VANE_OK;
+    }
+
+    // route
+    float *logits = t_logits.get(t * e_count);
+    if (!logits) return out_of_memory("the router logits", t * e_count);
+    vane_status s = linear(layer.router, e_count, d, x, t, logits);
+    if (s != VANE_OK) return s;
+    std::vector<int32_t> ids((size_t)(t * k));
+    std::vector<float> weights((size_t)(t * k));
+    std::vector<int64_t> counts((size_t)e_count);
+    s = moe_route(layer.gating, logits, t, e_count, e_count, ids.data(), weights.data(), counts.data());
+    if (s != VANE_OK) return s;
+    double t1 = now_s();
+
+    // group: offsets by expert, then each pair's place (stable: pairs in token order)
+    std::vector<int64_t> start((size_t)e_count + 1, 0), place((size_t)(t * k));
+    for (int64_t e = 0; e < e_count; e++) start[(size_t)e + 1] = start[(size_t)e] + counts[(size_t)e];
+    std::vector<int64_t> next(start.begin(), start.end() - 1);
+    for (int64_t p = 0; p < t * k; p++) place[(size_t)p] = next[(size_t)ids[(size_t)p]]++;
+    float *rows = t_rows.get(t * k * d), *out = t_out.get(t * k * d);
+    if (!rows || !out) return out_of_memory("the experts' rows", 2 * t * k * d);
+    parallel_for(t * k, kElementsPerTask / d + 1, [&](int64_t b, int64_t e) {
+        for (int64_t p = b; p < e; p++) memcpy(rows + place[(size_t)p] * d, x + (p / k) * d, sizeof(float) * (size_t)d);
+    });
+    double t2 = now_s();
+
+    // experts
+    if (layer.shared) {
+        s = ffn_run(*layer.shared, d, layer.shared_ffn_dim, x, t, y);
+        if (s != VANE_OK) return s;
+    } else {
+        memset(y, 0, sizeof(float) * (size_t)(t * d));
+    }
+    for (int64_t e = 0; e < e_count && s == VANE_OK; e++) {
+        const int64_t c = counts[(size_t)e];
+        if (c > 0) s = ffn_run(layer.experts[e], d, layer.ffn_dim, rows + start[(size_t)e] * d, c, out + start[(size_t)e] * d);
+    }
+    if (s != VANE_OK) return s;
+    double t3 = now_s();
+
+    // combine, in each token's routing order
+    parallel_for(t, kElementsPerTask / d + 1, [&](int64_t b, int64_t e) {
+        for (int64_t i = b; i < e; i++) {
+            float *yi = y + i * d;
+            for (int32_t j = 0; j < k; j++) {
+                const float w = weights[(size_t)(i * k + j)];
+                const float *o = out + place[(size_t)(i * k + j)] * d;
+                for (int64_t c = 0; c < d; c++) yi[c] += w * o[c];
+            }
+        }
+    });
+    double t4 = now_s();
+    if (stats) {
+        stats->route_seconds = t1 - t0;
+        stats->group_seconds = t2 - t1;
+        stats->experts_seconds = t3 - t2;
+        stats->combine_seconds = t4 - t3;
+        if (stats->tokens_per_expert) memcpy(stats->tokens_per_expert, counts.data(), sizeof(int64_t) * (size_t)e_count);
+    }
+    return VANE_OK;
+}
+
+}  // namespace vane
