@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gemm/gemm.h"
+#include "quant/scalar.h"  // get_u16, get_f32: packed-field access
 
 namespace vane {
 namespace {
@@ -13,16 +14,6 @@ namespace avx2g {
 
 #define VG_INLINE inline __attribute__((always_inline))
 
-VG_INLINE uint64_t u16_at(const uint8_t *p) {
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-}
-VG_INLINE float f32_at(const uint8_t *p) {
-    float v;
-    memcpy(&v, p, 4);
-    return v;
-}
 VG_INLINE __m128i load16(const uint8_t *p) { return _mm_loadu_si128((const __m128i *)p); }
 
 VG_INLINE float hsum(__m256 v) {

@@ -150,7 +150,7 @@ VG_INLINE void decode32(const uint8_t *p, __m256 w[4]) {
 // One weight (scalar tails), E4M3 as value * 2^-120 like decode8 (NaN codes give NaN here).
 template <FKind K>
 VG_INLINE float decode1(const uint8_t *p) {
-    if (K == kF32) return f32_at(p);
+    if (K == kF32) return get_f32(p);
     uint16_t h;
     memcpy(&h, p, 2);
     if (K == kF16) return _cvtsh_ss(h);

@@ -128,7 +128,7 @@ VG_INLINE __m256 f16_octet(const uint8_t *row, int64_t oct, int nvalid, int at) 
     if (F::g == 32) {
         uint64_t v[8];
         for (int t = 0; t < 8; t++) {
-            v[t] = t < nvalid ? u16_at(row + (8 * oct + t) * F::bytes + at) : 0;
+            v[t] = t < nvalid ? (uint64_t)get_u16(row + (8 * oct + t) * F::bytes + at) : 0;
             __asm__("" : "+r"(v[t]));
         }
         return f16x8(v[0] | (v[2] << 16) | (v[4] << 32) | (v[6] << 48), v[1] | (v[3] << 16) | (v[5] << 32) | (v[7] << 48));
@@ -136,15 +136,15 @@ VG_INLINE __m256 f16_octet(const uint8_t *row, int64_t oct, int nvalid, int at) 
     if (F::g == 64) {  // act blocks 2w, 2w + 1 share weight block w: slots [w0 w1 w2 w3 | w0 w1 w2 w3]
         uint64_t v[4];
         for (int t = 0; t < 4; t++) {
-            v[t] = 2 * t < nvalid ? u16_at(row + (4 * oct + t) * F::bytes + at) : 0;
+            v[t] = 2 * t < nvalid ? (uint64_t)get_u16(row + (4 * oct + t) * F::bytes + at) : 0;
             __asm__("" : "+r"(v[t]));
         }
         const uint64_t w = v[0] | (v[1] << 16) | (v[2] << 32) | (v[3] << 48);
         return f16x8(w, w);
     }
     // g = 128: slots [w0 w0 w1 w1 | w0 w0 w1 w1]
-    const uint64_t v0 = u16_at(row + (2 * oct) * F::bytes + at);
-    const uint64_t v1 = nvalid > 4 ? u16_at(row + (2 * oct + 1) * F::bytes + at) : 0;
+    const uint64_t v0 = (uint64_t)get_u16(row + (2 * oct) * F::bytes + at);
+    const uint64_t v1 = nvalid > 4 ? (uint64_t)get_u16(row + (2 * oct + 1) * F::bytes + at) : 0;
     const uint64_t w = (v0 | (v1 << 32)) * 0x10001u;
     return f16x8(w, w);
 }
@@ -156,7 +156,7 @@ VG_INLINE __m256 load_dw(const uint8_t *row, int64_t oct, int nvalid) {
     float d[8];
     for (int j = 0; j < 8; j++) {
         const int64_t b = 8 * oct + (j < 4 ? 2 * j : 2 * (j - 4) + 1);  // slot j -> block
-        d[j] = b - 8 * oct < nvalid ? f32_at(row + (b * 32 / F::g) * F::bytes) : 0.0f;
+        d[j] = b - 8 * oct < nvalid ? get_f32(row + (b * 32 / F::g) * F::bytes) : 0.0f;
     }
     return _mm256_loadu_ps(d);
 }

@@ -57,16 +57,7 @@ public final class FeedForward {
 
     /** y = ffn(x) into a new tensor shaped as x ([T, D] or [D]); the caller closes it. */
     public Tensor forward(Tensor x) {
-        Objects.requireNonNull(x, "x must not be null");
-        LayerArgs.rows(x, dim(), "x");
-        Tensor y = Tensor.allocate(x.shape());
-        try {
-            forward(x, y);
-            return y;
-        } catch (RuntimeException | Error e) {
-            y.close();
-            throw e;
-        }
+        return LayerArgs.newOutput(x, dim(), y -> forward(x, y));
     }
 
     /** y = ffn(x) into y, shaped as x. */

@@ -52,6 +52,23 @@ public final class LayerArgs {
         return x.rank() == 1 ? 1 : x.dim(0);
     }
 
+    /**
+     * A new F32 tensor shaped as x (checked by {@link #rows}), filled by `into`; closed again if
+     * that throws. The caller owns it.
+     */
+    public static Tensor newOutput(Tensor x, long dim, java.util.function.Consumer<Tensor> into) {
+        java.util.Objects.requireNonNull(x, "x must not be null");
+        rows(x, dim, "x");
+        Tensor y = Tensor.allocate(x.shape());
+        try {
+            into.accept(y);
+            return y;
+        } catch (RuntimeException | Error e) {
+            y.close();
+            throw e;
+        }
+    }
+
     /** y must have x's shape, be F32, native, writable and disjoint from x. */
     public static void requireOutput(Tensor x, Tensor y) {
         y.requireDType(DType.F32, "y");
