@@ -102,7 +102,11 @@ enum {
     VANE_FORMAT_INT8_G64 = 12,
     VANE_FORMAT_INT8_G128 = 13,
     VANE_FORMAT_Q4_0 = 14, /* GGUF Q4_0, byte-for-byte */
-    VANE_FORMAT_Q8_0 = 15  /* GGUF Q8_0, byte-for-byte */
+    VANE_FORMAT_Q8_0 = 15, /* GGUF Q8_0, byte-for-byte */
+    /* Q4_0 repacked for speed (same values, same total bytes): rows in groups of 8 (rows must
+     * be a multiple of 8), each group stored as one vane_block_q4_0x8 per 32 columns, column
+     * blocks in order. Made by vane_quant_repack from Q4_0 bytes, or by quantizing. */
+    VANE_FORMAT_Q4_0_X8 = 16
 };
 
 /* Packed blocks (docs/FORMATS.md has the full layouts). uint16_t "d"/"m" fields are IEEE fp16.
@@ -110,6 +114,10 @@ enum {
  * j + G/2 in its high nibble (as GGUF Q4_0). */
 typedef struct vane_block_q4_0 { uint16_t d; uint8_t qs[16]; } vane_block_q4_0;
 typedef struct vane_block_q8_0 { uint16_t d; int8_t qs[32]; } vane_block_q8_0;
+/* 8 rows x 32 columns of Q4_0: the 8 rows' scales, then their codes in 4 chunks of 32 bytes;
+ * chunk j holds bytes 4j .. 4j + 3 of each row's 16 Q4_0 code bytes, row 0 first (so one
+ * 32-byte load gives elements 4j..4j+3 and 4j+16..4j+19 of all 8 rows). */
+typedef struct vane_block_q4_0x8 { uint16_t d[8]; uint8_t qs[128]; } vane_block_q4_0x8;
 typedef struct vane_block_int4_sym_g32 { uint16_t d; uint8_t qs[16]; } vane_block_int4_sym_g32;
 typedef struct vane_block_int4_sym_g64 { uint16_t d; uint8_t qs[32]; } vane_block_int4_sym_g64;
 typedef struct vane_block_int4_sym_g128 { uint16_t d; uint8_t qs[64]; } vane_block_int4_sym_g128;
@@ -127,6 +135,7 @@ typedef struct vane_block_int8_g128 { float d; int8_t qs[128]; } vane_block_int8
 #endif
 VANE_STATIC_ASSERT(sizeof(vane_block_q4_0) == 18, "Q4_0 block is 18 bytes");
 VANE_STATIC_ASSERT(sizeof(vane_block_q8_0) == 34, "Q8_0 block is 34 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_q4_0x8) == 144, "Q4_0x8 block is 144 bytes");
 VANE_STATIC_ASSERT(sizeof(vane_block_int4_sym_g32) == 18, "INT4 sym g32 block");
 VANE_STATIC_ASSERT(sizeof(vane_block_int4_sym_g64) == 34, "INT4 sym g64 block");
 VANE_STATIC_ASSERT(sizeof(vane_block_int4_sym_g128) == 66, "INT4 sym g128 block");
@@ -149,6 +158,7 @@ typedef struct vane_format_desc {
     int32_t planar;       /* 1 for planar formats (scales after the codes) */
     int32_t scale_rows;   /* planar only: rows per scale tile (0 otherwise) */
     int32_t scale_cols;   /* planar only: cols per scale tile, 0 = the whole row */
+    int32_t row_group;    /* rows must be a multiple of this (q4_0x8: 8; every other format: 1) */
     char name[24];        /* stable lower-case name, e.g. "q4_0", "int4_asym_g64" */
 } vane_format_desc;
 
@@ -169,6 +179,12 @@ VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64
 /* format -> f32 [rows, cols]. */
 VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int64_t src_bytes,
                                            int64_t rows, int64_t cols, float *dst);
+
+/* Repacks a [rows, cols] matrix of one format into another layout of the same values (a byte
+ * shuffle, no rounding): today Q4_0 -> Q4_0_X8 (rows a multiple of 8). The load-time step that
+ * lets a model's Q4_0 tensors run on the faster kernels. */
+VANE_API vane_status vane_quant_repack(int32_t from_format, const void *src, int64_t src_bytes, int64_t rows,
+                                       int64_t cols, int32_t to_format, void *dst, int64_t dst_bytes);
 
 /* ---- GEMM -------------------------------------------------------------------------------- */
 

@@ -10,7 +10,7 @@
 static bool message_has(const char *needle) { return strstr(vane_last_error(), needle) != nullptr; }
 
 int main() {
-    std::vector<float> x(4 * 64, 0.5f);
+    std::vector<float> x(8 * 128, 0.5f);  // up to [8, 128]
     std::vector<uint8_t> q(1 << 16);
     std::vector<float> y(4 * 64);
     int64_t bytes = 0;
@@ -28,9 +28,10 @@ int main() {
     CHECK(vane_quant_quantize(VANE_FORMAT_Q8_0, x.data(), 0, 64, nullptr, 0) == VANE_OK, "empty matrix is fine");
 
     for (float bad : {NAN, INFINITY, -INFINITY}) {
-        for (int32_t f = 0; f < 16; ++f) {
+        for (int32_t f = 0; f <= VANE_FORMAT_Q4_0_X8; ++f) {
             x[128 + 6] = bad;  // as a [2, 128] matrix: row 1, col 6
-            vane_status s = vane_quant_quantize(f, x.data(), 2, 128, q.data(), (int64_t)q.size());
+            const int64_t rows = f == VANE_FORMAT_Q4_0_X8 ? 8 : 2;  // q4_0x8 takes rows in groups of 8
+            vane_status s = vane_quant_quantize(f, x.data(), rows, 128, q.data(), (int64_t)q.size());
             CHECK(s == VANE_E_NON_FINITE && message_has("[1, 6]"), "format %d bad %g -> %d %s", f, bad, s, vane_last_error());
         }
     }

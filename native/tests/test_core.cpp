@@ -121,13 +121,15 @@ static void test_formats() {
         if (vane_format_info(f, &d) != VANE_OK) continue;
         ++count;
         CHECK(d.format == f, "id");
-        CHECK(d.block_elems >= 1 && d.block_bytes >= 1, "%s", d.name);
+        CHECK(d.block_elems >= 1 && d.block_bytes >= 1 && d.row_group >= 1, "%s", d.name);
+        const int64_t rows = 3 * d.row_group;
         int64_t bytes = -1;
-        CHECK(vane_quant_size(f, 3, 128, &bytes) == VANE_OK, "%s", vane_last_error());
-        if (!d.planar) CHECK(bytes == 3 * (128 / d.block_elems) * d.block_bytes, "%s size %lld", d.name, (long long)bytes);
+        CHECK(vane_quant_size(f, rows, 128, &bytes) == VANE_OK, "%s", vane_last_error());
+        if (!d.planar) CHECK(bytes == rows * (128 / d.block_elems) * d.block_bytes, "%s size %lld", d.name, (long long)bytes);
+        if (d.row_group > 1) CHECK(vane_quant_size(f, rows + 1, 128, &bytes) == VANE_E_INVALID_ARGUMENT, "%s: partial row group", d.name);
     }
-    CHECK(count == 16, "16 formats, got %d", count);
-    CHECK(vane_format_info(16, &d) == VANE_E_INVALID_ARGUMENT, "unknown format");
+    CHECK(count == 17, "17 formats, got %d", count);
+    CHECK(vane_format_info(17, &d) == VANE_E_INVALID_ARGUMENT, "unknown format");
     CHECK(vane_format_info(VANE_FORMAT_Q4_0, &d) == VANE_OK && strcmp(d.name, "q4_0") == 0 &&
               d.block_bytes == 18 && d.block_elems == 32, "q4_0 desc");
     // Planar FP8: codes, 64-aligned, then scales.

@@ -14,7 +14,10 @@
 
 namespace {
 
-bool is_int_format(int32_t f) { return f >= VANE_FORMAT_INT4_SYM_G32 && f <= VANE_FORMAT_Q8_0; }
+bool is_int_format(int32_t f) { return (f >= VANE_FORMAT_INT4_SYM_G32 && f <= VANE_FORMAT_Q8_0) || f == VANE_FORMAT_Q4_0_X8; }
+constexpr int32_t kFormats = VANE_FORMAT_Q4_0_X8 + 1;  // every format id
+// Rows rounded up to what the format takes (q4_0x8: groups of 8).
+int64_t rows_for(int32_t format, int64_t n) { return format == VANE_FORMAT_Q4_0_X8 ? (n + 7) / 8 * 8 : n; }
 bool is_asym(int32_t f) { return f >= VANE_FORMAT_INT4_ASYM_G32 && f <= VANE_FORMAT_INT4_ASYM_G128; }
 
 struct Weights {
@@ -36,7 +39,10 @@ Weights make_weights(int32_t format, int64_t n, int64_t k, Rng &rng, bool random
     CHECK(vane_quant_quantize(format, src.data(), n, k, w.q.data(), w.bytes) == VANE_OK, "%s", vane_last_error());
     vane_format_desc d;
     vane_format_info(format, &d);
-    if (random_codes && is_int_format(format)) {
+    if (random_codes && format == VANE_FORMAT_Q4_0_X8) {  // codes after each block's 8 scales
+        for (int64_t b = 0; b < w.bytes / 144; b++)
+            for (int t = 16; t < 144; t++) w.q[b * 144 + t] = (uint8_t)rng.u32();
+    } else if (random_codes && is_int_format(format)) {
         const int header = format >= VANE_FORMAT_INT8_G32 && format <= VANE_FORMAT_INT8_G128 ? 4
                            : is_asym(format)                                              ? 4
                                                                                           : 2;
@@ -154,6 +160,7 @@ Result run_gemm(int32_t isa, int32_t format, const Weights &w, int64_t n, int64_
 // x_scale multiplies x (exactly, a power of two).
 void test_shape(const std::vector<int32_t> &isas, int32_t format, int64_t m, int64_t n, int64_t k, bool with_bias,
                 Rng &rng, bool random_codes = false, bool x_edge = false, float x_scale = 1.0f) {
+    n = rows_for(format, n);
     const int64_t ldx = k + 3, ldy = n + 2;  // gaps between rows
     const Weights w = make_weights(format, n, k, rng, random_codes);
     std::vector<float> x(m * ldx, 1e30f), bias(n);
@@ -246,7 +253,10 @@ void test_errors() {
               VANE_E_INVALID_ARGUMENT && has("unknown format"), "%s", vane_last_error());
     // Empty shapes are fine; k = 0 gives the bias, for float and integer formats alike.
     CHECK(vane_gemm(VANE_FORMAT_F32, nullptr, 0, 0, 32, x.data(), 32, 3, nullptr, y.data(), 0) == VANE_OK, "n = 0");
-    for (int32_t format = 0; format < 16; format++) {
+    CHECK(vane_gemm(VANE_FORMAT_Q4_0_X8, w.data(), (int64_t)w.size(), 12, 32, x.data(), 32, 1, nullptr, y.data(), 12) ==
+              VANE_E_INVALID_ARGUMENT && has("n = 12 is not a multiple of 8"), "%s", vane_last_error());
+    for (int32_t format = 0; format < kFormats; format++) {
+        if (format == VANE_FORMAT_Q4_0_X8) continue;  // n = 3 rows: not a q4_0x8 shape
         for (int64_t m : {1, 2}) {
             float bias[3] = {1.5f, -2.0f, 0.25f}, out[6] = {NAN, NAN, NAN, NAN, NAN, NAN};
             CHECK(vane_gemm(format, nullptr, 0, 3, 0, x.data(), 0, m, bias, out, 3) == VANE_OK && out[0] == 1.5f &&
@@ -259,8 +269,9 @@ void test_errors() {
 // x all zero gives exactly the bias with the integer formats (d_x = 0, q = 0).
 void test_zero_x(const std::vector<int32_t> &isas) {
     Rng rng(9);
-    const int64_t n = 21, k = 256;
-    for (int32_t format = VANE_FORMAT_INT4_SYM_G32; format <= VANE_FORMAT_Q8_0; format++) {
+    const int64_t k = 256;
+    for (int32_t format = VANE_FORMAT_INT4_SYM_G32; format < kFormats; format++) {
+        const int64_t n = rows_for(format, 21);
         const Weights w = make_weights(format, n, k, rng, false);
         std::vector<float> x(2 * k, 0.0f), bias(n);
         for (float &v : bias) v = (float)rng.normal();
@@ -293,13 +304,13 @@ struct Guarded {
 // Weights and x that end right before an inaccessible page, with tails in k, n and m.
 void test_guard_pages(const std::vector<int32_t> &isas) {
     Rng rng(31);
-    for (int32_t format = 0; format < 16; format++) {
+    for (int32_t format = 0; format < kFormats; format++) {
         vane_format_desc d;
         vane_format_info(format, &d);
         const int64_t g = d.block_elems;
         for (int64_t k : {g == 1 ? (int64_t)131 : 3 * g, g == 1 ? (int64_t)8 : g}) {
             for (int64_t m : {1, 3}) {
-                const int64_t n = 7;
+                const int64_t n = rows_for(format, 7);
                 const Weights w = make_weights(format, n, k, rng, false);
                 std::vector<float> x(m * k);
                 for (float &v : x) v = (float)rng.normal();
@@ -330,7 +341,7 @@ int main() {
     Rng rng(2024);
     for (int32_t threads : {1, 2, 3}) {
         vane_set_threads(threads);
-        for (int32_t format = 0; format < 16; format++) {
+        for (int32_t format = 0; format < kFormats; format++) {
             vane_format_desc d;
             vane_format_info(format, &d);
             const int64_t g = d.block_elems == 1 ? 1 : d.block_elems;

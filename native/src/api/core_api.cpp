@@ -49,6 +49,7 @@ VANE_API vane_status vane_format_info(int32_t format, vane_format_desc *out) {
     out->planar = f->planar;
     out->scale_rows = f->scale_rows;
     out->scale_cols = f->scale_cols;
+    out->row_group = (int32_t)vane::row_group(*f);
     snprintf(out->name, sizeof out->name, "%s", f->name);
     return VANE_OK;
 }

@@ -37,6 +37,9 @@ VANE_API vane_status vane_gemm(int32_t format, const void *w, int64_t w_bytes, i
     if (k % f->block_elems != 0)
         return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: k = %lld is not a multiple of the %s block size %d",
                     (long long)k, f->name, f->block_elems);
+    if (n % vane::row_group(*f) != 0)
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: n = %lld is not a multiple of %lld (%s stores rows in groups of %lld)",
+                    (long long)n, (long long)vane::row_group(*f), f->name, (long long)vane::row_group(*f));
     const int64_t limit = int64_t(1) << 60;
     if ((k > 0 && n > limit / k) || (k > 0 && m > limit / k) || (n > 0 && m > limit / n))
         return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: shape m=%lld n=%lld k=%lld is too large", (long long)m,

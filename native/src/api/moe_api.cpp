@@ -22,6 +22,9 @@ vane_status check_matrix(const vane_matrix &m, int64_t rows, int64_t cols, const
     if (cols % f->block_elems != 0)
         return fail(VANE_E_INVALID_ARGUMENT, "%s: %lld columns are not a multiple of the %s block size %d", what,
                     (long long)cols, f->name, f->block_elems);
+    if (rows % vane::row_group(*f) != 0)
+        return fail(VANE_E_INVALID_ARGUMENT, "%s: %lld rows are not a multiple of %lld (%s)", what, (long long)rows,
+                    (long long)vane::row_group(*f), f->name);
     const int64_t need = vane::quant_size(*f, rows, cols);
     if (!m.data || m.bytes < need)
         return fail(VANE_E_BUFFER_TOO_SMALL, "%s: %s [%lld, %lld] needs %lld bytes, got %lld%s", what, f->name,

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <exception>
 #include <new>
+#include <vector>
 
 #include "core/dispatch.h"
 #include "core/error.h"
@@ -30,6 +31,9 @@ vane_status check_shape(const char *fn, int32_t format, int64_t rows, int64_t co
         return fail(VANE_E_INVALID_ARGUMENT,
                     "%s: cols (K) = %lld is not a multiple of the %s block size %d", fn,
                     (long long)cols, f->name, f->block_elems);
+    if (rows % vane::row_group(*f) != 0)
+        return fail(VANE_E_INVALID_ARGUMENT, "%s: rows = %lld is not a multiple of %lld (%s stores rows in groups of %lld)", fn,
+                    (long long)rows, (long long)vane::row_group(*f), f->name, (long long)vane::row_group(*f));
     // Keep every byte count comfortably inside int64.
     if (cols > 0 && rows > (int64_t(1) << 60) / cols)
         return fail(VANE_E_INVALID_ARGUMENT, "%s: matrix [%lld, %lld] is too large", fn,
@@ -54,7 +58,8 @@ int64_t row_grain(const FormatLayout &f, int64_t cols) {
     int64_t g = cols > 0 ? kElemsPerTask / cols : 1;
     if (g < 1) g = 1;
     if (f.planar && f.scale_rows > 1) g = (g + f.scale_rows - 1) / f.scale_rows * f.scale_rows;
-    return g;
+    const int64_t group = vane::row_group(f);
+    return (g + group - 1) / group * group;
 }
 
 // Explains a quantize failure: finds the first offending element (slow path, errors only).
@@ -102,7 +107,17 @@ VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64
     const vane::QuantKernels &k = *vane::kernels().quant;
     std::atomic<bool> failed{false};
     vane::parallel_for(rows, row_grain(*f, cols), [&](int64_t r0, int64_t r1) {
-        if (k.quantize(format, src, rows, cols, r0, r1, dst) != vane::QUANT_OK) failed.store(true);
+        if (format != VANE_FORMAT_Q4_0_X8) {
+            if (k.quantize(format, src, rows, cols, r0, r1, dst) != vane::QUANT_OK) failed.store(true);
+            return;
+        }
+        // q4_0x8: each group of 8 rows quantized to Q4_0, then interleaved.
+        const int64_t nb = cols / 32;
+        std::vector<uint8_t> rows8((size_t)(8 * nb * 18));
+        for (int64_t r = r0; r < r1; r += 8) {
+            if (k.quantize(VANE_FORMAT_Q4_0, src + r * cols, 8, cols, 0, 8, rows8.data()) != vane::QUANT_OK) failed.store(true);
+            vane::q4_0x8_put_group(rows8.data(), nb, (uint8_t *)dst + r * nb * 18);
+        }
     });
     if (failed.load()) return quantize_failure(*f, src, rows, cols);
     return VANE_OK;
@@ -123,7 +138,39 @@ VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int6
     VANE_GUARD_BEGIN
     const vane::QuantKernels &k = *vane::kernels().quant;
     vane::parallel_for(rows, row_grain(*f, cols), [&](int64_t r0, int64_t r1) {
-        k.dequantize(format, src, rows, cols, r0, r1, dst);
+        if (format != VANE_FORMAT_Q4_0_X8) return k.dequantize(format, src, rows, cols, r0, r1, dst);
+        const int64_t nb = cols / 32;  // q4_0x8: each row as Q4_0 blocks, then Q4_0's kernel
+        std::vector<uint8_t> row((size_t)(nb * 18));
+        for (int64_t r = r0; r < r1; r++) {
+            vane::q4_0x8_get_row(src, r, nb, row.data());
+            k.dequantize(VANE_FORMAT_Q4_0, row.data(), 1, cols, 0, 1, dst + r * cols);
+        }
+    });
+    return VANE_OK;
+    VANE_GUARD_END
+}
+
+VANE_API vane_status vane_quant_repack(int32_t from_format, const void *src, int64_t src_bytes, int64_t rows,
+                                       int64_t cols, int32_t to_format, void *dst, int64_t dst_bytes) {
+    const FormatLayout *from = nullptr, *to = nullptr;
+    if (vane_status s = check_shape("vane_quant_repack", from_format, rows, cols, &from)) return s;
+    if (vane_status s = check_shape("vane_quant_repack", to_format, rows, cols, &to)) return s;
+    if (from_format != VANE_FORMAT_Q4_0 || to_format != VANE_FORMAT_Q4_0_X8)
+        return fail(VANE_E_UNSUPPORTED, "vane_quant_repack: %s -> %s is not supported (supported: q4_0 -> q4_0x8)", from->name,
+                    to->name);
+    const int64_t in = vane::quant_size(*from, rows, cols), out = vane::quant_size(*to, rows, cols);
+    if (src_bytes < in || dst_bytes < out)
+        return fail(VANE_E_BUFFER_TOO_SMALL, "vane_quant_repack: [%lld, %lld] needs %lld bytes of %s and %lld of %s, got %lld and %lld",
+                    (long long)rows, (long long)cols, (long long)in, from->name, (long long)out, to->name, (long long)src_bytes,
+                    (long long)dst_bytes);
+    if (rows * cols == 0) return VANE_OK;
+    if (!src || !dst) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_repack: src or dst is null");
+    if (overlap(src, in, dst, out)) return overlap_error("vane_quant_repack");
+    VANE_GUARD_BEGIN
+    const int64_t nb = cols / 32, group_bytes = 8 * nb * 18;
+    vane::parallel_for(rows / 8, kElemsPerTask / cols + 1, [&](int64_t g0, int64_t g1) {
+        for (int64_t g = g0; g < g1; g++)
+            vane::q4_0x8_put_group((const uint8_t *)src + g * group_bytes, nb, (uint8_t *)dst + g * group_bytes);
     });
     return VANE_OK;
     VANE_GUARD_END

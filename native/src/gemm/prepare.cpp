@@ -88,7 +88,7 @@ void quantize_block(const float *x, int8_t *q, float *d_out, int32_t *qsum_out, 
 }  // namespace
 
 bool gemm_quantizes_acts(int32_t format) {
-    return format >= VANE_FORMAT_INT4_SYM_G32 && format <= VANE_FORMAT_Q8_0;
+    return (format >= VANE_FORMAT_INT4_SYM_G32 && format <= VANE_FORMAT_Q8_0) || format == VANE_FORMAT_Q4_0_X8;
 }
 
 int64_t gemm_scratch_bytes(int32_t format, int64_t m, int64_t k) {

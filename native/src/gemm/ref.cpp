@@ -3,7 +3,7 @@
 // Float formats (f32, f16, bf16, fp8): each weight row is dequantized (quant's reference decoder)
 // and dotted with every row of x, accumulating in f32 in index order.
 //
-// Integer formats (int4_*, int8_*, q4_0, q8_0) use the activations quantized by the prepare step
+// Integer formats (int4_*, int8_*, q4_0, q8_0, q4_0x8 read row by row as q4_0) use the activations quantized by the prepare step
 // (d_x, q, qsum, s per block of 32). For each weight block, in order, and each 32-element block
 // b of x inside it:
 //   D   = sum of c * q over the block, exact in int32, where c is the signed weight code:
@@ -61,7 +61,7 @@ BlockFormat block_format(int32_t format) {
         case VANE_FORMAT_INT8_G64:
         case VANE_FORMAT_INT8_G128: return {Kind::Int8, g, f.block_bytes, true, 4};
         case VANE_FORMAT_Q8_0: return {Kind::Int8, g, f.block_bytes, false, 2};
-        default: return {Kind::Int4Sym, g, f.block_bytes, false, 2};  // int4_sym_g*, q4_0
+        default: return {Kind::Int4Sym, g, f.block_bytes, false, 2};  // int4_sym_g*, q4_0, q4_0x8 (rows copied out)
     }
 }
 
@@ -78,8 +78,14 @@ void gemm_ref_int(const GemmArgs &a, int64_t n0, int64_t n1) {
     const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
     const int64_t nbw = a.k / bf.g;  // weight blocks per row
     const int sub = bf.g / 32;       // activation blocks per weight block
+    thread_local std::vector<uint8_t> x8_row;  // q4_0x8: the row's Q4_0 blocks, copied out
     for (int64_t j = n0; j < n1; j++) {
         const uint8_t *row = (const uint8_t *)a.w + j * nbw * bf.bytes;
+        if (a.format == VANE_FORMAT_Q4_0_X8) {
+            x8_row.resize((size_t)(nbw * bf.bytes));
+            q4_0x8_get_row(a.w, j, nbw, x8_row.data());
+            row = x8_row.data();
+        }
         const float bias = a.bias ? a.bias[j] : 0.0f;
         for (int64_t i = 0; i < a.m; i++) {
             const int8_t *q = acts.q + i * acts.nbp * 32;  // x row i (layout: gemm.h)

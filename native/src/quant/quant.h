@@ -16,10 +16,18 @@ struct FormatLayout {
     int32_t planar;       // FP8 formats: codes first, f32 scales after
     int32_t scale_rows;   // planar: rows per scale tile
     int32_t scale_cols;   // planar: cols per scale tile, 0 = whole row
+    int32_t row_group;    // rows must be a multiple of this (q4_0x8: 8, else 1)
 };
 
 // nullptr for an unknown format id.
 const FormatLayout *format_layout(int32_t format);
+inline int64_t row_group(const FormatLayout &f) { return f.row_group; }
+
+// q4_0x8 (vane.h): rows in groups of 8, each group one vane_block_q4_0x8 per 32 columns.
+// Copies row r of a q4_0x8 matrix with nb blocks per row out as nb Q4_0 blocks.
+void q4_0x8_get_row(const void *src, int64_t r, int64_t nb, uint8_t *out);
+// Writes 8 Q4_0 rows (row-major, nb blocks each) as one group of a q4_0x8 matrix.
+void q4_0x8_put_group(const uint8_t *rows8, int64_t nb, void *group);
 
 // Byte offset of the f32 scales of a planar format (codes are rows*cols bytes, then 64-aligned).
 inline int64_t planar_scales_offset(int64_t rows, int64_t cols) {

@@ -35,7 +35,7 @@ class QuantizedMatrixTest {
     }
 
     static boolean isIntegerFormat(QuantFormat f) {
-        return f.id() >= QuantFormat.INT4_SYM_G32.id() && f.id() <= QuantFormat.Q8_0.id();
+        return (f.id() >= QuantFormat.INT4_SYM_G32.id() && f.id() <= QuantFormat.Q8_0.id()) || f == QuantFormat.Q4_0_X8;
     }
 
     static boolean isAsymmetric(QuantFormat f) {
@@ -121,7 +121,7 @@ class QuantizedMatrixTest {
             for (int threads : new int[] {1, 2}) {
                 Vane.setThreads(threads);
                 for (int[] mnk : new int[][] {{1, 37, g == 1 ? 131 : 3 * g}, {3, 19, 2 * Math.max(g, 64)}, {17, 65, g == 1 ? 96 : g}}) {
-                    int m = mnk[0], n = mnk[1], k = mnk[2];
+                    int m = mnk[0], n = (mnk[1] + f.rowGroup() - 1) / f.rowGroup() * f.rowGroup(), k = mnk[2];
                     float[] w = normal(r, n * k), x = normal(r, m * k), bias = normal(r, n);
                     try (Tensor wt = Tensor.of(w, n, k); QuantizedMatrix q = QuantizedMatrix.quantize(f, wt);
                          Tensor xt = Tensor.of(x, m, k); Tensor bt = Tensor.of(bias, n); Tensor y = Tensor.allocate(m, n)) {
@@ -133,6 +133,36 @@ class QuantizedMatrixTest {
             }
         } finally {
             Vane.setThreads(original);
+        }
+    }
+
+    @Test
+    void repackedQ4_0GivesTheSameProducts() {
+        Random r = new Random(3);
+        int n = 40, k = 256;
+        try (Arena arena = Arena.ofConfined(); Tensor w = Tensor.of(normal(r, n * k), n, k);
+             QuantizedMatrix q = QuantizedMatrix.quantize(QuantFormat.Q4_0, w)) {
+            QuantizedMatrix x8 = q.repack(arena);
+            assertEquals(QuantFormat.Q4_0_X8, x8.format());
+            for (int m : new int[] {1, 3, 5, 9, 40}) {
+                try (Tensor x = Tensor.of(normal(r, m * k), m, k); Tensor a = q.multiply(x); Tensor b = x8.multiply(x)) {
+                    float[] ya = a.toFloatArray(), yb = b.toFloatArray();
+                    float[] wd = Quantizer.dequantize(QuantFormat.Q4_0, q.segment().toArray(ValueLayout.JAVA_BYTE), n, k);
+                    float[] xs = x.toFloatArray();
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < n; j++) {
+                            // Same values, another summation order: within twice the f32 term.
+                            double tol = tolerance(QuantFormat.Q4_0, xs, i * k, wd, j * k, new float[n * k], k, 0);
+                            assertEquals(ya[i * n + j], yb[i * n + j], tol, "m=" + m + " y[" + i + ", " + j + "]");
+                        }
+                    }
+                }
+            }
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "only q4_0 matrices can be repacked");
+        }
+        try (Tensor w = Tensor.allocate(12, 64)) {
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.Q4_0_X8, w)),
+                    "rows = 12 is not a multiple of 8");
         }
     }
 

@@ -25,7 +25,7 @@ public final class NativeLayouts {
     public static final VarHandle CPU_INFO_ACTIVE = field(CPU_INFO, "active");
     public static final long CPU_INFO_REASON_OFFSET = CPU_INFO.byteOffset(MemoryLayout.PathElement.groupElement("reason"));
 
-    /** struct vane_format_desc { int32_t format, block_elems, block_bytes, planar, scale_rows, scale_cols; char name[24]; } */
+    /** struct vane_format_desc { int32_t format, block_elems, block_bytes, planar, scale_rows, scale_cols, row_group; char name[24]; } */
     public static final StructLayout FORMAT_DESC = MemoryLayout.structLayout(
             JAVA_INT.withName("format"),
             JAVA_INT.withName("block_elems"),
@@ -33,6 +33,7 @@ public final class NativeLayouts {
             JAVA_INT.withName("planar"),
             JAVA_INT.withName("scale_rows"),
             JAVA_INT.withName("scale_cols"),
+            JAVA_INT.withName("row_group"),
             MemoryLayout.sequenceLayout(24, JAVA_BYTE).withName("name"));
     public static final VarHandle FORMAT_DESC_FORMAT = field(FORMAT_DESC, "format");
     public static final VarHandle FORMAT_DESC_BLOCK_ELEMS = field(FORMAT_DESC, "block_elems");
@@ -40,6 +41,7 @@ public final class NativeLayouts {
     public static final VarHandle FORMAT_DESC_PLANAR = field(FORMAT_DESC, "planar");
     public static final VarHandle FORMAT_DESC_SCALE_ROWS = field(FORMAT_DESC, "scale_rows");
     public static final VarHandle FORMAT_DESC_SCALE_COLS = field(FORMAT_DESC, "scale_cols");
+    public static final VarHandle FORMAT_DESC_ROW_GROUP = field(FORMAT_DESC, "row_group");
     public static final long FORMAT_DESC_NAME_OFFSET = FORMAT_DESC.byteOffset(MemoryLayout.PathElement.groupElement("name"));
 
     /** struct vane_matrix { int32_t format, reserved; const void *data; int64_t bytes; } */

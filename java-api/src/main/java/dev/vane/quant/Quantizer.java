@@ -46,6 +46,34 @@ public final class Quantizer {
         return dst;
     }
 
+    /**
+     * Repacks src, a [rows, cols] matrix in {@code from}, into {@code to}'s layout of the same
+     * values (a byte shuffle, no rounding), in a new segment of the arena. Supported: Q4_0 to
+     * Q4_0_X8 (rows a multiple of 8), the load-time step that puts a model file's Q4_0 tensors on
+     * the faster kernels.
+     */
+    public static MemorySegment repack(QuantFormat from, MemorySegment src, long rows, long cols, QuantFormat to, Arena arena) {
+        Objects.requireNonNull(from, "from must not be null");
+        Objects.requireNonNull(to, "to must not be null");
+        Objects.requireNonNull(arena, "arena must not be null");
+        if (from != QuantFormat.Q4_0 || to != QuantFormat.Q4_0_X8) {
+            throw new IllegalArgumentException("repacking " + from.formatName() + " to " + to.formatName()
+                    + " is not supported (supported: q4_0 -> q4_0x8)");
+        }
+        long in = from.byteSize(rows, cols);
+        long out = to.byteSize(rows, cols);
+        String shape = "[" + rows + ", " + cols + "]";
+        Segments.requireReadable(src, "src", in, from.formatName() + " " + shape);
+        Segments.requireNative(src, "src");
+        MemorySegment dst = arena.allocate(out, 64);
+        try {
+            Native.check((int) VaneNative.QUANT_REPACK.invokeExact(from.id(), src, src.byteSize(), rows, cols, to.id(), dst, out));
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+        return dst;
+    }
+
     /** Dequantizes src (a [rows, cols] matrix in format) into dst, rows*cols f32. */
     public static void dequantize(QuantFormat format, MemorySegment src, long rows, long cols, MemorySegment dst) {
         Objects.requireNonNull(format, "format must not be null");

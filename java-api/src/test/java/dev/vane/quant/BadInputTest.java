@@ -104,11 +104,11 @@ class BadInputTest {
     @ParameterizedTest
     @EnumSource(QuantFormat.class)
     void nonFiniteInputIsRejectedWithItsPosition(QuantFormat f) {
-        int cols = Math.max(f.blockElements(), 32);
+        int cols = Math.max(f.blockElements(), 32), rows = TestData.rows(f, 3);
         for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-            float[] x = TestData.weights(3, 3 * cols);
+            float[] x = TestData.weights(3, rows * cols);
             x[cols + 5] = bad;
-            VaneException e = assertThrows(VaneException.class, () -> Quantizer.quantize(f, x, 3, cols));
+            VaneException e = assertThrows(VaneException.class, () -> Quantizer.quantize(f, x, rows, cols));
             assertEquals(VaneStatus.NON_FINITE, e.status());
             assertMessage(e, "VANE_E_NON_FINITE", Float.isNaN(bad) ? "NaN" : "Inf", "at [1, 5]", f.formatName());
         }

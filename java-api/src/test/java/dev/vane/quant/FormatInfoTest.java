@@ -27,10 +27,12 @@ class FormatInfoTest {
             assertEquals(f.planar() ? 1 : 0, (int) NativeLayouts.FORMAT_DESC_PLANAR.get(desc));
             assertEquals(f.scaleRows(), (int) NativeLayouts.FORMAT_DESC_SCALE_ROWS.get(desc));
             assertEquals(f.scaleCols(), (int) NativeLayouts.FORMAT_DESC_SCALE_COLS.get(desc));
+            assertEquals(f.rowGroup(), (int) NativeLayouts.FORMAT_DESC_ROW_GROUP.get(desc));
 
             MemorySegment bytes = arena.allocate(ValueLayout.JAVA_LONG);
             int g = f.blockElements();
             for (long[] shape : new long[][] {{0, 0}, {1, g}, {3, 5L * g}, {129, 384}, {4096, 14336}, {257, 129L * g}}) {
+                shape[0] = (shape[0] + f.rowGroup() - 1) / f.rowGroup() * f.rowGroup();
                 assertEquals(VaneStatus.OK, (int) VaneNative.QUANT_SIZE.invokeExact(f.id(), shape[0], shape[1], bytes));
                 assertEquals(bytes.get(ValueLayout.JAVA_LONG, 0), f.byteSize(shape[0], shape[1]),
                         f + " size of " + shape[0] + "x" + shape[1]);

@@ -2,6 +2,7 @@ package dev.vane.quant;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -21,7 +22,7 @@ class QuantizerTest {
         int g = f.blockElements();
         int[] cols = g == 1 ? new int[] {1, 7, 129, 300} : new int[] {g, 3 * g, 5 * g};
         List<int[]> shapes = new ArrayList<>();
-        for (int rows : new int[] {1, 3, 17, 130}) for (int c : cols) shapes.add(new int[] {rows, c});
+        for (int rows : new int[] {1, 3, 17, 130}) for (int c : cols) shapes.add(new int[] {TestData.rows(f, rows), c});
         return shapes;
     }
 
@@ -56,7 +57,7 @@ class QuantizerTest {
     @ParameterizedTest
     @EnumSource(QuantFormat.class)
     void arrayOverloadsMatchSegments(QuantFormat f) {
-        int rows = 5, cols = 2 * Math.max(f.blockElements(), 64);
+        int rows = TestData.rows(f, 5), cols = 2 * Math.max(f.blockElements(), 64);
         float[] x = TestData.weights(7, rows * cols);
         byte[] packed = Quantizer.quantize(f, x, rows, cols);
         assertEquals(f.byteSize(rows, cols), packed.length);
@@ -80,20 +81,41 @@ class QuantizerTest {
         blocks[2][3] = 1000f;
         for (int i = 0; i < g; i++) blocks[3][i] = Float.MIN_VALUE * (i + 1);
         java.util.Arrays.fill(blocks[4], -3.5f);
+        int rows = f.rowGroup();  // the block in row 0, zero rows below it (q4_0x8)
         for (float[] b : blocks) {
-            byte[] packed = Quantizer.quantize(f, b, 1, g);
-            float[] back = Quantizer.dequantize(f, packed, 1, g);
+            float[] m = java.util.Arrays.copyOf(b, rows * g);
+            byte[] packed = Quantizer.quantize(f, m, rows, g);
+            float[] back = Quantizer.dequantize(f, packed, rows, g);
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment q = arena.allocateFrom(ValueLayout.JAVA_BYTE, packed);
                 for (int c = 0; c < g; c++) {
                     double err = Math.abs(back[c] - (double) b[c]);
-                    double bound = Tolerances.bound(f, q, 1, g, 0, c, b[c]);
+                    double bound = Tolerances.bound(f, q, rows, g, 0, c, b[c]);
                     if (!(err <= bound)) fail(f + " edge block: x=" + b[c] + " -> " + back[c] + ", error " + err + " > " + bound);
                 }
             }
         }
         // All zeros stay exactly zero, constants are exact where a level can hold them.
-        for (float v : Quantizer.dequantize(f, Quantizer.quantize(f, blocks[0], 1, g), 1, g)) assertEquals(0f, Math.abs(v));
+        float[] zeros = new float[rows * g];
+        for (float v : Quantizer.dequantize(f, Quantizer.quantize(f, zeros, rows, g), rows, g)) assertEquals(0f, Math.abs(v));
+    }
+
+    /** q4_0x8 holds Q4_0's values: quantizing to it equals repacking Q4_0, and rows must come in eights. */
+    @Test
+    void q4_0x8IsRepackedQ4_0() {
+        int rows = 24, cols = 96;
+        float[] x = TestData.weights(5, rows * cols);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment q4 = Quantizer.quantize(QuantFormat.Q4_0, TestData.floats(arena, x), rows, cols, arena);
+            MemorySegment x8 = Quantizer.quantize(QuantFormat.Q4_0_X8, TestData.floats(arena, x), rows, cols, arena);
+            MemorySegment repacked = Quantizer.repack(QuantFormat.Q4_0, q4, rows, cols, QuantFormat.Q4_0_X8, arena);
+            assertArrayEquals(x8.toArray(ValueLayout.JAVA_BYTE), repacked.toArray(ValueLayout.JAVA_BYTE));
+            assertArrayEquals(q4.toArray(ValueLayout.JAVA_BYTE), ReferenceDecoder.q4_0x8ToQ4_0(x8, rows, cols).toArray(ValueLayout.JAVA_BYTE));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QuantFormat.Q4_0_X8.byteSize(12, 32));
+            assertTrue(e.getMessage().contains("rows = 12 is not a multiple of 8"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Quantizer.repack(QuantFormat.Q8_0, q4, 8, 32, QuantFormat.Q4_0_X8, arena));
+            assertTrue(e.getMessage().contains("q8_0 to q4_0x8 is not supported"), e.getMessage());
+        }
     }
 
     /** llama.cpp's Q4_0: fp16 d first, then byte j = code(x[j]) | code(x[j + 16]) << 4. */

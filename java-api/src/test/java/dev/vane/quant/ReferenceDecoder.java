@@ -14,7 +14,26 @@ final class ReferenceDecoder {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
+    /**
+     * The Q4_0 bytes of a q4_0x8 matrix, read as vane.h lays it out: per group of 8 rows and
+     * 32 columns, 8 fp16 scales, then 4 chunks of 32 bytes, chunk j holding code bytes
+     * 4j..4j+3 of rows 0..7 in turn.
+     */
+    static MemorySegment q4_0x8ToQ4_0(MemorySegment q, int rows, int cols) {
+        int nb = cols / 32;
+        MemorySegment out = MemorySegment.ofArray(new byte[rows * nb * 18]);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < nb; b++) {
+                long src = ((long) (r / 8) * nb + b) * 144, dst = ((long) r * nb + b) * 18;
+                MemorySegment.copy(q, src + 2 * (r % 8), out, dst, 2);
+                for (int j = 0; j < 4; j++) MemorySegment.copy(q, src + 16 + 32 * j + 4 * (r % 8), out, dst + 2 + 4 * j, 4);
+            }
+        }
+        return out;
+    }
+
     static double[] decode(QuantFormat f, MemorySegment q, int rows, int cols) {
+        if (f == QuantFormat.Q4_0_X8) return decode(QuantFormat.Q4_0, q4_0x8ToQ4_0(q, rows, cols), rows, cols);
         double[] out = new double[rows * cols];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) out[r * cols + c] = element(f, q, rows, cols, r, c);

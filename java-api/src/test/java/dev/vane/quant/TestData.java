@@ -10,6 +10,11 @@ final class TestData {
     private TestData() {}
 
     /** N(0,1) weights with a few outliers (x20), as real weight matrices have. */
+    /** rows rounded up to a whole number of the format's row groups (q4_0x8: 8). */
+    static int rows(QuantFormat f, int rows) {
+        return (rows + f.rowGroup() - 1) / f.rowGroup() * f.rowGroup();
+    }
+
     static float[] weights(long seed, int n) {
         Random r = new Random(seed);
         float[] x = new float[n];

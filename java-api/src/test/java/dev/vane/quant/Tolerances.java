@@ -14,6 +14,8 @@ final class Tolerances {
     private static final double FP16_REL = Math.scalb(1.0, -11);
 
     static double bound(QuantFormat f, MemorySegment q, int rows, int cols, int r, int c, double x) {
+        // q4_0x8 holds Q4_0's values, 8 rows interleaved.
+        if (f == QuantFormat.Q4_0_X8) return bound(QuantFormat.Q4_0, ReferenceDecoder.q4_0x8ToQ4_0(q, rows, cols), rows, cols, r, c, x);
         double ax = Math.abs(x);
         double slack = 1e-6 * ax + underflowFloor(f);  // f32 rounding of the division or product
         int g = f.blockElements();
@@ -28,7 +30,7 @@ final class Tolerances {
             case FP8_E4M3_ROW, FP8_E4M3_B128 -> Math.max(ax * Math.scalb(1.0, -4), planarScale(f, q, rows, cols, r, c) * Math.scalb(1.0, -10)) * 1.0001 + slack;
             // Half a step, plus the fp16 rounding of the scale times the largest level (8); the
             // top level clamps (7 where the block's extreme is at -8), costing up to a whole step.
-            case INT4_SYM_G32, INT4_SYM_G64, INT4_SYM_G128, Q4_0 -> {
+            case INT4_SYM_G32, INT4_SYM_G64, INT4_SYM_G128, Q4_0, Q4_0_X8 -> {
                 double step = Math.abs(ReferenceDecoder.half(q, block));
                 double inRange = step / 2 + 8 * step * FP16_REL;
                 yield (ax <= 7.5 * step ? inRange : step + 8 * step * FP16_REL) + slack;
