@@ -3,10 +3,10 @@
 //
 //   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DVANE_BUILD_BENCH=ON
 //   cmake --build build/bench -j2 --target gemm_bench
-//   build/bench/native/gemm_bench [gemv|gemm|all] [runs] [format id ...]
+//   build/bench/native/gemm_bench [gemv|gemm|incache|all] [runs] [format id ...]
 //
 // Format ids are VANE_FORMAT_* (vane.h); the default is q4_0 q8_0 int4_sym_g128 int4_asym_g32
-// int8_g32 (14 15 7 8 11); 0 1 2 3 4 are f32 f16 bf16 fp8_e4m3_row fp8_e4m3_b128.
+// int8_g32 (14 15 7 8 11); 0 1 2 3 4 are f32 f16 bf16 fp8_e4m3_row fp8_e4m3_b128, 16 q4_0x8.
 //
 // GEMV: y = x * W^T for W [14336, 4096] (a Llama-3-8B FFN matrix), M = 1 at 1 and 2 threads, and
 // M = 4 (a small batch, as speculative decoding makes) at 2 threads.
@@ -15,6 +15,7 @@
 // spread), and GB/s of weight + scale bytes against the streaming read bandwidth.
 // GEMM: M = 64 and 512 rows of x against W [4096, 4096], GFLOP/s (2 * M * N * K / time)
 // against the int8 dot peak (integer formats) or the fp32 FMA peak (float formats).
+// incache: GEMV on a [256, 4096] matrix that stays in L2, one thread: each kernel's own speed.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,32 @@ void gemm(const std::vector<int32_t> &formats, int runs, double int8_gops, doubl
 
 }  // namespace
 
+// GEMV with the weights in L2 (W [256, 4096], about 0.5-1 MB, the same matrix every call), one
+// thread: the kernel's own speed, the ceiling a GEMV reaches when memory is faster than that.
+void incache(const std::vector<int32_t> &formats, int runs) {
+    const int64_t n = 256, k = 4096;
+    std::vector<float> x(k), y(n);
+    for (float &v : x) v = normal();
+    vane_set_threads(1);
+    printf("\nGEMV y[1, %lld] = x * W^T with W in L2 (the same matrix every call), 1 thread, median of %d calls\n",
+           (long long)n, runs);
+    printf("%-16s %8s %12s %10s\n", "format", "KB", "median us", "GB/s");
+    for (int32_t format : formats) {
+        int64_t bytes = 0;
+        std::vector<uint8_t> w = make_matrix(format, n, k, &bytes);
+        for (int i = 0; i < 100; i++) vane_gemm(format, w.data(), bytes, n, k, x.data(), k, 1, nullptr, y.data(), n);
+        std::vector<double> t;
+        for (int r = 0; r < runs; r++) {
+            const double t0 = now_s();
+            for (int i = 0; i < 20; i++) vane_gemm(format, w.data(), bytes, n, k, x.data(), k, 1, nullptr, y.data(), n);
+            t.push_back((now_s() - t0) / 20);
+        }
+        const Stats s = stats(t);
+        printf("%-16s %8lld %12.1f %10.1f\n", name_of(format), (long long)(bytes / 1024), s.median * 1e6, bytes / s.median / 1e9);
+    }
+    vane_set_threads(2);
+}
+
 int main(int argc, char **argv) {
     const char *what = argc > 1 ? argv[1] : "all";
     const int runs = argc > 2 ? atoi(argv[2]) : 200;
@@ -181,5 +208,6 @@ int main(int argc, char **argv) {
     }
     if (!strcmp(what, "gemv") || !strcmp(what, "all")) gemv(formats, runs, read_gbps);
     if (!strcmp(what, "gemm") || !strcmp(what, "all")) gemm(formats, runs / 4 > 4 ? runs / 4 : 4, dot, fma);
+    if (!strcmp(what, "incache") || !strcmp(what, "all")) incache(formats, runs);
     return 0;
 }
