@@ -439,25 +439,34 @@ void gemm_tiles(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1)
     }
 }
 
+// M <= kGemmPairsMaxM: pass(part, acts of those rows, t) over x in passes of t <= 4 rows (each
+// weight decoded once per pass), part's y starting at the pass's first row.
+template <class Pass>
+VG_INLINE void small_batch_passes(const GemmArgs &a, const GemmActs &acts, Pass pass) {
+    for (int64_t i0 = 0; i0 < a.m; i0 += 4) {
+        GemmArgs part = a;
+        part.y = a.y + i0 * a.ldy;
+        GemmActs pa = acts;
+        pa.q += i0 * acts.nbp * 32;
+        pa.d += i0 * acts.nbp;
+        pa.qsum += i0 * acts.nbp;
+        pa.s += i0 * acts.nbp;
+        pass(part, pa, (int)(a.m - i0 < 4 ? a.m - i0 : 4));
+    }
+}
+
 template <class F>
 void gemm_int(const GemmArgs &a, int64_t n0, int64_t n1) {
     const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
-    if (!acts.lanes) {  // m <= kGemmPairsMaxM: x in pairs; passes over up to 4 rows of x
-        for (int64_t i0 = 0; i0 < a.m; i0 += 4) {
-            GemmArgs part = a;
-            part.y = a.y + i0 * a.ldy;
-            GemmActs pa = acts;
-            pa.q += i0 * acts.nbp * 32;
-            pa.d += i0 * acts.nbp;
-            pa.qsum += i0 * acts.nbp;
-            pa.s += i0 * acts.nbp;
-            switch (a.m - i0 < 4 ? a.m - i0 : 4) {
+    if (!acts.lanes) {  // m <= kGemmPairsMaxM: x in pairs
+        small_batch_passes(a, acts, [&](const GemmArgs &part, const GemmActs &pa, int t) {
+            switch (t) {
                 case 1: gemv<F, 1>(part, pa, n0, n1); break;
                 case 2: gemv<F, 2>(part, pa, n0, n1); break;
                 case 3: gemv<F, 3>(part, pa, n0, n1); break;
                 default: gemv<F, 4>(part, pa, n0, n1); break;
             }
-        }
+        });
     } else {
         gemm_tiles<F>(a, acts, n0, n1);
     }
@@ -564,20 +573,14 @@ uint8_t *x8_rows_buffer(int64_t bytes) {
 void gemm_q4_0x8(const GemmArgs &a, int64_t n0, int64_t n1) {
     const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
     if (!acts.lanes) {
-        for (int64_t i0 = 0; i0 < a.m; i0 += 4) {
-            GemmArgs part = a;
-            part.y = a.y + i0 * a.ldy;
-            GemmActs pa = acts;
-            pa.q += i0 * acts.nbp * 32;
-            pa.d += i0 * acts.nbp;
-            pa.qsum += i0 * acts.nbp;
-            switch (a.m - i0 < 4 ? a.m - i0 : 4) {
+        small_batch_passes(a, acts, [&](const GemmArgs &part, const GemmActs &pa, int t) {
+            switch (t) {
                 case 1: gemv_x8<1>(part, pa, n0, n1); break;
                 case 2: gemv_x8<2>(part, pa, n0, n1); break;
                 case 3: gemv_x8<3>(part, pa, n0, n1); break;
                 default: gemv_x8<4>(part, pa, n0, n1); break;
             }
-        }
+        });
         return;
     }
     const int64_t nb = a.k / 32, row_bytes = nb * 18;
