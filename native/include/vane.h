@@ -280,6 +280,31 @@ typedef struct vane_moe_stats {
 VANE_API vane_status vane_moe_forward(const vane_moe_layer *layer, const float *x, int64_t t, float *y,
                                       vane_moe_stats *stats);
 
+/* ---- attention ---------------------------------------------------------------------------- */
+
+/* Scaled dot-product attention of queries over keys and values with a streaming (online)
+ * softmax: the n_q x n_kv score matrix is never formed, memory stays O((n_q + n_kv) * head_dim).
+ * q and out hold n_q tokens x n_heads x head_dim floats, k and v n_kv tokens x n_kv_heads x
+ * head_dim (each token's heads contiguous, as Q/K/V projections write them). Query head h reads
+ * KV head h / (n_heads / n_kv_heads): grouped-query attention, multi-query when n_kv_heads = 1;
+ * n_kv_heads must divide n_heads. */
+typedef struct vane_attention_params {
+    int64_t n_heads, n_kv_heads, head_dim; /* head_dim in 1..512 */
+    float scale;    /* multiplies q . k before the softmax, usually 1 / sqrt(head_dim) */
+    int32_t causal; /* nonzero: the queries are the last n_q of the n_kv positions, and query i
+                       (position n_kv - n_q + i) sees the keys at positions <= its own (prefill,
+                       decode); zero: every query sees every key (cross-attention) */
+    int64_t window; /* causal only: > 0 keeps, for a query at position p, the keys at positions
+                       p - window + 1 .. p (sliding window); 0 = no limit */
+} vane_attention_params;
+
+/* out = softmax(q k^T * scale + mask) v per head. n_kv = 0 gives zeros; with causal, n_q must be
+ * <= n_kv. out must not overlap q, k or v. Work is split over the thread pool by KV head and
+ * query block, and along the keys when that leaves threads idle (a decode over one long
+ * sequence), the pieces merged by their log-sum-exp. */
+VANE_API vane_status vane_attention(const vane_attention_params *p, const float *q, int64_t n_q, const float *k,
+                                    const float *v, int64_t n_kv, float *out);
+
 /* ---- FP8 scalars ------------------------------------------------------------------------- */
 
 enum {

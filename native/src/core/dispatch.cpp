@@ -14,8 +14,8 @@ namespace vane {
 
 namespace {
 
-const Kernels kBaseline = {VANE_ISA_BASELINE, "baseline", &quant_kernels_ref, &gemm_kernels_ref, &moe_kernels_ref, &probe_kernels_ref};
-const Kernels kAvx2 = {VANE_ISA_AVX2, "avx2", &quant_kernels_avx2, &gemm_kernels_avx2, &moe_kernels_avx2, &probe_kernels_avx2};
+const Kernels kBaseline = {VANE_ISA_BASELINE, "baseline", &quant_kernels_ref, &gemm_kernels_ref, &moe_kernels_ref, &attn_kernels_ref, &probe_kernels_ref};
+const Kernels kAvx2 = {VANE_ISA_AVX2, "avx2", &quant_kernels_avx2, &gemm_kernels_avx2, &moe_kernels_avx2, &attn_kernels_avx2, &probe_kernels_avx2};
 
 struct State {
     std::atomic<const Kernels *> active{nullptr};

@@ -1,6 +1,7 @@
 // The dispatch table: one set of kernel entry points per instruction-set variant, chosen once
 // at load time from the CPU probe (or VANE_CPU), switchable for tests with vane_cpu_select.
 #pragma once
+#include "attn/attn.h"
 #include "gemm/gemm.h"
 #include "moe/moe.h"
 #include "probe/probe.h"
@@ -15,6 +16,7 @@ struct Kernels {
     const QuantKernels *quant;
     const GemmKernels *gemm;
     const MoeKernels *moe;
+    const AttnKernels *attn;
     const ProbeKernels *probe;  // machine-ceiling probes (probe/)
 };
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/exp_poly_avx2.h"
 #include "moe/moe.h"
 
 namespace vane {
@@ -12,27 +13,9 @@ namespace vane {
 namespace {
 namespace avx2m {
 
-// e^a for a in [-87, 0] (other lanes: garbage, masked by the caller).
-inline __attribute__((always_inline)) __m256 exp_poly8(__m256 a) {
-    const __m256 magic = _mm256_set1_ps(12582912.0f);
-    const __m256 n = _mm256_sub_ps(_mm256_add_ps(_mm256_mul_ps(a, _mm256_set1_ps(1.44269504088896341f)), magic), magic);
-    const __m256 r = _mm256_sub_ps(_mm256_sub_ps(a, _mm256_mul_ps(n, _mm256_set1_ps(0.693359375f))),
-                                   _mm256_mul_ps(n, _mm256_set1_ps(-2.12194440e-4f)));
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_add_ps(_mm256_mul_ps(p, r), _mm256_set1_ps(5.0000001201e-1f));
-    p = _mm256_add_ps(_mm256_mul_ps(p, _mm256_mul_ps(r, r)), r);
-    p = _mm256_add_ps(p, _mm256_set1_ps(1.0f));
-    const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
-}
-
 inline __attribute__((always_inline)) __m256 swiglu8(__m256 g, __m256 u) {
     const __m256 a = _mm256_or_ps(g, _mm256_set1_ps(-0.0f));  // -|g|
-    const __m256 e = _mm256_and_ps(exp_poly8(a), _mm256_cmp_ps(a, _mm256_set1_ps(-87.0f), _CMP_GE_OQ));  // NaN: 0
+    const __m256 e = exp_poly8_or_zero(a);  // NaN: 0
     const __m256 num = _mm256_blendv_ps(e, _mm256_set1_ps(1.0f), _mm256_cmp_ps(g, _mm256_setzero_ps(), _CMP_GE_OQ));
     return _mm256_mul_ps(_mm256_mul_ps(g, _mm256_div_ps(num, _mm256_add_ps(_mm256_set1_ps(1.0f), e))), u);
 }

@@ -1,0 +1,62 @@
+// Internal interface of the attention family: one kernel table per instruction-set variant
+// (ref.cpp, x86_avx2.cpp); api/attn_api.cpp checks the arguments, splits the work over the
+// thread pool and merges split results (merge.cpp).
+//
+// Rows: the work for KV head g and query tokens [t0, t1) is (t1 - t0) * group rows, row
+// r = (i - t0) * group + (h - g * group) for token i and query head h of the group (all query
+// heads of a KV group together, so each key and value is read once for all of them).
+#pragma once
+#include <stdint.h>
+
+#include "vane.h"
+
+namespace vane {
+
+struct AttnArgs {
+    const float *q, *k, *v;
+    float *out;
+    int64_t n_q, n_kv, n_heads, n_kv_heads, d;
+    float scale;
+    bool causal;
+    int64_t window;
+    int64_t offset;  // query i is at position offset + i (n_kv - n_q when causal, else 0)
+    int64_t group;   // n_heads / n_kv_heads
+};
+
+// The keys query token i may see, [lo, hi) (empty when lo >= hi).
+static inline void attn_key_range(const AttnArgs &a, int64_t i, int64_t *lo, int64_t *hi) {
+    if (!a.causal) {
+        *lo = 0;
+        *hi = a.n_kv;
+        return;
+    }
+    const int64_t pos = a.offset + i;
+    *hi = pos + 1;
+    *lo = a.window > 0 && pos - a.window + 1 > 0 ? pos - a.window + 1 : 0;
+}
+
+// A task's unnormalized result per row, for merging key splits: m the largest scaled score,
+// l = sum of e^(s - m), o = sum of e^(s - m) v (d floats per row). A row that saw no key has
+// m = -inf, l = 0, o = 0.
+struct AttnPartial {
+    float *m, *l, *o;
+};
+
+struct AttnKernels {
+    // KV group g, query tokens [t0, t1), keys [j0, j1) (each row clipped to its own range).
+    // With part.m null, writes the normalized rows into a.out (o / l; 0 for a row that saw no
+    // key); else the partial into part, row r at m[r], l[r], o[r * d].
+    void (*rows)(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, int64_t j1, AttnPartial part);
+};
+
+extern const AttnKernels attn_kernels_ref;
+extern const AttnKernels attn_kernels_avx2;
+
+// Writes the normalized rows of KV group g, tokens [t0, t1) from `splits` partials of those
+// rows (partial s for row r at parts[s]), merged by their log-sum-exp.
+void attn_merge(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, const AttnPartial *parts, int64_t splits);
+
+// The output row of token i, query head h.
+static inline float *attn_out_row(const AttnArgs &a, int64_t i, int64_t h) { return a.out + (i * a.n_heads + h) * a.d; }
+
+}  // namespace vane

@@ -1,0 +1,220 @@
+// AVX2 + FMA attention kernel (head_dim a multiple of 8; other sizes take the reference path).
+//
+// A call handles the rows of one KV group (every query head of the group for tokens
+// [t0, t1)), their state (m, l, o) kept in a per-thread buffer, and walks the keys in tiles of
+// kKeys: each tile's keys and values are read from memory once and reused from L1 by every row.
+// Per tile, rows go 4 at a time:
+//   scores: 4 rows x 2 keys as 8 FMA chains over head_dim (6 loads per 8 FMAs), reduced with
+//           vhaddps, scaled, masked to -inf outside each row's range;
+//   softmax: m_new = max(m, max s); p = e^(s - m_new) (common/exp_poly_avx2.h, 8 at a time);
+//           l = l e^(m - m_new) + sum p; the row's o scaled by e^(m - m_new);
+//   o += p v: head_dim in chunks of 16, 4 rows x 2 vectors of accumulators, a broadcast p per
+//           row and two loads of v per key.
+// Everything is internal but the table.
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attn/attn.h"
+#include "common/exp_poly.h"
+#include "common/exp_poly_avx2.h"
+
+namespace vane {
+
+namespace {
+namespace avx2a {
+
+#define VA_INLINE inline __attribute__((always_inline))
+
+constexpr int64_t kKeys = 32;  // keys per tile (K and V of a tile: 2 x 16 KB at head_dim 128)
+constexpr int kRows = 4;       // rows per micro-tile
+
+// 8 sums of 8 accumulators, lanes in order.
+VA_INLINE __m256 hsum8(const __m256 a[8]) {
+    const __m256 t0 = _mm256_hadd_ps(a[0], a[1]), t1 = _mm256_hadd_ps(a[2], a[3]);
+    const __m256 t2 = _mm256_hadd_ps(a[4], a[5]), t3 = _mm256_hadd_ps(a[6], a[7]);
+    const __m256 u0 = _mm256_hadd_ps(t0, t1), u1 = _mm256_hadd_ps(t2, t3);
+    return _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31));
+}
+
+// A per-thread float buffer, grown as needed (64-byte aligned).
+float *buffer(int64_t floats) {
+    static thread_local float *p = nullptr;
+    static thread_local int64_t cap = 0;
+    if (floats > cap) {
+        free(p);
+        cap = (floats + 1023) / 1024 * 1024;
+        p = (float *)aligned_alloc(64, (size_t)cap * 4);
+        if (!p) cap = 0;
+    }
+    return p;
+}
+
+struct Row {
+    const float *q;
+    int64_t lo, hi;  // keys this row sees, clipped to the call's range
+};
+
+// Scores of up to 4 rows against keys [j, j + nk) of the tile (nk <= kKeys), into s[row][key - jt].
+VA_INLINE void scores(const AttnArgs &a, const Row *rows, int nr, const float *k, int64_t kstride, int64_t jt, int64_t nk,
+                      float (*s)[kKeys]) {
+    const int64_t d = a.d;
+    const float *q[kRows];
+    for (int r = 0; r < kRows; r++) q[r] = rows[r < nr ? r : 0].q;
+    for (int64_t jj = 0; jj < nk; jj += 2) {
+        const float *k0 = k + jj * kstride, *k1 = k + (jj + 1 < nk ? jj + 1 : jj) * kstride;
+        __m256 acc[8];
+        for (int t = 0; t < 8; t++) acc[t] = _mm256_setzero_ps();
+        for (int64_t c = 0; c < d; c += 8) {
+            const __m256 x0 = _mm256_loadu_ps(k0 + c), x1 = _mm256_loadu_ps(k1 + c);
+            for (int r = 0; r < kRows; r++) {
+                const __m256 qv = _mm256_loadu_ps(q[r] + c);
+                acc[2 * r] = _mm256_fmadd_ps(qv, x0, acc[2 * r]);
+                acc[2 * r + 1] = _mm256_fmadd_ps(qv, x1, acc[2 * r + 1]);
+            }
+        }
+        float sums[8];
+        _mm256_storeu_ps(sums, _mm256_mul_ps(hsum8(acc), _mm256_set1_ps(a.scale)));
+        for (int r = 0; r < kRows; r++) {
+            s[r][jj] = sums[2 * r];
+            if (jj + 1 < nk) s[r][jj + 1] = sums[2 * r + 1];
+        }
+    }
+    // Mask: keys outside a row's range, and the tile's unused slots, are -inf.
+    for (int r = 0; r < nr; r++) {
+        for (int64_t jj = 0; jj < nk; jj++) {
+            const int64_t j = jt + jj;
+            if (j < rows[r].lo || j >= rows[r].hi) s[r][jj] = -INFINITY;
+        }
+        for (int64_t jj = nk; jj < kKeys; jj++) s[r][jj] = -INFINITY;
+    }
+}
+
+// o[r] += sum over the tile's keys of p[r][key] v[key], for up to 4 rows.
+VA_INLINE void accumulate_v(const AttnArgs &a, int nr, const float *v, int64_t vstride, int64_t nk, float (*p)[kKeys],
+                            float *const o[kRows]) {
+    const int64_t d = a.d;
+    int64_t c = 0;
+    for (; c + 16 <= d; c += 16) {
+        __m256 acc[kRows][2];
+        for (int r = 0; r < kRows; r++) {
+            acc[r][0] = r < nr ? _mm256_loadu_ps(o[r] + c) : _mm256_setzero_ps();
+            acc[r][1] = r < nr ? _mm256_loadu_ps(o[r] + c + 8) : _mm256_setzero_ps();
+        }
+        for (int64_t jj = 0; jj < nk; jj++) {
+            const __m256 v0 = _mm256_loadu_ps(v + jj * vstride + c), v1 = _mm256_loadu_ps(v + jj * vstride + c + 8);
+            for (int r = 0; r < kRows; r++) {
+                const __m256 pr = _mm256_broadcast_ss(&p[r][jj]);
+                acc[r][0] = _mm256_fmadd_ps(pr, v0, acc[r][0]);
+                acc[r][1] = _mm256_fmadd_ps(pr, v1, acc[r][1]);
+            }
+        }
+        for (int r = 0; r < nr; r++) {
+            _mm256_storeu_ps(o[r] + c, acc[r][0]);
+            _mm256_storeu_ps(o[r] + c + 8, acc[r][1]);
+        }
+    }
+    if (c < d) {  // the last 8 (head_dim is a multiple of 8)
+        __m256 acc[kRows];
+        for (int r = 0; r < kRows; r++) acc[r] = r < nr ? _mm256_loadu_ps(o[r] + c) : _mm256_setzero_ps();
+        for (int64_t jj = 0; jj < nk; jj++) {
+            const __m256 v0 = _mm256_loadu_ps(v + jj * vstride + c);
+            for (int r = 0; r < kRows; r++) acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(&p[r][jj]), v0, acc[r]);
+        }
+        for (int r = 0; r < nr; r++) _mm256_storeu_ps(o[r] + c, acc[r]);
+    }
+}
+
+void rows_avx2(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, int64_t j1, AttnPartial part) {
+    const int64_t d = a.d, nrows = (t1 - t0) * a.group;
+    const int64_t rows_at = (nrows * (d + 2) + 15) / 16 * 16;  // floats before the Row array (64-byte aligned)
+    float *state = buffer(rows_at + (int64_t)sizeof(Row) / 4 * nrows);
+    if (d % 8 != 0 || !state) return attn_kernels_ref.rows(a, g, t0, t1, j0, j1, part);
+    float *m = state, *l = state + nrows, *o = state + 2 * nrows;
+    Row *rows = (Row *)(state + rows_at);
+    int64_t lo_all = j1, hi_all = j0;
+    for (int64_t r = 0; r < nrows; r++) {
+        const int64_t i = t0 + r / a.group, h = g * a.group + r % a.group;
+        int64_t lo, hi;
+        attn_key_range(a, i, &lo, &hi);
+        rows[r] = {a.q + (i * a.n_heads + h) * d, lo > j0 ? lo : j0, hi < j1 ? hi : j1};
+        if (rows[r].lo < rows[r].hi) {
+            lo_all = rows[r].lo < lo_all ? rows[r].lo : lo_all;
+            hi_all = rows[r].hi > hi_all ? rows[r].hi : hi_all;
+        }
+        m[r] = -INFINITY;
+        l[r] = 0.0f;
+    }
+    memset(o, 0, sizeof(float) * (size_t)(nrows * d));
+    const int64_t kvstride = a.n_kv_heads * d;
+    alignas(32) float s[kRows][kKeys];
+    for (int64_t jt = lo_all; jt < hi_all; jt += kKeys) {
+        const int64_t nk = hi_all - jt < kKeys ? hi_all - jt : kKeys;
+        const float *k = a.k + (jt * a.n_kv_heads + g) * d, *v = a.v + (jt * a.n_kv_heads + g) * d;
+        for (int64_t r0 = 0; r0 < nrows; r0 += kRows) {
+            const int nr = nrows - r0 < kRows ? (int)(nrows - r0) : kRows;
+            bool any = false;
+            for (int r = 0; r < nr; r++) any = any || (rows[r0 + r].lo < jt + nk && rows[r0 + r].hi > jt);
+            if (!any) continue;
+            scores(a, rows + r0, nr, k, kvstride, jt, nk, s);
+            float *orow[kRows];
+            for (int r = 0; r < kRows; r++) orow[r] = o + (r0 + (r < nr ? r : 0)) * d;
+            for (int r = 0; r < nr; r++) {
+                float mx = -INFINITY;
+                bool nan = false;
+                for (int64_t jj = 0; jj < nk; jj++) {
+                    mx = s[r][jj] > mx ? s[r][jj] : mx;
+                    nan = nan || s[r][jj] != s[r][jj];
+                }
+                float &mr = m[r0 + r];
+                if (nan) mr = NAN;  // a NaN or Inf in q or k: the row is NaN (sticks: NaN > x is false)
+                const float m_new = mx > mr ? mx : mr;
+                // Rows with nothing seen yet and nothing here keep m = -inf, p = 0.
+                const __m256 mv = _mm256_set1_ps(m_new);
+                __m256 psum = _mm256_setzero_ps();
+                for (int64_t jj = 0; jj < kKeys; jj += 8) {  // masked slots (-inf) give p = 0
+                    const __m256 p = exp_poly8_or_zero(_mm256_sub_ps(_mm256_load_ps(&s[r][jj]), mv));
+                    _mm256_store_ps(&s[r][jj], p);
+                    psum = _mm256_add_ps(psum, p);
+                }
+                float sum = 0.0f;
+                alignas(32) float ps[8];
+                _mm256_store_ps(ps, psum);
+                for (int t = 0; t < 8; t++) sum += ps[t];
+                const float corr = exp_poly_or_zero(mr - m_new);
+                l[r0 + r] = l[r0 + r] * corr + sum;
+                if (corr != 1.0f) {
+                    const __m256 cv = _mm256_set1_ps(corr);
+                    for (int64_t c = 0; c < d; c += 8) _mm256_storeu_ps(orow[r] + c, _mm256_mul_ps(_mm256_loadu_ps(orow[r] + c), cv));
+                }
+                if (!nan) mr = m_new;
+            }
+            accumulate_v(a, nr, v, kvstride, nk, s, orow);
+        }
+    }
+    for (int64_t r = 0; r < nrows; r++) {
+        const int64_t i = t0 + r / a.group, h = g * a.group + r % a.group;
+        if (part.m) {
+            part.m[r] = m[r];
+            part.l[r] = m[r] != m[r] ? NAN : l[r];
+            memcpy(part.o + r * d, o + r * d, sizeof(float) * (size_t)d);
+            continue;
+        }
+        float *out = attn_out_row(a, i, h);
+        const bool nan = m[r] != m[r];
+        const __m256 inv = _mm256_set1_ps(l[r] > 0.0f ? 1.0f / l[r] : 0.0f);
+        for (int64_t c = 0; c < d; c += 8)
+            _mm256_storeu_ps(out + c, nan ? _mm256_set1_ps(NAN) : _mm256_mul_ps(_mm256_loadu_ps(o + r * d + c), inv));
+    }
+}
+
+#undef VA_INLINE
+
+}  // namespace avx2a
+}  // namespace
+
+const AttnKernels attn_kernels_avx2 = {avx2a::rows_avx2};
+
+}  // namespace vane

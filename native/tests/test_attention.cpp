@@ -1,0 +1,186 @@
+// Tests of vane_attention against a float64 naive softmax(q k^T * scale + mask) v, per variant:
+// causal and not, grouped-query ratios 1, 4, 8 (and multi-query), head dims 64..256, lengths
+// 1..4096, sliding window on and off, outputs poisoned first; the split-key path (few tasks,
+// long keys) against the unsplit one; decode (one query) against the last row of prefill; and
+// argument errors.
+//
+// Tolerance per output: 1e-4 * (1 + sum p |v|). Scores are f32 dot products over head_dim
+// (error about head_dim * 2^-24 * sum |q k| * scale, ~5e-5 for N(0,1) data at 128), which the
+// softmax turns into the same relative error of each weight p; the f32 sums of p v add
+// head_dim-independent rounding of order n_kv * 2^-24 of sum p |v|.
+#include <vector>
+
+#include "check.h"
+#include "vane.h"
+
+namespace {
+
+struct Case {
+    int64_t heads, kv_heads, d, n_q, n_kv;
+    bool causal;
+    int64_t window;
+};
+
+std::vector<float> random_vec(int64_t n, Rng &rng) {
+    std::vector<float> x(n);
+    for (float &v : x) v = (float)rng.normal();
+    return x;
+}
+
+// The float64 reference for query token i, head h; also sum p |v| per component into mag.
+void reference(const Case &c, const std::vector<float> &q, const std::vector<float> &k, const std::vector<float> &v,
+               float scale, int64_t i, int64_t h, std::vector<double> &out, std::vector<double> &mag) {
+    const int64_t d = c.d, g = h / (c.heads / c.kv_heads);
+    const int64_t pos = c.causal ? c.n_kv - c.n_q + i : 0;
+    int64_t lo = 0, hi = c.n_kv;
+    if (c.causal) {
+        hi = pos + 1;
+        if (c.window > 0 && pos - c.window + 1 > 0) lo = pos - c.window + 1;
+    }
+    std::vector<double> s(c.n_kv);
+    double mx = -INFINITY;
+    for (int64_t j = lo; j < hi; j++) {
+        double dot = 0;
+        for (int64_t e = 0; e < d; e++) dot += (double)q[(i * c.heads + h) * d + e] * k[(j * c.kv_heads + g) * d + e];
+        s[j] = dot * scale;
+        mx = s[j] > mx ? s[j] : mx;
+    }
+    double l = 0;
+    for (int64_t j = lo; j < hi; j++) l += exp(s[j] - mx);
+    out.assign(d, 0.0);
+    mag.assign(d, 0.0);
+    for (int64_t j = lo; j < hi; j++) {
+        const double p = exp(s[j] - mx) / l;
+        for (int64_t e = 0; e < d; e++) {
+            const double vv = v[(j * c.kv_heads + g) * d + e];
+            out[e] += p * vv;
+            mag[e] += p * fabs(vv);
+        }
+    }
+}
+
+std::vector<float> run(const Case &c, const std::vector<float> &q, const std::vector<float> &k, const std::vector<float> &v,
+                       float scale) {
+    vane_attention_params p{c.heads, c.kv_heads, c.d, scale, c.causal ? 1 : 0, c.window};
+    std::vector<float> out(c.n_q * c.heads * c.d + 1, NAN);  // poisoned, one past the end
+    CHECK(vane_attention(&p, q.data(), c.n_q, k.data(), v.data(), c.n_kv, out.data()) == VANE_OK, "%s", vane_last_error());
+    CHECK(isnan(out.back()), "wrote past out");
+    out.pop_back();
+    return out;
+}
+
+void test_case(const Case &c, Rng &rng, const std::vector<int32_t> &isas, int64_t check_rows = 40) {
+    const std::vector<float> q = random_vec(c.n_q * c.heads * c.d, rng), k = random_vec(c.n_kv * c.kv_heads * c.d, rng),
+                             v = random_vec(c.n_kv * c.kv_heads * c.d, rng);
+    const float scale = 1.0f / sqrtf((float)c.d);
+    for (int32_t isa : isas) {
+        CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
+        const std::vector<float> out = run(c, q, k, v, scale);
+        std::vector<double> want, mag;
+        int bad = 0;
+        // Every row of small cases; for long ones the first, last and a spread of rows between.
+        const int64_t step = c.n_q <= check_rows ? 1 : c.n_q / check_rows;
+        for (int64_t i = 0; i < c.n_q; i += (i + step < c.n_q || i == c.n_q - 1) ? step : c.n_q - 1 - i) {
+            for (int64_t h = 0; h < c.heads; h++) {
+                reference(c, q, k, v, scale, i, h, want, mag);
+                for (int64_t e = 0; e < c.d; e++) {
+                    const float got = out[(i * c.heads + h) * c.d + e];
+                    const double tol = 1e-4 * (1.0 + mag[e]);
+                    if (!(fabs(got - want[e]) <= tol) && bad++ < 3)
+                        CHECK(false, "isa %d heads %lld/%lld d %lld n_q %lld n_kv %lld causal %d window %lld: out[%lld, %lld, %lld] = %.7g, reference %.7g",
+                              isa, (long long)c.heads, (long long)c.kv_heads, (long long)c.d, (long long)c.n_q, (long long)c.n_kv, c.causal,
+                              (long long)c.window, (long long)i, (long long)h, (long long)e, got, want[e]);
+                }
+            }
+            if (i == c.n_q - 1) break;
+        }
+        CHECK(bad == 0, "%d outputs off", bad);
+    }
+}
+
+// One query over a long cache: the split-key path (1 KV head: few tasks) against the same call
+// on one thread (no split), and decode against the last row of a prefill.
+void test_split_and_decode(const std::vector<int32_t> &isas, Rng &rng) {
+    const int64_t d = 64, heads = 8, kv_heads = 1, n = 3000;
+    const std::vector<float> q = random_vec(4 * heads * d, rng), k = random_vec(n * kv_heads * d, rng), v = random_vec(n * kv_heads * d, rng);
+    const float scale = 0.125f;
+    for (int32_t isa : isas) {
+        CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
+        const Case dec{heads, kv_heads, d, 1, n, true, 0};
+        std::vector<float> q1(q.begin() + 3 * heads * d, q.end());
+        vane_set_threads(4);
+        const std::vector<float> split = run(dec, q1, k, v, scale);
+        vane_set_threads(1);
+        const std::vector<float> whole = run(dec, q1, k, v, scale);
+        const Case pre{heads, kv_heads, d, 4, n, true, 0};
+        const std::vector<float> prefill = run(pre, q, k, v, scale);
+        for (int64_t e = 0; e < heads * d; e++) {
+            CHECK(fabs(split[e] - whole[e]) <= 1e-5 * (1 + fabs(whole[e])), "isa %d: split %.7g vs whole %.7g at %lld", isa, split[e], whole[e],
+                  (long long)e);
+            CHECK(fabs(prefill[3 * heads * d + e] - whole[e]) <= 1e-5 * (1 + fabs(whole[e])), "isa %d: decode %.7g vs prefill's last row %.7g",
+                  isa, whole[e], prefill[3 * heads * d + e]);
+        }
+        vane_set_threads(2);
+    }
+}
+
+void test_errors() {
+    std::vector<float> x(4096, 1.0f), out(4096);
+    vane_attention_params p{8, 3, 64, 0.125f, 1, 0};
+    auto has = [](const char *s) { return strstr(vane_last_error(), s) != nullptr; };
+    CHECK(vane_attention(&p, x.data(), 1, x.data(), x.data(), 1, out.data()) == VANE_E_INVALID_ARGUMENT && has("does not divide"), "%s",
+          vane_last_error());
+    p = {8, 2, 0, 0.125f, 1, 0};
+    CHECK(vane_attention(&p, x.data(), 1, x.data(), x.data(), 1, out.data()) == VANE_E_INVALID_ARGUMENT && has("head_dim"), "%s",
+          vane_last_error());
+    p = {2, 2, 8, 0.125f, 1, 0};
+    CHECK(vane_attention(&p, x.data(), 3, x.data(), x.data(), 2, out.data()) == VANE_E_INVALID_ARGUMENT && has("n_q <= n_kv"), "%s",
+          vane_last_error());
+    p = {2, 2, 8, NAN, 0, 0};
+    CHECK(vane_attention(&p, x.data(), 1, x.data(), x.data(), 1, out.data()) == VANE_E_INVALID_ARGUMENT && has("scale"), "%s", vane_last_error());
+    p = {2, 2, 8, 1.0f, 1, -1};
+    CHECK(vane_attention(&p, x.data(), 1, x.data(), x.data(), 1, out.data()) == VANE_E_INVALID_ARGUMENT && has("window"), "%s", vane_last_error());
+    p = {2, 2, 8, 1.0f, 0, 0};
+    CHECK(vane_attention(&p, x.data(), 1, x.data(), x.data(), 1, x.data() + 8) == VANE_E_INVALID_ARGUMENT && has("overlaps"), "%s",
+          vane_last_error());
+    CHECK(vane_attention(nullptr, x.data(), 1, x.data(), x.data(), 1, out.data()) == VANE_E_INVALID_ARGUMENT, "null params");
+    // No keys: zeros. A NaN in k: NaN out for the rows that see it.
+    out.assign(64, 5.0f);
+    CHECK(vane_attention(&p, x.data(), 2, nullptr, nullptr, 0, out.data()) == VANE_OK && out[0] == 0.0f && out[31] == 0.0f, "n_kv = 0");
+    std::vector<float> kn(x.begin(), x.begin() + 32);
+    kn[17] = NAN;
+    CHECK(vane_attention(&p, x.data(), 1, kn.data(), x.data(), 2, out.data()) == VANE_OK && isnan(out[0]) && !isnan(out[8]),
+          "a NaN key makes NaN the head that sees it, only");
+}
+
+}  // namespace
+
+int main() {
+    const double t0 = now_s();
+    std::vector<int32_t> isas = {VANE_ISA_BASELINE};
+    if (compare_avx2_variant()) isas.push_back(VANE_ISA_AVX2);
+    vane_cpu_info cpu;
+    vane_cpu_features(&cpu);
+    Rng rng(5);
+    vane_set_threads(2);
+    for (int64_t ratio : {1, 4, 8}) {
+        for (int64_t d : {64, 128}) {
+            for (int64_t n : {1, 17, 512}) {
+                test_case({8, 8 / ratio, d, n, n, true, 0}, rng, isas);        // causal prefill
+                test_case({8, 8 / ratio, d, n, n, true, 100}, rng, isas);      // sliding window
+                test_case({8, 8 / ratio, d, n, n + 37, false, 0}, rng, isas);  // cross-attention, other length
+                test_case({8, 8 / ratio, d, 1, n + 5, true, 0}, rng, isas);    // decode
+            }
+        }
+    }
+    test_case({4, 1, 80, 33, 70, true, 0}, rng, isas);  // head dims 80, 96, 256; multi-query
+    test_case({6, 2, 96, 20, 20, false, 0}, rng, isas);
+    test_case({2, 1, 256, 9, 300, true, 64}, rng, isas);
+    test_case({4, 4, 12, 5, 9, true, 0}, rng, isas);  // head_dim not a multiple of 8 (AVX2 falls back)
+    test_case({8, 2, 64, 4096, 4096, true, 0}, rng, isas, 6);  // long: a few rows checked
+    test_split_and_decode(isas, rng);
+    test_errors();
+    vane_cpu_select(cpu.active);
+    printf("test_attention: %s in %.1f s\n", g_failures == 0 ? "PASS" : "FAIL", now_s() - t0);
+    return finish("test_attention");
+}
