@@ -305,6 +305,22 @@ typedef struct vane_attention_params {
 VANE_API vane_status vane_attention(const vane_attention_params *p, const float *q, int64_t n_q, const float *k,
                                     const float *v, int64_t n_kv, float *out);
 
+/* Rotary position embedding (RoPE), in place on x: n tokens x n_heads x head_dim floats, token
+ * t's row starting ld floats after token t - 1's (ld >= n_heads * head_dim). Token t sits at
+ * positions[t] (>= 0). In each head the first rot_dim dimensions (even, <= head_dim; the rest
+ * pass through) rotate in pairs by the angle (position / linear_scale) * base^(-2i / rot_dim),
+ * i = 0 .. rot_dim/2 - 1: pair i is (2i, 2i + 1) in the normal layout (llama.cpp's default for
+ * Llama GGUF files) and (i, i + rot_dim/2) in the NeoX layout. Angles and their sines are
+ * computed in double, the rotation in f32. */
+typedef struct vane_rope_params {
+    int64_t n_heads, head_dim, rot_dim;
+    float base;         /* 10000 for Llama 2, 500000 for Llama 3 */
+    float linear_scale; /* positions are divided by this (linear RoPE scaling); 1 = none */
+    int32_t neox;       /* 0: adjacent pairs; nonzero: halves */
+} vane_rope_params;
+
+VANE_API vane_status vane_rope(const vane_rope_params *p, float *x, int64_t n, int64_t ld, const int64_t *positions);
+
 /* ---- FP8 scalars ------------------------------------------------------------------------- */
 
 enum {
