@@ -109,6 +109,43 @@ public final class NativeLayouts {
     public static final VarHandle MOE_STATS_EXPERTS_SECONDS = field(MOE_STATS, "experts_seconds");
     public static final VarHandle MOE_STATS_COMBINE_SECONDS = field(MOE_STATS, "combine_seconds");
 
+    /**
+     * struct vane_attention_params { int64_t n_heads, n_kv_heads, head_dim; float scale; int32_t causal;
+     * int64_t window; }
+     */
+    public static final StructLayout ATTENTION_PARAMS = MemoryLayout.structLayout(
+            JAVA_LONG.withName("n_heads"),
+            JAVA_LONG.withName("n_kv_heads"),
+            JAVA_LONG.withName("head_dim"),
+            JAVA_FLOAT.withName("scale"),
+            JAVA_INT.withName("causal"),
+            JAVA_LONG.withName("window"));
+    public static final VarHandle ATTENTION_N_HEADS = field(ATTENTION_PARAMS, "n_heads");
+    public static final VarHandle ATTENTION_N_KV_HEADS = field(ATTENTION_PARAMS, "n_kv_heads");
+    public static final VarHandle ATTENTION_HEAD_DIM = field(ATTENTION_PARAMS, "head_dim");
+    public static final VarHandle ATTENTION_SCALE = field(ATTENTION_PARAMS, "scale");
+    public static final VarHandle ATTENTION_CAUSAL = field(ATTENTION_PARAMS, "causal");
+    public static final VarHandle ATTENTION_WINDOW = field(ATTENTION_PARAMS, "window");
+
+    /**
+     * struct vane_rope_params { int64_t n_heads, head_dim, rot_dim; float base, linear_scale;
+     * int32_t neox; } (4 bytes of padding at the end)
+     */
+    public static final StructLayout ROPE_PARAMS = MemoryLayout.structLayout(
+            JAVA_LONG.withName("n_heads"),
+            JAVA_LONG.withName("head_dim"),
+            JAVA_LONG.withName("rot_dim"),
+            JAVA_FLOAT.withName("base"),
+            JAVA_FLOAT.withName("linear_scale"),
+            JAVA_INT.withName("neox"),
+            MemoryLayout.paddingLayout(4));
+    public static final VarHandle ROPE_N_HEADS = field(ROPE_PARAMS, "n_heads");
+    public static final VarHandle ROPE_HEAD_DIM = field(ROPE_PARAMS, "head_dim");
+    public static final VarHandle ROPE_ROT_DIM = field(ROPE_PARAMS, "rot_dim");
+    public static final VarHandle ROPE_BASE = field(ROPE_PARAMS, "base");
+    public static final VarHandle ROPE_LINEAR_SCALE = field(ROPE_PARAMS, "linear_scale");
+    public static final VarHandle ROPE_NEOX = field(ROPE_PARAMS, "neox");
+
     /** A field's handle with the base offset bound to 0, so callers write {@code handle.get(segment)}. */
     private static VarHandle field(StructLayout layout, String name) {
         return MethodHandles.insertCoordinates(layout.varHandle(MemoryLayout.PathElement.groupElement(name)), 1, 0L);

@@ -67,6 +67,13 @@ public final class VaneNative {
     // vane_status vane_moe_forward(const vane_moe_layer *layer, const float *x, int64_t t, float *y, vane_moe_stats *stats)
     public static final MethodHandle MOE_FORWARD = bind("vane_moe_forward",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+    // vane_status vane_attention(const vane_attention_params *p, const float *q, int64_t n_q, const float *k,
+    //                            const float *v, int64_t n_kv, float *out)
+    public static final MethodHandle ATTENTION = bind("vane_attention",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    // vane_status vane_rope(const vane_rope_params *p, float *x, int64_t n, int64_t ld, const int64_t *positions)
+    public static final MethodHandle ROPE = bind("vane_rope",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
     // vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *dst, int64_t n)
     public static final MethodHandle FP8_ENCODE = bind("vane_fp8_encode",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
