@@ -305,6 +305,58 @@ typedef struct vane_attention_params {
 VANE_API vane_status vane_attention(const vane_attention_params *p, const float *q, int64_t n_q, const float *k,
                                     const float *v, int64_t n_kv, float *out);
 
+/* A paged KV cache: a pool of n_blocks blocks, each holding block_tokens positions of every KV
+ * head's keys and values, in memory the caller owns. Element e of the key of head g at slot s of
+ * block b is k[((b * n_kv_heads + g) * block_tokens + s) * head_dim + e] (one head's keys in a
+ * block are contiguous; v alike). A sequence is a block table: the key at cache position p is in
+ * block table[p / block_tokens], slot p % block_tokens. Storage: f32, f16 (round to nearest even),
+ * or FP8 E4M3 with one f32 scale per (block, head, slot) vector in k_scales / v_scales (amax / 448
+ * of the vector, as fp8_e4m3_row scales a row). */
+enum {
+    VANE_KV_F32 = 0,
+    VANE_KV_F16 = 1,
+    VANE_KV_FP8_E4M3 = 2
+};
+
+typedef struct vane_kv_cache {
+    int32_t dtype; /* VANE_KV_* */
+    int32_t reserved;
+    int64_t n_kv_heads, head_dim, block_tokens, n_blocks;
+    void *k, *v;                /* n_blocks * n_kv_heads * block_tokens * head_dim elements each */
+    float *k_scales, *v_scales; /* FP8: n_blocks * n_kv_heads * block_tokens floats each; else NULL */
+} vane_kv_cache;
+
+/* Bytes of each of k and v, and of each scale array (0 unless FP8), for a cache's shape. */
+VANE_API vane_status vane_kv_cache_bytes(const vane_kv_cache *c, int64_t *kv_bytes, int64_t *scale_bytes);
+
+/* Stores n tokens' keys and values (f32, [n, n_kv_heads, head_dim]) at cache positions pos0 ..
+ * pos0 + n - 1 of the sequence whose block table is table[0 .. n_table). A position past
+ * n_table * block_tokens, or a block id outside 0 .. n_blocks - 1, is VANE_E_OUT_OF_RANGE (nothing
+ * written); a NaN or Inf in FP8 storage, VANE_E_NON_FINITE. */
+VANE_API vane_status vane_kv_write(const vane_kv_cache *c, const int32_t *table, int64_t n_table, int64_t pos0, const float *k,
+                                   const float *v, int64_t n);
+
+/* Copies whole blocks: from[i] to to[i] for i < n (keys, values and scales; copy-on-write of a
+ * shared block). */
+VANE_API vane_status vane_kv_copy_blocks(const vane_kv_cache *c, const int32_t *from, const int32_t *to, int64_t n);
+
+/* Keys rotated at attention time (streaming caches keep keys unrotated and rotate each by its
+ * position in the cache): a table of cos and sin, [positions][rot_dim / 2][2] floats, as
+ * vane_rope_table makes it, and the pairing (neox 0: (2i, 2i + 1); else (i, i + rot_dim / 2)). */
+typedef struct vane_key_rope {
+    const float *table;
+    int64_t positions; /* rows in the table: cache positions 0 .. positions - 1 */
+    int64_t rot_dim;
+    int32_t neox;
+} vane_key_rope;
+
+/* Attention of n_q queries over the first n_cached positions of a cached sequence: as
+ * vane_attention with k and v read from the cache (causal: the queries are the last n_q of the
+ * n_cached positions). key_rope, if not NULL, rotates each key by its cache position first. */
+VANE_API vane_status vane_attention_cached(const vane_attention_params *p, const float *q, int64_t n_q, const vane_kv_cache *c,
+                                           const int32_t *table, int64_t n_table, int64_t n_cached, const vane_key_rope *key_rope,
+                                           float *out);
+
 /* Rotary position embedding (RoPE), in place on x: n tokens x n_heads x head_dim floats, token
  * t's row starting ld floats after token t - 1's (ld >= n_heads * head_dim). Token t sits at
  * positions[t] (>= 0). In each head the first rot_dim dimensions (even, <= head_dim; the rest
@@ -320,6 +372,10 @@ typedef struct vane_rope_params {
 } vane_rope_params;
 
 VANE_API vane_status vane_rope(const vane_rope_params *p, float *x, int64_t n, int64_t ld, const int64_t *positions);
+
+/* The cos/sin table of positions 0 .. n_positions - 1 for vane_key_rope: out[(p * rot_dim / 2 + i) * 2]
+ * = cos, + 1 = sin of the angle vane_rope uses for pair i at position p (n_heads is ignored). */
+VANE_API vane_status vane_rope_table(const vane_rope_params *p, int64_t n_positions, float *out);
 
 /* ---- FP8 scalars ------------------------------------------------------------------------- */
 

@@ -124,6 +124,117 @@ void test_split_and_decode(const std::vector<int32_t> &isas, Rng &rng) {
     }
 }
 
+// The paged cache: a sequence written in pieces into shuffled blocks, read back through
+// vane_attention_cached, against vane_attention on the values the cache holds (decoded here
+// independently); the stored values against the originals, per storage type: f32 exact, f16
+// within 2^-11 relative (round to nearest, 11 significant bits), FP8 E4M3 within 2^-4 of the
+// value or 2^-10 of the vector's scale below the normal range (3 mantissa bits); keys rotated at
+// attention time against keys rotated before; block copies; errors.
+void test_cache(const std::vector<int32_t> &isas, Rng &rng) {
+    const int64_t kvh = 2, heads = 8, d = 64, bt = 16, n = 200, nq = 3, nblocks = 40;
+    const float scale = 0.125f;
+    for (int32_t dtype : {VANE_KV_F32, VANE_KV_F16, VANE_KV_FP8_E4M3}) {
+        vane_kv_cache c{dtype, 0, kvh, d, bt, nblocks, nullptr, nullptr, nullptr, nullptr};
+        int64_t kv_bytes = 0, scale_bytes = 0;
+        CHECK(vane_kv_cache_bytes(&c, &kv_bytes, &scale_bytes) == VANE_OK, "%s", vane_last_error());
+        std::vector<uint8_t> kmem(kv_bytes), vmem(kv_bytes);
+        std::vector<float> ks(scale_bytes / 4 + 1), vs(scale_bytes / 4 + 1);
+        c.k = kmem.data();
+        c.v = vmem.data();
+        c.k_scales = dtype == VANE_KV_FP8_E4M3 ? ks.data() : nullptr;
+        c.v_scales = dtype == VANE_KV_FP8_E4M3 ? vs.data() : nullptr;
+        std::vector<int32_t> table;
+        for (int32_t b = 0; b < (n + bt - 1) / bt; b++) table.push_back((b * 7 + 3) % nblocks);  // shuffled, distinct
+        const std::vector<float> k = random_vec(n * kvh * d, rng), v = random_vec(n * kvh * d, rng), q = random_vec(nq * heads * d, rng);
+        int64_t pos = 0;
+        for (int64_t piece : {77, 1, 122}) {
+            CHECK(vane_kv_write(&c, table.data(), (int64_t)table.size(), pos, &k[pos * kvh * d], &v[pos * kvh * d], piece) == VANE_OK, "%s",
+                  vane_last_error());
+            pos += piece;
+        }
+        // What the cache holds, decoded here.
+        std::vector<float> kd(n * kvh * d), vd(n * kvh * d);
+        for (int64_t t = 0; t < n; t++)
+            for (int64_t g = 0; g < kvh; g++) {
+                const int64_t vi = (table[t / bt] * kvh + g) * bt + t % bt;
+                for (int64_t e = 0; e < d; e++) {
+                    const int64_t at = (t * kvh + g) * d + e;
+                    if (dtype == VANE_KV_F32) {
+                        kd[at] = ((float *)c.k)[vi * d + e];
+                        vd[at] = ((float *)c.v)[vi * d + e];
+                    } else if (dtype == VANE_KV_F16) {
+                        vane_quant_dequantize(VANE_FORMAT_F16, (uint16_t *)c.k + vi * d + e, 2, 1, 1, &kd[at]);
+                        vane_quant_dequantize(VANE_FORMAT_F16, (uint16_t *)c.v + vi * d + e, 2, 1, 1, &vd[at]);
+                    } else {
+                        vane_fp8_decode(VANE_FP8_E4M3, (uint8_t *)c.k + vi * d + e, &kd[at], 1);
+                        vane_fp8_decode(VANE_FP8_E4M3, (uint8_t *)c.v + vi * d + e, &vd[at], 1);
+                        kd[at] *= ks[vi];
+                        vd[at] *= vs[vi];
+                    }
+                    const float *orig[2] = {&k[at], &v[at]};
+                    const float got[2] = {kd[at], vd[at]};
+                    for (int side = 0; side < 2; side++) {
+                        const double x = *orig[side], err = fabs(got[side] - x);
+                        const double sc = dtype == VANE_KV_FP8_E4M3 ? (side ? vs[vi] : ks[vi]) : 0;
+                        const double tol = dtype == VANE_KV_F32 ? 0 : dtype == VANE_KV_F16 ? fabs(x) * 0x1p-11 + 1e-7
+                                                                                        : fmax(fabs(x) * 0x1p-4, sc * 0x1p-10) * 1.0001;
+                        CHECK(err <= tol, "dtype %d token %lld: stored %.7g for %.7g", dtype, (long long)t, got[side], x);
+                    }
+                }
+            }
+        for (int32_t isa : isas) {
+            CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
+            for (int rope = 0; rope < 2; rope++) {
+                vane_attention_params p{heads, kvh, d, scale, 1, 0};
+                vane_rope_params rp{kvh, d, d, 10000.0f, 1.0f, rope == 1 ? 0 : 1};
+                std::vector<float> rtable(n * d);
+                CHECK(vane_rope_table(&rp, n, rtable.data()) == VANE_OK, "%s", vane_last_error());
+                const vane_key_rope kr{rtable.data(), n, d, rp.neox};
+                std::vector<float> got(nq * heads * d + 1, NAN), want(nq * heads * d);
+                CHECK(vane_attention_cached(&p, q.data(), nq, &c, table.data(), (int64_t)table.size(), n, rope ? &kr : nullptr, got.data()) ==
+                          VANE_OK, "%s", vane_last_error());
+                CHECK(isnan(got.back()), "wrote past out");
+                std::vector<float> kk = kd;
+                if (rope) {
+                    std::vector<int64_t> positions(n);
+                    for (int64_t t = 0; t < n; t++) positions[t] = t;
+                    CHECK(vane_rope(&rp, kk.data(), n, kvh * d, positions.data()) == VANE_OK, "%s", vane_last_error());
+                }
+                CHECK(vane_attention(&p, q.data(), nq, kk.data(), vd.data(), n, want.data()) == VANE_OK, "%s", vane_last_error());
+                int bad = 0;
+                for (int64_t e = 0; e < nq * heads * d; e++)
+                    if (!(fabs(got[e] - want[e]) <= 2e-5 * (1 + fabs(want[e]))) && bad++ < 3)
+                        CHECK(false, "isa %d dtype %d rope %d: out[%lld] = %.7g, from decoded keys %.7g", isa, dtype, rope, (long long)e, got[e],
+                              want[e]);
+            }
+        }
+        // Copy-on-write: a block copied elsewhere holds the same bytes.
+        const int32_t from = table[2], to = 39;
+        CHECK(vane_kv_copy_blocks(&c, &from, &to, 1) == VANE_OK, "%s", vane_last_error());
+        const int64_t block_bytes = kv_bytes / nblocks;
+        CHECK(memcmp(kmem.data() + from * block_bytes, kmem.data() + to * block_bytes, block_bytes) == 0 &&
+                  memcmp(vmem.data() + from * block_bytes, vmem.data() + to * block_bytes, block_bytes) == 0,
+              "block copy differs");
+        // Errors: past the table, a block outside the pool, mismatched head_dim, FP8 and NaN.
+        auto has = [](const char *s) { return strstr(vane_last_error(), s) != nullptr; };
+        CHECK(vane_kv_write(&c, table.data(), (int64_t)table.size(), n + 10, k.data(), v.data(), 1) == VANE_E_OUT_OF_RANGE &&
+                  has("past the block table"), "%s", vane_last_error());
+        std::vector<int32_t> bad_table(table);
+        bad_table[1] = 40;
+        CHECK(vane_kv_write(&c, bad_table.data(), (int64_t)table.size(), 0, k.data(), v.data(), 20) == VANE_E_OUT_OF_RANGE &&
+                  has("outside the pool"), "%s", vane_last_error());
+        vane_attention_params wrong{heads, kvh, 32, scale, 1, 0};
+        std::vector<float> out1(heads * d);
+        CHECK(vane_attention_cached(&wrong, q.data(), 1, &c, table.data(), (int64_t)table.size(), n, nullptr, out1.data()) ==
+                  VANE_E_INVALID_ARGUMENT && has("the cache holds"), "%s", vane_last_error());
+        if (dtype == VANE_KV_FP8_E4M3) {
+            std::vector<float> kn(k.begin(), k.begin() + kvh * d);
+            kn[5] = NAN;
+            CHECK(vane_kv_write(&c, table.data(), (int64_t)table.size(), 0, kn.data(), v.data(), 1) == VANE_E_NON_FINITE, "%s", vane_last_error());
+        }
+    }
+}
+
 void test_errors() {
     std::vector<float> x(4096, 1.0f), out(4096);
     vane_attention_params p{8, 3, 64, 0.125f, 1, 0};
@@ -179,6 +290,7 @@ int main() {
     test_case({4, 4, 12, 5, 9, true, 0}, rng, isas);  // head_dim not a multiple of 8 (AVX2 falls back)
     test_case({8, 2, 64, 4096, 4096, true, 0}, rng, isas, 6);  // long: a few rows checked
     test_split_and_decode(isas, rng);
+    test_cache(isas, rng);
     test_errors();
     vane_cpu_select(cpu.active);
     printf("test_attention: %s in %.1f s\n", g_failures == 0 ? "PASS" : "FAIL", now_s() - t0);

@@ -48,30 +48,15 @@ vane_status check(const vane_attention_params *p, int64_t n_q, int64_t n_kv) {
                     (long long)n_q, (long long)n_kv);
     return VANE_OK;
 }
-
-}  // namespace
-
-extern "C" {
-
-VANE_API vane_status vane_attention(const vane_attention_params *p, const float *q, int64_t n_q, const float *k,
-                                    const float *v, int64_t n_kv, float *out) {
-    vane_status s = check(p, n_q, n_kv);
-    if (s != VANE_OK) return s;
-    if (n_q == 0) return VANE_OK;
-    const int64_t d = p->head_dim, q_bytes = 4 * n_q * p->n_heads * d, kv_bytes = 4 * n_kv * p->n_kv_heads * d;
-    if (!q || !out || (n_kv > 0 && (!k || !v))) return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: q, k, v or out is null");
-    if (overlaps(out, q_bytes, q, q_bytes) || overlaps(out, q_bytes, k, kv_bytes) || overlaps(out, q_bytes, v, kv_bytes))
-        return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: out overlaps q, k or v");
-    VANE_GUARD_BEGIN
-    const int64_t group = p->n_heads / p->n_kv_heads;
-    const vane::AttnArgs a{q, k, v, out, n_q, n_kv, p->n_heads, p->n_kv_heads, d, p->scale, p->causal != 0, p->window,
-                           p->causal ? n_kv - n_q : 0, group};
+// Runs validated attention over the pool (see the file comment).
+vane_status run(const vane::AttnArgs &a) {
+    const int64_t n_q = a.n_q, n_kv = a.n_kv, d = a.d, group = a.group;
     if (n_kv == 0) {
-        for (int64_t e = 0; e < n_q * p->n_heads * d; e++) out[e] = 0.0f;
+        for (int64_t e = 0; e < n_q * a.n_heads * d; e++) a.out[e] = 0.0f;
         return VANE_OK;
     }
     const int64_t tokens = group >= kMaxRowsPerTask ? 1 : kMaxRowsPerTask / group;
-    const int64_t blocks = (n_q + tokens - 1) / tokens, tasks = p->n_kv_heads * blocks;
+    const int64_t blocks = (n_q + tokens - 1) / tokens, tasks = a.n_kv_heads * blocks;
     const int64_t threads = vane::pool_threads();
     int64_t splits = 1;
     if (tasks < 2 * threads) {
@@ -123,6 +108,126 @@ VANE_API vane_status vane_attention(const vane_attention_params *p, const float 
         }
     });
     return VANE_OK;
+}
+
+// A cache descriptor: dims in range, storage present.
+vane_status check_cache(const vane_kv_cache *c, const char *fn) {
+    if (!c) return fail(VANE_E_INVALID_ARGUMENT, "%s: cache is null", fn);
+    if (c->dtype < VANE_KV_F32 || c->dtype > VANE_KV_FP8_E4M3) return fail(VANE_E_INVALID_ARGUMENT, "%s: unknown cache dtype %d", fn, c->dtype);
+    if (c->n_kv_heads < 1 || c->n_kv_heads > 4096 || c->head_dim < 1 || c->head_dim > 512 || c->block_tokens < 1 ||
+        c->block_tokens > 65536 || c->n_blocks < 1 || c->n_blocks > (int64_t(1) << 31) - 1)
+        return fail(VANE_E_INVALID_ARGUMENT,
+                    "%s: cache needs 1 <= n_kv_heads <= 4096, 1 <= head_dim <= 512, 1 <= block_tokens <= 65536, 1 <= n_blocks < 2^31; got %lld, %lld, %lld, %lld",
+                    fn, (long long)c->n_kv_heads, (long long)c->head_dim, (long long)c->block_tokens, (long long)c->n_blocks);
+    if (!c->k || !c->v || (c->dtype == VANE_KV_FP8_E4M3 && (!c->k_scales || !c->v_scales)))
+        return fail(VANE_E_INVALID_ARGUMENT, "%s: cache storage (k, v%s) is null", fn, c->dtype == VANE_KV_FP8_E4M3 ? " or their scales" : "");
+    return VANE_OK;
+}
+
+// Positions [0, end) of a sequence must lie in its table, and the table's blocks in the pool.
+vane_status check_table(const vane_kv_cache &c, const int32_t *table, int64_t n_table, int64_t end, const char *fn) {
+    if (n_table < 0 || (n_table > 0 && !table)) return fail(VANE_E_INVALID_ARGUMENT, "%s: block table is null or n_table < 0", fn);
+    if (end > n_table * c.block_tokens)
+        return fail(VANE_E_OUT_OF_RANGE, "%s: position %lld is past the block table (%lld blocks of %lld positions)", fn, (long long)(end - 1),
+                    (long long)n_table, (long long)c.block_tokens);
+    for (int64_t b = 0; b < (end + c.block_tokens - 1) / c.block_tokens; b++)
+        if (table[b] < 0 || table[b] >= c.n_blocks)
+            return fail(VANE_E_OUT_OF_RANGE, "%s: block table entry %lld is block %d, outside the pool of %lld blocks", fn, (long long)b, table[b],
+                        (long long)c.n_blocks);
+    return VANE_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+VANE_API vane_status vane_attention(const vane_attention_params *p, const float *q, int64_t n_q, const float *k,
+                                    const float *v, int64_t n_kv, float *out) {
+    vane_status s = check(p, n_q, n_kv);
+    if (s != VANE_OK) return s;
+    if (n_q == 0) return VANE_OK;
+    const int64_t d = p->head_dim, q_bytes = 4 * n_q * p->n_heads * d, kv_bytes = 4 * n_kv * p->n_kv_heads * d;
+    if (!q || !out || (n_kv > 0 && (!k || !v))) return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: q, k, v or out is null");
+    if (overlaps(out, q_bytes, q, q_bytes) || overlaps(out, q_bytes, k, kv_bytes) || overlaps(out, q_bytes, v, kv_bytes))
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: out overlaps q, k or v");
+    VANE_GUARD_BEGIN
+    return run(vane::AttnArgs{q, k, v, out, n_q, n_kv, p->n_heads, p->n_kv_heads, d, p->scale, p->causal != 0, p->window,
+                              p->causal ? n_kv - n_q : 0, p->n_heads / p->n_kv_heads, nullptr, nullptr, nullptr});
+    VANE_GUARD_END
+}
+
+VANE_API vane_status vane_kv_cache_bytes(const vane_kv_cache *c, int64_t *kv_bytes, int64_t *scale_bytes) {
+    if (!c) return fail(VANE_E_INVALID_ARGUMENT, "vane_kv_cache_bytes: cache is null");
+    vane_kv_cache shape = *c;  // storage pointers are not needed to size it
+    static float dummy;
+    shape.k = shape.v = &dummy;
+    shape.k_scales = shape.v_scales = &dummy;
+    vane_status s = check_cache(&shape, "vane_kv_cache_bytes");
+    if (s != VANE_OK) return s;
+    if (!kv_bytes || !scale_bytes) return fail(VANE_E_INVALID_ARGUMENT, "vane_kv_cache_bytes: an output is null");
+    *kv_bytes = vane::kv_side_bytes(shape);
+    *scale_bytes = vane::kv_scale_bytes(shape);
+    return VANE_OK;
+}
+
+VANE_API vane_status vane_kv_write(const vane_kv_cache *c, const int32_t *table, int64_t n_table, int64_t pos0, const float *k,
+                                   const float *v, int64_t n) {
+    vane_status s = check_cache(c, "vane_kv_write");
+    if (s != VANE_OK) return s;
+    if (pos0 < 0 || n < 0 || pos0 > (int64_t(1) << 40) || n > (int64_t(1) << 40))
+        return fail(VANE_E_OUT_OF_RANGE, "vane_kv_write: need pos0 >= 0 and n >= 0, got %lld and %lld", (long long)pos0, (long long)n);
+    if (n == 0) return VANE_OK;
+    if ((s = check_table(*c, table, n_table, pos0 + n, "vane_kv_write")) != VANE_OK) return s;
+    if (!k || !v) return fail(VANE_E_INVALID_ARGUMENT, "vane_kv_write: k or v is null");
+    const int64_t count = n * c->n_kv_heads * c->head_dim;
+    if (c->dtype == VANE_KV_FP8_E4M3)
+        for (int64_t e = 0; e < count; e++)
+            if (!isfinite(k[e]) || !isfinite(v[e]))
+                return fail(VANE_E_NON_FINITE, "vane_kv_write: token %lld holds a NaN or Inf, which FP8 storage cannot scale",
+                            (long long)(e / (c->n_kv_heads * c->head_dim)));
+    VANE_GUARD_BEGIN
+    vane::parallel_for(n, (1 << 14) / (c->n_kv_heads * c->head_dim) + 1,
+                       [&](int64_t t0, int64_t t1) { vane::kv_write_rows(*c, table, pos0, k, v, t0, t1); });
+    return VANE_OK;
+    VANE_GUARD_END
+}
+
+VANE_API vane_status vane_kv_copy_blocks(const vane_kv_cache *c, const int32_t *from, const int32_t *to, int64_t n) {
+    vane_status s = check_cache(c, "vane_kv_copy_blocks");
+    if (s != VANE_OK) return s;
+    if (n < 0 || (n > 0 && (!from || !to))) return fail(VANE_E_INVALID_ARGUMENT, "vane_kv_copy_blocks: need n >= 0 and both lists");
+    for (int64_t i = 0; i < n; i++)
+        if (from[i] < 0 || from[i] >= c->n_blocks || to[i] < 0 || to[i] >= c->n_blocks)
+            return fail(VANE_E_OUT_OF_RANGE, "vane_kv_copy_blocks: block %d -> %d is outside the pool of %lld blocks", from[i], to[i],
+                        (long long)c->n_blocks);
+    VANE_GUARD_BEGIN
+    for (int64_t i = 0; i < n; i++) vane::kv_copy_block(*c, from[i], to[i]);
+    return VANE_OK;
+    VANE_GUARD_END
+}
+
+VANE_API vane_status vane_attention_cached(const vane_attention_params *p, const float *q, int64_t n_q, const vane_kv_cache *c,
+                                           const int32_t *table, int64_t n_table, int64_t n_cached, const vane_key_rope *key_rope,
+                                           float *out) {
+    vane_status s = check(p, n_q, n_cached);
+    if (s != VANE_OK) return s;
+    if ((s = check_cache(c, "vane_attention_cached")) != VANE_OK) return s;
+    if (c->n_kv_heads != p->n_kv_heads || c->head_dim != p->head_dim)
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_attention_cached: the cache holds %lld KV heads of %lld, the call expects %lld of %lld",
+                    (long long)c->n_kv_heads, (long long)c->head_dim, (long long)p->n_kv_heads, (long long)p->head_dim);
+    if ((s = check_table(*c, table, n_table, n_cached, "vane_attention_cached")) != VANE_OK) return s;
+    if (key_rope && (!key_rope->table || key_rope->rot_dim < 0 || key_rope->rot_dim % 2 != 0 || key_rope->rot_dim > p->head_dim ||
+                     key_rope->positions < n_cached))
+        return fail(VANE_E_INVALID_ARGUMENT,
+                    "vane_attention_cached: key_rope needs a table of at least n_cached = %lld positions and an even rot_dim <= head_dim",
+                    (long long)n_cached);
+    if (n_q == 0) return VANE_OK;
+    if (!q || !out) return fail(VANE_E_INVALID_ARGUMENT, "vane_attention_cached: q or out is null");
+    const int64_t q_bytes = 4 * n_q * p->n_heads * p->head_dim;
+    if (overlaps(out, q_bytes, q, q_bytes)) return fail(VANE_E_INVALID_ARGUMENT, "vane_attention_cached: out overlaps q");
+    VANE_GUARD_BEGIN
+    return run(vane::AttnArgs{q, nullptr, nullptr, out, n_q, n_cached, p->n_heads, p->n_kv_heads, p->head_dim, p->scale, p->causal != 0,
+                              p->window, p->causal ? n_cached - n_q : 0, p->n_heads / p->n_kv_heads, c, table, key_rope});
     VANE_GUARD_END
 }
 

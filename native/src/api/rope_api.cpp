@@ -42,4 +42,20 @@ VANE_API vane_status vane_rope(const vane_rope_params *p, float *x, int64_t n, i
     VANE_GUARD_END
 }
 
+VANE_API vane_status vane_rope_table(const vane_rope_params *p, int64_t n_positions, float *out) {
+    if (!p) return fail(VANE_E_INVALID_ARGUMENT, "vane_rope_table: params is null");
+    if (p->head_dim < 1 || p->head_dim > 4096 || p->rot_dim < 0 || p->rot_dim > p->head_dim || p->rot_dim % 2 != 0)
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_rope_table: rot_dim = %lld must be even and in 0..head_dim = %lld", (long long)p->rot_dim,
+                    (long long)p->head_dim);
+    if (!(p->base > 1.0f) || !isfinite(p->base) || !(p->linear_scale > 0.0f) || !isfinite(p->linear_scale))
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_rope_table: base must be > 1 and linear_scale > 0, both finite");
+    if (n_positions < 0 || n_positions > (int64_t(1) << 32))
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_rope_table: n_positions = %lld must be in 0..2^32", (long long)n_positions);
+    if (n_positions > 0 && p->rot_dim > 0 && !out) return fail(VANE_E_INVALID_ARGUMENT, "vane_rope_table: out is null");
+    VANE_GUARD_BEGIN
+    vane::parallel_for(n_positions, 256, [&](int64_t p0, int64_t p1) { vane::rope_table_rows(*p, out, p0, p1); });
+    return VANE_OK;
+    VANE_GUARD_END
+}
+
 }  // extern "C"

@@ -13,7 +13,7 @@
 namespace vane {
 
 struct AttnArgs {
-    const float *q, *k, *v;
+    const float *q, *k, *v;  // k, v: contiguous [n_kv][n_kv_heads][d] (when cache is null)
     float *out;
     int64_t n_q, n_kv, n_heads, n_kv_heads, d;
     float scale;
@@ -21,6 +21,9 @@ struct AttnArgs {
     int64_t window;
     int64_t offset;  // query i is at position offset + i (n_kv - n_q when causal, else 0)
     int64_t group;   // n_heads / n_kv_heads
+    const vane_kv_cache *cache;  // non-null: keys and values come from this cache, through table
+    const int32_t *table;
+    const vane_key_rope *rope;  // non-null: each key rotated by its position first
 };
 
 // The keys query token i may see, [lo, hi) (empty when lo >= hi).
@@ -43,6 +46,9 @@ struct AttnPartial {
 };
 
 struct AttnKernels {
+    // Keys and values [j0, j0 + n) of KV head g as f32, n rows of d floats each into k and v
+    // (from a.k/a.v or the cache, decoded; keys rotated when a.rope).
+    void (*load)(const AttnArgs &a, int64_t g, int64_t j0, int64_t n, float *k, float *v);
     // KV group g, query tokens [t0, t1), keys [j0, j1) (each row clipped to its own range).
     // With part.m null, writes the normalized rows into a.out (o / l; 0 for a row that saw no
     // key); else the partial into part, row r at m[r], l[r], o[r * d].
@@ -55,6 +61,13 @@ extern const AttnKernels attn_kernels_avx2;
 // Writes the normalized rows of KV group g, tokens [t0, t1) from `splits` partials of those
 // rows (partial s for row r at parts[s]), merged by their log-sum-exp.
 void attn_merge(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, const AttnPartial *parts, int64_t splits);
+
+// The paged cache (cache.cpp): bytes of k (or v) and of each scale array; writing tokens
+// [t0, t1) of k and v at positions pos0 + t; copying one block.
+int64_t kv_side_bytes(const vane_kv_cache &c);
+int64_t kv_scale_bytes(const vane_kv_cache &c);
+void kv_write_rows(const vane_kv_cache &c, const int32_t *table, int64_t pos0, const float *k, const float *v, int64_t t0, int64_t t1);
+void kv_copy_block(const vane_kv_cache &c, int32_t from, int32_t to);
 
 // The output row of token i, query head h.
 static inline float *attn_out_row(const AttnArgs &a, int64_t i, int64_t h) { return a.out + (i * a.n_heads + h) * a.d; }

@@ -8,16 +8,45 @@
 #include <vector>
 
 #include "attn/attn.h"
+#include "attn/kv.h"
 #include "common/exp_poly.h"
+#include "quant/scalar.h"
 
 namespace vane {
 
 namespace {
 
+void load_ref(const AttnArgs &a, int64_t g, int64_t j0, int64_t n, float *k, float *v) {
+    const int64_t d = a.d;
+    for (int64_t j = j0; j < j0 + n; j++, k += d, v += d) {
+        if (!a.cache) {
+            memcpy(k, a.k + (j * a.n_kv_heads + g) * d, sizeof(float) * (size_t)d);
+            memcpy(v, a.v + (j * a.n_kv_heads + g) * d, sizeof(float) * (size_t)d);
+        } else {
+            const vane_kv_cache &c = *a.cache;
+            const int64_t vi = kv_vector(c, a.table, g, j);
+            for (int64_t e = 0; e < d; e++) {
+                if (c.dtype == VANE_KV_F32) {
+                    k[e] = ((const float *)c.k)[vi * d + e];
+                    v[e] = ((const float *)c.v)[vi * d + e];
+                } else if (c.dtype == VANE_KV_F16) {
+                    k[e] = f16_bits_to_f32(((const uint16_t *)c.k)[vi * d + e]);
+                    v[e] = f16_bits_to_f32(((const uint16_t *)c.v)[vi * d + e]);
+                } else {
+                    k[e] = e4m3_to_f32(((const uint8_t *)c.k)[vi * d + e]) * c.k_scales[vi];
+                    v[e] = e4m3_to_f32(((const uint8_t *)c.v)[vi * d + e]) * c.v_scales[vi];
+                }
+            }
+        }
+        if (a.rope) rope_key(*a.rope, j, k);
+    }
+}
+
 void rows_ref(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, int64_t j1, AttnPartial part) {
     const int64_t d = a.d;
-    thread_local std::vector<float> o;
+    thread_local std::vector<float> o, kv;
     o.resize((size_t)d);
+    kv.resize((size_t)(2 * d));
     for (int64_t i = t0; i < t1; i++) {
         int64_t lo, hi;
         attn_key_range(a, i, &lo, &hi);
@@ -30,8 +59,8 @@ void rows_ref(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, 
             bool nan = false;
             memset(o.data(), 0, sizeof(float) * (size_t)d);
             for (int64_t j = lo; j < hi; j++) {
-                const float *k = a.k + (j * a.n_kv_heads + g) * d;
-                const float *v = a.v + (j * a.n_kv_heads + g) * d;
+                load_ref(a, g, j, 1, kv.data(), kv.data() + d);
+                const float *k = kv.data(), *v = kv.data() + d;
                 float dot = 0.0f;
                 for (int64_t c = 0; c < d; c++) dot += q[c] * k[c];
                 const float s = dot * a.scale;
@@ -58,6 +87,6 @@ void rows_ref(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, 
 
 }  // namespace
 
-const AttnKernels attn_kernels_ref = {rows_ref};
+const AttnKernels attn_kernels_ref = {load_ref, rows_ref};
 
 }  // namespace vane

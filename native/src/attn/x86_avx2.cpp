@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "attn/attn.h"
+#include "attn/kv.h"
 #include "common/exp_poly.h"
 #include "common/exp_poly_avx2.h"
 
@@ -50,6 +51,47 @@ float *buffer(int64_t floats) {
         if (!p) cap = 0;
     }
     return p;
+}
+
+// 8 E4M3 codes -> exact f32 (bits moved to value * 2^-120, then * 2^120; NaN codes -> NaN).
+VA_INLINE __m256 e4m3_exact8(const uint8_t *p) {
+    const __m256i c = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p));
+    const __m256 v = _mm256_mul_ps(_mm256_castsi256_ps(_mm256_and_si256(_mm256_slli_epi32(c, 20), _mm256_set1_epi32((int)0x87f00000u))),
+                                   _mm256_set1_ps(0x1p120f));
+    const __m256i is_nan = _mm256_cmpeq_epi32(_mm256_and_si256(c, _mm256_set1_epi32(0x7f)), _mm256_set1_epi32(0x7f));
+    return _mm256_blendv_ps(v, _mm256_set1_ps(__builtin_nanf("")), _mm256_castsi256_ps(is_nan));
+}
+
+// One cache vector (vector index vi of one side) decoded into out (head_dim a multiple of 8).
+VA_INLINE void load_vector(const vane_kv_cache &c, const void *base, const float *scales, int64_t vi, float *out) {
+    const int64_t d = c.head_dim;
+    if (c.dtype == VANE_KV_F32) {
+        memcpy(out, (const float *)base + vi * d, sizeof(float) * (size_t)d);
+    } else if (c.dtype == VANE_KV_F16) {
+        const uint16_t *p = (const uint16_t *)base + vi * d;
+        for (int64_t e = 0; e < d; e += 8) _mm256_storeu_ps(out + e, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(p + e))));
+    } else {
+        const uint8_t *p = (const uint8_t *)base + vi * d;
+        const __m256 sc = _mm256_set1_ps(scales[vi]);
+        for (int64_t e = 0; e < d; e += 8) _mm256_storeu_ps(out + e, _mm256_mul_ps(e4m3_exact8(p + e), sc));
+    }
+}
+
+// The AttnKernels loader; head_dim not a multiple of 8 goes to the reference loader.
+void load_avx2(const AttnArgs &a, int64_t g, int64_t j0, int64_t n, float *k, float *v) {
+    const int64_t d = a.d;
+    if (d % 8 != 0) return attn_kernels_ref.load(a, g, j0, n, k, v);
+    for (int64_t j = j0; j < j0 + n; j++, k += d, v += d) {
+        if (!a.cache) {
+            memcpy(k, a.k + (j * a.n_kv_heads + g) * d, sizeof(float) * (size_t)d);
+            memcpy(v, a.v + (j * a.n_kv_heads + g) * d, sizeof(float) * (size_t)d);
+        } else {
+            const int64_t vi = kv_vector(*a.cache, a.table, g, j);
+            load_vector(*a.cache, a.cache->k, a.cache->k_scales, vi, k);
+            load_vector(*a.cache, a.cache->v, a.cache->v_scales, vi, v);
+        }
+        if (a.rope) rope_key(*a.rope, j, k);
+    }
 }
 
 struct Row {
@@ -128,7 +170,8 @@ void rows_avx2(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
     if (d % 8 != 0 || !state) return attn_kernels_ref.rows(a, g, t0, t1, j0, j1, part);
     float *m = state, *l = state + nrows, *o = state + 2 * nrows;
     Row *rows = (Row *)(state + rows_at);
-    // The tile's keys and values copied next to each other: in the [token][kv head][d] layout,
+    // The tile's keys and values copied next to each other (decoded from the cache, rotated if
+    // asked): in the [token][kv head][d] layout,
     // one head's consecutive keys lie n_kv_heads * d floats apart, often a multiple of 4 KB,
     // where every key of a tile maps to the same L1 set and a different page (measured: 27% of
     // the FMA peak on prefill before the copy).
@@ -151,10 +194,7 @@ void rows_avx2(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
     alignas(32) float s[kRows][kKeys];
     for (int64_t jt = lo_all; jt < hi_all; jt += kKeys) {
         const int64_t nk = hi_all - jt < kKeys ? hi_all - jt : kKeys;
-        for (int64_t jj = 0; jj < nk; jj++) {
-            memcpy(ktile + jj * d, a.k + ((jt + jj) * a.n_kv_heads + g) * d, sizeof(float) * (size_t)d);
-            memcpy(vtile + jj * d, a.v + ((jt + jj) * a.n_kv_heads + g) * d, sizeof(float) * (size_t)d);
-        }
+        load_avx2(a, g, jt, nk, ktile, vtile);
         const float *k = ktile, *v = vtile;
         for (int64_t r0 = 0; r0 < nrows; r0 += kRows) {
             const int nr = nrows - r0 < kRows ? (int)(nrows - r0) : kRows;
@@ -230,6 +270,6 @@ void rows_avx2(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
 }  // namespace avx2a
 }  // namespace
 
-const AttnKernels attn_kernels_avx2 = {avx2a::rows_avx2};
+const AttnKernels attn_kernels_avx2 = {avx2a::load_avx2, avx2a::rows_avx2};
 
 }  // namespace vane
