@@ -94,6 +94,28 @@ void load_avx2(const AttnArgs &a, int64_t g, int64_t j0, int64_t n, float *k, fl
     }
 }
 
+// Prefetches keys and values [j0, j0 + n) of KV head g into L2 (two tiles after the one being
+// computed, so that streaming a long cache overlaps with the arithmetic).
+VA_INLINE void prefetch_keys(const AttnArgs &a, int64_t g, int64_t j0, int64_t n) {
+    const int64_t d = a.d;
+    const int64_t bytes = a.cache ? d * (a.cache->dtype == VANE_KV_F32 ? 4 : a.cache->dtype == VANE_KV_F16 ? 2 : 1) : 4 * d;
+    for (int64_t j = j0; j < j0 + n; j++) {
+        const char *k, *v;
+        if (!a.cache) {
+            k = (const char *)(a.k + (j * a.n_kv_heads + g) * d);
+            v = (const char *)(a.v + (j * a.n_kv_heads + g) * d);
+        } else {
+            const int64_t vi = kv_vector(*a.cache, a.table, g, j);
+            k = (const char *)a.cache->k + vi * bytes;
+            v = (const char *)a.cache->v + vi * bytes;
+        }
+        for (int64_t o = 0; o < bytes; o += 64) {
+            _mm_prefetch(k + o, _MM_HINT_T1);
+            _mm_prefetch(v + o, _MM_HINT_T1);
+        }
+    }
+}
+
 struct Row {
     const float *q;
     int64_t lo, hi;  // keys this row sees, clipped to the call's range
@@ -195,6 +217,8 @@ void rows_avx2(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
     for (int64_t jt = lo_all; jt < hi_all; jt += kKeys) {
         const int64_t nk = hi_all - jt < kKeys ? hi_all - jt : kKeys;
         load_avx2(a, g, jt, nk, ktile, vtile);
+        const int64_t ahead = jt + 2 * kKeys;  // two tiles ahead
+        if (ahead < hi_all) prefetch_keys(a, g, ahead, hi_all - ahead < kKeys ? hi_all - ahead : kKeys);
         const float *k = ktile, *v = vtile;
         for (int64_t r0 = 0; r0 < nrows; r0 += kRows) {
             const int nr = nrows - r0 < kRows ? (int)(nrows - r0) : kRows;
