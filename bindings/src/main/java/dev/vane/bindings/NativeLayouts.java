@@ -146,6 +146,43 @@ public final class NativeLayouts {
     public static final VarHandle ROPE_LINEAR_SCALE = field(ROPE_PARAMS, "linear_scale");
     public static final VarHandle ROPE_NEOX = field(ROPE_PARAMS, "neox");
 
+    /**
+     * struct vane_kv_cache { int32_t dtype, reserved; int64_t n_kv_heads, head_dim, block_tokens, n_blocks;
+     * void *k, *v; float *k_scales, *v_scales; }
+     */
+    public static final StructLayout KV_CACHE = MemoryLayout.structLayout(
+            JAVA_INT.withName("dtype"),
+            JAVA_INT.withName("reserved"),
+            JAVA_LONG.withName("n_kv_heads"),
+            JAVA_LONG.withName("head_dim"),
+            JAVA_LONG.withName("block_tokens"),
+            JAVA_LONG.withName("n_blocks"),
+            ADDRESS.withName("k"),
+            ADDRESS.withName("v"),
+            ADDRESS.withName("k_scales"),
+            ADDRESS.withName("v_scales"));
+    public static final VarHandle KV_CACHE_DTYPE = field(KV_CACHE, "dtype");
+    public static final VarHandle KV_CACHE_N_KV_HEADS = field(KV_CACHE, "n_kv_heads");
+    public static final VarHandle KV_CACHE_HEAD_DIM = field(KV_CACHE, "head_dim");
+    public static final VarHandle KV_CACHE_BLOCK_TOKENS = field(KV_CACHE, "block_tokens");
+    public static final VarHandle KV_CACHE_N_BLOCKS = field(KV_CACHE, "n_blocks");
+    public static final VarHandle KV_CACHE_K = field(KV_CACHE, "k");
+    public static final VarHandle KV_CACHE_V = field(KV_CACHE, "v");
+    public static final VarHandle KV_CACHE_K_SCALES = field(KV_CACHE, "k_scales");
+    public static final VarHandle KV_CACHE_V_SCALES = field(KV_CACHE, "v_scales");
+
+    /** struct vane_key_rope { const float *table; int64_t positions, rot_dim; int32_t neox; } (4 bytes of padding) */
+    public static final StructLayout KEY_ROPE = MemoryLayout.structLayout(
+            ADDRESS.withName("table"),
+            JAVA_LONG.withName("positions"),
+            JAVA_LONG.withName("rot_dim"),
+            JAVA_INT.withName("neox"),
+            MemoryLayout.paddingLayout(4));
+    public static final VarHandle KEY_ROPE_TABLE = field(KEY_ROPE, "table");
+    public static final VarHandle KEY_ROPE_POSITIONS = field(KEY_ROPE, "positions");
+    public static final VarHandle KEY_ROPE_ROT_DIM = field(KEY_ROPE, "rot_dim");
+    public static final VarHandle KEY_ROPE_NEOX = field(KEY_ROPE, "neox");
+
     /** A field's handle with the base offset bound to 0, so callers write {@code handle.get(segment)}. */
     private static VarHandle field(StructLayout layout, String name) {
         return MethodHandles.insertCoordinates(layout.varHandle(MemoryLayout.PathElement.groupElement(name)), 1, 0L);

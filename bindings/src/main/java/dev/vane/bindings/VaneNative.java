@@ -71,6 +71,21 @@ public final class VaneNative {
     //                            const float *v, int64_t n_kv, float *out)
     public static final MethodHandle ATTENTION = bind("vane_attention",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS));
+    // vane_status vane_kv_cache_bytes(const vane_kv_cache *c, int64_t *kv_bytes, int64_t *scale_bytes)
+    public static final MethodHandle KV_CACHE_BYTES = bind("vane_kv_cache_bytes", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    // vane_status vane_kv_write(const vane_kv_cache *c, const int32_t *table, int64_t n_table, int64_t pos0, const float *k,
+    //                           const float *v, int64_t n)
+    public static final MethodHandle KV_WRITE = bind("vane_kv_write",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
+    // vane_status vane_kv_copy_blocks(const vane_kv_cache *c, const int32_t *from, const int32_t *to, int64_t n)
+    public static final MethodHandle KV_COPY_BLOCKS = bind("vane_kv_copy_blocks",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+    // vane_status vane_attention_cached(const vane_attention_params *p, const float *q, int64_t n_q, const vane_kv_cache *c,
+    //     const int32_t *table, int64_t n_table, int64_t n_cached, const vane_key_rope *key_rope, float *out)
+    public static final MethodHandle ATTENTION_CACHED = bind("vane_attention_cached", FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS));
+    // vane_status vane_rope_table(const vane_rope_params *p, int64_t n_positions, float *out)
+    public static final MethodHandle ROPE_TABLE = bind("vane_rope_table", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
     // vane_status vane_rope(const vane_rope_params *p, float *x, int64_t n, int64_t ld, const int64_t *positions)
     public static final MethodHandle ROPE = bind("vane_rope",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));

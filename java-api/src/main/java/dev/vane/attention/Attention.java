@@ -22,6 +22,8 @@ import java.util.Objects;
  *       them in a plain prefill, one or a few in decode); an optional sliding window.
  *   <li>{@link #cross}: every query sees every key; q and k/v may have different lengths (text
  *       attending to image patches).
+ *   <li>{@link #decode}: causal over a {@link KvCache.Sequence} (paged, f32/f16/FP8 storage),
+ *       optionally rotating keys by their cache position (streaming sequences).
  * </ul>
  */
 public final class Attention {
@@ -102,6 +104,82 @@ public final class Attention {
         run(q, k, v, out, false);
     }
 
+    /**
+     * Decode (or chunked prefill) over a cached sequence: q [nq, heads, headDim] are the last nq
+     * of the sequence's positions, causal, into a new tensor; the caller closes it.
+     */
+    public Tensor decode(Tensor q, KvCache.Sequence seq) {
+        return decode(q, seq, null);
+    }
+
+    /** As {@link #decode(Tensor, KvCache.Sequence)}, each key first rotated by its cache position (rope may be null). */
+    public Tensor decode(Tensor q, KvCache.Sequence seq, Rope rope) {
+        Tensor out = Tensor.allocate(checkQ(q).shape());
+        try {
+            decode(q, seq, rope, out);
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Decode into out. With rope, the sequence holds unrotated keys and each is rotated by its
+     * position in the cache (0 .. length - 1) at attention time: a streaming sequence's evictions
+     * then shift positions without rewriting keys. q must already be rotated to its own positions
+     * (for one query: length - 1).
+     */
+    public void decode(Tensor q, KvCache.Sequence seq, Rope rope, Tensor out) {
+        Objects.requireNonNull(seq, "seq must not be null");
+        Objects.requireNonNull(out, "out must not be null");
+        long nq = checkQ(q).dim(0);
+        requireShape(out, "out", heads);
+        if (out.dim(0) != nq) throw new IllegalArgumentException("out must be shaped as q " + q + ", got " + out);
+        KvCache cache = seq.cache();
+        if (cache.kvHeads() != kvHeads || cache.headDim() != headDim) {
+            throw new IllegalArgumentException("the cache holds " + cache.kvHeads() + " KV heads of " + cache.headDim() + ", this attention "
+                    + kvHeads + " of " + headDim);
+        }
+        if (rope != null && rope.headDim() != headDim) {
+            throw new IllegalArgumentException("rope is for head dim " + rope.headDim() + ", the attention's is " + headDim);
+        }
+        long n = seq.length();
+        if (nq > n) throw new IllegalArgumentException("q has " + nq + " tokens but the sequence holds only " + n + " positions");
+        Segments.requireReadable(q.segment(), "q", q.segment().byteSize(), "its elements");
+        Segments.requireNative(q.segment(), "q");
+        Segments.requireWritable(out.segment(), "out", out.segment().byteSize(), "its elements");
+        Segments.requireNative(out.segment(), "out");
+        if (out.segment().asOverlappingSlice(q.segment()).isPresent()) throw new IllegalArgumentException("out overlaps q");
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment p = params(call, true);
+            MemorySegment table = seq.table(call);
+            MemorySegment keyRope = MemorySegment.NULL;
+            if (rope != null) {
+                keyRope = call.allocate(NativeLayouts.KEY_ROPE);
+                NativeLayouts.KEY_ROPE_TABLE.set(keyRope, rope.table(Math.max(n, 1)));
+                NativeLayouts.KEY_ROPE_POSITIONS.set(keyRope, Math.max(n, 1));
+                NativeLayouts.KEY_ROPE_ROT_DIM.set(keyRope, (long) rope.rotDim());
+                NativeLayouts.KEY_ROPE_NEOX.set(keyRope, rope.layout() == Rope.Layout.NEOX ? 1 : 0);
+            }
+            Native.check((int) VaneNative.ATTENTION_CACHED.invokeExact(p, q.segment(), nq, cache.struct(), table, (long) seq.blocks(), n,
+                    keyRope, out.segment()));
+        } catch (Throwable e) {
+            throw Native.rethrow(e);
+        }
+    }
+
+    private MemorySegment params(Arena call, boolean causal) {
+        MemorySegment p = call.allocate(NativeLayouts.ATTENTION_PARAMS);
+        NativeLayouts.ATTENTION_N_HEADS.set(p, (long) heads);
+        NativeLayouts.ATTENTION_N_KV_HEADS.set(p, (long) kvHeads);
+        NativeLayouts.ATTENTION_HEAD_DIM.set(p, (long) headDim);
+        NativeLayouts.ATTENTION_SCALE.set(p, scale);
+        NativeLayouts.ATTENTION_CAUSAL.set(p, causal ? 1 : 0);
+        NativeLayouts.ATTENTION_WINDOW.set(p, window);
+        return p;
+    }
+
     private Tensor checkQ(Tensor q) {
         Objects.requireNonNull(q, "q must not be null");
         requireShape(q, "q", heads);
@@ -133,13 +211,7 @@ public final class Attention {
             if (out.segment().asOverlappingSlice(t.segment()).isPresent()) throw new IllegalArgumentException("out overlaps q, k or v");
         }
         try (Arena call = Arena.ofConfined()) {
-            MemorySegment p = call.allocate(NativeLayouts.ATTENTION_PARAMS);
-            NativeLayouts.ATTENTION_N_HEADS.set(p, (long) heads);
-            NativeLayouts.ATTENTION_N_KV_HEADS.set(p, (long) kvHeads);
-            NativeLayouts.ATTENTION_HEAD_DIM.set(p, (long) headDim);
-            NativeLayouts.ATTENTION_SCALE.set(p, scale);
-            NativeLayouts.ATTENTION_CAUSAL.set(p, causal ? 1 : 0);
-            NativeLayouts.ATTENTION_WINDOW.set(p, window);
+            MemorySegment p = params(call, causal);
             Native.check((int) VaneNative.ATTENTION.invokeExact(p, q.segment(), nq, k.segment(), v.segment(), nkv, out.segment()));
         } catch (Throwable e) {
             throw Native.rethrow(e);

@@ -91,6 +91,47 @@ public final class Rope {
         apply(x, positions);
     }
 
+    private MemorySegment table = MemorySegment.NULL;  // cos/sin of positions 0 .. tablePositions - 1
+    private long tablePositions;
+
+    /**
+     * The cos/sin table (vane_rope_table) of at least positions 0 .. positions - 1, computed once
+     * and grown as needed (GC-managed memory).
+     */
+    synchronized MemorySegment table(long positions) {
+        if (positions > tablePositions) {
+            long n = Math.max(positions, 2 * tablePositions);
+            MemorySegment t = Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, Math.max(1, n * rotDim));
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment p = call.allocate(NativeLayouts.ROPE_PARAMS);
+                NativeLayouts.ROPE_N_HEADS.set(p, 1L);
+                NativeLayouts.ROPE_HEAD_DIM.set(p, (long) headDim);
+                NativeLayouts.ROPE_ROT_DIM.set(p, (long) rotDim);
+                NativeLayouts.ROPE_BASE.set(p, base);
+                NativeLayouts.ROPE_LINEAR_SCALE.set(p, linearScale);
+                NativeLayouts.ROPE_NEOX.set(p, layout == Layout.NEOX ? 1 : 0);
+                Native.check((int) VaneNative.ROPE_TABLE.invokeExact(p, n, t));
+            } catch (Throwable e) {
+                throw Native.rethrow(e);
+            }
+            table = t;
+            tablePositions = n;
+        }
+        return table;
+    }
+
+    int headDim() {
+        return headDim;
+    }
+
+    int rotDim() {
+        return rotDim;
+    }
+
+    Layout layout() {
+        return layout;
+    }
+
     @Override
     public String toString() {
         return "Rope[headDim=" + headDim + ", rotDim=" + rotDim + ", base=" + base + ", linearScale=" + linearScale + ", " + layout + "]";
