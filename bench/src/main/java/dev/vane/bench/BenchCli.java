@@ -2,6 +2,8 @@ package dev.vane.bench;
 
 import dev.vane.MachineCeilings;
 import dev.vane.Vane;
+import dev.vane.bench.attention.AttentionBench;
+import dev.vane.bench.attention.AttentionResult;
 import dev.vane.bench.gemm.GemmBench;
 import dev.vane.bench.gemm.GemmResult;
 import dev.vane.bench.moe.MoeBench;
@@ -19,7 +21,9 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code gemm [--formats=a,b] [--m=1,16] [--threads=1,2]}: y = x · Wᵀ on the LLM shapes;
  *   <li>{@code moe [--formats=q4_0] [--t=1,128] [--threads=2]}: a Mixtral-shaped MoE layer against
- *       k dense FFNs and one dense FFN of all experts' parameters.
+ *       k dense FFNs and one dense FFN of all experts' parameters;
+ *   <li>{@code attention [--threads=2]}: decode over f16 and FP8 KV caches against the roofline,
+ *       prefill against the FMA peak, the naive Java peer, and prefill's peak memory.
  * </ul>
  */
 public final class BenchCli {
@@ -28,8 +32,9 @@ public final class BenchCli {
     static final int[][] SHAPES = {{4096, 4096}, {11008, 4096}, {4096, 11008}, {14336, 4096}};
     static final int[] MS = {1, 4, 16, 64, 256, 512};
     static final String USAGE = """
-            usage: vane bench gemm [--quick] [--json] [--formats=q4_0,q8_0,...] [--m=1,16,...] [--threads=1,2]
-                   vane bench moe  [--quick] [--json] [--formats=q4_0,...] [--t=1,128] [--threads=2]""";
+            usage: vane bench gemm      [--quick] [--json] [--formats=q4_0,q8_0,...] [--m=1,16,...] [--threads=1,2]
+                   vane bench moe       [--quick] [--json] [--formats=q4_0,...] [--t=1,128] [--threads=2]
+                   vane bench attention [--quick] [--json] [--threads=2]""";
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -39,7 +44,7 @@ public final class BenchCli {
     record Options(boolean quick, boolean json, List<QuantFormat> formats, int[] sizes, int[] threads) {}
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || !(args[0].equals("gemm") || args[0].equals("moe"))) {
+        if (args.length == 0 || !(args[0].equals("gemm") || args[0].equals("moe") || args[0].equals("attention"))) {
             err.println(USAGE);
             return 2;
         }
@@ -58,6 +63,7 @@ public final class BenchCli {
                 ceilings.fmaGflops(), ceilings.int8Gops());
         if (o.json()) err.println(header);
         else out.println(header);
+        if (args[0].equals("attention")) return runAttention(o, ceilings, out);
         return moe ? runMoe(o, ceilings, out) : runGemm(o, ceilings, out);
     }
 
@@ -94,6 +100,15 @@ public final class BenchCli {
         for (int[] s : shapes) {
             bench.runShape(s[0], s[1], formats, ms, threads, r -> out.println(o.json() ? r.toJson() : r.tableRow()));
         }
+        return 0;
+    }
+
+    static int runAttention(Options o, MachineCeilings ceilings, PrintStream out) {
+        int threads = o.threads() != null ? o.threads()[0] : Runtime.getRuntime().availableProcessors();
+        if (!o.json()) out.println(AttentionResult.tableHeader());
+        AttentionBench bench = new AttentionBench(ceilings, o.quick() ? 0.15 : 1.0);
+        bench.runAll(o.quick(), threads, r -> out.println(o.json() ? r.toJson() : r.tableRow()),
+                unused -> out.println(bench.prefillMemory(32768, 8, 8, 128, threads, o.json())));
         return 0;
     }
 
