@@ -1,5 +1,10 @@
 // AVX2 + FMA attention kernel (head_dim a multiple of 8; other sizes take the reference path).
 //
+// Keys and values come either through a tile buffer (contiguous f32 inputs, whose per-head
+// stride would put a tile in one L1 set, and cached keys rotated at attention time), or straight
+// from the cache's f16 / FP8 vectors, decoded inside the loops (FP8 scales folded into the
+// score and into p): converting into the buffer first cost as much as the arithmetic at decode.
+//
 // A call handles the rows of one KV group (every query head of the group for tokens
 // [t0, t1)), their state (m, l, o) kept in a per-thread buffer, and walks the keys in tiles of
 // kKeys: each tile's keys and values are read from memory once and reused from L1 by every row.
@@ -121,18 +126,39 @@ struct Row {
     int64_t lo, hi;  // keys this row sees, clipped to the call's range
 };
 
+// Where a tile's keys and values are read from: element type T (kF32: the tile buffer or f32
+// cache vectors; kF16 and kFP8: cache vectors decoded on the fly), one pointer per key, and for
+// FP8 each vector's scale (folded into the score for keys and into p for values).
+enum Elem { kF32, kF16, kFP8 };
+
+struct TileSrc {
+    const void *k[kKeys], *v[kKeys];
+    float kscale[kKeys], vscale[kKeys];
+};
+
+template <Elem T>
+VA_INLINE __m256 load8(const void *p, int64_t c) {
+    if (T == kF32) return _mm256_loadu_ps((const float *)p + c);
+    if (T == kF16) return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)((const uint16_t *)p + c)));
+    // FP8 E4M3: value * 2^-120 by moving bits (the 2^120 is in the scale; NaN codes are not
+    // expected in a cache Vane wrote, whose values were finite).
+    const __m256i code = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)((const uint8_t *)p + c)));
+    return _mm256_castsi256_ps(_mm256_and_si256(_mm256_slli_epi32(code, 20), _mm256_set1_epi32((int)0x87f00000u)));
+}
+
 // Scaled scores of up to 4 rows against the tile's nk keys, into s[row][key - jt] (unmasked).
-VA_INLINE void scores(const AttnArgs &a, const Row *rows, int nr, const float *k, int64_t kstride, int64_t nk,
-                      float (*s)[kKeys]) {
+template <Elem T>
+VA_INLINE void scores(const AttnArgs &a, const Row *rows, int nr, const TileSrc &src, int64_t nk, float (*s)[kKeys]) {
     const int64_t d = a.d;
     const float *q[kRows];
     for (int r = 0; r < kRows; r++) q[r] = rows[r < nr ? r : 0].q;
     for (int64_t jj = 0; jj < nk; jj += 2) {
-        const float *k0 = k + jj * kstride, *k1 = k + (jj + 1 < nk ? jj + 1 : jj) * kstride;
+        const int64_t j1 = jj + 1 < nk ? jj + 1 : jj;
+        const void *k0 = src.k[jj], *k1 = src.k[j1];
         __m256 acc[8];
         for (int t = 0; t < 8; t++) acc[t] = _mm256_setzero_ps();
         for (int64_t c = 0; c < d; c += 8) {
-            const __m256 x0 = _mm256_loadu_ps(k0 + c), x1 = _mm256_loadu_ps(k1 + c);
+            const __m256 x0 = load8<T>(k0, c), x1 = load8<T>(k1, c);
             for (int r = 0; r < kRows; r++) {
                 __m256 qv = _mm256_loadu_ps(q[r] + c);
                 __asm__("" : "+x"(qv));  // one load for both keys (the compiler would fold it into each FMA)
@@ -140,8 +166,12 @@ VA_INLINE void scores(const AttnArgs &a, const Row *rows, int nr, const float *k
                 acc[2 * r + 1] = _mm256_fmadd_ps(qv, x1, acc[2 * r + 1]);
             }
         }
+        const __m256 sc = T == kFP8 ? _mm256_mul_ps(_mm256_set_ps(src.kscale[j1], src.kscale[jj], src.kscale[j1], src.kscale[jj],
+                                                                  src.kscale[j1], src.kscale[jj], src.kscale[j1], src.kscale[jj]),
+                                                    _mm256_set1_ps(a.scale * 0x1p120f))
+                                    : _mm256_set1_ps(a.scale);
         float sums[8];
-        _mm256_storeu_ps(sums, _mm256_mul_ps(hsum8(acc), _mm256_set1_ps(a.scale)));
+        _mm256_storeu_ps(sums, _mm256_mul_ps(hsum8(acc), sc));
         for (int r = 0; r < kRows; r++) {
             s[r][jj] = sums[2 * r];
             if (jj + 1 < nk) s[r][jj + 1] = sums[2 * r + 1];
@@ -149,9 +179,10 @@ VA_INLINE void scores(const AttnArgs &a, const Row *rows, int nr, const float *k
     }
 }
 
-// o[r] += sum over the tile's keys of p[r][key] v[key], for up to 4 rows.
-VA_INLINE void accumulate_v(const AttnArgs &a, int nr, const float *v, int64_t vstride, int64_t nk, float (*p)[kKeys],
-                            float *const o[kRows]) {
+// o[r] += sum over the tile's keys of p[r][key] v[key], for up to 4 rows (FP8: p already times
+// the value's scale and 2^120).
+template <Elem T>
+VA_INLINE void accumulate_v(const AttnArgs &a, int nr, const TileSrc &src, int64_t nk, float (*p)[kKeys], float *const o[kRows]) {
     const int64_t d = a.d;
     int64_t c = 0;
     for (; c + 16 <= d; c += 16) {
@@ -161,7 +192,7 @@ VA_INLINE void accumulate_v(const AttnArgs &a, int nr, const float *v, int64_t v
             acc[r][1] = r < nr ? _mm256_loadu_ps(o[r] + c + 8) : _mm256_setzero_ps();
         }
         for (int64_t jj = 0; jj < nk; jj++) {
-            const __m256 v0 = _mm256_loadu_ps(v + jj * vstride + c), v1 = _mm256_loadu_ps(v + jj * vstride + c + 8);
+            const __m256 v0 = load8<T>(src.v[jj], c), v1 = load8<T>(src.v[jj], c + 8);
             for (int r = 0; r < kRows; r++) {
                 const __m256 pr = _mm256_broadcast_ss(&p[r][jj]);
                 acc[r][0] = _mm256_fmadd_ps(pr, v0, acc[r][0]);
@@ -177,14 +208,18 @@ VA_INLINE void accumulate_v(const AttnArgs &a, int nr, const float *v, int64_t v
         __m256 acc[kRows];
         for (int r = 0; r < kRows; r++) acc[r] = r < nr ? _mm256_loadu_ps(o[r] + c) : _mm256_setzero_ps();
         for (int64_t jj = 0; jj < nk; jj++) {
-            const __m256 v0 = _mm256_loadu_ps(v + jj * vstride + c);
+            const __m256 v0 = load8<T>(src.v[jj], c);
             for (int r = 0; r < kRows; r++) acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(&p[r][jj]), v0, acc[r]);
         }
         for (int r = 0; r < nr; r++) _mm256_storeu_ps(o[r] + c, acc[r]);
     }
 }
 
-void rows_avx2(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, int64_t j1, AttnPartial part) {
+// T: how keys are read. kF32 with a null cache or a key rotation: through the tile buffer (copied,
+// decoded, rotated); else straight from the cache's vectors, decoded in the loops.
+template <Elem T>
+void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, int64_t j1, AttnPartial part) {
+    const bool direct = a.cache && !a.rope;
     const int64_t d = a.d, nrows = (t1 - t0) * a.group;
     const int64_t rows_at = (nrows * (d + 2) + 15) / 16 * 16;  // floats before the Row array (64-byte aligned)
     const int64_t tile_at = rows_at + ((int64_t)sizeof(Row) / 4 * nrows + 15) / 16 * 16;
@@ -212,20 +247,37 @@ void rows_avx2(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
         l[r] = 0.0f;
     }
     memset(o, 0, sizeof(float) * (size_t)(nrows * d));
-    const int64_t kvstride = d;  // in the copied tile
     alignas(32) float s[kRows][kKeys];
     for (int64_t jt = lo_all; jt < hi_all; jt += kKeys) {
         const int64_t nk = hi_all - jt < kKeys ? hi_all - jt : kKeys;
-        load_avx2(a, g, jt, nk, ktile, vtile);
+        TileSrc src;
+        if (direct) {
+            const vane_kv_cache &c = *a.cache;
+            const int64_t bytes = d * (T == kF32 ? 4 : T == kF16 ? 2 : 1);
+            for (int64_t jj = 0; jj < nk; jj++) {
+                const int64_t vi = kv_vector(c, a.table, g, jt + jj);
+                src.k[jj] = (const char *)c.k + vi * bytes;
+                src.v[jj] = (const char *)c.v + vi * bytes;
+                if (T == kFP8) {
+                    src.kscale[jj] = c.k_scales[vi];
+                    src.vscale[jj] = c.v_scales[vi] * 0x1p120f;
+                }
+            }
+        } else {
+            load_avx2(a, g, jt, nk, ktile, vtile);
+            for (int64_t jj = 0; jj < nk; jj++) {
+                src.k[jj] = ktile + jj * d;
+                src.v[jj] = vtile + jj * d;
+            }
+        }
         const int64_t ahead = jt + 2 * kKeys;  // two tiles ahead
         if (ahead < hi_all) prefetch_keys(a, g, ahead, hi_all - ahead < kKeys ? hi_all - ahead : kKeys);
-        const float *k = ktile, *v = vtile;
         for (int64_t r0 = 0; r0 < nrows; r0 += kRows) {
             const int nr = nrows - r0 < kRows ? (int)(nrows - r0) : kRows;
             bool any = false;
             for (int r = 0; r < nr; r++) any = any || (rows[r0 + r].lo < jt + nk && rows[r0 + r].hi > jt);
             if (!any) continue;
-            scores(a, rows + r0, nr, k, kvstride, nk, s);
+            scores<T>(a, rows + r0, nr, src, nk, s);
             float *orow[kRows];
             for (int r = 0; r < kRows; r++) orow[r] = o + (r0 + (r < nr ? r : 0)) * d;
             for (int r = 0; r < nr; r++) {
@@ -270,7 +322,10 @@ void rows_avx2(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
                 }
                 if (!nan) mr = m_new;
             }
-            accumulate_v(a, nr, v, kvstride, nk, s, orow);
+            if (T == kFP8)  // fold each value's scale into p (l took the unscaled p above)
+                for (int r = 0; r < nr; r++)
+                    for (int64_t jj = 0; jj < nk; jj++) s[r][jj] *= src.vscale[jj];
+            accumulate_v<T>(a, nr, src, nk, s, orow);
         }
     }
     for (int64_t r = 0; r < nrows; r++) {
@@ -287,6 +342,14 @@ void rows_avx2(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
         for (int64_t c = 0; c < d; c += 8)
             _mm256_storeu_ps(out + c, nan ? _mm256_set1_ps(NAN) : _mm256_mul_ps(_mm256_loadu_ps(o + r * d + c), inv));
     }
+}
+
+void rows_avx2(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, int64_t j1, AttnPartial part) {
+    if (a.cache && !a.rope && a.d % 8 == 0) {
+        if (a.cache->dtype == VANE_KV_F16) return rows_impl<kF16>(a, g, t0, t1, j0, j1, part);
+        if (a.cache->dtype == VANE_KV_FP8_E4M3) return rows_impl<kFP8>(a, g, t0, t1, j0, j1, part);
+    }
+    rows_impl<kF32>(a, g, t0, t1, j0, j1, part);
 }
 
 #undef VA_INLINE
