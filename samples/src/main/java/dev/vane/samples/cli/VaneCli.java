@@ -1,5 +1,7 @@
 package dev.vane.samples.cli;
 
+import dev.vane.samples.attention.CrossModalDemo;
+import dev.vane.samples.attention.StreamingDemo;
 import dev.vane.samples.moe.MoeDemo;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -14,8 +16,11 @@ public final class VaneCli {
               quant-demo  quantize random weights into every format: bytes per weight and error
               demo        info, then quant-demo
               moe-demo    [tokens]: top-2 routing, expert load and time of a mixture-of-experts layer
+              attention-demo: cross-attention of text queries over image-patch embeddings
+              streaming-demo [tokens]: decode past the context with a 4-sink + 1024-window cache
               bench gemm  [--quick] [--json]: GEMM against peers and the machine ceilings
               bench moe   [--quick] [--json]: a Mixtral-shaped MoE layer against dense FFNs
+              bench attention [--quick] [--json]: decode and prefill against the roofline
             """;
 
     public static void main(String[] args) {
@@ -35,6 +40,8 @@ public final class VaneCli {
                     QuantDemoCommand.run(rest, out);
                 }
                 case "moe-demo" -> MoeDemo.run(rest, out);
+                case "attention-demo" -> CrossModalDemo.run(out);
+                case "streaming-demo" -> StreamingDemo.run(rest, out);
                 case "help", "-h", "--help" -> out.print(USAGE);
                 default -> {
                     err.println("vane: unknown command '" + command + "'");

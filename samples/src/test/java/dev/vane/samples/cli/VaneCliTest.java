@@ -38,6 +38,27 @@ class VaneCliTest {
     }
 
     @Test
+    void sampleAppsRun() {
+        Run r = run("moe-demo", "16");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("tokens per expert: [") && r.out().contains("MoE/dense = "), r.out());
+        r = run("attention-demo");
+        assertEquals(0, r.exit(), r.err());
+        // Each text query's attention lands mostly on the image row it asks for.
+        java.util.List<String> rows = r.out().lines().filter(l -> l.matches("\\s+\\d+\\s+\\d+\\s+[0-9.]+\\s+\\d+")).toList();
+        assertEquals(6, rows.size(), r.out());
+        for (String line : rows) {
+            String[] f = line.trim().split("\\s+");
+            assertEquals(f[1], f[3], "query " + f[0] + ": " + line);
+        }
+        r = run("streaming-demo", "1500");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("     1500              1028          257"), "1500 tokens keep 4 sinks + the last 1024:\n" + r.out());
+        r = run("streaming-demo", "0");
+        assertEquals(2, r.exit());
+    }
+
+    @Test
     void badUsageExitsWithTwoAndSaysWhy() {
         Run r = run("frobnicate");
         assertEquals(2, r.exit());
