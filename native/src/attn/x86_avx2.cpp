@@ -103,21 +103,26 @@ void load_avx2(const AttnArgs &a, int64_t g, int64_t j0, int64_t n, float *k, fl
 // computed, so that streaming a long cache overlaps with the arithmetic).
 VA_INLINE void prefetch_keys(const AttnArgs &a, int64_t g, int64_t j0, int64_t n) {
     const int64_t d = a.d;
-    const int64_t bytes = a.cache ? d * (a.cache->dtype == VANE_KV_F32 ? 4 : a.cache->dtype == VANE_KV_F16 ? 2 : 1) : 4 * d;
-    for (int64_t j = j0; j < j0 + n; j++) {
-        const char *k, *v;
-        if (!a.cache) {
-            k = (const char *)(a.k + (j * a.n_kv_heads + g) * d);
-            v = (const char *)(a.v + (j * a.n_kv_heads + g) * d);
-        } else {
-            const int64_t vi = kv_vector(*a.cache, a.table, g, j);
-            k = (const char *)a.cache->k + vi * bytes;
-            v = (const char *)a.cache->v + vi * bytes;
-        }
-        for (int64_t o = 0; o < bytes; o += 64) {
+    if (!a.cache) {
+        for (int64_t j = j0; j < j0 + n; j++)
+            for (int64_t o = 0; o < 4 * d; o += 64) {
+                _mm_prefetch((const char *)(a.k + (j * a.n_kv_heads + g) * d) + o, _MM_HINT_T1);
+                _mm_prefetch((const char *)(a.v + (j * a.n_kv_heads + g) * d) + o, _MM_HINT_T1);
+            }
+        return;
+    }
+    const vane_kv_cache &c = *a.cache;
+    const int64_t bytes = d * (c.dtype == VANE_KV_F32 ? 4 : c.dtype == VANE_KV_F16 ? 2 : 1);
+    // One head's vectors are contiguous within a block: prefetch each block's run at once.
+    for (int64_t j = j0; j < j0 + n;) {
+        const int64_t slot = j % c.block_tokens, run = c.block_tokens - slot < j0 + n - j ? c.block_tokens - slot : j0 + n - j;
+        const int64_t vi = kv_vector(c, a.table, g, j);
+        const char *k = (const char *)c.k + vi * bytes, *v = (const char *)c.v + vi * bytes;
+        for (int64_t o = 0; o < run * bytes; o += 64) {
             _mm_prefetch(k + o, _MM_HINT_T1);
             _mm_prefetch(v + o, _MM_HINT_T1);
         }
+        j += run;
     }
 }
 
@@ -254,8 +259,14 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
         if (direct) {
             const vane_kv_cache &c = *a.cache;
             const int64_t bytes = d * (T == kF32 ? 4 : T == kF16 ? 2 : 1);
+            int64_t vi = kv_vector(c, a.table, g, jt), slot = jt % c.block_tokens;  // then step without dividing
             for (int64_t jj = 0; jj < nk; jj++) {
-                const int64_t vi = kv_vector(c, a.table, g, jt + jj);
+                if (jj > 0 && ++slot == c.block_tokens) {
+                    slot = 0;
+                    vi = kv_vector(c, a.table, g, jt + jj);
+                } else if (jj > 0) {
+                    vi++;
+                }
                 src.k[jj] = (const char *)c.k + vi * bytes;
                 src.v[jj] = (const char *)c.v + vi * bytes;
                 if (T == kFP8) {
