@@ -281,6 +281,18 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
                 src.v[jj] = vtile + jj * d;
             }
         }
+        if (direct) {  // this tile's values into L1 while the scores are computed (the value loop walks them by columns)
+            for (int64_t jj = 0; jj < nk; jj++)
+                for (int64_t o = 0; o < d * (T == kF32 ? 4 : T == kF16 ? 2 : 1); o += 64) _mm_prefetch((const char *)src.v[jj] + o, _MM_HINT_T0);
+            if (jt + kKeys < hi_all) {  // and the next tile's keys
+                const vane_kv_cache &c = *a.cache;
+                const int64_t bytes = d * (T == kF32 ? 4 : T == kF16 ? 2 : 1);
+                for (int64_t j = jt + kKeys; j < jt + 2 * kKeys && j < hi_all; j++) {
+                    const char *kp = (const char *)c.k + kv_vector(c, a.table, g, j) * bytes;
+                    for (int64_t o = 0; o < bytes; o += 64) _mm_prefetch(kp + o, _MM_HINT_T0);
+                }
+            }
+        }
         const int64_t ahead = jt + 2 * kKeys;  // two tiles ahead
         if (ahead < hi_all) prefetch_keys(a, g, ahead, hi_all - ahead < kKeys ? hi_all - ahead : kKeys);
         for (int64_t r0 = 0; r0 < nrows; r0 += kRows) {
