@@ -139,6 +139,10 @@ enum Elem { kF32, kF16, kFP8 };
 struct TileSrc {
     const void *k[kKeys], *v[kKeys];
     float kscale[kKeys], vscale[kKeys];
+    // A later tile's vectors (pn of them, pbytes each) to prefetch into L2 a pair of keys at a
+    // time as the scores go (spread out: a whole tile's lines at once overflowed the miss queue).
+    const char *pk[kKeys], *pv[kKeys];
+    int64_t pn, pbytes;
 };
 
 template <Elem T>
@@ -160,6 +164,11 @@ VA_INLINE void scores(const AttnArgs &a, const Row *rows, int nr, const TileSrc 
     for (int64_t jj = 0; jj < nk; jj += 2) {
         const int64_t j1 = jj + 1 < nk ? jj + 1 : jj;
         const void *k0 = src.k[jj], *k1 = src.k[j1];
+        for (int64_t f = jj; f < jj + 2 && f < src.pn; f++)
+            for (int64_t o = 0; o < src.pbytes; o += 64) {
+                _mm_prefetch(src.pk[f] + o, _MM_HINT_T1);
+                _mm_prefetch(src.pv[f] + o, _MM_HINT_T1);
+            }
         __m256 acc[8];
         for (int t = 0; t < 8; t++) acc[t] = _mm256_setzero_ps();
         for (int64_t c = 0; c < d; c += 8) {
@@ -294,13 +303,26 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
             }
         }
         const int64_t ahead = jt + 2 * kKeys;  // two tiles ahead
-        if (ahead < hi_all) prefetch_keys(a, g, ahead, hi_all - ahead < kKeys ? hi_all - ahead : kKeys);
+        src.pn = 0;
+        if (ahead < hi_all && direct) {  // spread over the first micro-tile's scores
+            const vane_kv_cache &c = *a.cache;
+            src.pbytes = d * (T == kF32 ? 4 : T == kF16 ? 2 : 1);
+            src.pn = hi_all - ahead < kKeys ? hi_all - ahead : kKeys;
+            for (int64_t f = 0; f < src.pn; f++) {
+                const int64_t vi = kv_vector(c, a.table, g, ahead + f);
+                src.pk[f] = (const char *)c.k + vi * src.pbytes;
+                src.pv[f] = (const char *)c.v + vi * src.pbytes;
+            }
+        } else if (ahead < hi_all) {
+            prefetch_keys(a, g, ahead, hi_all - ahead < kKeys ? hi_all - ahead : kKeys);
+        }
         for (int64_t r0 = 0; r0 < nrows; r0 += kRows) {
             const int nr = nrows - r0 < kRows ? (int)(nrows - r0) : kRows;
             bool any = false;
             for (int r = 0; r < nr; r++) any = any || (rows[r0 + r].lo < jt + nk && rows[r0 + r].hi > jt);
             if (!any) continue;
             scores<T>(a, rows + r0, nr, src, nk, s);
+            src.pn = 0;  // prefetched once per tile
             float *orow[kRows];
             for (int r = 0; r < kRows; r++) orow[r] = o + (r0 + (r < nr ? r : 0)) * d;
             for (int r = 0; r < nr; r++) {
