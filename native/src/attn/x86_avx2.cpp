@@ -303,7 +303,7 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
             }
         }
         const int64_t ahead = jt + 2 * kKeys;  // two tiles ahead
-        src.pn = 0;
+        src.pn = src.pbytes = 0;
         if (ahead < hi_all && direct) {  // spread over the first micro-tile's scores
             const vane_kv_cache &c = *a.cache;
             src.pbytes = d * (T == kF32 ? 4 : T == kF16 ? 2 : 1);
