@@ -1,0 +1,168 @@
+package dev.vane.model.gguf;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Writes GGUF version 3 files: metadata entries, then tensor infos, then the tensors' bytes, each
+ * at a multiple of the alignment (32). For the model generator and tests; tensor bytes are given
+ * in their GGUF type's layout (Vane's Q4_0 and Q8_0 quantizers write it byte for byte).
+ */
+public final class GgufWriter {
+    private record Entry(String key, GgufValueType type, Object value) {}
+
+    private record Tensor(String name, long[] ne, GgmlType type, byte[] data) {}
+
+    private final List<Entry> entries = new ArrayList<>();
+    private final List<Tensor> tensors = new ArrayList<>();
+
+    public GgufWriter putString(String key, String value) {
+        return put(key, GgufValueType.STRING, Objects.requireNonNull(value));
+    }
+
+    public GgufWriter putUint32(String key, long value) {
+        if (value < 0 || value > 0xffffffffL) throw new IllegalArgumentException(key + ": " + value + " is not a uint32");
+        return put(key, GgufValueType.UINT32, value);
+    }
+
+    public GgufWriter putInt32(String key, int value) {
+        return put(key, GgufValueType.INT32, (long) value);
+    }
+
+    public GgufWriter putFloat32(String key, float value) {
+        return put(key, GgufValueType.FLOAT32, (double) value);
+    }
+
+    public GgufWriter putBool(String key, boolean value) {
+        return put(key, GgufValueType.BOOL, value);
+    }
+
+    /** An array of one element type: STRING (Strings), INT32 / UINT32 (numbers), FLOAT32 (numbers). */
+    public GgufWriter putArray(String key, GgufValueType elementType, List<?> values) {
+        if (elementType == GgufValueType.ARRAY) throw new IllegalArgumentException("GGUF arrays do not nest");
+        return put(key, GgufValueType.ARRAY, new Object[] {elementType, List.copyOf(values)});
+    }
+
+    private GgufWriter put(String key, GgufValueType type, Object value) {
+        Objects.requireNonNull(key, "key must not be null");
+        for (Entry e : entries) if (e.key().equals(key)) throw new IllegalArgumentException("metadata key '" + key + "' is already set");
+        entries.add(new Entry(key, type, value));
+        return this;
+    }
+
+    /** A tensor of shape ne (ne[0] varies fastest) in the given type's byte layout. */
+    public GgufWriter addTensor(String name, GgmlType type, long[] ne, byte[] data) {
+        Objects.requireNonNull(name, "name must not be null");
+        long count = 1;
+        for (long d : ne) count = Math.multiplyExact(count, d);
+        if (ne.length < 1 || ne.length > GgufFile.MAX_DIMS || ne[0] % type.blockElements() != 0) {
+            throw new IllegalArgumentException("tensor '" + name + "': 1.." + GgufFile.MAX_DIMS + " dims with ne[0] a multiple of " + type.blockElements());
+        }
+        long bytes = count / type.blockElements() * type.blockBytes();
+        if (data.length != bytes) throw new IllegalArgumentException("tensor '" + name + "' needs " + bytes + " bytes of " + type + ", got " + data.length);
+        tensors.add(new Tensor(name, ne.clone(), type, data));
+        return this;
+    }
+
+    public void write(Path path) throws IOException {
+        try (OutputStream out = Files.newOutputStream(path)) {
+            Buf b = new Buf();
+            b.u32(GgufFile.MAGIC).u32(3).u64(tensors.size()).u64(entries.size());
+            for (Entry e : entries) {
+                b.string(e.key()).u32(e.type().id());
+                b.value(e.type(), e.value());
+            }
+            long offset = 0;
+            List<Long> offsets = new ArrayList<>();
+            for (Tensor t : tensors) {
+                offsets.add(offset);
+                b.string(t.name()).u32(t.ne().length);
+                for (long d : t.ne()) b.u64(d);
+                b.u32(t.type().id()).u64(offset);
+                offset = align(offset + t.data().length);
+            }
+            b.pad(align(b.size()) - b.size());
+            out.write(b.bytes());
+            long written = 0;
+            for (int i = 0; i < tensors.size(); i++) {
+                out.write(new byte[(int) (offsets.get(i) - written)]);
+                out.write(tensors.get(i).data());
+                written = offsets.get(i) + tensors.get(i).data().length;
+            }
+        }
+    }
+
+    private static long align(long v) {
+        return (v + GgufFile.DEFAULT_ALIGNMENT - 1) / GgufFile.DEFAULT_ALIGNMENT * GgufFile.DEFAULT_ALIGNMENT;
+    }
+
+    /** A growable little-endian byte buffer. */
+    private static final class Buf {
+        private ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+
+        private Buf room(int n) {
+            if (buf.remaining() < n) {
+                ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + n)).order(ByteOrder.LITTLE_ENDIAN);
+                buf.flip();
+                bigger.put(buf);
+                buf = bigger;
+            }
+            return this;
+        }
+
+        Buf u32(long v) {
+            room(4).buf.putInt((int) v);
+            return this;
+        }
+
+        Buf u64(long v) {
+            room(8).buf.putLong(v);
+            return this;
+        }
+
+        Buf string(String s) {
+            byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+            u64(bytes.length);
+            room(bytes.length).buf.put(bytes);
+            return this;
+        }
+
+        Buf pad(long n) {
+            room((int) n).buf.put(new byte[(int) n]);
+            return this;
+        }
+
+        void value(GgufValueType type, Object v) {
+            switch (type) {
+                case STRING -> string((String) v);
+                case UINT32, INT32 -> u32(((Number) v).longValue());
+                case FLOAT32 -> u32(Float.floatToRawIntBits(((Number) v).floatValue()));
+                case BOOL -> room(1).buf.put((byte) ((Boolean) v ? 1 : 0));
+                case ARRAY -> {
+                    Object[] a = (Object[]) v;
+                    GgufValueType elem = (GgufValueType) a[0];
+                    List<?> values = (List<?>) a[1];
+                    u32(elem.id()).u64(values.size());
+                    for (Object o : values) value(elem, o);
+                }
+                default -> throw new IllegalArgumentException("the writer does not write " + type);
+            }
+        }
+
+        long size() {
+            return buf.position();
+        }
+
+        byte[] bytes() {
+            return java.util.Arrays.copyOf(buf.array(), buf.position());
+        }
+    }
+}
