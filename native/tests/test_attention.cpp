@@ -235,6 +235,60 @@ void test_cache(const std::vector<int32_t> &isas, Rng &rng) {
     }
 }
 
+// Edge values, per variant: a non-finite value of a key a row does not see never reaches it; an
+// infinite or overflowing score makes its row NaN; FP8 caches holding values far beyond 448
+// (scales of 2^8 and more) decode exactly.
+void test_edges(const std::vector<int32_t> &isas) {
+    for (int32_t isa : isas) {
+        CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
+        // Causal, one head per KV head (micro-tiles mix tokens): Inf in the value of the last key.
+        const int64_t n = 6, d = 8;
+        std::vector<float> q(n * d, 0.5f), k(n * d, 0.25f), v(n * d, 1.0f), out(n * d);
+        v[(n - 1) * d + 2] = INFINITY;
+        vane_attention_params p{1, 1, d, 1.0f, 1, 0};
+        CHECK(vane_attention(&p, q.data(), n, k.data(), v.data(), n, out.data()) == VANE_OK, "%s", vane_last_error());
+        for (int64_t i = 0; i < n - 1; i++) CHECK(out[i * d + 2] == 1.0f, "isa %d: row %lld got %g from a key it does not see", isa, (long long)i, out[i * d + 2]);
+        CHECK(isinf(out[(n - 1) * d + 2]) || isnan(out[(n - 1) * d + 2]), "isa %d: the row that sees Inf", isa);
+        // An infinite q, and scores that overflow f32: NaN rows.
+        std::vector<float> qi(q), kb(n * d, 1e30f);
+        qi[3 * d] = INFINITY;
+        CHECK(vane_attention(&p, qi.data(), n, k.data(), v.data(), n, out.data()) == VANE_OK && isnan(out[3 * d]) && !isnan(out[2 * d]),
+              "isa %d: Inf in q", isa);
+        std::vector<float> qb(n * d, 1e30f);
+        CHECK(vane_attention(&p, qb.data(), n, kb.data(), v.data(), n, out.data()) == VANE_OK && isnan(out[0]), "isa %d: overflowing scores give %g",
+              isa, out[0]);
+        // FP8 cache with amax 2e5 in keys and values (scales near 2^9).
+        const int64_t kvh = 1, hd = 64, bt = 16, len = 40;
+        vane_kv_cache c{VANE_KV_FP8_E4M3, 0, kvh, hd, bt, 4, nullptr, nullptr, nullptr, nullptr};
+        int64_t kvb = 0, sb = 0;
+        CHECK(vane_kv_cache_bytes(&c, &kvb, &sb) == VANE_OK, "%s", vane_last_error());
+        std::vector<uint8_t> km(kvb), vm(kvb);
+        std::vector<float> ks(sb / 4), vs(sb / 4);
+        c.k = km.data();
+        c.v = vm.data();
+        c.k_scales = ks.data();
+        c.v_scales = vs.data();
+        std::vector<int32_t> table = {2, 0, 3};
+        std::vector<float> kk(len * hd), vv(len * hd), qq(2 * hd), o1(2 * hd), o2(2 * hd);
+        for (int64_t e = 0; e < len * hd; e++) {
+            kk[e] = (float)((e * 37 % 101) - 50) * 4000.0f;
+            vv[e] = (float)((e * 53 % 97) - 48) * 4000.0f;
+        }
+        for (int64_t e = 0; e < 2 * hd; e++) qq[e] = (float)((e % 7) - 3) * 1e-5f;
+        CHECK(vane_kv_write(&c, table.data(), 3, 0, kk.data(), vv.data(), len) == VANE_OK, "%s", vane_last_error());
+        vane_attention_params pc{2, 1, hd, 1.0f, 1, 0};
+        CHECK(vane_attention_cached(&pc, qq.data(), 1, &c, table.data(), 3, len, nullptr, o1.data()) == VANE_OK, "%s", vane_last_error());
+        CHECK(vane_cpu_select(VANE_ISA_BASELINE) == VANE_OK, "%s", vane_last_error());
+        CHECK(vane_attention_cached(&pc, qq.data(), 1, &c, table.data(), 3, len, nullptr, o2.data()) == VANE_OK, "%s", vane_last_error());
+        for (int64_t e = 0; e < hd; e++)
+            CHECK(isfinite(o1[e]) && fabs(o1[e] - o2[e]) <= 1e-4 * (fabs(o2[e]) + 2e5), "isa %d: large FP8 values: %g vs reference %g", isa, o1[e], o2[e]);
+    }
+    // A cache whose size overflows is refused.
+    vane_kv_cache huge{VANE_KV_F32, 0, 4096, 512, 65536, int64_t(1) << 27, nullptr, nullptr, nullptr, nullptr};
+    int64_t kvb = 0, sb = 0;
+    CHECK(vane_kv_cache_bytes(&huge, &kvb, &sb) == VANE_E_INVALID_ARGUMENT && strstr(vane_last_error(), "too large"), "%s", vane_last_error());
+}
+
 void test_errors() {
     std::vector<float> x(4096, 1.0f), out(4096);
     vane_attention_params p{8, 3, 64, 0.125f, 1, 0};
@@ -291,6 +345,7 @@ int main() {
     test_case({8, 2, 64, 4096, 4096, true, 0}, rng, isas, 6);  // long: a few rows checked
     test_split_and_decode(isas, rng);
     test_cache(isas, rng);
+    test_edges(isas);
     test_errors();
     vane_cpu_select(cpu.active);
     printf("test_attention: %s in %.1f s\n", g_failures == 0 ? "PASS" : "FAIL", now_s() - t0);

@@ -87,6 +87,11 @@ void test_route() {
     g.scale = 2.5f;
     CHECK(vane_moe_route(&g, &logits[1][0], 1, 4, 4, ids, w, nullptr) == VANE_OK, "%s", vane_last_error());
     CHECK(ids[0] == 0 && fabs(w[0] - 2.5 / (1 + exp(1.0))) < 1e-6, "sigmoid + bias: %d %g", ids[0], w[0]);
+    // Sigmoid, renormalized, of logits so negative every probability is 0: weights 0, not NaN.
+    const float low[4] = {-1000.0f, -2000.0f, -3000.0f, -4000.0f};
+    g = gating(VANE_GATING_SIGMOID_TOPK, 2, 1);
+    CHECK(vane_moe_route(&g, low, 1, 4, 4, ids, w, nullptr) == VANE_OK && w[0] == 0.0f && w[1] == 0.0f && ids[0] == 0, "weights %g %g",
+          w[0], w[1]);
     // Errors.
     const float bad[2][4] = {{0, 1, 2, 3}, {0, NAN, 2, 3}};
     g = gating(VANE_GATING_SOFTMAX_TOPK, 2);

@@ -42,6 +42,9 @@ vane_status check(const vane_attention_params *p, int64_t n_q, int64_t n_kv) {
     const int64_t limit = int64_t(1) << 40;
     if (n_q < 0 || n_kv < 0 || n_q > limit || n_kv > limit)
         return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: need 0 <= n_q, n_kv; got n_q=%lld n_kv=%lld", (long long)n_q, (long long)n_kv);
+    if (n_q * p->n_heads > (int64_t(1) << 48) || n_kv * p->n_kv_heads > (int64_t(1) << 48))
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: n_q=%lld x %lld heads or n_kv=%lld x %lld KV heads is too large", (long long)n_q,
+                    (long long)p->n_heads, (long long)n_kv, (long long)p->n_kv_heads);
     if (p->causal && n_q > n_kv)
         return fail(VANE_E_INVALID_ARGUMENT,
                     "vane_attention: causal attention needs n_q <= n_kv (the queries are the last n_q of the n_kv positions), got n_q=%lld n_kv=%lld",
@@ -119,6 +122,10 @@ vane_status check_cache(const vane_kv_cache *c, const char *fn) {
         return fail(VANE_E_INVALID_ARGUMENT,
                     "%s: cache needs 1 <= n_kv_heads <= 4096, 1 <= head_dim <= 512, 1 <= block_tokens <= 65536, 1 <= n_blocks < 2^31; got %lld, %lld, %lld, %lld",
                     fn, (long long)c->n_kv_heads, (long long)c->head_dim, (long long)c->block_tokens, (long long)c->n_blocks);
+    int64_t elems;
+    if (__builtin_mul_overflow(c->n_blocks * c->n_kv_heads, c->block_tokens * c->head_dim, &elems) || elems > (int64_t(1) << 58))
+        return fail(VANE_E_INVALID_ARGUMENT, "%s: a cache of %lld blocks x %lld heads x %lld positions x %lld dims is too large", fn,
+                    (long long)c->n_blocks, (long long)c->n_kv_heads, (long long)c->block_tokens, (long long)c->head_dim);
     if (!c->k || !c->v || (c->dtype == VANE_KV_FP8_E4M3 && (!c->k_scales || !c->v_scales)))
         return fail(VANE_E_INVALID_ARGUMENT, "%s: cache storage (k, v%s) is null", fn, c->dtype == VANE_KV_FP8_E4M3 ? " or their scales" : "");
     return VANE_OK;
@@ -126,7 +133,8 @@ vane_status check_cache(const vane_kv_cache *c, const char *fn) {
 
 // Positions [0, end) of a sequence must lie in its table, and the table's blocks in the pool.
 vane_status check_table(const vane_kv_cache &c, const int32_t *table, int64_t n_table, int64_t end, const char *fn) {
-    if (n_table < 0 || (n_table > 0 && !table)) return fail(VANE_E_INVALID_ARGUMENT, "%s: block table is null or n_table < 0", fn);
+    if (n_table < 0 || n_table > (int64_t(1) << 31) || (n_table > 0 && !table))
+        return fail(VANE_E_INVALID_ARGUMENT, "%s: need a block table of 0..2^31 entries", fn);
     if (end > n_table * c.block_tokens)
         return fail(VANE_E_OUT_OF_RANGE, "%s: position %lld is past the block table (%lld blocks of %lld positions)", fn, (long long)(end - 1),
                     (long long)n_table, (long long)c.block_tokens);

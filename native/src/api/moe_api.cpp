@@ -22,6 +22,8 @@ vane_status check_matrix(const vane_matrix &m, int64_t rows, int64_t cols, const
     if (cols % f->block_elems != 0)
         return fail(VANE_E_INVALID_ARGUMENT, "%s: %lld columns are not a multiple of the %s block size %d", what,
                     (long long)cols, f->name, f->block_elems);
+    if (cols > 0 && rows > (int64_t(1) << 58) / cols)
+        return fail(VANE_E_INVALID_ARGUMENT, "%s: [%lld, %lld] is too large", what, (long long)rows, (long long)cols);
     if (rows % vane::row_group(*f) != 0)
         return fail(VANE_E_INVALID_ARGUMENT, "%s: %lld rows are not a multiple of %lld (%s)", what, (long long)rows,
                     (long long)vane::row_group(*f), f->name);
@@ -45,8 +47,10 @@ vane_status check_ffn(const vane_ffn *ffn, int64_t dim, int64_t ffn_dim, const c
 
 vane_status check_dims(int64_t dim, int64_t ffn_dim, int64_t t, const char *fn) {
     const int64_t limit = int64_t(1) << 40;
-    if (dim < 1 || ffn_dim < 1 || t < 0 || dim > limit || ffn_dim > limit || t > limit)
-        return fail(VANE_E_INVALID_ARGUMENT, "%s: need dim >= 1, ffn_dim >= 1, t >= 0; got dim=%lld ffn_dim=%lld t=%lld", fn,
+    int64_t rows_x_width = 0;
+    if (dim < 1 || ffn_dim < 1 || t < 0 || dim > limit || ffn_dim > limit || t > limit ||
+        __builtin_mul_overflow(t, dim > ffn_dim ? dim : ffn_dim, &rows_x_width) || rows_x_width > (int64_t(1) << 48))
+        return fail(VANE_E_INVALID_ARGUMENT, "%s: need dim >= 1, ffn_dim >= 1, t >= 0, t * max(dim, ffn_dim) <= 2^48; got dim=%lld ffn_dim=%lld t=%lld", fn,
                     (long long)dim, (long long)ffn_dim, (long long)t);
     return VANE_OK;
 }

@@ -52,6 +52,7 @@ void kv_write_rows(const vane_kv_cache &c, const int32_t *table, int64_t pos0, c
 }
 
 void kv_copy_block(const vane_kv_cache &c, int32_t from, int32_t to) {
+    if (from == to) return;
     const int64_t vectors = c.n_kv_heads * c.block_tokens, bytes = vectors * c.head_dim * elem_bytes(c.dtype);
     memcpy((uint8_t *)c.k + to * bytes, (const uint8_t *)c.k + from * bytes, (size_t)bytes);
     memcpy((uint8_t *)c.v + to * bytes, (const uint8_t *)c.v + from * bytes, (size_t)bytes);

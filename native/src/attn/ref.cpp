@@ -64,7 +64,7 @@ void rows_ref(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, 
                 float dot = 0.0f;
                 for (int64_t c = 0; c < d; c++) dot += q[c] * k[c];
                 const float s = dot * a.scale;
-                if (s != s) nan = true;  // a NaN or Inf in q or k: the row is NaN
+                if (s - s != 0.0f) nan = true;  // a NaN or infinite score (NaN/Inf in q or k, or overflow): the row is NaN
                 const float m_new = s > m ? s : m;
                 const float corr = exp_poly_or_zero(m - m_new), p = exp_poly_or_zero(s - m_new);
                 l = l * corr + p;

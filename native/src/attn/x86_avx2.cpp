@@ -45,17 +45,22 @@ VA_INLINE __m256 hsum8(const __m256 a[8]) {
     return _mm256_add_ps(_mm256_permute2f128_ps(u0, u1, 0x20), _mm256_permute2f128_ps(u0, u1, 0x31));
 }
 
-// A per-thread float buffer, grown as needed (64-byte aligned).
+// A per-thread float buffer, grown as needed (64-byte aligned), freed when the thread ends.
+struct TileBuffer {
+    float *p = nullptr;
+    int64_t cap = 0;
+    ~TileBuffer() { free(p); }
+};
+
 float *buffer(int64_t floats) {
-    static thread_local float *p = nullptr;
-    static thread_local int64_t cap = 0;
-    if (floats > cap) {
-        free(p);
-        cap = (floats + 1023) / 1024 * 1024;
-        p = (float *)aligned_alloc(64, (size_t)cap * 4);
-        if (!p) cap = 0;
+    static thread_local TileBuffer b;
+    if (floats > b.cap) {
+        free(b.p);
+        b.cap = (floats + 1023) / 1024 * 1024;
+        b.p = (float *)aligned_alloc(64, (size_t)b.cap * 4);
+        if (!b.p) b.cap = 0;
     }
-    return p;
+    return b.p;
 }
 
 // 8 E4M3 codes -> exact f32 (bits moved to value * 2^-120, then * 2^120; NaN codes -> NaN).
@@ -193,8 +198,29 @@ VA_INLINE void scores(const AttnArgs &a, const Row *rows, int nr, const TileSrc 
     }
 }
 
+// acc[r] += p[r][key] v(key) for keys [j0, j1) of the tile and one 8- or 16-wide column chunk c.
+// Masked: only where p != 0, for keys some row of the micro-tile does not see (p = 0 there), so a
+// non-finite value of such a key (an f16 overflow, say) never reaches that row (0 * Inf = NaN).
+template <Elem T, bool Masked, int W>
+VA_INLINE void accumulate_keys(const TileSrc &src, int64_t j0, int64_t j1, int64_t c, float (*p)[kKeys], __m256 acc[kRows][2]) {
+    for (int64_t jj = j0; jj < j1; jj++) {
+        const __m256 v0 = load8<T>(src.v[jj], c), v1 = W == 16 ? load8<T>(src.v[jj], c + 8) : v0;
+        for (int r = 0; r < kRows; r++) {
+            const __m256 pr = _mm256_broadcast_ss(&p[r][jj]);
+            if (Masked) {
+                const __m256 seen = _mm256_cmp_ps(pr, _mm256_setzero_ps(), _CMP_NEQ_OQ);
+                acc[r][0] = _mm256_blendv_ps(acc[r][0], _mm256_fmadd_ps(pr, v0, acc[r][0]), seen);
+                if (W == 16) acc[r][1] = _mm256_blendv_ps(acc[r][1], _mm256_fmadd_ps(pr, v1, acc[r][1]), seen);
+            } else {
+                acc[r][0] = _mm256_fmadd_ps(pr, v0, acc[r][0]);
+                if (W == 16) acc[r][1] = _mm256_fmadd_ps(pr, v1, acc[r][1]);
+            }
+        }
+    }
+}
+
 // o[r] += sum over the tile's keys of p[r][key] v[key], for up to 4 rows (FP8: p already times
-// the value's scale and 2^120).
+// the value's scale and 2^120). Every row of the micro-tile sees every key of the tile.
 template <Elem T>
 VA_INLINE void accumulate_v(const AttnArgs &a, int nr, const TileSrc &src, int64_t nk, float (*p)[kKeys], float *const o[kRows]) {
     const int64_t d = a.d;
@@ -224,6 +250,26 @@ VA_INLINE void accumulate_v(const AttnArgs &a, int nr, const TileSrc &src, int64
         for (int64_t jj = 0; jj < nk; jj++) {
             const __m256 v0 = load8<T>(src.v[jj], c);
             for (int r = 0; r < kRows; r++) acc[r] = _mm256_fmadd_ps(_mm256_broadcast_ss(&p[r][jj]), v0, acc[r]);
+        }
+        for (int r = 0; r < nr; r++) _mm256_storeu_ps(o[r] + c, acc[r]);
+    }
+}
+
+// As accumulate_v when some row does not see some key of the tile (p = 0 there): each product
+// is added only where p != 0, so a non-finite value of a key a row does not see (an f16
+// overflow, say) never reaches that row (0 * Inf would be NaN). Micro-tiles mixing tokens near
+// the causal diagonal or a window's edge only; 8 columns at a time.
+template <Elem T>
+void accumulate_v_masked(const AttnArgs &a, int nr, const TileSrc &src, int64_t nk, float (*p)[kKeys], float *const o[kRows]) {
+    for (int64_t c = 0; c < a.d; c += 8) {
+        __m256 acc[kRows];
+        for (int r = 0; r < kRows; r++) acc[r] = r < nr ? _mm256_loadu_ps(o[r] + c) : _mm256_setzero_ps();
+        for (int64_t jj = 0; jj < nk; jj++) {
+            const __m256 v0 = load8<T>(src.v[jj], c);
+            for (int r = 0; r < kRows; r++) {
+                const __m256 pr = _mm256_broadcast_ss(&p[r][jj]);
+                acc[r] = _mm256_blendv_ps(acc[r], _mm256_fmadd_ps(pr, v0, acc[r]), _mm256_cmp_ps(pr, _mm256_setzero_ps(), _CMP_NEQ_OQ));
+            }
         }
         for (int r = 0; r < nr; r++) _mm256_storeu_ps(o[r] + c, acc[r]);
     }
@@ -265,7 +311,18 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
     for (int64_t jt = lo_all; jt < hi_all; jt += kKeys) {
         const int64_t nk = hi_all - jt < kKeys ? hi_all - jt : kKeys;
         TileSrc src;
-        if (direct) {
+        // FP8 scales folded with 2^120 must stay finite (a vector amax of 2^8 * 448 or more, or a
+        // key scale times the softmax scale of 2^8 or more, would overflow): such tiles go through
+        // the buffer, decoded exactly.
+        bool buffered = !direct;
+        if (direct && T == kFP8) {
+            const vane_kv_cache &c = *a.cache;
+            for (int64_t jj = 0; jj < nk && !buffered; jj++) {
+                const int64_t vi = kv_vector(c, a.table, g, jt + jj);
+                buffered = !(fabsf(c.k_scales[vi] * a.scale) < 256.0f) || !(c.v_scales[vi] < 256.0f);
+            }
+        }
+        if (!buffered) {
             const vane_kv_cache &c = *a.cache;
             const int64_t bytes = d * (T == kF32 ? 4 : T == kF16 ? 2 : 1);
             int64_t vi = kv_vector(c, a.table, g, jt), slot = jt % c.block_tokens;  // then step without dividing
@@ -290,7 +347,8 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
                 src.v[jj] = vtile + jj * d;
             }
         }
-        if (direct) {  // this tile's values into L1 while the scores are computed (the value loop walks them by columns)
+        const bool as_f32 = buffered || T == kF32;
+        if (!buffered) {  // this tile's values into L1 while the scores are computed (the value loop walks them by columns)
             for (int64_t jj = 0; jj < nk; jj++)
                 for (int64_t o = 0; o < d * (T == kF32 ? 4 : T == kF16 ? 2 : 1); o += 64) _mm_prefetch((const char *)src.v[jj] + o, _MM_HINT_T0);
             if (jt + kKeys < hi_all) {  // and the next tile's keys
@@ -321,7 +379,8 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
             bool any = false;
             for (int r = 0; r < nr; r++) any = any || (rows[r0 + r].lo < jt + nk && rows[r0 + r].hi > jt);
             if (!any) continue;
-            scores<T>(a, rows + r0, nr, src, nk, s);
+            if (as_f32) scores<kF32>(a, rows + r0, nr, src, nk, s);
+            else scores<T>(a, rows + r0, nr, src, nk, s);
             src.pn = 0;  // prefetched once per tile
             float *orow[kRows];
             for (int r = 0; r < kRows; r++) orow[r] = o + (r0 + (r < nr ? r : 0)) * d;
@@ -334,9 +393,10 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
                 for (int64_t jj = 0; jj < kKeys; jj += 8) {
                     const __m256i idx = _mm256_add_epi32(_mm256_set1_epi32((int32_t)jj), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
                     const __m256 valid = _mm256_castsi256_ps(_mm256_and_si256(_mm256_cmpgt_epi32(idx, lo), _mm256_cmpgt_epi32(hi, idx)));
-                    const __m256 sv = _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), _mm256_load_ps(&s[r][jj]), valid);
+                    const __m256 raw = _mm256_load_ps(&s[r][jj]), sv = _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), raw, valid);
                     _mm256_store_ps(&s[r][jj], sv);
-                    nanv = _mm256_or_ps(nanv, _mm256_cmp_ps(sv, sv, _CMP_UNORD_Q));
+                    const __m256 diff = _mm256_sub_ps(raw, raw);  // NaN exactly when raw is NaN or +-Inf
+                    nanv = _mm256_or_ps(nanv, _mm256_and_ps(valid, _mm256_cmp_ps(diff, diff, _CMP_UNORD_Q)));
                     mxv = _mm256_max_ps(mxv, sv);
                 }
                 const bool nan = _mm256_movemask_ps(nanv) != 0;
@@ -345,7 +405,7 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
                 float mx = mxs[0];
                 for (int t = 1; t < 8; t++) mx = mxs[t] > mx ? mxs[t] : mx;
                 float &mr = m[r0 + r];
-                if (nan) mr = NAN;  // a NaN or Inf in q or k: the row is NaN (sticks: NaN > x is false)
+                if (nan) mr = NAN;  // a NaN or an infinite score: the row is NaN (sticks: NaN > x is false)
                 const float m_new = mx > mr ? mx : mr;
                 // Rows with nothing seen yet and nothing here keep m = -inf, p = 0.
                 const __m256 mv = _mm256_set1_ps(m_new);
@@ -367,10 +427,19 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
                 }
                 if (!nan) mr = m_new;
             }
-            if (T == kFP8)  // fold each value's scale into p (l took the unscaled p above)
+            if (T == kFP8 && !as_f32)  // fold each value's scale into p (l took the unscaled p above)
                 for (int r = 0; r < nr; r++)
                     for (int64_t jj = 0; jj < nk; jj++) s[r][jj] *= src.vscale[jj];
-            accumulate_v<T>(a, nr, src, nk, s, orow);
+            bool all_see = true;  // every row of the micro-tile sees every key of the tile
+            for (int r = 0; r < nr; r++) all_see = all_see && rows[r0 + r].lo <= jt && rows[r0 + r].hi >= jt + nk;
+            if (!all_see) {
+                if (as_f32) accumulate_v_masked<kF32>(a, nr, src, nk, s, orow);
+                else accumulate_v_masked<T>(a, nr, src, nk, s, orow);
+            } else if (as_f32) {
+                accumulate_v<kF32>(a, nr, src, nk, s, orow);
+            } else {
+                accumulate_v<T>(a, nr, src, nk, s, orow);
+            }
         }
     }
     for (int64_t r = 0; r < nrows; r++) {

@@ -557,17 +557,22 @@ void gemv_x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
     }
 }
 
-// The calling thread's buffer for rows copied out of q4_0x8 (M > 8).
+// The calling thread's buffer for rows copied out of q4_0x8 (M > 8), freed when the thread ends.
+struct RowsBuffer {
+    uint8_t *p = nullptr;
+    int64_t cap = 0;
+    ~RowsBuffer() { free(p); }
+};
+
 uint8_t *x8_rows_buffer(int64_t bytes) {
-    static thread_local uint8_t *p = nullptr;
-    static thread_local int64_t cap = 0;
-    if (bytes > cap) {
-        free(p);
-        cap = (bytes + 4095) / 4096 * 4096;
-        p = (uint8_t *)aligned_alloc(64, (size_t)cap);
-        if (!p) cap = 0;
+    static thread_local RowsBuffer b;
+    if (bytes > b.cap) {
+        free(b.p);
+        b.cap = (bytes + 4095) / 4096 * 4096;
+        b.p = (uint8_t *)aligned_alloc(64, (size_t)b.cap);
+        if (!b.p) b.cap = 0;
     }
-    return p;
+    return b.p;
 }
 
 void gemm_q4_0x8(const GemmArgs &a, int64_t n0, int64_t n1) {

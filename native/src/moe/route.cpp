@@ -78,7 +78,8 @@ vane_status moe_route(const vane_gating &g, const float *logits, int64_t t, int6
         if (g.renormalize) {
             double sum = 0;
             for (int32_t j = 0; j < k; j++) sum += wk[(size_t)j];
-            for (int32_t j = 0; j < k; j++) wk[(size_t)j] /= sum;
+            if (sum > 0)  // all-zero weights (sigmoid of very negative logits) stay zero
+                for (int32_t j = 0; j < k; j++) wk[(size_t)j] /= sum;
         }
         for (int32_t j = 0; j < k; j++) w[j] = (float)(wk[(size_t)j] * (double)g.scale);
         if (tokens_per_expert)

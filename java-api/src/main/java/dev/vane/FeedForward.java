@@ -6,6 +6,7 @@ import dev.vane.internal.LayerArgs;
 import dev.vane.internal.Native;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 /**
@@ -69,6 +70,7 @@ public final class FeedForward {
         LayerArgs.requireAlive(this, "");
         try {
             Native.check((int) VaneNative.FFN_FORWARD.invokeExact(struct, dim(), hiddenDim(), x.segment(), t, y.segment()));
+            Reference.reachabilityFence(this);  // the native struct holds the matrices' addresses; they must outlive the call
         } catch (Throwable e) {
             throw Native.rethrow(e);
         }

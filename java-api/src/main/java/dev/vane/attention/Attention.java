@@ -8,6 +8,7 @@ import dev.vane.internal.Native;
 import dev.vane.internal.Segments;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 /**
@@ -154,16 +155,18 @@ public final class Attention {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment p = params(call, true);
             MemorySegment table = seq.table(call);
-            MemorySegment keyRope = MemorySegment.NULL;
+            MemorySegment keyRope = MemorySegment.NULL, ropeTable = MemorySegment.NULL;
             if (rope != null) {
                 keyRope = call.allocate(NativeLayouts.KEY_ROPE);
-                NativeLayouts.KEY_ROPE_TABLE.set(keyRope, rope.table(Math.max(n, 1)));
+                ropeTable = rope.table(Math.max(n, 1));  // GC-managed: kept reachable until the call returns (below)
+                NativeLayouts.KEY_ROPE_TABLE.set(keyRope, ropeTable);
                 NativeLayouts.KEY_ROPE_POSITIONS.set(keyRope, Math.max(n, 1));
                 NativeLayouts.KEY_ROPE_ROT_DIM.set(keyRope, (long) rope.rotDim());
                 NativeLayouts.KEY_ROPE_NEOX.set(keyRope, rope.layout() == Rope.Layout.NEOX ? 1 : 0);
             }
             Native.check((int) VaneNative.ATTENTION_CACHED.invokeExact(p, q.segment(), nq, cache.struct(), table, (long) seq.blocks(), n,
                     keyRope, out.segment()));
+            Reference.reachabilityFence(ropeTable);
         } catch (Throwable e) {
             throw Native.rethrow(e);
         }

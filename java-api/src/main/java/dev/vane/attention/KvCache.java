@@ -200,7 +200,10 @@ public final class KvCache implements AutoCloseable {
         /**
          * Appends n tokens' keys and values, F32 [n, kvHeads, headDim] each. A streaming sequence first
          * evicts the oldest blocks after its sinks so that the result keeps at most sinks + window +
-         * blockTokens - 1 positions (and at least sinks + window once it has seen that many).
+         * blockTokens - 1 positions (and at least sinks + window once it has seen that many). If the
+         * write fails (a full cache, or a NaN or Inf into FP8 storage), the sequence keeps what it had
+         * before the failing piece; a streaming append of many tokens may have stored and evicted for
+         * its earlier pieces.
          */
         public void append(Tensor k, Tensor v) {
             requireUsable();
@@ -255,6 +258,7 @@ public final class KvCache implements AutoCloseable {
                 Native.check((int) VaneNative.KV_WRITE.invokeExact(struct(), t, (long) need, length,
                         k.segment().asSlice(from * row, n * row), v.segment().asSlice(from * row, n * row), n));
             } catch (Throwable e) {
+                for (int b = have; b < need; b++) release(table[b]);  // the write failed (e.g. NaN into FP8): give the new blocks back
                 throw Native.rethrow(e);
             }
             length = end;

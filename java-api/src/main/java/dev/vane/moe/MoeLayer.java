@@ -13,6 +13,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
+import java.lang.ref.Reference;
 import java.util.Objects;
 
 /**
@@ -117,6 +118,7 @@ public final class MoeLayer {
             MemorySegment stats = call.allocate(NativeLayouts.MOE_STATS);
             NativeLayouts.MOE_STATS_TOKENS_PER_EXPERT.set(stats, counts);
             Native.check((int) VaneNative.MOE_FORWARD.invokeExact(layer, x.segment(), t, y.segment(), stats));
+            Reference.reachabilityFence(this);  // the native struct holds the matrices' addresses; they must outlive the call
             return new MoeStats(counts.toArray(ValueLayout.JAVA_LONG), (double) NativeLayouts.MOE_STATS_ROUTE_SECONDS.get(stats),
                     (double) NativeLayouts.MOE_STATS_GROUP_SECONDS.get(stats), (double) NativeLayouts.MOE_STATS_EXPERTS_SECONDS.get(stats),
                     (double) NativeLayouts.MOE_STATS_COMBINE_SECONDS.get(stats));

@@ -191,6 +191,17 @@ class KvCacheTest {
             }
             AttentionTest.assertMessage(assertThrows(IllegalArgumentException.class, () -> cache.newStreamingSequence(2, 16)), "multiples of blockTokens");
         }
+        // A failed write (NaN into FP8 storage) gives back the blocks it took.
+        try (Arena arena = Arena.ofConfined(); KvCache fp8 = new KvCache(KV_HEADS, D, 4, 4, KvCache.Storage.FP8_E4M3);
+             KvCache.Sequence seq = fp8.newSequence()) {
+            float[] bad = token(new SplittableRandom(1));
+            bad[7] = Float.NaN;
+            dev.vane.VaneException e = assertThrows(dev.vane.VaneException.class,
+                    () -> seq.append(tensor(arena, List.of(bad, bad)), tensor(arena, List.of(bad, bad))));
+            assertEquals(dev.vane.bindings.VaneStatus.NON_FINITE, e.status());
+            assertEquals(4, fp8.freeBlocks());
+            assertEquals(0, seq.length());
+        }
         KvCache closed = new KvCache(KV_HEADS, D, 4, 2, KvCache.Storage.F32);
         KvCache.Sequence seq = closed.newSequence();
         closed.close();
