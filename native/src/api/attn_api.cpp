@@ -11,21 +11,17 @@
 
 #include "attn/attn.h"
 #include "core/dispatch.h"
+#include "api/args.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
 
 namespace {
 
 using vane::fail;
+using vane::overlaps;
 
 constexpr int64_t kMaxRowsPerTask = 64;
 constexpr int64_t kMinSplitKeys = 256;
-
-bool overlaps(const void *a, int64_t a_bytes, const void *b, int64_t b_bytes) {
-    const uintptr_t a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
-    return a_bytes > 0 && b_bytes > 0 && a0 < b0 + static_cast<uintptr_t>(b_bytes) &&
-           b0 < a0 + static_cast<uintptr_t>(a_bytes);
-}
 
 vane_status check(const vane_attention_params *p, int64_t n_q, int64_t n_kv) {
     if (!p) return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: params is null");

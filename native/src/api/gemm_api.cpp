@@ -5,6 +5,7 @@
 #include <new>
 
 #include "core/dispatch.h"
+#include "api/args.h"
 #include "core/error.h"
 #include "gemm/gemm.h"
 #include "quant/quant.h"
@@ -12,12 +13,7 @@
 namespace {
 
 using vane::fail;
-
-bool overlaps(const void *a, int64_t a_bytes, const void *b, int64_t b_bytes) {
-    const uintptr_t a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
-    return a_bytes > 0 && b_bytes > 0 && a0 < b0 + static_cast<uintptr_t>(b_bytes) &&
-           b0 < a0 + static_cast<uintptr_t>(a_bytes);
-}
+using vane::overlaps;
 
 // Bytes spanned by `rows` rows of `cols` floats with stride ld.
 int64_t span_bytes(int64_t rows, int64_t cols, int64_t ld) { return rows == 0 ? 0 : 4 * ((rows - 1) * ld + cols); }

@@ -7,6 +7,7 @@
 #include <exception>
 #include <new>
 
+#include "api/args.h"
 #include "core/error.h"
 #include "moe/moe.h"
 #include "quant/quant.h"
@@ -14,6 +15,7 @@
 namespace {
 
 using vane::fail;
+using vane::overlaps;
 
 // A matrix of shape [rows, cols]; `what` names it in messages ("expert 3 gate").
 vane_status check_matrix(const vane_matrix &m, int64_t rows, int64_t cols, const char *what) {
@@ -55,11 +57,6 @@ vane_status check_dims(int64_t dim, int64_t ffn_dim, int64_t t, const char *fn) 
     return VANE_OK;
 }
 
-bool overlaps(const void *a, const void *b, int64_t bytes) {
-    const uintptr_t a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
-    return bytes > 0 && a0 < b0 + static_cast<uintptr_t>(bytes) && b0 < a0 + static_cast<uintptr_t>(bytes);
-}
-
 vane_status check_gating(const vane_gating *g, int64_t n_experts, const char *fn) {
     if (!g) return fail(VANE_E_INVALID_ARGUMENT, "%s: gating is null", fn);
     if (g->kind < VANE_GATING_SOFTMAX_TOPK || g->kind > VANE_GATING_SIGMOID_TOPK)
@@ -92,7 +89,7 @@ VANE_API vane_status vane_ffn_forward(const vane_ffn *ffn, int64_t dim, int64_t 
     if ((s = check_ffn(ffn, dim, ffn_dim, "ffn")) != VANE_OK) return s;
     if (t == 0) return VANE_OK;
     if (!x || !y) return fail(VANE_E_INVALID_ARGUMENT, "vane_ffn_forward: x or y is null");
-    if (overlaps(x, y, 4 * t * dim)) return fail(VANE_E_INVALID_ARGUMENT, "vane_ffn_forward: y overlaps x");
+    if (overlaps(x, 4 * t * dim, y, 4 * t * dim)) return fail(VANE_E_INVALID_ARGUMENT, "vane_ffn_forward: y overlaps x");
     VANE_GUARD_BEGIN
     return vane::ffn_run(*ffn, dim, ffn_dim, x, t, y);
     VANE_GUARD_END
@@ -130,7 +127,7 @@ VANE_API vane_status vane_moe_forward(const vane_moe_layer *layer, const float *
         if ((s = check_ffn(layer->shared, layer->dim, layer->shared_ffn_dim, "shared expert")) != VANE_OK) return s;
     }
     if (t > 0 && (!x || !y)) return fail(VANE_E_INVALID_ARGUMENT, "vane_moe_forward: x or y is null");
-    if (overlaps(x, y, 4 * t * layer->dim)) return fail(VANE_E_INVALID_ARGUMENT, "vane_moe_forward: y overlaps x");
+    if (overlaps(x, 4 * t * layer->dim, y, 4 * t * layer->dim)) return fail(VANE_E_INVALID_ARGUMENT, "vane_moe_forward: y overlaps x");
     VANE_GUARD_BEGIN
     return vane::moe_run(*layer, x, t, y, stats);
     VANE_GUARD_END

@@ -7,6 +7,7 @@
 #include <new>
 #include <vector>
 
+#include "api/args.h"
 #include "core/dispatch.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -40,13 +41,6 @@ vane_status check_shape(const char *fn, int32_t format, int64_t rows, int64_t co
                     (long long)rows, (long long)cols);
     *out = f;
     return VANE_OK;
-}
-
-// True if [a, a + a_bytes) and [b, b + b_bytes) share a byte: the kernels read one buffer
-// while the pool's threads write the other, so in-place conversion would read clobbered input.
-bool overlap(const void *a, int64_t a_bytes, const void *b, int64_t b_bytes) {
-    const uintptr_t a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
-    return a0 < b0 + static_cast<uintptr_t>(b_bytes) && b0 < a0 + static_cast<uintptr_t>(a_bytes);
 }
 
 vane_status overlap_error(const char *fn) {
@@ -102,7 +96,7 @@ VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64
                     f->name, (long long)rows, (long long)cols, (long long)need, (long long)dst_bytes);
     if (rows * cols == 0) return VANE_OK;
     if (!src || !dst) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_quantize: src or dst is null");
-    if (overlap(src, rows * cols * 4, dst, need)) return overlap_error("vane_quant_quantize");
+    if (vane::overlaps(src, rows * cols * 4, dst, need)) return overlap_error("vane_quant_quantize");
     VANE_GUARD_BEGIN
     const vane::QuantKernels &k = *vane::kernels().quant;
     std::atomic<bool> failed{false};
@@ -134,7 +128,7 @@ VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int6
                     f->name, (long long)rows, (long long)cols, (long long)need, (long long)src_bytes);
     if (rows * cols == 0) return VANE_OK;
     if (!src || !dst) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_dequantize: src or dst is null");
-    if (overlap(src, need, dst, rows * cols * 4)) return overlap_error("vane_quant_dequantize");
+    if (vane::overlaps(src, need, dst, rows * cols * 4)) return overlap_error("vane_quant_dequantize");
     VANE_GUARD_BEGIN
     const vane::QuantKernels &k = *vane::kernels().quant;
     vane::parallel_for(rows, row_grain(*f, cols), [&](int64_t r0, int64_t r1) {
@@ -165,7 +159,7 @@ VANE_API vane_status vane_quant_repack(int32_t from_format, const void *src, int
                     (long long)dst_bytes);
     if (rows * cols == 0) return VANE_OK;
     if (!src || !dst) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_repack: src or dst is null");
-    if (overlap(src, in, dst, out)) return overlap_error("vane_quant_repack");
+    if (vane::overlaps(src, in, dst, out)) return overlap_error("vane_quant_repack");
     VANE_GUARD_BEGIN
     const int64_t nb = cols / 32, group_bytes = 8 * nb * 18;
     vane::parallel_for(rows / 8, kElemsPerTask / cols + 1, [&](int64_t g0, int64_t g1) {
@@ -183,7 +177,7 @@ static vane_status check_fp8(const char *fn, int32_t kind, const void *src, int6
     if (n < 0) return fail(VANE_E_INVALID_ARGUMENT, "%s: n must be >= 0, got %lld", fn, (long long)n);
     if (n > 0 && (!src || !dst)) return fail(VANE_E_INVALID_ARGUMENT, "%s: src or dst is null", fn);
     if (n > (int64_t(1) << 60)) return fail(VANE_E_INVALID_ARGUMENT, "%s: n = %lld is too large", fn, (long long)n);
-    if (n > 0 && overlap(src, n * src_size, dst, n * dst_size)) return overlap_error(fn);
+    if (n > 0 && vane::overlaps(src, n * src_size, dst, n * dst_size)) return overlap_error(fn);
     return VANE_OK;
 }
 

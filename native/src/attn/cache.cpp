@@ -11,8 +11,6 @@ namespace vane {
 
 namespace {
 
-int64_t elem_bytes(int32_t dtype) { return dtype == VANE_KV_F32 ? 4 : dtype == VANE_KV_F16 ? 2 : 1; }
-
 // Stores one head_dim vector x at vector index vi of one side (k or v) of the cache.
 void store_vector(const vane_kv_cache &c, void *base, float *scales, int64_t vi, const float *x) {
     const int64_t d = c.head_dim;
@@ -34,7 +32,7 @@ void store_vector(const vane_kv_cache &c, void *base, float *scales, int64_t vi,
 }  // namespace
 
 int64_t kv_side_bytes(const vane_kv_cache &c) {
-    return c.n_blocks * c.n_kv_heads * c.block_tokens * c.head_dim * elem_bytes(c.dtype);
+    return c.n_blocks * c.n_kv_heads * c.block_tokens * c.head_dim * kv_elem_bytes(c.dtype);
 }
 
 int64_t kv_scale_bytes(const vane_kv_cache &c) {
@@ -53,7 +51,7 @@ void kv_write_rows(const vane_kv_cache &c, const int32_t *table, int64_t pos0, c
 
 void kv_copy_block(const vane_kv_cache &c, int32_t from, int32_t to) {
     if (from == to) return;
-    const int64_t vectors = c.n_kv_heads * c.block_tokens, bytes = vectors * c.head_dim * elem_bytes(c.dtype);
+    const int64_t vectors = c.n_kv_heads * c.block_tokens, bytes = vectors * c.head_dim * kv_elem_bytes(c.dtype);
     memcpy((uint8_t *)c.k + to * bytes, (const uint8_t *)c.k + from * bytes, (size_t)bytes);
     memcpy((uint8_t *)c.v + to * bytes, (const uint8_t *)c.v + from * bytes, (size_t)bytes);
     if (c.dtype == VANE_KV_FP8_E4M3) {

@@ -8,6 +8,11 @@
 
 namespace vane {
 
+// Bytes per stored element of a cache dtype.
+static inline __attribute__((always_inline)) int64_t kv_elem_bytes(int32_t dtype) {
+    return dtype == VANE_KV_F32 ? 4 : dtype == VANE_KV_F16 ? 2 : 1;
+}
+
 // Index of the (head g, cache position pos) vector among the cache's vectors: times head_dim
 // for its elements, as is for its FP8 scale.
 static inline __attribute__((always_inline)) int64_t kv_vector(const vane_kv_cache &c, const int32_t *table, int64_t g, int64_t pos) {

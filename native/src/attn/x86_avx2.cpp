@@ -117,7 +117,7 @@ VA_INLINE void prefetch_keys(const AttnArgs &a, int64_t g, int64_t j0, int64_t n
         return;
     }
     const vane_kv_cache &c = *a.cache;
-    const int64_t bytes = d * (c.dtype == VANE_KV_F32 ? 4 : c.dtype == VANE_KV_F16 ? 2 : 1);
+    const int64_t bytes = d * kv_elem_bytes(c.dtype);
     // One head's vectors are contiguous within a block: prefetch each block's run at once.
     for (int64_t j = j0; j < j0 + n;) {
         const int64_t slot = j % c.block_tokens, run = c.block_tokens - slot < j0 + n - j ? c.block_tokens - slot : j0 + n - j;
@@ -311,21 +311,11 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
     for (int64_t jt = lo_all; jt < hi_all; jt += kKeys) {
         const int64_t nk = hi_all - jt < kKeys ? hi_all - jt : kKeys;
         TileSrc src;
-        // FP8 scales folded with 2^120 must stay finite (a vector amax of 2^8 * 448 or more, or a
-        // key scale times the softmax scale of 2^8 or more, would overflow): such tiles go through
-        // the buffer, decoded exactly.
         bool buffered = !direct;
-        if (direct && T == kFP8) {
+        if (direct) {  // pointers into the cache, stepping through a block without dividing
             const vane_kv_cache &c = *a.cache;
-            for (int64_t jj = 0; jj < nk && !buffered; jj++) {
-                const int64_t vi = kv_vector(c, a.table, g, jt + jj);
-                buffered = !(fabsf(c.k_scales[vi] * a.scale) < 256.0f) || !(c.v_scales[vi] < 256.0f);
-            }
-        }
-        if (!buffered) {
-            const vane_kv_cache &c = *a.cache;
-            const int64_t bytes = d * (T == kF32 ? 4 : T == kF16 ? 2 : 1);
-            int64_t vi = kv_vector(c, a.table, g, jt), slot = jt % c.block_tokens;  // then step without dividing
+            const int64_t bytes = d * kv_elem_bytes(c.dtype);
+            int64_t vi = kv_vector(c, a.table, g, jt), slot = jt % c.block_tokens;
             for (int64_t jj = 0; jj < nk; jj++) {
                 if (jj > 0 && ++slot == c.block_tokens) {
                     slot = 0;
@@ -336,11 +326,16 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
                 src.k[jj] = (const char *)c.k + vi * bytes;
                 src.v[jj] = (const char *)c.v + vi * bytes;
                 if (T == kFP8) {
+                    // Scales folded with 2^120 must stay finite (a vector amax of 2^8 * 448 or
+                    // more, or a key scale times the softmax scale of 2^8 or more, would
+                    // overflow): such tiles go through the buffer, decoded exactly.
+                    buffered = buffered || !(fabsf(c.k_scales[vi] * a.scale) < 256.0f) || !(c.v_scales[vi] < 256.0f);
                     src.kscale[jj] = c.k_scales[vi];
                     src.vscale[jj] = c.v_scales[vi] * 0x1p120f;
                 }
             }
-        } else {
+        }
+        if (buffered) {
             load_avx2(a, g, jt, nk, ktile, vtile);
             for (int64_t jj = 0; jj < nk; jj++) {
                 src.k[jj] = ktile + jj * d;
@@ -350,10 +345,10 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
         const bool as_f32 = buffered || T == kF32;
         if (!buffered) {  // this tile's values into L1 while the scores are computed (the value loop walks them by columns)
             for (int64_t jj = 0; jj < nk; jj++)
-                for (int64_t o = 0; o < d * (T == kF32 ? 4 : T == kF16 ? 2 : 1); o += 64) _mm_prefetch((const char *)src.v[jj] + o, _MM_HINT_T0);
+                for (int64_t o = 0; o < d * kv_elem_bytes(a.cache->dtype); o += 64) _mm_prefetch((const char *)src.v[jj] + o, _MM_HINT_T0);
             if (jt + kKeys < hi_all) {  // and the next tile's keys
                 const vane_kv_cache &c = *a.cache;
-                const int64_t bytes = d * (T == kF32 ? 4 : T == kF16 ? 2 : 1);
+                const int64_t bytes = d * kv_elem_bytes(a.cache->dtype);
                 for (int64_t j = jt + kKeys; j < jt + 2 * kKeys && j < hi_all; j++) {
                     const char *kp = (const char *)c.k + kv_vector(c, a.table, g, j) * bytes;
                     for (int64_t o = 0; o < bytes; o += 64) _mm_prefetch(kp + o, _MM_HINT_T0);
@@ -364,7 +359,7 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
         src.pn = src.pbytes = 0;
         if (ahead < hi_all && direct) {  // spread over the first micro-tile's scores
             const vane_kv_cache &c = *a.cache;
-            src.pbytes = d * (T == kF32 ? 4 : T == kF16 ? 2 : 1);
+            src.pbytes = d * kv_elem_bytes(a.cache->dtype);
             src.pn = hi_all - ahead < kKeys ? hi_all - ahead : kKeys;
             for (int64_t f = 0; f < src.pn; f++) {
                 const int64_t vi = kv_vector(c, a.table, g, ahead + f);
