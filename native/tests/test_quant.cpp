@@ -23,6 +23,7 @@
 
 #include "quant/quant.h"
 #include "check.h"
+#include "ref_values.h"
 #include "vane.h"
 
 namespace {
@@ -40,26 +41,6 @@ float rdf(const uint8_t *p) {
     memcpy(&v, p, 4);
     return v;
 }
-
-// Independent fp16 / bf16 decoders (ldexp), not the code under test.
-double half_value(uint16_t h) {
-    int s = h >> 15, e = (h >> 10) & 31, m = h & 1023;
-    double v;
-    if (e == 31) v = m ? NAN : INFINITY;
-    else if (e == 0) v = ldexp((double)m, -24);
-    else v = ldexp(1.0 + m / 1024.0, e - 15);
-    return s ? -v : v;
-}
-double bf16_value(uint16_t h) {
-    int s = h >> 15, e = (h >> 7) & 255, m = h & 127;
-    double v;
-    if (e == 255) v = m ? NAN : INFINITY;
-    else if (e == 0) v = ldexp((double)m, -133);
-    else v = ldexp(1.0 + m / 128.0, e - 127);
-    return s ? -v : v;
-}
-
-
 
 const int32_t kAllFormats[] = {
     VANE_FORMAT_F32,           VANE_FORMAT_F16,           VANE_FORMAT_BF16,         VANE_FORMAT_FP8_E4M3_ROW,
@@ -583,93 +564,6 @@ void test_hand_blocks(const QuantKernels &k, const char *variant) {
 
 // ---- fp16 / bf16 conversions ----------------------------------------------------------------------
 
-void test_half_conversions(const QuantKernels &ref, const QuantKernels *avx2, uint64_t *sampled) {
-    // All 65536 codes decode exactly (NaNs stay NaN with their sign).
-    for (int32_t format : {VANE_FORMAT_F16, VANE_FORMAT_BF16}) {
-        std::vector<uint16_t> codes(65536);
-        for (int i = 0; i < 65536; i++) codes[(size_t)i] = (uint16_t)i;
-        const QuantKernels *vs[2] = {&ref, avx2};
-        std::vector<float> first;
-        for (const QuantKernels *k : vs) {
-            if (k == nullptr) continue;
-            std::vector<float> y(65536);
-            k->dequantize(format, codes.data(), 256, 256, 0, 256, y.data());
-            for (int i = 0; i < 65536; i++) {
-                double want = format == VANE_FORMAT_F16 ? half_value((uint16_t)i) : bf16_value((uint16_t)i);
-                if (isnan(want)) {
-                    CHECK(isnan(y[(size_t)i]) && signbit(y[(size_t)i]) == ((i >> 15) != 0), "format %d decode 0x%04x: NaN",
-                          format, i);
-                } else {
-                    CHECK(bits_of(y[(size_t)i]) == bits_of((float)want), "format %d decode 0x%04x = %a, want %a", format, i,
-                          y[(size_t)i], want);
-                }
-            }
-            if (first.empty()) first = y;
-            else CHECK(memcmp(first.data(), y.data(), 65536 * 4) == 0, "format %d: avx2 decode != ref", format);
-        }
-    }
-    // Rounding: each finite positive code's value, the midpoint to the next code (a tie: to the
-    // even code, or to Inf past the max) and the floats next to it.
-    for (int32_t format : {VANE_FORMAT_F16, VANE_FORMAT_BF16}) {
-        bool f16 = format == VANE_FORMAT_F16;
-        std::vector<float> xs;
-        std::vector<uint16_t> want;
-        uint16_t top = f16 ? 0x7c00 : 0x7f80;  // Inf
-        for (uint32_t h = 0; h < top; h++) {
-            double v = f16 ? half_value((uint16_t)h) : bf16_value((uint16_t)h);
-            double w = f16 ? half_value((uint16_t)(h + 1)) : bf16_value((uint16_t)(h + 1));
-            if (isinf(w)) w = f16 ? 65536.0 : ldexp(1.0, 128);  // the value Inf stands in for
-            float mid = (float)((v + w) / 2);                     // exact in f32
-            if (isinf(mid)) continue;
-            for (float s : {1.0f, -1.0f}) {
-                uint16_t sb = s < 0 ? 0x8000 : 0;
-                xs.push_back(s * (float)v), want.push_back((uint16_t)(h | sb));
-                xs.push_back(s * mid), want.push_back((uint16_t)(((h & 1) ? h + 1 : h) | sb));
-                xs.push_back(s * nextafterf(mid, 0.0f)), want.push_back((uint16_t)(h | sb));
-                xs.push_back(s * nextafterf(mid, INFINITY)), want.push_back((uint16_t)((h + 1) | sb));
-            }
-        }
-        const QuantKernels *vs[2] = {&ref, avx2};
-        for (const QuantKernels *k : vs) {
-            if (k == nullptr) continue;
-            std::vector<uint16_t> got(xs.size());
-            CHECK(k->quantize(format, xs.data(), 1, (int64_t)xs.size(), 0, 1, got.data()) == vane::QUANT_OK,
-                  "format %d rounding set status", format);
-            int64_t bad = 0;
-            for (size_t i = 0; i < xs.size(); i++) {
-                if (got[i] != want[i] && bad++ < 3) {
-                    CHECK(false, "%s format %d: %a -> 0x%04x, want 0x%04x", k == &ref ? "ref" : "avx2", format, xs[i],
-                          got[i], want[i]);
-                }
-            }
-        }
-    }
-    // AVX2 == reference on a stride sample of all finite f32 bit patterns.
-    if (avx2 != nullptr) {
-        const uint64_t stride = 5;
-        const size_t chunk = 1 << 16;
-        std::vector<float> x(chunk);
-        std::vector<uint16_t> a(chunk), b(chunk);
-        uint64_t count = 0, bad = 0;
-        for (int32_t format : {VANE_FORMAT_F16, VANE_FORMAT_BF16}) {
-            size_t m = 0;
-            for (uint64_t p = 0; p < (1ull << 32); p += stride) {
-                uint32_t u = (uint32_t)p;
-                if ((u & 0x7f800000u) == 0x7f800000u) continue;  // quantize rejects non-finite
-                x[m++] = float_of(u);
-                if (m == chunk || p + stride >= (1ull << 32)) {
-                    ref.quantize(format, x.data(), 1, (int64_t)m, 0, 1, a.data());
-                    avx2->quantize(format, x.data(), 1, (int64_t)m, 0, 1, b.data());
-                    if (memcmp(a.data(), b.data(), m * 2) != 0) bad++;
-                    count += m;
-                    m = 0;
-                }
-            }
-        }
-        CHECK(bad == 0, "f16/bf16 quantize: avx2 != ref in %llu chunks", (unsigned long long)bad);
-        *sampled = count;
-    }
-}
 
 }  // namespace
 
@@ -704,10 +598,6 @@ int main() {
     test_hand_blocks(ref, "ref");
     if (avx2) test_hand_blocks(*avx2, "avx2");
     if (avx2) test_random_bytes(ref, *avx2);
-    uint64_t sampled = 0;
-    test_half_conversions(ref, avx2, &sampled);
-    if (avx2) printf("f16/bf16 quantize avx2 == ref on every 5th finite f32 pattern (%llu values)\n",
-                     (unsigned long long)sampled);
 
     printf("test_quant: %s (%d failures; avx2: %s) in %.1f s\n", g_failures == 0 ? "PASS" : "FAIL", g_failures,
            avx2 ? "compared" : "skipped", now_s() - t0);
