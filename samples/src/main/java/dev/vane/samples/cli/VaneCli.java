@@ -13,6 +13,7 @@ public final class VaneCli {
     static final String USAGE = """
             usage: vane <command>
               info        version, where libvane was loaded from, CPU variant, threads
+              info FILE   a GGUF or safetensors file's metadata and tensor table
               quant-demo  quantize random weights into every format: bytes per weight and error
               demo        info, then quant-demo
               moe-demo    [tokens]: top-2 routing, expert load and time of a mixture-of-experts layer
@@ -32,7 +33,10 @@ public final class VaneCli {
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         try {
             switch (command) {
-                case "info" -> InfoCommand.run(out);
+                case "info" -> {
+                    if (rest.length > 0) ModelInfoCommand.run(java.nio.file.Path.of(rest[0]), out);
+                    else InfoCommand.run(out);
+                }
                 case "quant-demo" -> QuantDemoCommand.run(rest, out);
                 case "demo" -> {
                     InfoCommand.run(out);
@@ -50,6 +54,9 @@ public final class VaneCli {
                 }
             }
             return 0;
+        } catch (java.io.IOException e) {
+            err.println("vane: " + e);
+            return 1;
         } catch (IllegalArgumentException e) {
             err.println("vane: " + e.getMessage());
             return 2;

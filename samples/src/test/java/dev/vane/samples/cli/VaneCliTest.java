@@ -59,6 +59,23 @@ class VaneCliTest {
     }
 
     @Test
+    void infoOfAModelFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Path p = dir.resolve("m.gguf");
+        new dev.vane.model.gguf.GgufWriter().putString("general.architecture", "llama").putUint32("llama.block_count", 2)
+                .addTensor("blk.0.attn_q.weight", dev.vane.model.gguf.GgmlType.F32, new long[] {32, 2}, new byte[256]).write(p);
+        Run r = run("info", p.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("GGUF v3, 2 metadata entries, 1 tensors") && r.out().contains("blk.0.attn_q.weight")
+                && r.out().contains("[32, 2]") && r.out().contains("general.architecture"), r.out());
+        java.nio.file.Path junk = dir.resolve("junk.bin");
+        java.nio.file.Files.write(junk, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
+        r = run("info", junk.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("header length"), r.err());
+        assertEquals(2, run("info", dir.resolve("missing").toString()).exit());
+    }
+
+    @Test
     void badUsageExitsWithTwoAndSaysWhy() {
         Run r = run("frobnicate");
         assertEquals(2, r.exit());
