@@ -198,27 +198,6 @@ VA_INLINE void scores(const AttnArgs &a, const Row *rows, int nr, const TileSrc 
     }
 }
 
-// acc[r] += p[r][key] v(key) for keys [j0, j1) of the tile and one 8- or 16-wide column chunk c.
-// Masked: only where p != 0, for keys some row of the micro-tile does not see (p = 0 there), so a
-// non-finite value of such a key (an f16 overflow, say) never reaches that row (0 * Inf = NaN).
-template <Elem T, bool Masked, int W>
-VA_INLINE void accumulate_keys(const TileSrc &src, int64_t j0, int64_t j1, int64_t c, float (*p)[kKeys], __m256 acc[kRows][2]) {
-    for (int64_t jj = j0; jj < j1; jj++) {
-        const __m256 v0 = load8<T>(src.v[jj], c), v1 = W == 16 ? load8<T>(src.v[jj], c + 8) : v0;
-        for (int r = 0; r < kRows; r++) {
-            const __m256 pr = _mm256_broadcast_ss(&p[r][jj]);
-            if (Masked) {
-                const __m256 seen = _mm256_cmp_ps(pr, _mm256_setzero_ps(), _CMP_NEQ_OQ);
-                acc[r][0] = _mm256_blendv_ps(acc[r][0], _mm256_fmadd_ps(pr, v0, acc[r][0]), seen);
-                if (W == 16) acc[r][1] = _mm256_blendv_ps(acc[r][1], _mm256_fmadd_ps(pr, v1, acc[r][1]), seen);
-            } else {
-                acc[r][0] = _mm256_fmadd_ps(pr, v0, acc[r][0]);
-                if (W == 16) acc[r][1] = _mm256_fmadd_ps(pr, v1, acc[r][1]);
-            }
-        }
-    }
-}
-
 // o[r] += sum over the tile's keys of p[r][key] v[key], for up to 4 rows (FP8: p already times
 // the value's scale and 2^120). Every row of the micro-tile sees every key of the tile.
 template <Elem T>
