@@ -72,23 +72,12 @@ public final class BpeTokenizer {
 
     /** The tokenizer a GGUF file describes (model "gpt2"; tokenizer.ggml.pre "llama-bpe" or others, else GPT-2's pattern). */
     public static BpeTokenizer fromGguf(GgufFile f) {
-        String model = f.string("tokenizer.ggml.model");
-        if (!model.equals("gpt2")) throw new IllegalArgumentException("tokenizer.ggml.model is '" + model + "', not the byte-level BPE 'gpt2'");
-        List<String> tokens = new ArrayList<>();
-        for (Object o : f.array("tokenizer.ggml.tokens")) tokens.add((String) o);
-        List<String> merges = new ArrayList<>();
-        for (Object o : f.array("tokenizer.ggml.merges")) merges.add((String) o);
-        int[] types = new int[tokens.size()];
-        java.util.Arrays.fill(types, 1);
-        if (f.metadata().containsKey("tokenizer.ggml.token_type")) {
-            List<?> t = f.array("tokenizer.ggml.token_type");
-            for (int i = 0; i < types.length && i < t.size(); i++) types[i] = ((Number) t.get(i)).intValue();
-        }
+        GgufVocab.requireModel(f, "gpt2", "the byte-level BPE");
+        List<String> tokens = GgufVocab.strings(f, "tokenizer.ggml.tokens");
         Object preName = f.metadata().get("tokenizer.ggml.pre");
         PreTokenizer pre = "llama-bpe".equals(preName) || "llama3".equals(preName) ? PreTokenizer.LLAMA3 : PreTokenizer.GPT2;
-        int bos = f.metadata().containsKey("tokenizer.ggml.bos_token_id") ? (int) f.integer("tokenizer.ggml.bos_token_id") : -1;
-        int eos = f.metadata().containsKey("tokenizer.ggml.eos_token_id") ? (int) f.integer("tokenizer.ggml.eos_token_id") : -1;
-        return new BpeTokenizer(tokens, types, merges, pre, bos, eos);
+        return new BpeTokenizer(tokens, GgufVocab.tokenTypes(f, tokens.size()), GgufVocab.strings(f, "tokenizer.ggml.merges"), pre,
+                GgufVocab.tokenId(f, "tokenizer.ggml.bos_token_id"), GgufVocab.tokenId(f, "tokenizer.ggml.eos_token_id"));
     }
 
     public int vocabSize() {

@@ -58,29 +58,17 @@ public final class SpmTokenizer {
 
     /** The tokenizer a GGUF file describes (tokenizer.ggml.* metadata, model "llama"). */
     public static SpmTokenizer fromGguf(GgufFile f) {
-        String model = f.string("tokenizer.ggml.model");
-        if (!model.equals("llama")) throw new IllegalArgumentException("tokenizer.ggml.model is '" + model + "', not the SentencePiece-style 'llama'");
-        List<?> tokenList = f.array("tokenizer.ggml.tokens");
-        List<String> tokens = new ArrayList<>(tokenList.size());
-        for (Object o : tokenList) tokens.add((String) o);
+        GgufVocab.requireModel(f, "llama", "the SentencePiece-style");
+        List<String> tokens = GgufVocab.strings(f, "tokenizer.ggml.tokens");
         float[] scores = new float[tokens.size()];
-        int[] types = new int[tokens.size()];
-        java.util.Arrays.fill(types, 1);
         if (f.metadata().containsKey("tokenizer.ggml.scores")) {
             List<?> s = f.array("tokenizer.ggml.scores");
             for (int i = 0; i < scores.length && i < s.size(); i++) scores[i] = ((Number) s.get(i)).floatValue();
         }
-        if (f.metadata().containsKey("tokenizer.ggml.token_type")) {
-            List<?> t = f.array("tokenizer.ggml.token_type");
-            for (int i = 0; i < types.length && i < t.size(); i++) types[i] = ((Number) t.get(i)).intValue();
-        }
-        int bos = id(f, "tokenizer.ggml.bos_token_id"), eos = id(f, "tokenizer.ggml.eos_token_id"), unk = id(f, "tokenizer.ggml.unknown_token_id");
         Object prefix = f.metadata().get("tokenizer.ggml.add_space_prefix");
-        return new SpmTokenizer(tokens, scores, types, bos, eos, unk, prefix == null || Boolean.TRUE.equals(prefix));
-    }
-
-    private static int id(GgufFile f, String key) {
-        return f.metadata().containsKey(key) ? (int) f.integer(key) : -1;
+        return new SpmTokenizer(tokens, scores, GgufVocab.tokenTypes(f, tokens.size()), GgufVocab.tokenId(f, "tokenizer.ggml.bos_token_id"),
+                GgufVocab.tokenId(f, "tokenizer.ggml.eos_token_id"), GgufVocab.tokenId(f, "tokenizer.ggml.unknown_token_id"),
+                prefix == null || Boolean.TRUE.equals(prefix));
     }
 
     public int vocabSize() {
