@@ -1,6 +1,7 @@
 package dev.vane;
 
 import dev.vane.bindings.VaneNative;
+import dev.vane.internal.LayerArgs;
 import dev.vane.internal.Native;
 import dev.vane.internal.Segments;
 import dev.vane.quant.QuantFormat;
@@ -115,14 +116,7 @@ public final class QuantizedMatrix implements AutoCloseable {
         Objects.requireNonNull(x, "x must not be null");
         x.requireDType(DType.F32, "x");
         long[] shape = x.rank() == 1 ? new long[] {rows} : new long[] {x.dim(0), rows};
-        Tensor y = Tensor.allocate(shape);
-        try {
-            multiply(x, null, y);
-            return y;
-        } catch (RuntimeException | Error e) {
-            y.close();
-            throw e;
-        }
+        return LayerArgs.filled(shape, y -> multiply(x, null, y));
     }
 
     /** y = x · Wᵀ into y: [M, N] for x [M, K], or [N] for x [K]. */

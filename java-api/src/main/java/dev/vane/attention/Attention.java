@@ -4,6 +4,7 @@ import dev.vane.DType;
 import dev.vane.Tensor;
 import dev.vane.bindings.NativeLayouts;
 import dev.vane.bindings.VaneNative;
+import dev.vane.internal.LayerArgs;
 import dev.vane.internal.Native;
 import dev.vane.internal.Segments;
 import java.lang.foreign.Arena;
@@ -73,14 +74,7 @@ public final class Attention {
 
     /** Causal attention into a new tensor shaped as q; the caller closes it. */
     public Tensor prefill(Tensor q, Tensor k, Tensor v) {
-        Tensor out = Tensor.allocate(checkQ(q).shape());
-        try {
-            prefill(q, k, v, out);
-            return out;
-        } catch (RuntimeException | Error e) {
-            out.close();
-            throw e;
-        }
+        return LayerArgs.filled(checkQ(q).shape(), out -> prefill(q, k, v, out));
     }
 
     /** Causal attention: q [nq, heads, headDim] are the last nq of the nkv positions of k, v [nkv, kvHeads, headDim]. */
@@ -90,14 +84,7 @@ public final class Attention {
 
     /** Cross-attention (no mask) into a new tensor shaped as q; the caller closes it. */
     public Tensor cross(Tensor q, Tensor k, Tensor v) {
-        Tensor out = Tensor.allocate(checkQ(q).shape());
-        try {
-            cross(q, k, v, out);
-            return out;
-        } catch (RuntimeException | Error e) {
-            out.close();
-            throw e;
-        }
+        return LayerArgs.filled(checkQ(q).shape(), out -> cross(q, k, v, out));
     }
 
     /** Cross-attention: every query of q [nq, heads, headDim] over all of k, v [nkv, kvHeads, headDim]. */
@@ -115,14 +102,7 @@ public final class Attention {
 
     /** As {@link #decode(Tensor, KvCache.Sequence)}, each key first rotated by its cache position (rope may be null). */
     public Tensor decode(Tensor q, KvCache.Sequence seq, Rope rope) {
-        Tensor out = Tensor.allocate(checkQ(q).shape());
-        try {
-            decode(q, seq, rope, out);
-            return out;
-        } catch (RuntimeException | Error e) {
-            out.close();
-            throw e;
-        }
+        return LayerArgs.filled(checkQ(q).shape(), out -> decode(q, seq, rope, out));
     }
 
     /**

@@ -59,7 +59,12 @@ public final class LayerArgs {
     public static Tensor newOutput(Tensor x, long dim, java.util.function.Consumer<Tensor> into) {
         java.util.Objects.requireNonNull(x, "x must not be null");
         rows(x, dim, "x");
-        Tensor y = Tensor.allocate(x.shape());
+        return filled(x.shape(), into);
+    }
+
+    /** A new F32 tensor of this shape, filled by `into`; closed again if that throws. The caller owns it. */
+    public static Tensor filled(long[] shape, java.util.function.Consumer<Tensor> into) {
+        Tensor y = Tensor.allocate(shape);
         try {
             into.accept(y);
             return y;
