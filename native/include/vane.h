@@ -377,6 +377,17 @@ VANE_API vane_status vane_rope(const vane_rope_params *p, float *x, int64_t n, i
  * = cos, + 1 = sin of the angle vane_rope uses for pair i at position p (n_heads is ignored). */
 VANE_API vane_status vane_rope_table(const vane_rope_params *p, int64_t n_positions, float *out);
 
+/* ---- model runtime helpers ---------------------------------------------------------------- */
+
+/* RMSNorm: y[r] = x[r] / sqrt(mean(x[r]^2) + eps) * weight for rows rows of dim floats (row
+ * strides ldx, ldy >= dim); the sum of squares in double, the rest in f32, as llama.cpp. y may be
+ * x (then ldy == ldx) but must not otherwise overlap it. */
+VANE_API vane_status vane_rms_norm(const float *x, int64_t rows, int64_t dim, int64_t ldx, const float *weight, float eps, float *y,
+                                   int64_t ldy);
+
+/* y[i] += x[i] for i < n (a residual connection). x may be y. */
+VANE_API vane_status vane_add(float *y, const float *x, int64_t n);
+
 /* ---- FP8 scalars ------------------------------------------------------------------------- */
 
 enum {

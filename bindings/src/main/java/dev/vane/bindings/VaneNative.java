@@ -1,6 +1,7 @@
 package dev.vane.bindings;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -89,6 +90,11 @@ public final class VaneNative {
     // vane_status vane_rope(const vane_rope_params *p, float *x, int64_t n, int64_t ld, const int64_t *positions)
     public static final MethodHandle ROPE = bind("vane_rope",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+    // vane_status vane_rms_norm(const float *x, int64_t rows, int64_t dim, int64_t ldx, const float *weight, float eps, float *y, int64_t ldy)
+    public static final MethodHandle RMS_NORM = bind("vane_rms_norm", FunctionDescriptor.of(JAVA_INT,
+            ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_FLOAT, ADDRESS, JAVA_LONG));
+    // vane_status vane_add(float *y, const float *x, int64_t n)
+    public static final MethodHandle ADD = bind("vane_add", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     // vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *dst, int64_t n)
     public static final MethodHandle FP8_ENCODE = bind("vane_fp8_encode",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));

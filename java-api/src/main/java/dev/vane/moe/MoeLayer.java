@@ -88,6 +88,16 @@ public final class MoeLayer {
         writeGating(layer.asSlice(NativeLayouts.MOE_LAYER_GATING_OFFSET, NativeLayouts.GATING.byteSize()), gating, arena);
     }
 
+    /** The router matrix [E, D]. */
+    public QuantizedMatrix router() {
+        return router;
+    }
+
+    /** The experts, in order. */
+    public List<FeedForward> expertList() {
+        return experts;
+    }
+
     public int experts() {
         return experts.size();
     }

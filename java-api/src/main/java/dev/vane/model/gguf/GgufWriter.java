@@ -1,5 +1,7 @@
 package dev.vane.model.gguf;
 
+import java.io.BufferedOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -19,7 +21,13 @@ import java.util.Objects;
 public final class GgufWriter {
     private record Entry(String key, GgufValueType type, Object value) {}
 
-    private record Tensor(String name, long[] ne, GgmlType type, byte[] data) {}
+    /** Writes a tensor's bytes when the file is written, so that large tensors need not sit on the heap together. */
+    @FunctionalInterface
+    public interface TensorBytes {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private record Tensor(String name, long[] ne, GgmlType type, long bytes, TensorBytes data) {}
 
     private final List<Entry> entries = new ArrayList<>();
     private final List<Tensor> tensors = new ArrayList<>();
@@ -60,20 +68,30 @@ public final class GgufWriter {
 
     /** A tensor of shape ne (ne[0] varies fastest) in the given type's byte layout. */
     public GgufWriter addTensor(String name, GgmlType type, long[] ne, byte[] data) {
+        long bytes = tensorBytes(name, type, ne);
+        if (data.length != bytes) throw new IllegalArgumentException("tensor '" + name + "' needs " + bytes + " bytes of " + type + ", got " + data.length);
+        tensors.add(new Tensor(name, ne.clone(), type, bytes, out -> out.write(data)));
+        return this;
+    }
+
+    /** A tensor whose bytes (exactly as many as its type and shape need) are written by data when the file is. */
+    public GgufWriter addTensor(String name, GgmlType type, long[] ne, TensorBytes data) {
+        tensors.add(new Tensor(name, ne.clone(), type, tensorBytes(name, type, ne), Objects.requireNonNull(data)));
+        return this;
+    }
+
+    private static long tensorBytes(String name, GgmlType type, long[] ne) {
         Objects.requireNonNull(name, "name must not be null");
         long count = 1;
         for (long d : ne) count = Math.multiplyExact(count, d);
         if (ne.length < 1 || ne.length > GgufFile.MAX_DIMS || ne[0] % type.blockElements() != 0) {
             throw new IllegalArgumentException("tensor '" + name + "': 1.." + GgufFile.MAX_DIMS + " dims with ne[0] a multiple of " + type.blockElements());
         }
-        long bytes = count / type.blockElements() * type.blockBytes();
-        if (data.length != bytes) throw new IllegalArgumentException("tensor '" + name + "' needs " + bytes + " bytes of " + type + ", got " + data.length);
-        tensors.add(new Tensor(name, ne.clone(), type, data));
-        return this;
+        return count / type.blockElements() * type.blockBytes();
     }
 
     public void write(Path path) throws IOException {
-        try (OutputStream out = Files.newOutputStream(path)) {
+        try (CountingStream out = new CountingStream(new BufferedOutputStream(Files.newOutputStream(path), 1 << 20))) {
             Buf b = new Buf();
             b.u32(GgufFile.MAGIC).u32(3).u64(tensors.size()).u64(entries.size());
             for (Entry e : entries) {
@@ -87,16 +105,38 @@ public final class GgufWriter {
                 b.string(t.name()).u32(t.ne().length);
                 for (long d : t.ne()) b.u64(d);
                 b.u32(t.type().id()).u64(offset);
-                offset = align(offset + t.data().length);
+                offset = align(offset + t.bytes());
             }
             b.pad(align(b.size()) - b.size());
             out.write(b.bytes());
-            long written = 0;
+            long dataStart = out.count;
             for (int i = 0; i < tensors.size(); i++) {
-                out.write(new byte[(int) (offsets.get(i) - written)]);
-                out.write(tensors.get(i).data());
-                written = offsets.get(i) + tensors.get(i).data().length;
+                Tensor t = tensors.get(i);
+                out.write(new byte[(int) (dataStart + offsets.get(i) - out.count)]);
+                t.data().writeTo(out);
+                long wrote = out.count - dataStart - offsets.get(i);
+                if (wrote != t.bytes()) throw new IllegalStateException("tensor '" + t.name() + "' wrote " + wrote + " bytes, not " + t.bytes());
             }
+        }
+    }
+
+    private static final class CountingStream extends FilterOutputStream {
+        long count;
+
+        CountingStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * mapped to printable characters (GPT-2's byte-to-unicode table), and adjacent symbols are merged
  * in the order of the merge list (lowest rank first, leftmost on ties) until no listed pair is left.
  */
-public final class BpeTokenizer {
+public final class BpeTokenizer implements Tokenizer {
     /** Pre-tokenizer patterns: how text is split before merging. */
     public enum PreTokenizer {
         /** GPT-2's. */
@@ -45,23 +45,38 @@ public final class BpeTokenizer {
         }
     }
 
+    /** Bytes as GPT-2's byte-level characters (how byte-level BPE vocabularies spell tokens). */
+    public static String byteLevel(byte[] bytes) {
+        StringBuilder s = new StringBuilder(bytes.length);
+        for (byte b : bytes) s.append(BYTE_TO_CHAR[b & 0xff]);
+        return s.toString();
+    }
+
     private final List<String> tokens;
     private final Map<String, Integer> ids = new HashMap<>();
     private final Map<String, Integer> ranks = new HashMap<>();  // "left right" -> rank
     private final int[] types;
     private final PreTokenizer pre;
-    private final int bos, eos;
+    private static final int TYPE_USER_DEFINED = 4;
+
+    private final int bos, eos, eot;
 
     public BpeTokenizer(List<String> tokens, int[] types, List<String> merges, PreTokenizer pre, int bos, int eos) {
+        this(tokens, types, merges, pre, bos, eos, -1);
+    }
+
+    /** eot: an end-of-turn token that also ends generation (Llama 3's {@code <|eot_id|>}), or -1. */
+    public BpeTokenizer(List<String> tokens, int[] types, List<String> merges, PreTokenizer pre, int bos, int eos, int eot) {
         this.tokens = List.copyOf(Objects.requireNonNull(tokens, "tokens must not be null"));
         this.types = types.clone();
         if (types.length != this.tokens.size()) throw new IllegalArgumentException(this.tokens.size() + " tokens but " + types.length + " types");
         this.pre = Objects.requireNonNull(pre, "pre must not be null");
-        for (int id : new int[] {bos, eos}) {
+        for (int id : new int[] {bos, eos, eot}) {
             if (id < -1 || id >= this.tokens.size()) throw new IllegalArgumentException("special token id " + id + " is outside the vocabulary");
         }
         this.bos = bos;
         this.eos = eos;
+        this.eot = eot;
         for (int i = 0; i < this.tokens.size(); i++) ids.putIfAbsent(this.tokens.get(i), i);
         for (int r = 0; r < merges.size(); r++) {
             String m = merges.get(r);
@@ -77,31 +92,34 @@ public final class BpeTokenizer {
         Object preName = f.metadata().get("tokenizer.ggml.pre");
         PreTokenizer pre = "llama-bpe".equals(preName) || "llama3".equals(preName) ? PreTokenizer.LLAMA3 : PreTokenizer.GPT2;
         return new BpeTokenizer(tokens, GgufVocab.tokenTypes(f, tokens.size()), GgufVocab.strings(f, "tokenizer.ggml.merges"), pre,
-                GgufVocab.tokenId(f, "tokenizer.ggml.bos_token_id"), GgufVocab.tokenId(f, "tokenizer.ggml.eos_token_id"));
+                GgufVocab.tokenId(f, "tokenizer.ggml.bos_token_id"), GgufVocab.tokenId(f, "tokenizer.ggml.eos_token_id"),
+                GgufVocab.tokenId(f, "tokenizer.ggml.eot_token_id"));
     }
 
+    @Override
     public int vocabSize() {
         return tokens.size();
     }
 
+    @Override
     public int bos() {
         return bos;
     }
 
+    @Override
     public int eos() {
         return eos;
     }
 
     /** Token ids of text, with the BOS token first when addBos (and the vocabulary has one). */
+    @Override
     public int[] encode(String text, boolean addBos) {
         Objects.requireNonNull(text, "text must not be null");
         List<Integer> out = new ArrayList<>();
         if (addBos && bos >= 0) out.add(bos);
         Matcher m = pre.pattern.matcher(text);
         while (m.find()) {
-            StringBuilder mapped = new StringBuilder();
-            for (byte b : m.group().getBytes(StandardCharsets.UTF_8)) mapped.append(BYTE_TO_CHAR[b & 0xff]);
-            for (String piece : merge(mapped.toString())) {
+            for (String piece : merge(byteLevel(m.group().getBytes(StandardCharsets.UTF_8)))) {
                 Integer id = ids.get(piece);
                 if (id == null) throw new IllegalArgumentException("piece '" + piece + "' of '" + m.group() + "' is not in the vocabulary");
                 out.add(id);
@@ -131,17 +149,30 @@ public final class BpeTokenizer {
     }
 
     /** The text of token ids (control tokens, GGUF type 3, left out). */
+    @Override
     public String decode(int[] ids) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int id : ids) {
-            if (id < 0 || id >= tokens.size()) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + tokens.size());
-            if (types[id] == SpmTokenizer.TYPE_CONTROL) continue;
-            for (char c : tokens.get(id).toCharArray()) {
-                Integer b = CHAR_TO_BYTE.get(c);
-                if (b == null) throw new IllegalArgumentException("token " + id + " holds '" + c + "', not a byte-level character");
-                bytes.write(b);
-            }
-        }
+        for (int id : ids) bytes.writeBytes(tokenBytes(id));
         return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public byte[] tokenBytes(int id) {
+        if (id < 0 || id >= tokens.size()) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + tokens.size());
+        if (types[id] == SpmTokenizer.TYPE_CONTROL) return new byte[0];
+        String t = tokens.get(id);
+        if (types[id] == TYPE_USER_DEFINED) return t.getBytes(StandardCharsets.UTF_8);  // written as plain text, not byte-mapped
+        byte[] out = new byte[t.length()];
+        for (int i = 0; i < t.length(); i++) {
+            Integer b = CHAR_TO_BYTE.get(t.charAt(i));
+            if (b == null) throw new IllegalArgumentException("token " + id + " holds '" + t.charAt(i) + "', not a byte-level character");
+            out[i] = (byte) (int) b;
+        }
+        return out;
+    }
+
+    @Override
+    public boolean isEndOfGeneration(int id) {
+        return id == eos || id == eot;
     }
 }

@@ -18,7 +18,7 @@ import java.util.PriorityQueue;
  * the vocabulary is spelled as its UTF-8 bytes with the byte tokens {@code <0xXX>} (byte
  * fallback), or the unknown token when the vocabulary has no byte tokens.
  */
-public final class SpmTokenizer {
+public final class SpmTokenizer implements Tokenizer {
     static final String SPACE = "\u2581";
     /** GGUF token types. */
     static final int TYPE_CONTROL = 3, TYPE_BYTE = 6;
@@ -71,14 +71,17 @@ public final class SpmTokenizer {
                 prefix == null || Boolean.TRUE.equals(prefix));
     }
 
+    @Override
     public int vocabSize() {
         return tokens.size();
     }
 
+    @Override
     public int bos() {
         return bos;
     }
 
+    @Override
     public int eos() {
         return eos;
     }
@@ -88,6 +91,7 @@ public final class SpmTokenizer {
     }
 
     /** Token ids of text, with the BOS token first when addBos (and the vocabulary has one). */
+    @Override
     public int[] encode(String text, boolean addBos) {
         Objects.requireNonNull(text, "text must not be null");
         List<Integer> out = new ArrayList<>();
@@ -155,19 +159,25 @@ public final class SpmTokenizer {
     }
 
     /** The text of token ids: byte tokens as their bytes (UTF-8), "▁" as spaces, control tokens left out. */
+    @Override
     public String decode(int[] ids) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int id : ids) {
-            if (id < 0 || id >= tokens.size()) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + tokens.size());
-            if (types[id] == TYPE_CONTROL) continue;
-            String t = tokens.get(id);
-            if (types[id] == TYPE_BYTE && t.length() == 6 && t.startsWith("<0x")) {
-                bytes.write(Integer.parseInt(t.substring(3, 5), 16));
-            } else {
-                bytes.writeBytes(t.replace(SPACE, " ").getBytes(StandardCharsets.UTF_8));
-            }
-        }
+        for (int id : ids) bytes.writeBytes(tokenBytes(id));
         String s = bytes.toString(StandardCharsets.UTF_8);
         return addSpacePrefix && s.startsWith(" ") ? s.substring(1) : s;
+    }
+
+    @Override
+    public byte[] tokenBytes(int id) {
+        if (id < 0 || id >= tokens.size()) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + tokens.size());
+        if (types[id] == TYPE_CONTROL) return new byte[0];
+        String t = tokens.get(id);
+        if (types[id] == TYPE_BYTE && t.length() == 6 && t.startsWith("<0x")) return new byte[] {(byte) Integer.parseInt(t.substring(3, 5), 16)};
+        return t.replace(SPACE, " ").getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public boolean isEndOfGeneration(int id) {
+        return id == eos;
     }
 }

@@ -1,0 +1,142 @@
+package dev.vane.model;
+
+import dev.vane.model.gguf.GgufFile;
+import dev.vane.model.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A loaded model: hyperparameters, tokenizer and weights, shared by any number of {@link Session}s
+ * (each with its own KV cache; sessions may run on different threads). The file stays mapped
+ * while the model is open; close the model after its sessions.
+ *
+ * <pre>{@code
+ * try (Model model = Model.load(Path.of("model.gguf"));
+ *      Session session = model.newSession()) {
+ *     session.generate("Once upon a time", GenerationOptions.greedy(64), t -> { System.out.print(t.text()); return true; });
+ * }
+ * }</pre>
+ */
+public final class Model implements AutoCloseable {
+    private final GgufFile file;
+    private final Arena arena;
+    private final ModelConfig config;
+    private final Tokenizer tokenizer;
+    private final ModelWeights weights;
+    private final WeightFormat weightFormat;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private Model(GgufFile file, Arena arena, ModelConfig config, Tokenizer tokenizer, ModelWeights weights, WeightFormat weightFormat) {
+        this.file = file;
+        this.arena = arena;
+        this.config = config;
+        this.tokenizer = tokenizer;
+        this.weights = weights;
+        this.weightFormat = weightFormat;
+    }
+
+    /** Loads a GGUF model with its weights as the file stores them. */
+    public static Model load(Path path) throws IOException {
+        return load(path, WeightFormat.AS_IS);
+    }
+
+    /**
+     * Loads a GGUF model (architecture "llama", dense or Mixtral-style), holding its matrices as
+     * weightFormat says.
+     *
+     * @throws ModelFormatException if the file is not a model Vane runs (the message says why)
+     * @throws dev.vane.model.gguf.GgufFormatException if the file is not valid GGUF
+     */
+    public static Model load(Path path, WeightFormat weightFormat) throws IOException {
+        Objects.requireNonNull(weightFormat, "weightFormat must not be null");
+        GgufFile file = GgufFile.open(path);
+        Arena arena = Arena.ofShared();
+        try {
+            ModelConfig config;
+            Tokenizer tokenizer;
+            try {
+                config = ModelConfig.fromGguf(file);
+                tokenizer = Tokenizer.fromGguf(file);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(path + ": " + e.getMessage(), e);
+            }
+            if (tokenizer.vocabSize() != config.vocab()) {
+                throw new ModelFormatException(path + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + config.vocab());
+            }
+            ModelWeights weights = GgufWeights.load(file, config, weightFormat, arena);
+            return new Model(file, arena, config, tokenizer, weights, weightFormat);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            file.close();
+            throw e;
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public WeightFormat weightFormat() {
+        return weightFormat;
+    }
+
+    /** Bytes of the weights as held (what each decoded token reads, but for the embedding table's one row). */
+    public long weightBytes() {
+        return weights.bytes();
+    }
+
+    /** The bytes one decoded token must read: every matrix but the embedding table (of which one row). */
+    public long bytesPerToken() {
+        return weights.bytes() - weights.embedding().segment().byteSize();
+    }
+
+    /** A new session with the default options (its own KV cache). */
+    public Session newSession() {
+        return newSession(SessionOptions.defaults(config));
+    }
+
+    public Session newSession(SessionOptions options) {
+        requireOpen();
+        Session s = new Session(this, options);
+        sessions.add(s);
+        return s;
+    }
+
+    ModelWeights weights() {
+        requireOpen();
+        return weights;
+    }
+
+    void sessionClosed(Session s) {
+        sessions.remove(s);
+    }
+
+    private void requireOpen() {
+        if (closed) throw new IllegalStateException("the model is closed");
+    }
+
+    /** Unmaps the file and frees the weights. Open sessions must be closed first. */
+    @Override
+    public void close() {
+        if (closed) return;
+        if (!sessions.isEmpty()) throw new IllegalStateException(sessions.size() + " session(s) of this model are still open; close them first");
+        closed = true;
+        arena.close();
+        file.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Model[" + config.architecture() + (config.moe() ? " MoE" : "") + ", " + config.parameters() / 1_000_000 + "M parameters, weights "
+                + weightFormat + "]";
+    }
+}

@@ -1,0 +1,33 @@
+package dev.vane.model;
+
+import dev.vane.FeedForward;
+import dev.vane.QuantizedMatrix;
+import dev.vane.RmsNorm;
+import dev.vane.moe.MoeLayer;
+import java.util.List;
+
+/** A loaded model's tensors in Vane's types. The memory belongs to the Model's arena. */
+record ModelWeights(QuantizedMatrix embedding, RmsNorm outputNorm, QuantizedMatrix output, List<Layer> layers) {
+
+    /** One transformer block: exactly one of ffn (dense) and moe is set. */
+    record Layer(RmsNorm attnNorm, QuantizedMatrix wq, QuantizedMatrix wk, QuantizedMatrix wv, QuantizedMatrix wo, RmsNorm ffnNorm,
+            FeedForward ffn, MoeLayer moe) {}
+
+    /** Bytes of every matrix as held (the embedding table included). */
+    long bytes() {
+        long n = embedding.segment().byteSize() + output.segment().byteSize();
+        for (Layer l : layers) {
+            for (QuantizedMatrix m : new QuantizedMatrix[] {l.wq(), l.wk(), l.wv(), l.wo()}) n += m.segment().byteSize();
+            if (l.ffn() != null) n += ffnBytes(l.ffn());
+            else {
+                n += l.moe().router().segment().byteSize();
+                for (FeedForward f : l.moe().expertList()) n += ffnBytes(f);
+            }
+        }
+        return n;
+    }
+
+    private static long ffnBytes(FeedForward f) {
+        return f.gate().segment().byteSize() + f.up().segment().byteSize() + f.down().segment().byteSize();
+    }
+}
