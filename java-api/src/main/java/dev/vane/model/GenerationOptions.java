@@ -2,7 +2,7 @@ package dev.vane.model;
 
 /**
  * One generation's settings: at most maxTokens new tokens, chosen as sampling says; stops early
- * at an end-of-generation token unless ignoreEos; addBos puts the BOS token before a prompt that
+ * at an end-of-generation token, or with ignoreEos never draws one (as llama.cpp); addBos puts the BOS token before a prompt that
  * starts a session (position 0).
  */
 public record GenerationOptions(int maxTokens, Sampling sampling, boolean ignoreEos, boolean addBos) {

@@ -130,7 +130,9 @@ public final class Session implements AutoCloseable {
         long tPrefill = System.nanoTime();
         long tFirst = tPrefill;
         GenerationResult.StopReason stop = GenerationResult.StopReason.MAX_TOKENS;
+        int[] endTokens = options.ignoreEos() ? endOfGenerationTokens(tok) : new int[0];
         while (n < options.maxTokens()) {
+            for (int e : endTokens) logits[e] = Float.NEGATIVE_INFINITY;  // ignoring EOS means never drawing it (as llama.cpp)
             int id = sampler.sample(logits, history, count);
             if (n == 0) tFirst = System.nanoTime();
             if (!options.ignoreEos() && tok.isEndOfGeneration(id)) {
@@ -159,6 +161,11 @@ public final class Session implements AutoCloseable {
         double prefillSeconds = (tPrefill - t0) / 1e9, decodeSeconds = (tEnd - tFirst) / 1e9;
         return new GenerationResult(out.toString(), Arrays.copyOf(generated, n), stop, prompt.length, (tFirst - t0) / 1e6,
                 prompt.length > 0 ? prompt.length / prefillSeconds : 0, n > 1 ? (n - 1) / decodeSeconds : 0);
+    }
+
+    /** The ids that end a generation by themselves (EOS, end of turn). */
+    static int[] endOfGenerationTokens(Tokenizer tok) {
+        return java.util.stream.IntStream.range(0, tok.vocabSize()).filter(tok::isEndOfGeneration).toArray();
     }
 
     private float[] lastLogits() {
