@@ -136,7 +136,7 @@ public final class Model implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Model[" + config.architecture() + (config.moe() ? " MoE" : "") + ", " + config.parameters() / 1_000_000 + "M parameters, weights "
-                + weightFormat + "]";
+        return String.format(java.util.Locale.ROOT, "Model[%s%s, %.1fM parameters, weights %s]", config.architecture(), config.moe() ? " MoE" : "",
+                config.parameters() / 1e6, weightFormat);
     }
 }

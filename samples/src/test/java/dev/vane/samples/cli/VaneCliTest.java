@@ -79,12 +79,42 @@ class VaneCliTest {
     void badUsageExitsWithTwoAndSaysWhy() {
         Run r = run("frobnicate");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("unknown command 'frobnicate'") && r.err().contains("usage: vane"), r.err());
+        assertTrue(r.err().contains("'frobnicate'") && r.err().contains("Usage: vane"), r.err());
         r = run("quant-demo", "16", "100");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("cols must be a multiple of 128"), r.err());
         r = run("quant-demo", "-3");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("rows must be a positive integer"), r.err());
+    }
+
+    @Test
+    void generateAModelAndRunIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String file = dir.resolve("tiny.gguf").toString();
+        Run r = run("generate-model", "--out", file, "--weights", "q8_0", "--moe");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("wrote " + file), r.out());
+        r = run("run", "--model", file, "--prompt", "the old man", "--max-tokens", "6", "--temperature", "0", "--ignore-eos", "--threads", "2");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("the old man") && r.out().length() > "the old man".length() + 1, r.out());
+        assertTrue(r.err().contains("7 prompt tokens, 6 generated (max_tokens)") && r.err().contains("4 experts, 2 per token"), r.err());
+        Run same = run("run", "--model", file, "--prompt", "the old man", "--max-tokens", "6", "--temperature", "0", "--ignore-eos");
+        assertEquals(r.out(), same.out(), "greedy runs repeat");
+        Run sampled = run("run", "--model", file, "--prompt", "the old man", "--max-tokens", "6", "--seed", "7", "--ignore-eos");
+        assertEquals(sampled.out(), run("run", "--model", file, "--prompt", "the old man", "--max-tokens", "6", "--seed", "7", "--ignore-eos").out(),
+                "one seed, one text");
+
+        r = run("run", "--model", file, "--weights", "int3");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("unknown weight format 'int3'"), r.err());
+        r = run("run", "--model", dir.resolve("missing.gguf").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("missing.gguf"), r.err());
+        r = run("run");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--model"), r.err());
+        r = run("generate-model", "--out", file, "--size", "huge");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--size must be tiny or 0.5b"), r.err());
     }
 }

@@ -1,0 +1,66 @@
+package dev.vane.samples.cli;
+
+import dev.vane.model.generate.ModelGenerator;
+import dev.vane.model.generate.ModelSpec;
+import dev.vane.model.gguf.GgmlType;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vane generate-model}: writes a GGUF model with seeded random weights (for tests, benchmarks and trying {@code vane run}). */
+@Command(name = "generate-model", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Write a Llama or Mixtral-style GGUF with seeded random weights and a small generated vocabulary.")
+final class GenerateModelCommand implements Callable<Integer> {
+    private final PrintStream out;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the .gguf file to write")
+    Path file;
+
+    @Option(names = "--size", paramLabel = "SIZE", defaultValue = "tiny",
+            description = "tiny (d 128, 2 layers), 0.5b (d 2048, 8 layers, 16/4 heads, ffn 5632, vocab 32000) (default: ${DEFAULT-VALUE})")
+    String size;
+
+    @Option(names = "--moe", description = "Mixtral-style: experts in every feed-forward (tiny: 4 experts, 0.5b size: 8 experts of ffn 2816, 4 layers)")
+    boolean moe;
+
+    @Option(names = "--weights", paramLabel = "TYPE", defaultValue = "q4_0", description = "f32, f16, q8_0 or q4_0 (default: ${DEFAULT-VALUE})")
+    String weights;
+
+    @Option(names = "--tokenizer", paramLabel = "KIND", defaultValue = "spm", description = "spm (SentencePiece-style) or bpe (byte-level) (default: ${DEFAULT-VALUE})")
+    String tokenizer;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "(default: ${DEFAULT-VALUE})")
+    long seed;
+
+    GenerateModelCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        GgmlType type;
+        try {
+            type = GgmlType.valueOf(weights.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--weights must be f32, f16, q8_0 or q4_0, got " + weights);
+        }
+        ModelSpec spec = switch (size.toLowerCase(Locale.ROOT)) {
+            case "tiny" -> moe ? ModelSpec.tinyMixtral(type) : ModelSpec.tinyLlama(type);
+            case "0.5b" -> moe ? ModelSpec.mixtralBench(type) : ModelSpec.llama05b(type);
+            default -> throw new IllegalArgumentException("--size must be tiny or 0.5b, got " + size);
+        };
+        ModelSpec.TokenizerKind kind = switch (tokenizer.toLowerCase(Locale.ROOT)) {
+            case "spm" -> ModelSpec.TokenizerKind.SPM;
+            case "bpe" -> ModelSpec.TokenizerKind.BPE;
+            default -> throw new IllegalArgumentException("--tokenizer must be spm or bpe, got " + tokenizer);
+        };
+        spec = spec.withTokenizer(kind).withSeed(seed);
+        long t0 = System.nanoTime();
+        ModelGenerator.writeGguf(spec, file);
+        out.printf(Locale.ROOT, "wrote %s: %s, %.1f M parameters, in %.1f s%n", file, spec, spec.parameters() / 1e6, (System.nanoTime() - t0) / 1e9);
+        return 0;
+    }
+}
