@@ -1,6 +1,8 @@
 // Tests of the feed-forward / mixture-of-experts family: the SwiGLU activation (AVX2 against the
 // reference bit for bit, both against double), the gating step on hand-checked cases, the
 // layers against a naive double-precision C reference, and argument errors.
+#include <string.h>
+
 #include <vector>
 
 #include "check.h"
@@ -218,6 +220,37 @@ void test_layer(bool shared) {
     CHECK(vane_moe_forward(&layer, x.data(), 0, nullptr, nullptr) == VANE_OK, "t = 0");
 }
 
+// Gate and up back to back in memory take the one-GEMM path: it must give the two-GEMM path's
+// bits exactly (same per-row arithmetic), for float and integer formats, one and several tokens.
+void test_fused_gate_up(Rng &rng) {
+    const int64_t d = 96, f = 160;
+    for (int32_t format : {VANE_FORMAT_F32, VANE_FORMAT_Q8_0, VANE_FORMAT_Q4_0, VANE_FORMAT_FP8_E4M3_ROW}) {
+        int64_t wb = 0, db = 0;
+        CHECK(vane_quant_size(format, f, d, &wb) == VANE_OK && vane_quant_size(format, d, f, &db) == VANE_OK, "%s", vane_last_error());
+        std::vector<float> g(f * d), u(f * d), dn(d * f);
+        for (float &v : g) v = (float)rng.normal();
+        for (float &v : u) v = (float)rng.normal();
+        for (float &v : dn) v = (float)rng.normal();
+        std::vector<uint8_t> both((size_t)(2 * wb)), gate((size_t)wb), up((size_t)wb), down((size_t)db);
+        CHECK(vane_quant_quantize(format, g.data(), f, d, gate.data(), wb) == VANE_OK, "%s", vane_last_error());
+        CHECK(vane_quant_quantize(format, u.data(), f, d, up.data(), wb) == VANE_OK, "%s", vane_last_error());
+        CHECK(vane_quant_quantize(format, dn.data(), d, f, down.data(), db) == VANE_OK, "%s", vane_last_error());
+        memcpy(both.data(), gate.data(), (size_t)wb);
+        memcpy(both.data() + wb, up.data(), (size_t)wb);
+        vane_ffn apart{{format, 0, gate.data(), wb}, {format, 0, up.data(), wb}, {format, 0, down.data(), db}};
+        vane_ffn joined{{format, 0, both.data(), wb}, {format, 0, both.data() + wb, wb}, {format, 0, down.data(), db}};
+        for (int64_t t : {1, 5}) {
+            std::vector<float> x(t * d), y1(t * d, NAN), y2(t * d, NAN);
+            for (float &v : x) v = (float)rng.normal();
+            CHECK(vane_ffn_forward(&apart, d, f, x.data(), t, y1.data()) == VANE_OK, "%s", vane_last_error());
+            CHECK(vane_ffn_forward(&joined, d, f, x.data(), t, y2.data()) == VANE_OK, "%s", vane_last_error());
+            for (int64_t i = 0; i < t * d; i++)
+                CHECK(bits_of(y1[i]) == bits_of(y2[i]) && !isnan(y1[i]), "format %d t %lld: fused gate/up y[%lld] = %.9g, apart %.9g", format,
+                      (long long)t, (long long)i, y2[i], y1[i]);
+        }
+    }
+}
+
 }  // namespace
 
 int main() {
@@ -228,6 +261,8 @@ int main() {
         vane_set_threads(threads);
         test_layer(false);
         test_layer(true);
+        Rng rng(11 + threads);
+        test_fused_gate_up(rng);
     }
     printf("test_moe: %s in %.1f s\n", g_failures == 0 ? "PASS" : "FAIL", now_s() - t0);
     return finish("test_moe");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -64,14 +65,18 @@ public:
             std::lock_guard<std::mutex> lock(mutex_);
             job_ = Job{fn, ctx, n, grain};
             next_.store(0);
-            pending_ = static_cast<int32_t>(workers_.size());
+            pending_.store(static_cast<int32_t>(workers_.size()));
             failure_ = nullptr;
-            ++generation_;
+            generation_.store(generation_.load() + 1, std::memory_order_release);
         }
-        wake_.notify_all();
+        if (sleepers_.load() > 0) wake_.notify_all();  // spinning workers see the new generation by themselves
         work_on_job();
-        std::unique_lock<std::mutex> lock(mutex_);
-        done_.wait(lock, [&] { return pending_ == 0; });
+        // Workers usually finish within microseconds of the caller: spin before sleeping.
+        if (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
+            std::unique_lock<std::mutex> lock(mutex_);
+            done_.wait(lock, [&] { return pending_.load() == 0; });
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
         // Every thread has left the job: an exception from any chunk goes back to the caller.
         if (failure_) std::rethrow_exception(failure_);
     }
@@ -93,7 +98,7 @@ private:
         uint64_t start;
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            start = generation_;
+            start = generation_.load();
         }
         try {
             while (workers_.size() < want) workers_.emplace_back([this, start] { worker_loop(start); });
@@ -107,13 +112,13 @@ private:
     void stop_workers() {
         {
             std::lock_guard<std::mutex> lock(mutex_);
-            stopping_ = true;
+            stopping_.store(true);
         }
         wake_.notify_all();
         for (std::thread &t : workers_) t.join();
         workers_.clear();
         std::lock_guard<std::mutex> lock(mutex_);
-        stopping_ = false;
+        stopping_.store(false);
     }
 
     void work_on_job() {
@@ -134,30 +139,61 @@ private:
         t_inside_job = false;
     }
 
+    // Spins until done() or about kSpinMicros pass; whether done() became true. A decode step
+    // runs many short jobs back to back: a worker that sleeps between them pays a futex wake-up
+    // (tens of microseconds on a VM) per job, one that spins catches the next job at once. The
+    // spin yields the core after a short while, so that on an oversubscribed machine the
+    // thread being waited for can run; and it is bounded, so that idle workers sleep.
+    template <class Done>
+    static bool spin_until(Done done) {
+        const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
+        for (int i = 0;; i++) {
+            if (done()) return true;
+            if ((i & 63) == 63 && std::chrono::steady_clock::now() > until) return false;
+            if (i < 256) cpu_relax();
+            else sched_yield();
+        }
+    }
+
+    static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    }
+
     void worker_loop(uint64_t seen) {
         for (;;) {
-            {
+            if (!spin_until([&] { return generation_.load(std::memory_order_acquire) != seen || stopping_.load(); })) {
                 std::unique_lock<std::mutex> lock(mutex_);
-                wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-                if (stopping_) return;
-                seen = generation_;
+                sleepers_.fetch_add(1);
+                wake_.wait(lock, [&] { return stopping_.load() || generation_.load() != seen; });
+                sleepers_.fetch_sub(1);
+            }
+            {
+                std::lock_guard<std::mutex> lock(mutex_);  // job_ was written under this lock
+                if (stopping_.load()) return;
+                seen = generation_.load();
             }
             work_on_job();
-            std::lock_guard<std::mutex> lock(mutex_);
-            if (--pending_ == 0) done_.notify_one();
+            if (pending_.fetch_sub(1) == 1) {
+                std::lock_guard<std::mutex> lock(mutex_);  // the caller checks pending_ under this lock before sleeping
+                done_.notify_one();
+            }
         }
     }
 
     std::atomic<int32_t> threads_;
     std::mutex busy_;   // held by the thread that owns the current job
-    std::mutex mutex_;  // guards job_, generation_, pending_, stopping_
+    std::mutex mutex_;  // guards job_ and failure_; generation_ and stopping_ change under it
     std::condition_variable wake_, done_;
     std::vector<std::thread> workers_;
     Job job_;
     std::atomic<int64_t> next_{0};
-    uint64_t generation_ = 0;
-    int32_t pending_ = 0;
-    bool stopping_ = false;
+    std::atomic<uint64_t> generation_{0};  // advanced (under mutex_) when a job is published
+    std::atomic<int32_t> pending_{0};      // workers still inside the current job
+    std::atomic<int32_t> sleepers_{0};     // workers blocked on wake_ (the rest are spinning)
+    std::atomic<bool> stopping_{false};
+    static constexpr int kSpinMicros = 200;
     std::exception_ptr failure_;  // the first exception a chunk threw in the current job
     static thread_local bool t_inside_job;
 };

@@ -70,15 +70,38 @@ vane_status linear(const vane_matrix &w, int64_t n, int64_t k, const float *x, i
 
 }  // namespace
 
+// Whether gate and up lie back to back in one format whose rows are whole bytes of their own
+// (not FP8's trailing scales): then they are one [2F, D] matrix and one GEMM does both, one pass
+// over the pool instead of two (a decode step runs many small GEMVs; each pass costs a hand-off).
+bool gate_up_fused(const vane_ffn &ffn, int64_t dim, int64_t ffn_dim) {
+    if (ffn.gate.format != ffn.up.format || ffn.gate.format == VANE_FORMAT_FP8_E4M3_ROW || ffn.gate.format == VANE_FORMAT_FP8_E4M3_B128)
+        return false;
+    int64_t bytes = 0;
+    if (vane_quant_size(ffn.gate.format, ffn_dim, dim, &bytes) != VANE_OK) return false;
+    return static_cast<const char *>(ffn.gate.data) + bytes == ffn.up.data;
+}
+
 vane_status ffn_run(const vane_ffn &ffn, int64_t dim, int64_t ffn_dim, const float *x, int64_t t, float *y) {
     if (t == 0) return VANE_OK;
+    const MoeKernels &kern = *kernels().moe;
+    if (gate_up_fused(ffn, dim, ffn_dim)) {
+        // h [t, 2F]: each row's gate outputs, then its up outputs; SwiGLU into the gate half.
+        float *h = t_hidden.get(2 * t * ffn_dim);
+        if (!h) return out_of_memory("the FFN's hidden activations", 2 * t * ffn_dim);
+        vane_status s = linear(ffn.gate, 2 * ffn_dim, dim, x, t, h);
+        if (s != VANE_OK) return s;
+        const int64_t rows_per_task = kElementsPerTask / ffn_dim + 1;
+        parallel_for(t, rows_per_task, [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; r++) kern.swiglu(h + r * 2 * ffn_dim, h + r * 2 * ffn_dim + ffn_dim, h + r * 2 * ffn_dim, ffn_dim);
+        });
+        return gemm_run(GemmArgs{ffn.down.format, ffn.down.data, dim, ffn_dim, h, 2 * ffn_dim, t, nullptr, y, dim, nullptr});
+    }
     float *h = t_hidden.get(2 * t * ffn_dim);
     if (!h) return out_of_memory("the FFN's hidden activations", 2 * t * ffn_dim);
     float *g = h, *u = h + t * ffn_dim;
     vane_status s = linear(ffn.gate, ffn_dim, dim, x, t, g);
     if (s == VANE_OK) s = linear(ffn.up, ffn_dim, dim, x, t, u);
     if (s != VANE_OK) return s;
-    const MoeKernels &kern = *kernels().moe;
     parallel_for(t * ffn_dim, kElementsPerTask, [&](int64_t b, int64_t e) { kern.swiglu(g + b, u + b, g + b, e - b); });
     return linear(ffn.down, dim, ffn_dim, g, t, y);
 }
