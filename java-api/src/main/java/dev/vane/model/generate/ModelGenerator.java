@@ -1,8 +1,8 @@
 package dev.vane.model.generate;
 
 import dev.vane.model.gguf.GgmlType;
-import dev.vane.model.gguf.GgufValueType;
 import dev.vane.model.gguf.GgufWriter;
+import dev.vane.model.tokenizer.Vocabulary;
 import dev.vane.quant.QuantFormat;
 import dev.vane.quant.Quantizer;
 import java.io.IOException;
@@ -10,7 +10,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -29,6 +28,15 @@ public final class ModelGenerator {
 
     /** Writes spec as a GGUF v3 file at path. */
     public static void writeGguf(ModelSpec spec, Path path) throws IOException {
+        writeGguf(spec, synthetic(spec), path);
+    }
+
+    /**
+     * Writes spec's random weights with a given vocabulary (of spec.vocab() tokens) instead of the
+     * generated one: how tests give llama.cpp a real tokenizer (it loads a vocabulary only with a model).
+     */
+    public static void writeGguf(ModelSpec spec, Vocabulary vocab, Path path) throws IOException {
+        if (vocab.size() != spec.vocab()) throw new IllegalArgumentException("the vocabulary has " + vocab.size() + " tokens, the spec " + spec.vocab());
         GgufWriter w = new GgufWriter();
         String arch = "llama";
         w.putString("general.architecture", arch);
@@ -48,7 +56,7 @@ public final class ModelGenerator {
             w.putUint32(arch + ".expert_count", spec.experts());
             w.putUint32(arch + ".expert_used_count", spec.expertsUsed());
         }
-        putVocab(w, spec);
+        vocab.putGguf(w);
 
         int d = spec.dim(), hd = spec.headDim();
         GgmlType t = spec.weights();
@@ -88,24 +96,11 @@ public final class ModelGenerator {
         };
     }
 
-    private static void putVocab(GgufWriter w, ModelSpec spec) {
+    private static Vocabulary synthetic(ModelSpec spec) {
         boolean spm = spec.tokenizer() == ModelSpec.TokenizerKind.SPM;
         SyntheticVocab v = spm ? SyntheticVocab.spm(spec.vocab(), spec.seed()) : SyntheticVocab.bpe(spec.vocab(), spec.seed());
-        w.putString("tokenizer.ggml.model", spm ? "llama" : "gpt2");
-        if (!spm) w.putString("tokenizer.ggml.pre", "llama-bpe");
-        w.putArray("tokenizer.ggml.tokens", GgufValueType.STRING, v.tokens());
-        List<Float> scores = new ArrayList<>();
-        for (float s : v.scores()) scores.add(s);
-        if (spm) w.putArray("tokenizer.ggml.scores", GgufValueType.FLOAT32, scores);
-        List<Integer> types = new ArrayList<>();
-        for (int x : v.types()) types.add(x);
-        w.putArray("tokenizer.ggml.token_type", GgufValueType.INT32, types);
-        if (!spm) w.putArray("tokenizer.ggml.merges", GgufValueType.STRING, v.merges());
-        w.putUint32("tokenizer.ggml.bos_token_id", v.bos());
-        w.putUint32("tokenizer.ggml.eos_token_id", v.eos());
-        if (v.unk() >= 0) w.putUint32("tokenizer.ggml.unknown_token_id", v.unk());
-        w.putBool("tokenizer.ggml.add_bos_token", true);
-        w.putBool("tokenizer.ggml.add_eos_token", false);
+        return new Vocabulary(spm ? Vocabulary.SPM : Vocabulary.BPE, spm ? null : "llama-bpe", v.tokens(), spm ? v.scores() : null, v.types(),
+                spm ? List.of() : v.merges(), v.bos(), v.eos(), -1, v.unk(), true, spm);
     }
 
     private static SplittableRandom random(ModelSpec spec, String name) {

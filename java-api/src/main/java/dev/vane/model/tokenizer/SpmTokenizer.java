@@ -12,16 +12,18 @@ import java.util.PriorityQueue;
 
 /**
  * The SentencePiece-style tokenizer of Llama vocabularies (GGUF {@code tokenizer.ggml.model =
- * "llama"}): spaces become U+2581 ("▁"), a "▁" is put before the text, the text is split into
- * characters, and adjacent pieces are merged, the pair whose merged piece has the highest score
- * first (the leftmost on ties), while the merged piece is in the vocabulary. A final piece not in
- * the vocabulary is spelled as its UTF-8 bytes with the byte tokens {@code <0xXX>} (byte
- * fallback), or the unknown token when the vocabulary has no byte tokens.
+ * "llama"}), as llama.cpp runs it: special tokens (control, user-defined, unknown) written in the
+ * text are taken whole first (see {@link SpecialTokens}); in each stretch of text between them,
+ * spaces become U+2581 ("▁"), a "▁" is put before the stretch when it starts the text or follows a
+ * special token (llama.cpp's add_space_prefix), the stretch is split into characters, and adjacent
+ * pieces are merged, the pair whose merged piece has the highest score first (the leftmost on
+ * ties), while the merged piece is in the vocabulary. A final piece not in the vocabulary is
+ * spelled as its UTF-8 bytes with the byte tokens {@code <0xXX>} (byte fallback), or the unknown
+ * token when the vocabulary has no byte tokens.
  */
 public final class SpmTokenizer implements Tokenizer {
     static final String SPACE = "\u2581";
-    /** GGUF token types. */
-    static final int TYPE_CONTROL = 3, TYPE_BYTE = 6;
+    private static final int TYPE_BYTE = SpecialTokens.TYPE_BYTE;
 
     private final List<String> tokens;
     private final float[] scores;
@@ -30,8 +32,14 @@ public final class SpmTokenizer implements Tokenizer {
     private final int[] byteTokens = new int[256];
     private final int bos, eos, unk;
     private final boolean addSpacePrefix;
+    private final SpecialTokens special;
 
     public SpmTokenizer(List<String> tokens, float[] scores, int[] types, int bos, int eos, int unk, boolean addSpacePrefix) {
+        this(tokens, scores, types, bos, eos, unk, addSpacePrefix, -1);
+    }
+
+    /** eot: an end-of-turn token that also ends generation, or -1. */
+    public SpmTokenizer(List<String> tokens, float[] scores, int[] types, int bos, int eos, int unk, boolean addSpacePrefix, int eot) {
         this.tokens = List.copyOf(Objects.requireNonNull(tokens, "tokens must not be null"));
         this.scores = scores.clone();
         this.types = types.clone();
@@ -39,17 +47,18 @@ public final class SpmTokenizer implements Tokenizer {
         if (scores.length != n || types.length != n) {
             throw new IllegalArgumentException(n + " tokens but " + scores.length + " scores and " + types.length + " types");
         }
-        for (int id : new int[] {bos, eos, unk}) {
+        for (int id : new int[] {bos, eos, unk, eot}) {
             if (id < -1 || id >= n) throw new IllegalArgumentException("special token id " + id + " is outside the vocabulary of " + n);
         }
         this.bos = bos;
         this.eos = eos;
         this.unk = unk;
         this.addSpacePrefix = addSpacePrefix;
+        this.special = new SpecialTokens(this.tokens, this.types, eos, eot);
         java.util.Arrays.fill(byteTokens, -1);
         for (int i = 0; i < n; i++) {
             String t = this.tokens.get(i);
-            ids.putIfAbsent(t, i);
+            ids.put(t, i);  // a text listed twice means its last id, as in llama.cpp's token_to_id
             if (types[i] == TYPE_BYTE && t.length() == 6 && t.startsWith("<0x") && t.endsWith(">")) {
                 byteTokens[Integer.parseInt(t.substring(3, 5), 16)] = i;
             }
@@ -59,16 +68,7 @@ public final class SpmTokenizer implements Tokenizer {
     /** The tokenizer a GGUF file describes (tokenizer.ggml.* metadata, model "llama"). */
     public static SpmTokenizer fromGguf(GgufFile f) {
         GgufVocab.requireModel(f, "llama", "the SentencePiece-style");
-        List<String> tokens = GgufVocab.strings(f, "tokenizer.ggml.tokens");
-        float[] scores = new float[tokens.size()];
-        if (f.metadata().containsKey("tokenizer.ggml.scores")) {
-            List<?> s = f.array("tokenizer.ggml.scores");
-            for (int i = 0; i < scores.length && i < s.size(); i++) scores[i] = ((Number) s.get(i)).floatValue();
-        }
-        Object prefix = f.metadata().get("tokenizer.ggml.add_space_prefix");
-        return new SpmTokenizer(tokens, scores, GgufVocab.tokenTypes(f, tokens.size()), GgufVocab.tokenId(f, "tokenizer.ggml.bos_token_id"),
-                GgufVocab.tokenId(f, "tokenizer.ggml.eos_token_id"), GgufVocab.tokenId(f, "tokenizer.ggml.unknown_token_id"),
-                prefix == null || Boolean.TRUE.equals(prefix));
+        return (SpmTokenizer) Vocabulary.fromGguf(f).tokenizer();
     }
 
     @Override
@@ -96,8 +96,15 @@ public final class SpmTokenizer implements Tokenizer {
         Objects.requireNonNull(text, "text must not be null");
         List<Integer> out = new ArrayList<>();
         if (addBos && bos >= 0) out.add(bos);
-        if (!text.isEmpty()) {
-            String s = (addSpacePrefix ? " " + text : text).replace(" ", SPACE);
+        boolean afterSpecial = true;  // the start of the text counts as after a special token
+        for (Object part : special.split(text)) {
+            if (part instanceof Integer id) {
+                out.add(id);
+                afterSpecial = true;
+                continue;
+            }
+            String s = (addSpacePrefix && afterSpecial ? " " + part : (String) part).replace(" ", SPACE);
+            afterSpecial = false;
             for (String piece : merge(s)) {
                 Integer id = ids.get(piece);
                 if (id != null) {
@@ -158,26 +165,39 @@ public final class SpmTokenizer implements Tokenizer {
         return out;
     }
 
-    /** The text of token ids: byte tokens as their bytes (UTF-8), "▁" as spaces, control tokens left out. */
+    /**
+     * The text of token ids: byte tokens as their bytes (UTF-8), "▁" as spaces, control tokens left
+     * out. With add_space_prefix, the space encode put before the text and after each special
+     * token is taken off again, so that decode(encode(text)) is the text without its control tokens.
+     */
     @Override
     public String decode(int[] ids) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (int id : ids) bytes.writeBytes(tokenBytes(id));
-        String s = bytes.toString(StandardCharsets.UTF_8);
-        return addSpacePrefix && s.startsWith(" ") ? s.substring(1) : s;
+        boolean afterSpecial = true;
+        for (int id : ids) {
+            byte[] b = tokenBytes(id);
+            int skip = addSpacePrefix && afterSpecial && b.length > 0 && b[0] == ' ' ? 1 : 0;
+            bytes.write(b, skip, b.length - skip);
+            afterSpecial = SpecialTokens.isSpecial(types[id]);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
+    /** As llama.cpp's token_to_piece: control tokens empty, byte tokens their byte, user-defined and unknown tokens their text, normal ones with "▁" as space. */
     @Override
     public byte[] tokenBytes(int id) {
         if (id < 0 || id >= tokens.size()) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + tokens.size());
-        if (types[id] == TYPE_CONTROL) return new byte[0];
         String t = tokens.get(id);
-        if (types[id] == TYPE_BYTE && t.length() == 6 && t.startsWith("<0x")) return new byte[] {(byte) Integer.parseInt(t.substring(3, 5), 16)};
-        return t.replace(SPACE, " ").getBytes(StandardCharsets.UTF_8);
+        return switch (types[id]) {
+            case SpecialTokens.TYPE_NORMAL -> t.replace(SPACE, " ").getBytes(StandardCharsets.UTF_8);
+            case SpecialTokens.TYPE_BYTE -> t.length() == 6 && t.startsWith("<0x") ? new byte[] {(byte) Integer.parseInt(t.substring(3, 5), 16)} : t.getBytes(StandardCharsets.UTF_8);
+            case SpecialTokens.TYPE_USER_DEFINED, SpecialTokens.TYPE_UNKNOWN -> t.getBytes(StandardCharsets.UTF_8);
+            default -> new byte[0];  // control, unused, undefined: nothing in the text
+        };
     }
 
     @Override
     public boolean isEndOfGeneration(int id) {
-        return id == eos;
+        return special.endsGeneration(id);
     }
 }

@@ -1,6 +1,8 @@
 package dev.vane.model.tokenizer;
 
 import dev.vane.model.gguf.GgufFile;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /** Text to token ids and back, for a model's vocabulary. Implementations are immutable and thread-safe. */
 public interface Tokenizer {
@@ -29,11 +31,14 @@ public interface Tokenizer {
 
     /** The tokenizer a GGUF file names in tokenizer.ggml.model: "llama" (SentencePiece-style) or "gpt2" (byte-level BPE). */
     static Tokenizer fromGguf(GgufFile f) {
-        String model = f.string("tokenizer.ggml.model");
-        return switch (model) {
-            case "llama" -> SpmTokenizer.fromGguf(f);
-            case "gpt2" -> BpeTokenizer.fromGguf(f);
-            default -> throw new IllegalArgumentException("tokenizer.ggml.model '" + model + "' is not one Vane reads (llama, gpt2)");
-        };
+        return Vocabulary.fromGguf(f).tokenizer();
+    }
+
+    /**
+     * The tokenizer a Hugging Face tokenizer.json describes (Llama 2 style SentencePiece BPE with
+     * byte fallback, or GPT-2 / Llama 3 byte-level BPE); see {@link HfTokenizerJson}.
+     */
+    static Tokenizer fromTokenizerJson(Path tokenizerJson) throws IOException {
+        return HfTokenizerJson.read(tokenizerJson).tokenizer();
     }
 }

@@ -1,0 +1,101 @@
+package dev.vane.model.tokenizer;
+
+import dev.vane.model.gguf.GgufFile;
+import dev.vane.model.gguf.GgufValueType;
+import dev.vane.model.gguf.GgufWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A tokenizer's vocabulary as GGUF's {@code tokenizer.ggml.*} metadata holds it: the one form every
+ * source (a GGUF file, a Hugging Face tokenizer.json, a generated vocabulary) is brought into, so
+ * that the tokenizer built from it and the GGUF metadata written from it always agree.
+ *
+ * @param model "llama" (SentencePiece-style, {@link SpmTokenizer}) or "gpt2" (byte-level BPE, {@link BpeTokenizer})
+ * @param pre the pre-tokenizer name (gpt2 only; null for llama.cpp's default)
+ * @param scores one per token (llama; merge priority, higher first), or null (gpt2)
+ * @param types GGUF token types (1 normal, 2 unknown, 3 control, 4 user-defined, 6 byte)
+ * @param merges "left right" merge rules, lowest rank first (gpt2; empty for llama)
+ * @param bos beginning of sequence, or -1; likewise eos, eot (end of turn) and unk (unknown)
+ * @param addSpacePrefix (llama) whether a space is put before the text, as SentencePiece does
+ */
+public record Vocabulary(String model, String pre, List<String> tokens, float[] scores, int[] types, List<String> merges,
+        int bos, int eos, int eot, int unk, boolean addBos, boolean addSpacePrefix) {
+    public static final String SPM = "llama", BPE = "gpt2";
+
+    public Vocabulary {
+        Objects.requireNonNull(model, "model must not be null");
+        if (!model.equals(SPM) && !model.equals(BPE)) throw new IllegalArgumentException("tokenizer model '" + model + "' is not one Vane reads (llama, gpt2)");
+        tokens = List.copyOf(Objects.requireNonNull(tokens, "tokens must not be null"));
+        merges = List.copyOf(Objects.requireNonNull(merges, "merges must not be null"));
+        int n = tokens.size();
+        if (types.length != n) throw new IllegalArgumentException(n + " tokens but " + types.length + " token types");
+        if (model.equals(SPM) && (scores == null || scores.length != n)) {
+            throw new IllegalArgumentException(n + " tokens need as many scores, got " + (scores == null ? "none" : scores.length));
+        }
+        for (int id : new int[] {bos, eos, eot, unk}) {
+            if (id < -1 || id >= n) throw new IllegalArgumentException("special token id " + id + " is outside the vocabulary of " + n);
+        }
+        types = types.clone();
+        scores = scores == null ? null : scores.clone();
+    }
+
+    public int size() {
+        return tokens.size();
+    }
+
+    /** The vocabulary a GGUF file's tokenizer.ggml.* metadata describes. */
+    public static Vocabulary fromGguf(GgufFile f) {
+        String model = f.string("tokenizer.ggml.model");
+        List<String> tokens = GgufVocab.strings(f, "tokenizer.ggml.tokens");
+        float[] scores = null;
+        if (model.equals(SPM)) {
+            scores = new float[tokens.size()];
+            if (f.metadata().containsKey("tokenizer.ggml.scores")) {
+                List<?> s = f.array("tokenizer.ggml.scores");
+                for (int i = 0; i < scores.length && i < s.size(); i++) scores[i] = ((Number) s.get(i)).floatValue();
+            }
+        }
+        List<String> merges = model.equals(BPE) ? GgufVocab.strings(f, "tokenizer.ggml.merges") : List.of();
+        Object pre = f.metadata().get("tokenizer.ggml.pre");
+        Object prefix = f.metadata().get("tokenizer.ggml.add_space_prefix");
+        Object addBos = f.metadata().get("tokenizer.ggml.add_bos_token");
+        int eot = GgufVocab.tokenId(f, "tokenizer.ggml.eot_token_id");
+        return new Vocabulary(model, pre instanceof String s ? s : null, tokens, scores, GgufVocab.tokenTypes(f, tokens.size()), merges,
+                GgufVocab.tokenId(f, "tokenizer.ggml.bos_token_id"), GgufVocab.tokenId(f, "tokenizer.ggml.eos_token_id"),
+                eot >= 0 ? eot : SpecialTokens.eotByName(tokens), GgufVocab.tokenId(f, "tokenizer.ggml.unknown_token_id"),
+                addBos == null || Boolean.TRUE.equals(addBos), model.equals(SPM) && (prefix == null || Boolean.TRUE.equals(prefix)));
+    }
+
+    /** The tokenizer of this vocabulary. */
+    public Tokenizer tokenizer() {
+        return model.equals(SPM)
+                ? new SpmTokenizer(tokens, scores, types, bos, eos, unk, addSpacePrefix, eot)
+                : new BpeTokenizer(tokens, types, merges, BpeTokenizer.PreTokenizer.forName(pre), bos, eos, eot);
+    }
+
+    /** Writes the tokenizer.ggml.* metadata llama.cpp reads (keys in llama.cpp's converter's order). */
+    public void putGguf(GgufWriter w) {
+        boolean spm = model.equals(SPM);
+        w.putString("tokenizer.ggml.model", model);
+        if (pre != null) w.putString("tokenizer.ggml.pre", pre);
+        w.putArray("tokenizer.ggml.tokens", GgufValueType.STRING, tokens);
+        if (spm) {
+            List<Float> s = new ArrayList<>(scores.length);
+            for (float x : scores) s.add(x);
+            w.putArray("tokenizer.ggml.scores", GgufValueType.FLOAT32, s);
+        }
+        List<Integer> t = new ArrayList<>(types.length);
+        for (int x : types) t.add(x);
+        w.putArray("tokenizer.ggml.token_type", GgufValueType.INT32, t);
+        if (!spm) w.putArray("tokenizer.ggml.merges", GgufValueType.STRING, merges);
+        if (bos >= 0) w.putUint32("tokenizer.ggml.bos_token_id", bos);
+        if (eos >= 0) w.putUint32("tokenizer.ggml.eos_token_id", eos);
+        if (unk >= 0) w.putUint32("tokenizer.ggml.unknown_token_id", unk);
+        w.putBool("tokenizer.ggml.add_bos_token", addBos);
+        w.putBool("tokenizer.ggml.add_eos_token", false);
+        if (eot >= 0) w.putUint32("tokenizer.ggml.eot_token_id", eot);
+        if (spm && !addSpacePrefix) w.putBool("tokenizer.ggml.add_space_prefix", false);  // llama.cpp's default is true
+    }
+}
