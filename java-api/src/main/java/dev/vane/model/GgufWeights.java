@@ -4,17 +4,12 @@ import dev.vane.DType;
 import dev.vane.FeedForward;
 import dev.vane.QuantizedMatrix;
 import dev.vane.RmsNorm;
-import dev.vane.Tensor;
-import dev.vane.model.gguf.GgmlType;
 import dev.vane.model.gguf.GgufFile;
 import dev.vane.model.gguf.GgufTensor;
 import dev.vane.moe.Gating;
 import dev.vane.moe.MoeLayer;
 import dev.vane.quant.QuantFormat;
-import dev.vane.quant.Quantizer;
 import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,14 +22,12 @@ import java.util.List;
 final class GgufWeights {
     private final GgufFile file;
     private final ModelConfig c;
-    private final WeightFormat format;
-    private final Arena arena;
+    private final WeightHolder holder;
 
     private GgufWeights(GgufFile file, ModelConfig c, WeightFormat format, Arena arena) {
         this.file = file;
         this.c = c;
-        this.format = format;
-        this.arena = arena;
+        this.holder = new WeightHolder(format, arena);
     }
 
     static ModelWeights load(GgufFile file, ModelConfig c, WeightFormat format, Arena arena) {
@@ -54,11 +47,13 @@ final class GgufWeights {
             if (c.moe()) {
                 moe = moeLayer(b);
             } else {
-                ffn = new FeedForward(matrix(b + "ffn_gate.weight", c.ffnDim(), c.dim()), matrix(b + "ffn_up.weight", c.ffnDim(), c.dim()),
-                        matrix(b + "ffn_down.weight", c.dim(), c.ffnDim()));
+                ffn = ffn(fileMatrix(tensor(b + "ffn_gate.weight", c.dim(), c.ffnDim())), fileMatrix(tensor(b + "ffn_up.weight", c.dim(), c.ffnDim())),
+                        matrix(b + "ffn_down.weight", c.dim(), c.ffnDim()), b + "ffn_gate.weight", b + "ffn_up.weight");
             }
-            layers.add(new ModelWeights.Layer(norm(b + "attn_norm.weight"), matrix(b + "attn_q.weight", c.qDim(), c.dim()),
-                    matrix(b + "attn_k.weight", c.kvDim(), c.dim()), matrix(b + "attn_v.weight", c.kvDim(), c.dim()),
+            String[] names = {b + "attn_q.weight", b + "attn_k.weight", b + "attn_v.weight"};
+            WeightHolder.Joined qkv = holder.holdTogether(new QuantizedMatrix[] {fileMatrix(tensor(names[0], c.dim(), c.qDim())),
+                    fileMatrix(tensor(names[1], c.dim(), c.kvDim())), fileMatrix(tensor(names[2], c.dim(), c.kvDim()))}, names);
+            layers.add(new ModelWeights.Layer(norm(b + "attn_norm.weight"), qkv.parts()[0], qkv.parts()[1], qkv.parts()[2], qkv.joined(),
                     matrix(b + "attn_output.weight", c.dim(), c.qDim()), norm(b + "ffn_norm.weight"), ffn, moe));
         }
         return new ModelWeights(embedding, norm("output_norm.weight"), output, List.copyOf(layers));
@@ -71,18 +66,24 @@ final class GgufWeights {
         GgufTensor down = tensor(b + "ffn_down_exps.weight", c.ffnDim(), c.dim(), c.experts());
         List<FeedForward> experts = new ArrayList<>();
         for (int e = 0; e < c.experts(); e++) {
-            experts.add(new FeedForward(expert(gate, e, c.ffnDim(), c.dim()), expert(up, e, c.ffnDim(), c.dim()),
-                    expert(down, e, c.dim(), c.ffnDim())));
+            experts.add(ffn(expertSlice(gate, e, c.ffnDim(), c.dim()), expertSlice(up, e, c.ffnDim(), c.dim()),
+                    held(expertSlice(down, e, c.dim(), c.ffnDim()), down.name() + " expert " + e), gate.name() + " expert " + e,
+                    up.name() + " expert " + e));
         }
         return new MoeLayer(router, experts, Gating.softmaxTopK(c.expertsUsed(), true));
     }
 
-    // Expert e of a 3-D [experts][rows][cols] tensor.
-    private QuantizedMatrix expert(GgufTensor t, int e, int rows, int cols) {
+    // Expert e of a 3-D [experts][rows][cols] tensor, as stored.
+    private static QuantizedMatrix expertSlice(GgufTensor t, int e, int rows, int cols) {
         QuantFormat f = vaneFormat(t);
         long bytes = f.byteSize(rows, cols);
-        QuantizedMatrix m = QuantizedMatrix.wrap(f, t.data().asSlice(e * bytes, bytes), rows, cols);
-        return held(m, t.name() + " expert " + e);
+        return QuantizedMatrix.wrap(f, t.data().asSlice(e * bytes, bytes), rows, cols);
+    }
+
+    // A SwiGLU FFN with gate and up held back to back (libvane then runs them as one GEMM).
+    private FeedForward ffn(QuantizedMatrix gate, QuantizedMatrix up, QuantizedMatrix down, String gateName, String upName) {
+        QuantizedMatrix[] gu = holder.holdTogether(new QuantizedMatrix[] {gate, up}, new String[] {gateName, upName}).parts();
+        return new FeedForward(gu[0], gu[1], down);
     }
 
     private GgufTensor tensor(String name, long... ne) {
@@ -117,40 +118,19 @@ final class GgufWeights {
         return held(fileMatrix(tensor(name, cols, rows)), name);
     }
 
-    // The file's matrix as the weight format asks: as is (Q4_0 repacked), or requantized.
     private QuantizedMatrix held(QuantizedMatrix m, String name) {
-        QuantFormat target = format.asIs() ? m.format() : format.target();
-        QuantizedMatrix out = m;
-        if (target != m.format()) {
-            try (Arena scratch = Arena.ofConfined()) {
-                MemorySegment f32 = scratch.allocate(m.rows() * m.cols() * 4, 64);
-                Quantizer.dequantize(m.format(), m.segment(), m.rows(), m.cols(), f32);
-                try (Tensor t = Tensor.wrap(f32, m.rows(), m.cols())) {
-                    out = QuantizedMatrix.quantize(target, t, arena);
-                }
-            } catch (IllegalArgumentException e) {
-                throw new ModelFormatException("tensor '" + name + "' [" + m.rows() + ", " + m.cols() + "] cannot be held as " + target.formatName()
-                        + ": " + e.getMessage(), e);
-            }
-        }
-        if (out.format() == QuantFormat.Q4_0 && out.rows() % 8 == 0) out = out.repack(arena);
-        return out;
+        return holder.hold(m, name);
     }
 
-    // A norm weight [dim] as F32 (copied from F16/BF16).
+    // A norm weight [dim] as F32.
     private RmsNorm norm(String name) {
         GgufTensor t = tensor(name, c.dim());
-        Tensor w;
-        if (t.type() == GgmlType.F32) {
-            w = Tensor.wrap(t.data(), c.dim());
-        } else if (t.type() == GgmlType.F16 || t.type() == GgmlType.BF16) {
-            w = Tensor.allocate(arena, c.dim());
-            try (Tensor src = Tensor.wrap(t.data(), t.type() == GgmlType.F16 ? DType.F16 : DType.BF16, c.dim())) {
-                for (int i = 0; i < c.dim(); i++) w.segment().setAtIndex(ValueLayout.JAVA_FLOAT, i, src.get(i));
-            }
-        } else {
-            throw new ModelFormatException("norm weight '" + name + "' is " + t.type() + "; expected F32, F16 or BF16");
-        }
-        return new RmsNorm(w, c.rmsEps());
+        DType dtype = switch (t.type()) {
+            case F32 -> DType.F32;
+            case F16 -> DType.F16;
+            case BF16 -> DType.BF16;
+            default -> throw new ModelFormatException("norm weight '" + name + "' is " + t.type() + "; expected F32, F16 or BF16");
+        };
+        return holder.norm(t.data(), dtype, c.dim(), c.rmsEps(), name);
     }
 }

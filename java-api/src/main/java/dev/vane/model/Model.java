@@ -4,7 +4,15 @@ import dev.vane.model.gguf.GgufFile;
 import dev.vane.model.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.lang.foreign.Arena;
+import dev.vane.model.json.Json;
+import dev.vane.model.json.JsonException;
+import dev.vane.model.safetensors.SafetensorsFile;
+import dev.vane.model.tokenizer.HfTokenizerJson;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * }</pre>
  */
 public final class Model implements AutoCloseable {
-    private final GgufFile file;
+    private final List<AutoCloseable> files;  // mapped model files, unmapped at close
     private final Arena arena;
     private final ModelConfig config;
     private final Tokenizer tokenizer;
@@ -31,8 +39,8 @@ public final class Model implements AutoCloseable {
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private Model(GgufFile file, Arena arena, ModelConfig config, Tokenizer tokenizer, ModelWeights weights, WeightFormat weightFormat) {
-        this.file = file;
+    private Model(List<AutoCloseable> files, Arena arena, ModelConfig config, Tokenizer tokenizer, ModelWeights weights, WeightFormat weightFormat) {
+        this.files = files;
         this.arena = arena;
         this.config = config;
         this.tokenizer = tokenizer;
@@ -40,20 +48,26 @@ public final class Model implements AutoCloseable {
         this.weightFormat = weightFormat;
     }
 
-    /** Loads a GGUF model with its weights as the file stores them. */
+    /** Loads a model with its weights as the file stores them. */
     public static Model load(Path path) throws IOException {
         return load(path, WeightFormat.AS_IS);
     }
 
     /**
-     * Loads a GGUF model (architecture "llama", dense or Mixtral-style), holding its matrices as
-     * weightFormat says.
+     * Loads a model, holding its matrices as weightFormat says: a GGUF file (architecture
+     * "llama", dense or Mixtral-style), or a Hugging Face checkpoint directory (config.json,
+     * tokenizer.json, *.safetensors; a .safetensors file stands for its directory).
      *
-     * @throws ModelFormatException if the file is not a model Vane runs (the message says why)
-     * @throws dev.vane.model.gguf.GgufFormatException if the file is not valid GGUF
+     * @throws ModelFormatException if the files are not a model Vane runs (the message says why)
+     * @throws dev.vane.model.gguf.GgufFormatException if a GGUF file is not valid GGUF
+     * @throws dev.vane.model.safetensors.SafetensorsFormatException if a .safetensors file is not valid
      */
     public static Model load(Path path, WeightFormat weightFormat) throws IOException {
+        Objects.requireNonNull(path, "path must not be null");
         Objects.requireNonNull(weightFormat, "weightFormat must not be null");
+        if (Files.isDirectory(path) || path.getFileName().toString().endsWith(".safetensors")) {
+            return loadCheckpoint(Files.isDirectory(path) ? path : path.toAbsolutePath().getParent(), weightFormat);
+        }
         GgufFile file = GgufFile.open(path);
         Arena arena = Arena.ofShared();
         try {
@@ -69,10 +83,48 @@ public final class Model implements AutoCloseable {
                 throw new ModelFormatException(path + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + config.vocab());
             }
             ModelWeights weights = GgufWeights.load(file, config, weightFormat, arena);
-            return new Model(file, arena, config, tokenizer, weights, weightFormat);
+            return new Model(List.of(file), arena, config, tokenizer, weights, weightFormat);
         } catch (RuntimeException | Error e) {
             arena.close();
             file.close();
+            throw e;
+        }
+    }
+
+    private static Model loadCheckpoint(Path dir, WeightFormat weightFormat) throws IOException {
+        Path configFile = dir.resolve("config.json"), tokenizerFile = dir.resolve("tokenizer.json");
+        for (Path p : new Path[] {configFile, tokenizerFile}) {
+            if (!Files.isRegularFile(p)) throw new ModelFormatException(dir + " has no " + p.getFileName() + " (a Hugging Face checkpoint needs it)");
+        }
+        List<Path> shards;
+        try (var list = Files.list(dir)) {
+            shards = list.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
+        }
+        if (shards.isEmpty()) throw new ModelFormatException(dir + " has no .safetensors files");
+        ModelConfig config;
+        boolean tied;
+        try {
+            if (!(Json.parse(Files.readString(configFile)) instanceof Map<?, ?> json)) throw new ModelFormatException("config.json is not a JSON object");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) json;
+            config = ModelConfig.fromHfConfig(m);
+            tied = Boolean.TRUE.equals(m.get("tie_word_embeddings"));
+        } catch (JsonException e) {
+            throw new ModelFormatException(configFile + ": " + e.getMessage(), e);
+        }
+        Tokenizer tokenizer = HfTokenizerJson.read(tokenizerFile).tokenizer();
+        if (tokenizer.vocabSize() > config.vocab()) {
+            throw new ModelFormatException(dir + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but config.json's vocab_size is " + config.vocab());
+        }
+        List<SafetensorsFile> files = new ArrayList<>();
+        Arena arena = Arena.ofShared();
+        try {
+            for (Path p : shards) files.add(SafetensorsFile.open(p));
+            ModelWeights weights = SafetensorsWeights.load(files, config, weightFormat, arena, tied);
+            return new Model(List.copyOf(files), arena, config, tokenizer, weights, weightFormat);
+        } catch (IOException | RuntimeException | Error e) {
+            arena.close();
+            for (SafetensorsFile f : files) f.close();
             throw e;
         }
     }
@@ -131,7 +183,13 @@ public final class Model implements AutoCloseable {
         if (!sessions.isEmpty()) throw new IllegalStateException(sessions.size() + " session(s) of this model are still open; close them first");
         closed = true;
         arena.close();
-        file.close();
+        for (AutoCloseable f : files) {
+            try {
+                f.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing a model file failed", e);
+            }
+        }
     }
 
     @Override

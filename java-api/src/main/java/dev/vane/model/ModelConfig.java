@@ -81,6 +81,54 @@ public record ModelConfig(String architecture, int dim, int layers, int heads, i
                 vocab, experts, used, ctx, eps, ropeBase, scale, ropeDim, Rope.Layout.NORMAL);
     }
 
+    /**
+     * The hyperparameters of a Hugging Face config.json (LlamaForCausalLM, MistralForCausalLM,
+     * MixtralForCausalLM): hidden_size, num_hidden_layers, num_attention_heads,
+     * num_key_value_heads, intermediate_size, vocab_size, rms_norm_eps, rope_theta, head_dim,
+     * rope_scaling {type|rope_type: linear, factor}, num_local_experts, num_experts_per_tok.
+     * Hugging Face checkpoints keep Q and K unpermuted, so RoPE pairs dimension i with i + d/2
+     * (the NeoX layout).
+     */
+    public static ModelConfig fromHfConfig(Map<String, Object> json) {
+        Object archs = json.get("architectures");
+        String arch = archs instanceof java.util.List<?> l && !l.isEmpty() ? String.valueOf(l.get(0)) : String.valueOf(json.get("model_type"));
+        if (!java.util.Set.of("LlamaForCausalLM", "MistralForCausalLM", "MixtralForCausalLM", "llama", "mistral", "mixtral").contains(arch)) {
+            throw new ModelFormatException("config.json architecture '" + arch + "'; Vane runs LlamaForCausalLM, MistralForCausalLM and MixtralForCausalLM");
+        }
+        int dim = hfInt(json, "hidden_size", -1);
+        int heads = hfInt(json, "num_attention_heads", -1);
+        if (heads <= 0 || dim % heads != 0) throw new ModelFormatException("num_attention_heads " + heads + " does not divide hidden_size " + dim);
+        int headDim = hfInt(json, "head_dim", dim / heads);
+        float scale = 1f;
+        if (json.get("rope_scaling") instanceof Map<?, ?> rs) {
+            Object type = rs.containsKey("rope_type") ? rs.get("rope_type") : rs.get("type");
+            if ("linear".equals(type) && rs.get("factor") instanceof Number n) scale = n.floatValue();
+            else if (!"default".equals(type)) throw new ModelFormatException("rope_scaling " + rs + " is not one Vane runs (linear)");
+        }
+        int experts = hfInt(json, "num_local_experts", 0);
+        return new ModelConfig(arch, dim, hfInt(json, "num_hidden_layers", -1), heads, hfInt(json, "num_key_value_heads", heads), headDim,
+                hfInt(json, "intermediate_size", -1), hfInt(json, "vocab_size", -1), experts, experts > 0 ? hfInt(json, "num_experts_per_tok", -1) : 0,
+                hfInt(json, "max_position_embeddings", 4096), hfFloat(json, "rms_norm_eps", 1e-6f), hfFloat(json, "rope_theta", 10000f), scale, headDim,
+                Rope.Layout.NEOX);
+    }
+
+    private static int hfInt(Map<String, Object> json, String key, int absent) {
+        Object v = json.get(key);
+        if (v == null) {
+            if (absent == -1) throw new ModelFormatException("config.json has no " + key);
+            return absent;
+        }
+        if (!(v instanceof Long l) || l < 0 || l > Integer.MAX_VALUE) throw new ModelFormatException("config.json " + key + " = " + v + " is not a count");
+        return (int) (long) l;
+    }
+
+    private static float hfFloat(Map<String, Object> json, String key, float absent) {
+        Object v = json.get(key);
+        if (v == null) return absent;
+        if (!(v instanceof Number n)) throw new ModelFormatException("config.json " + key + " = " + v + " is not a number");
+        return n.floatValue();
+    }
+
     private static int intKey(GgufFile f, String key) {
         long v = f.integer(key);
         if (v < 0 || v > Integer.MAX_VALUE) throw new ModelFormatException(key + " = " + v + " is out of range");

@@ -9,9 +9,12 @@ import java.util.List;
 /** A loaded model's tensors in Vane's types. The memory belongs to the Model's arena. */
 record ModelWeights(QuantizedMatrix embedding, RmsNorm outputNorm, QuantizedMatrix output, List<Layer> layers) {
 
-    /** One transformer block: exactly one of ffn (dense) and moe is set. */
-    record Layer(RmsNorm attnNorm, QuantizedMatrix wq, QuantizedMatrix wk, QuantizedMatrix wv, QuantizedMatrix wo, RmsNorm ffnNorm,
-            FeedForward ffn, MoeLayer moe) {}
+    /**
+     * One transformer block: exactly one of ffn (dense) and moe is set. wqkv, if not null, is wq,
+     * wk and wv back to back as one [q + 2 kv, dim] matrix (one GEMM for all three).
+     */
+    record Layer(RmsNorm attnNorm, QuantizedMatrix wq, QuantizedMatrix wk, QuantizedMatrix wv, QuantizedMatrix wqkv, QuantizedMatrix wo,
+            RmsNorm ffnNorm, FeedForward ffn, MoeLayer moe) {}
 
     /** Bytes of every matrix as held (the embedding table included). */
     long bytes() {

@@ -22,7 +22,7 @@ final class Transformer implements AutoCloseable {
     private final ModelWeights w;
     private final int maxChunk;
     private final Arena arena = Arena.ofShared();
-    private final MemorySegment x, h, q, k, v, att, tmp, last, logits;
+    private final MemorySegment x, h, qkv, q, k, v, att, tmp, last, logits;
     private final KvCache[] caches;
     private final KvCache.Sequence[] seqs;
     private final Attention attention;
@@ -38,6 +38,7 @@ final class Transformer implements AutoCloseable {
         long d = c.dim();
         x = buffer(maxChunk * d);
         h = buffer(maxChunk * d);
+        qkv = buffer((long) maxChunk * (c.qDim() + 2L * c.kvDim()));
         q = buffer((long) maxChunk * c.qDim());
         k = buffer((long) maxChunk * c.kvDim());
         v = buffer((long) maxChunk * c.kvDim());
@@ -119,13 +120,26 @@ final class Transformer implements AutoCloseable {
         for (int l = 0; l < c.layers(); l++) {
             ModelWeights.Layer L = w.layers().get(l);
             L.attnNorm().apply(xs, hs);
-            L.wq().multiply(hs, qs);
-            L.wk().multiply(hs, ks);
-            L.wv().multiply(hs, vs);
-            rope.apply(q3, pos0);
-            rope.apply(k3, pos0);
-            seqs[l].append(k3, v3);
-            attention.decode(q3, seqs[l], null, a3);
+            Tensor lq = q3, lk = k3, lv = v3;
+            if (L.wqkv() != null) {
+                L.wqkv().multiply(hs, view(qkv, n, c.qDim() + 2L * c.kvDim()));
+                if (n == 1) {  // one token: its q, k and v are contiguous pieces of the row
+                    long qb = 4L * c.qDim(), kb = 4L * c.kvDim();
+                    lq = view(qkv.asSlice(0, qb), 1, c.heads(), c.headDim());
+                    lk = view(qkv.asSlice(qb, kb), 1, c.kvHeads(), c.headDim());
+                    lv = view(qkv.asSlice(qb + kb, kb), 1, c.kvHeads(), c.headDim());
+                } else {
+                    splitQkv(n);
+                }
+            } else {
+                L.wq().multiply(hs, qs);
+                L.wk().multiply(hs, ks);
+                L.wv().multiply(hs, vs);
+            }
+            rope.apply(lq, pos0);
+            rope.apply(lk, pos0);
+            seqs[l].append(lk, lv);
+            attention.decode(lq, seqs[l], null, a3);
             L.wo().multiply(as, ts);
             RmsNorm.addInPlace(xs, ts);
             L.ffnNorm().apply(xs, hs);
@@ -138,6 +152,16 @@ final class Transformer implements AutoCloseable {
             Tensor lastOut = view(last, d);
             w.outputNorm().apply(lastIn, lastOut);
             w.output().multiply(lastOut, view(logits, c.vocab()));
+        }
+    }
+
+    // Rows of qkv [n, q + 2 kv] into q [n, q], k [n, kv], v [n, kv].
+    private void splitQkv(int n) {
+        long qb = 4L * c.qDim(), kb = 4L * c.kvDim(), row = qb + 2 * kb;
+        for (int t = 0; t < n; t++) {
+            MemorySegment.copy(qkv, t * row, q, t * qb, qb);
+            MemorySegment.copy(qkv, t * row + qb, k, t * kb, kb);
+            MemorySegment.copy(qkv, t * row + qb + kb, v, t * kb, kb);
         }
     }
 

@@ -103,7 +103,7 @@ public final class ModelGenerator {
                 spm ? List.of() : v.merges(), v.bos(), v.eos(), -1, v.unk(), true, spm);
     }
 
-    private static SplittableRandom random(ModelSpec spec, String name) {
+    static SplittableRandom random(ModelSpec spec, String name) {
         return new SplittableRandom(spec.seed() * 0x9E3779B97F4A7C15L ^ name.hashCode());
     }
 
@@ -155,5 +155,22 @@ public final class ModelGenerator {
             case Q4_0 -> Quantizer.quantize(QuantFormat.Q4_0, values, rows, cols);
             default -> throw new IllegalArgumentException(type.toString());
         };
+    }
+
+    /** A whole [rows, cols] matrix of the values matrix() writes for name (the same generator sequence). */
+    static float[] values(ModelSpec spec, String name, int rows, int cols, double std) {
+        SplittableRandom r = random(spec, name);
+        double half = std * Math.sqrt(3);
+        float[] v = new float[Math.multiplyExact(rows, cols)];
+        for (int i = 0; i < v.length; i++) v[i] = (float) ((r.nextDouble() * 2 - 1) * half);
+        return v;
+    }
+
+    /** A norm weight's values, as vector() writes them. */
+    static float[] normValues(ModelSpec spec, String name, int n) {
+        SplittableRandom r = random(spec, name);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (1 + 0.2 * (r.nextDouble() - 0.5));
+        return v;
     }
 }

@@ -1,0 +1,110 @@
+package dev.vane.model;
+
+import dev.vane.DType;
+import dev.vane.QuantizedMatrix;
+import dev.vane.RmsNorm;
+import dev.vane.Tensor;
+import dev.vane.quant.QuantFormat;
+import dev.vane.quant.Quantizer;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Puts a model file's tensors into the form a {@link WeightFormat} asks for, whatever the file
+ * format: matrices as stored (zero-copy) or requantized into the model's arena, Q4_0 repacked
+ * into Q4_0_X8, norm weights as F32.
+ */
+final class WeightHolder {
+    private final WeightFormat format;
+    private final Arena arena;
+
+    WeightHolder(WeightFormat format, Arena arena) {
+        this.format = format;
+        this.arena = arena;
+    }
+
+    /** The file's matrix as the weight format asks: as is (Q4_0 repacked), or requantized. */
+    QuantizedMatrix hold(QuantizedMatrix m, String name) {
+        QuantFormat target = format.asIs() ? m.format() : format.target();
+        QuantizedMatrix out = target == m.format() ? m : convert(m, target, name);
+        if (out.format() == QuantFormat.Q4_0 && out.rows() % 8 == 0) out = out.repack(arena);
+        return out;
+    }
+
+    /** Matrices held back to back, and the one matrix they form (null when they cannot form one). */
+    record Joined(QuantizedMatrix[] parts, QuantizedMatrix joined) {}
+
+    /**
+     * Matrices of one width held (as {@link #hold} would hold each) back to back in one
+     * allocation, so that one GEMM runs them all: attention's Q, K and V, the FFN's gate and up
+     * (libvane's FFN notices the adjacency). One pass over the thread pool instead of several
+     * matters at decode, where each GEMV is short. Planar formats (FP8, scales after all codes)
+     * and mixed formats cannot join; they are held apart.
+     */
+    Joined holdTogether(QuantizedMatrix[] ms, String[] names) {
+        QuantFormat f = heldFormat(ms[0]);
+        boolean joinable = !f.planar();
+        for (QuantizedMatrix m : ms) joinable &= heldFormat(m) == f && m.cols() == ms[0].cols() && m.rows() % f.rowGroup() == 0;
+        QuantizedMatrix[] out = new QuantizedMatrix[ms.length];
+        if (!joinable) {
+            for (int i = 0; i < ms.length; i++) out[i] = hold(ms[i], names[i]);
+            return new Joined(out, null);
+        }
+        long total = 0, rows = 0;
+        for (QuantizedMatrix m : ms) {
+            total += f.byteSize(m.rows(), m.cols());
+            rows += m.rows();
+        }
+        MemorySegment all = arena.allocate(total, 64);
+        long at = 0;
+        for (int i = 0; i < ms.length; i++) {
+            try (Arena scratch = Arena.ofConfined()) {
+                QuantizedMatrix held = new WeightHolder(format, scratch).hold(ms[i], names[i]);
+                MemorySegment dst = all.asSlice(at, held.segment().byteSize());
+                dst.copyFrom(held.segment());
+                out[i] = QuantizedMatrix.wrap(f, dst, held.rows(), held.cols());
+                at += held.segment().byteSize();
+            }
+        }
+        return new Joined(out, QuantizedMatrix.wrap(f, all, rows, ms[0].cols()));
+    }
+
+    // The format hold() gives m.
+    private QuantFormat heldFormat(QuantizedMatrix m) {
+        QuantFormat f = format.asIs() ? m.format() : format.target();
+        return f == QuantFormat.Q4_0 && m.rows() % 8 == 0 ? QuantFormat.Q4_0_X8 : f;
+    }
+
+    /** The embedding table, whose rows are read one at a time: planar formats (FP8 with trailing scales) become F16. */
+    QuantizedMatrix rowReadable(QuantizedMatrix m, String name) {
+        return m.format().planar() ? convert(m, QuantFormat.F16, name) : m;
+    }
+
+    private QuantizedMatrix convert(QuantizedMatrix m, QuantFormat target, String name) {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment f32 = scratch.allocate(m.rows() * m.cols() * 4, 64);
+            Quantizer.dequantize(m.format(), m.segment(), m.rows(), m.cols(), f32);
+            return QuantizedMatrix.quantize(target, Tensor.wrap(f32, m.rows(), m.cols()), arena);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException("tensor '" + name + "' [" + m.rows() + ", " + m.cols() + "] cannot be held as " + target.formatName()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A norm weight of dim elements of dtype (F32 used in place; F16 and BF16 copied to F32). */
+    RmsNorm norm(MemorySegment data, DType dtype, int dim, float eps, String name) {
+        Tensor w;
+        if (dtype == DType.F32 && data.address() % 4 == 0) {
+            w = Tensor.wrap(data, dim);
+        } else if (dtype == DType.F32 || dtype == DType.F16 || dtype == DType.BF16) {
+            w = Tensor.allocate(arena, dim);
+            MemorySegment aligned = arena.allocate(data.byteSize(), 64).copyFrom(data);
+            Tensor src = Tensor.wrap(aligned, dtype, dim);
+            for (int i = 0; i < dim; i++) w.segment().setAtIndex(ValueLayout.JAVA_FLOAT, i, src.get(i));
+        } else {
+            throw new ModelFormatException("norm weight '" + name + "' is " + dtype + "; expected F32, F16 or BF16");
+        }
+        return new RmsNorm(w, eps);
+    }
+}
