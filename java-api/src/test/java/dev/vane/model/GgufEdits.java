@@ -10,12 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Test helper: copies a GGUF file with metadata replaced or removed and tensors dropped or renamed. */
-final class GgufEdits {
+/** Test helper (public for the tests of sub-packages): copies a GGUF file with metadata replaced or removed and tensors dropped or renamed. */
+public final class GgufEdits {
     private GgufEdits() {}
 
     /** meta: key -> new value (String, Integer, Float, Boolean) or REMOVE; rename: old tensor name -> new (null drops it). */
-    static void copy(Path from, Path to, Map<String, Object> meta, Map<String, String> rename) throws Exception {
+    public static void copy(Path from, Path to, Map<String, Object> meta, Map<String, String> rename) throws Exception {
         GgufWriter w = new GgufWriter();
         try (GgufFile f = GgufFile.open(from)) {
             for (var e : f.metadata().entrySet()) {
@@ -31,7 +31,7 @@ final class GgufEdits {
         w.write(to);
     }
 
-    static final Object REMOVE = new Object();
+    public static final Object REMOVE = new Object();
 
     private static void put(GgufWriter w, String key, Object v) {
         switch (v) {

@@ -1,0 +1,131 @@
+package dev.vane.model.chat;
+
+import dev.vane.model.gguf.GgufFile;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The common chat formats, rendered exactly as llama.cpp's built-in (non-Jinja) templates render
+ * them, under llama.cpp's names. A model file carries its format as a Jinja template
+ * (tokenizer.chat_template); Vane does not run Jinja but recognises the family from marker
+ * substrings, as llama.cpp does without --jinja.
+ *
+ * <p>The rendered text holds special tokens as text (e.g. "<|eot_id|>") and no BOS: encode it
+ * with the BOS added and special tokens parsed.
+ */
+public enum ChatTemplate {
+    /** Llama 3: <|start_header_id|>role<|end_header_id|>, contents trimmed, <|eot_id|> after each. */
+    LLAMA3("llama3"),
+    /** Llama 2 without <<SYS>>: a system message is a plain line before the first user message. */
+    LLAMA2("llama2"),
+    /** Llama 2 with the system message in <<SYS>> ... <</SYS>>. */
+    LLAMA2_SYS("llama2-sys"),
+    /** As LLAMA2_SYS, with "<s>" before every [INST] after the first. */
+    LLAMA2_SYS_BOS("llama2-sys-bos"),
+    /** As LLAMA2_SYS, with every content trimmed (Meta's official template). */
+    LLAMA2_SYS_STRIP("llama2-sys-strip"),
+    /** Mistral v1: " [INST] user [/INST] answer</s>", system text inside the next [INST]. */
+    MISTRAL_V1("mistral-v1"),
+    /** Mistral v3: "[INST] user[/INST] answer</s>", answers trimmed. */
+    MISTRAL_V3("mistral-v3"),
+    /** Mistral v3 Tekken: "[INST]user[/INST]answer</s>". */
+    MISTRAL_V3_TEKKEN("mistral-v3-tekken"),
+    /** Mistral v7: system prompts in [SYSTEM_PROMPT] ... [/SYSTEM_PROMPT]. */
+    MISTRAL_V7("mistral-v7"),
+    /** ChatML: <|im_start|>role\n ... <|im_end|>\n (Qwen, Hermes, and llama.cpp's default). */
+    CHATML("chatml"),
+    /** Zephyr: <|role|>\n ... <|endoftext|>\n. */
+    ZEPHYR("zephyr"),
+    /** Gemma: <start_of_turn>user|model, system text merged into the next user turn, contents trimmed. */
+    GEMMA("gemma");
+
+    private final String llamaCppName;
+
+    ChatTemplate(String llamaCppName) {
+        this.llamaCppName = llamaCppName;
+    }
+
+    /** The name llama.cpp gives this template (its --chat-template value). */
+    public String llamaCppName() {
+        return llamaCppName;
+    }
+
+    /**
+     * The prompt for a conversation. addAssistantPrompt appends the header that opens the
+     * assistant's reply; the Llama 2 and Mistral formats have none (the prompt already ends in
+     * [/INST]) and ignore it, as llama.cpp does.
+     */
+    public String render(List<ChatMessage> messages, boolean addAssistantPrompt) {
+        Objects.requireNonNull(messages, "messages must not be null");
+        if (messages.isEmpty()) throw new IllegalArgumentException("a chat needs at least one message, got none");
+        for (int i = 0; i < messages.size(); i++) {
+            if (messages.get(i) == null) throw new IllegalArgumentException("message " + i + " is null");
+        }
+        return switch (this) {
+            case LLAMA3 -> Formats.llama3(messages, addAssistantPrompt);
+            case LLAMA2 -> Formats.llama2(messages, false, false, false);
+            case LLAMA2_SYS -> Formats.llama2(messages, true, false, false);
+            case LLAMA2_SYS_BOS -> Formats.llama2(messages, true, true, false);
+            case LLAMA2_SYS_STRIP -> Formats.llama2(messages, true, false, true);
+            case MISTRAL_V1 -> Formats.mistral(messages, " ", " ", false);
+            case MISTRAL_V3 -> Formats.mistral(messages, "", " ", true);
+            case MISTRAL_V3_TEKKEN -> Formats.mistral(messages, "", "", false);
+            case MISTRAL_V7 -> Formats.mistralV7(messages);
+            case CHATML -> Formats.chatml(messages, addAssistantPrompt);
+            case ZEPHYR -> Formats.zephyr(messages, addAssistantPrompt);
+            case GEMMA -> Formats.gemma(messages, addAssistantPrompt);
+        };
+    }
+
+    /** The template llama.cpp calls name (e.g. "llama3", "chatml", "mistral-v7"). */
+    public static ChatTemplate named(String name) {
+        Objects.requireNonNull(name, "name must not be null");
+        for (ChatTemplate t : values()) if (t.llamaCppName.equals(name)) return t;
+        throw new IllegalArgumentException("unknown chat template '" + name + "'; expected one of " + names());
+    }
+
+    /**
+     * The template a model's Jinja chat template stands for, recognised by llama.cpp's markers
+     * (e.g. <|start_header_id|> for Llama 3, <|im_start|> for ChatML, [INST] for Llama 2 and
+     * Mistral). A built-in name is accepted too.
+     *
+     * @throws IllegalArgumentException when no marker matches, or the markers are those of a
+     *     family llama.cpp knows but Vane does not render (e.g. Phi 3); the message says which
+     */
+    public static ChatTemplate detect(String jinjaTemplate) {
+        Objects.requireNonNull(jinjaTemplate, "jinjaTemplate must not be null");
+        String name = TemplateDetection.llamaCppName(jinjaTemplate);
+        if (name == null) {
+            throw new IllegalArgumentException("chat template not recognised: it has none of the markers of llama.cpp's built-in templates"
+                    + " (Vane renders " + names() + "); template starts: " + excerpt(jinjaTemplate));
+        }
+        for (ChatTemplate t : values()) if (t.llamaCppName.equals(name)) return t;
+        throw new IllegalArgumentException("chat template is llama.cpp's '" + name + "' format, which Vane does not render (it renders "
+                + names() + ")");
+    }
+
+    /**
+     * The template of a model file (its tokenizer.chat_template), or empty when the file has
+     * none or its format is not one Vane renders. To learn why a template was not recognised,
+     * pass its text to {@link #detect}. llama.cpp falls back to ChatML in both cases.
+     */
+    public static Optional<ChatTemplate> fromGguf(GgufFile file) {
+        Objects.requireNonNull(file, "file must not be null");
+        if (!file.metadata().containsKey("tokenizer.chat_template")) return Optional.empty();
+        String name = TemplateDetection.llamaCppName(file.string("tokenizer.chat_template"));
+        for (ChatTemplate t : values()) if (t.llamaCppName.equals(name)) return Optional.of(t);
+        return Optional.empty();
+    }
+
+    private static String names() {
+        return Arrays.stream(values()).map(t -> t.llamaCppName).collect(Collectors.joining(", "));
+    }
+
+    private static String excerpt(String s) {
+        String oneLine = s.replace("\n", "\\n");
+        return oneLine.length() <= 80 ? "'" + oneLine + "'" : "'" + oneLine.substring(0, 80) + "...'";
+    }
+}
