@@ -55,6 +55,12 @@ public record ModelResult(String model, String format, int threads, long paramet
         if (vane.prefillSeconds().length != llama.prefillSeconds().length) throw new IllegalArgumentException("both engines need the same runs");
     }
 
+    /** This result against other ceilings (the best seen over the whole run). */
+    public ModelResult withCeilings(MachineCeilings c) {
+        return new ModelResult(model, format, threads, parametersPerToken, bytesPerToken, prefillFlops, promptTokens, decodeTokens, ttftTokens,
+                vane, llama, sameTokens, c);
+    }
+
     /** Prompt tokens per second: promptTokens over the time to the first token. */
     public double prefillTps(Engine e) {
         return promptTokens / e.prefill().median();
