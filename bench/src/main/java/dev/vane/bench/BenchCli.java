@@ -6,24 +6,33 @@ import dev.vane.bench.attention.AttentionBench;
 import dev.vane.bench.attention.AttentionResult;
 import dev.vane.bench.gemm.GemmBench;
 import dev.vane.bench.gemm.GemmResult;
+import dev.vane.bench.model.ModelBench;
+import dev.vane.bench.model.ModelResult;
 import dev.vane.bench.moe.MoeBench;
 import dev.vane.bench.moe.MoeResult;
+import dev.vane.model.gguf.GgmlType;
 import dev.vane.quant.QuantFormat;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code vane bench gemm|moe [--quick] [--json] ...}: Vane's kernels against their peers, with the
+ * {@code vane bench gemm|moe|attention|model [--quick] [--json] ...}: Vane's kernels against their peers, with the
  * machine's ceilings measured in the same run.
  * <ul>
  *   <li>{@code gemm [--formats=a,b] [--m=1,16] [--threads=1,2]}: y = x · Wᵀ on the LLM shapes;
  *   <li>{@code moe [--formats=q4_0] [--t=1,128] [--threads=2]}: a Mixtral-shaped MoE layer against
  *       k dense FFNs and one dense FFN of all experts' parameters;
  *   <li>{@code attention [--threads=2]}: decode over f16 and FP8 KV caches against the roofline,
- *       prefill against the FMA peak, the naive Java peer, and prefill's peak memory.
+ *       prefill against the FMA peak, the naive Java peer, and prefill's peak memory;
+ *   <li>{@code model [--formats=q4_0,q8_0] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]}: whole
+ *       generated models (the ≈0.5B Llama in each format, the Mixtral-style one in q4_0 unless
+ *       --formats is given) against llama.cpp on the same file: prefill, decode and time to first
+ *       token, decode against the bandwidth floor and prefill against the FMA peak.
  * </ul>
  */
 public final class BenchCli {
@@ -34,7 +43,8 @@ public final class BenchCli {
     static final String USAGE = """
             usage: vane bench gemm      [--quick] [--json] [--formats=q4_0,q8_0,...] [--m=1,16,...] [--threads=1,2]
                    vane bench moe       [--quick] [--json] [--formats=q4_0,...] [--t=1,128] [--threads=2]
-                   vane bench attention [--quick] [--json] [--threads=2]""";
+                   vane bench attention [--quick] [--json] [--threads=2]
+                   vane bench model     [--quick] [--json] [--formats=q4_0,q8_0] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]""";
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -44,10 +54,11 @@ public final class BenchCli {
     record Options(boolean quick, boolean json, List<QuantFormat> formats, int[] sizes, int[] threads) {}
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || !(args[0].equals("gemm") || args[0].equals("moe") || args[0].equals("attention"))) {
+        if (args.length == 0 || !(args[0].equals("gemm") || args[0].equals("moe") || args[0].equals("attention") || args[0].equals("model"))) {
             err.println(USAGE);
             return 2;
         }
+        if (args[0].equals("model")) return runModel(Arrays.copyOfRange(args, 1, args.length), out, err);
         boolean moe = args[0].equals("moe");
         Options o;
         try {
@@ -128,18 +139,102 @@ public final class BenchCli {
         return 0;
     }
 
+    /** The model benchmark's options. */
+    record ModelOptions(boolean quick, boolean json, List<GgmlType> denseFormats, List<GgmlType> moeFormats, int threads, int runs, Path cache) {}
+
+    static ModelOptions parseModel(String[] args) {
+        boolean quick = false, json = false, dense = true, moe = true;
+        List<GgmlType> formats = null;
+        int threads = Runtime.getRuntime().availableProcessors(), runs = -1;
+        Path cache = Path.of(System.getenv().getOrDefault("VANE_MODEL_CACHE", "build/model-cache"));
+        for (String a : args) {
+            if (a.equals("--quick")) quick = true;
+            else if (a.equals("--json")) json = true;
+            else if (a.equals("--moe")) dense = false;
+            else if (a.equals("--dense")) moe = false;
+            else if (a.startsWith("--formats=")) formats = Arrays.stream(a.substring(10).split(",")).map(BenchCli::ggmlType).toList();
+            else if (a.startsWith("--threads=")) threads = ints(a.substring(10))[0];
+            else if (a.startsWith("--runs=")) runs = ints(a.substring(7))[0];
+            else if (a.startsWith("--cache=")) cache = Path.of(a.substring(8));
+            else throw new IllegalArgumentException("unknown option " + a);
+        }
+        if (!dense && !moe) throw new IllegalArgumentException("--dense and --moe exclude each other");
+        if (runs < 0) runs = quick ? 3 : 7;
+        List<GgmlType> denseFormats = !dense ? List.of() : formats != null ? formats : quick ? List.of(GgmlType.Q4_0) : List.of(GgmlType.Q4_0, GgmlType.Q8_0);
+        List<GgmlType> moeFormats = !moe ? List.of() : formats != null ? formats : List.of(GgmlType.Q4_0);
+        return new ModelOptions(quick, json, denseFormats, moeFormats, threads, runs, cache);
+    }
+
+    static int runModel(String[] args, PrintStream out, PrintStream err) {
+        ModelOptions o;
+        try {
+            o = parseModel(args);
+        } catch (IllegalArgumentException e) {
+            err.println("vane bench: " + e.getMessage());
+            return 2;
+        }
+        long start = System.nanoTime();
+        Vane.setThreads(o.threads());
+        err.println("measuring machine ceilings (read bandwidth, fp32 FMA, int8 dot) ...");
+        MachineCeilings ceilings = bestOf(3);
+        ModelBench bench = new ModelBench(ceilings, o.threads(), o.runs(), 1, o.cache(), err);
+        List<ModelBench.Case> cases = new java.util.ArrayList<>();
+        for (GgmlType t : o.denseFormats()) cases.add(ModelBench.dense(t, o.quick()));
+        for (GgmlType t : o.moeFormats()) cases.add(ModelBench.moe(t, o.quick()));
+        List<ModelResult> results = new java.util.ArrayList<>();
+        try {
+            for (ModelBench.Case c : cases) {
+                err.println("running " + c.name() + " " + c.spec().weights().name().toLowerCase(Locale.ROOT) + " ...");
+                bench.run(c, results::add);
+                // The ceilings again after each model: a probe slowed by a neighbour on this shared
+                // VM would understate them (fractions past 100%), and a ceiling is the best seen.
+                ceilings = max(ceilings, bestOf(2));
+            }
+        } catch (IOException e) {
+            err.println("vane bench: " + e);
+            return 1;
+        }
+        String header = String.format(Locale.ROOT, "vane bench model: Vane %s, kernels %s, %s; %d threads for both engines, %d runs (+1 warm-up); ceilings (best over the run): read %.1f GB/s, fma %.1f GFLOP/s, int8 %.1f Gop/s",
+                Vane.version(), Vane.cpu().active().name().toLowerCase(Locale.ROOT), Instant.now(), o.threads(), o.runs(), ceilings.readGBps(),
+                ceilings.fmaGflops(), ceilings.int8Gops());
+        if (o.json()) err.println(header);
+        else out.println(header);
+        if (!o.json()) out.println(ModelResult.tableHeader());
+        for (ModelResult r : results) out.println(o.json() ? r.withCeilings(ceilings).toJson() : r.withCeilings(ceilings).tableRows());
+        if (!o.json()) {
+            out.println("prefill: prompt tokens / time to first token; decode: tokens after the first / time from first to last; "
+                    + "vane/llama: llama.cpp's time / Vane's per run (above 1: Vane faster); %fma, %int8: prefill FLOPs/s over the peak; "
+                    + "%read: decode tok/s over the read-bandwidth floor");
+            for (ModelResult r : results) out.println(r.withCeilings(ceilings).footnote());
+            out.printf(Locale.ROOT, "total %.0f s%n", (System.nanoTime() - start) / 1e9);
+        }
+        return 0;
+    }
+
+    private static GgmlType ggmlType(String name) {
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "q4_0" -> GgmlType.Q4_0;
+            case "q8_0" -> GgmlType.Q8_0;
+            case "f16" -> GgmlType.F16;
+            case "f32" -> GgmlType.F32;
+            default -> throw new IllegalArgumentException("the model generator writes q4_0, q8_0, f16 or f32, not '" + name + "'");
+        };
+    }
+
     /**
      * A ceiling is what the machine can do at best: on a shared VM one probe can be slowed by a
      * neighbour, which would inflate every fraction, so take each figure's best of several runs.
      */
     static MachineCeilings bestOf(int runs) {
         MachineCeilings best = MachineCeilings.measure();
-        for (int i = 1; i < runs; i++) {
-            MachineCeilings c = MachineCeilings.measure();
-            best = new MachineCeilings(Math.max(best.readGBps(), c.readGBps()), Math.max(best.fmaGflops(), c.fmaGflops()),
-                    Math.max(best.int8Gops(), c.int8Gops()), c.threads(), c.variant());
-        }
+        for (int i = 1; i < runs; i++) best = max(best, MachineCeilings.measure());
         return best;
+    }
+
+    /** Each figure's best of a and b. */
+    static MachineCeilings max(MachineCeilings a, MachineCeilings b) {
+        return new MachineCeilings(Math.max(a.readGBps(), b.readGBps()), Math.max(a.fmaGflops(), b.fmaGflops()),
+                Math.max(a.int8Gops(), b.int8Gops()), b.threads(), b.variant());
     }
 
     private static QuantFormat format(String name) {

@@ -19,8 +19,15 @@ public record Timing(double median, double p10, double p90, int runs) {
             op.run();
             t[runs++] = (System.nanoTime() - t0) * 1e-9;
         }
-        double[] s = Arrays.copyOf(t, runs);
+        return of(Arrays.copyOf(t, runs));
+    }
+
+    /** The median and 10th/90th percentiles of samples timed elsewhere (at least one). */
+    public static Timing of(double... samples) {
+        if (samples.length == 0) throw new IllegalArgumentException("no samples");
+        double[] s = samples.clone();
         Arrays.sort(s);
+        int runs = s.length;
         return new Timing(s[runs / 2], s[(int) (0.1 * (runs - 1))], s[(int) Math.ceil(0.9 * (runs - 1))], runs);
     }
 }
