@@ -1,5 +1,6 @@
 package dev.vane.model;
 
+import dev.vane.model.chat.ChatTemplate;
 import dev.vane.model.gguf.GgufFile;
 import dev.vane.model.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -36,10 +38,13 @@ public final class Model implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final ModelWeights weights;
     private final WeightFormat weightFormat;
+    private final ChatTemplate chatTemplate;  // null if the files name none Vane renders
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private Model(List<AutoCloseable> files, Arena arena, ModelConfig config, Tokenizer tokenizer, ModelWeights weights, WeightFormat weightFormat) {
+    private Model(List<AutoCloseable> files, Arena arena, ModelConfig config, Tokenizer tokenizer, ModelWeights weights, WeightFormat weightFormat,
+            ChatTemplate chatTemplate) {
+        this.chatTemplate = chatTemplate;
         this.files = files;
         this.arena = arena;
         this.config = config;
@@ -73,9 +78,11 @@ public final class Model implements AutoCloseable {
         try {
             ModelConfig config;
             Tokenizer tokenizer;
+            ChatTemplate template;
             try {
                 config = ModelConfig.fromGguf(file);
                 tokenizer = Tokenizer.fromGguf(file);
+                template = ChatTemplate.fromGguf(file).orElse(null);
             } catch (IllegalArgumentException e) {
                 throw new ModelFormatException(path + ": " + e.getMessage(), e);
             }
@@ -83,7 +90,7 @@ public final class Model implements AutoCloseable {
                 throw new ModelFormatException(path + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + config.vocab());
             }
             ModelWeights weights = GgufWeights.load(file, config, weightFormat, arena);
-            return new Model(List.of(file), arena, config, tokenizer, weights, weightFormat);
+            return new Model(List.of(file), arena, config, tokenizer, weights, weightFormat, template);
         } catch (RuntimeException | Error e) {
             arena.close();
             file.close();
@@ -121,12 +128,29 @@ public final class Model implements AutoCloseable {
         try {
             for (Path p : shards) files.add(SafetensorsFile.open(p));
             ModelWeights weights = SafetensorsWeights.load(files, config, weightFormat, arena, tied);
-            return new Model(List.copyOf(files), arena, config, tokenizer, weights, weightFormat);
+            return new Model(List.copyOf(files), arena, config, tokenizer, weights, weightFormat, checkpointTemplate(dir));
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             for (SafetensorsFile f : files) f.close();
             throw e;
         }
+    }
+
+    // tokenizer_config.json's chat_template, if it is one of the formats Vane renders.
+    private static ChatTemplate checkpointTemplate(Path dir) throws IOException {
+        Path p = dir.resolve("tokenizer_config.json");
+        if (!Files.isRegularFile(p)) return null;
+        try {
+            if (Json.parse(Files.readString(p)) instanceof Map<?, ?> m && m.get("chat_template") instanceof String t) return ChatTemplate.detect(t);
+        } catch (JsonException | IllegalArgumentException e) {
+            return null;  // no template Vane knows: chat() then needs one named explicitly
+        }
+        return null;
+    }
+
+    /** The chat format the model's files name (tokenizer.chat_template / tokenizer_config.json), if Vane renders it. */
+    public Optional<ChatTemplate> chatTemplate() {
+        return Optional.ofNullable(chatTemplate);
     }
 
     public ModelConfig config() {

@@ -3,7 +3,10 @@ package dev.vane.model;
 import dev.vane.model.tokenizer.TextStream;
 import dev.vane.model.tokenizer.Tokenizer;
 import java.lang.foreign.ValueLayout;
+import dev.vane.model.chat.ChatMessage;
+import dev.vane.model.chat.ChatTemplate;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -106,6 +109,26 @@ public final class Session implements AutoCloseable {
         requireOpen();
         int[] ids = model.tokenizer().encode(prompt, options.addBos() && transformer.position() == 0);
         return generate(ids, options, listener);
+    }
+
+    /**
+     * One chat turn: messages rendered in the model's chat format (with the assistant's prompt
+     * after them) and run after what the session holds, then the reply generated. For the next
+     * turn pass only the new messages (the earlier ones are in the cache).
+     *
+     * @throws IllegalStateException if the model's files name no chat format Vane renders (use
+     *     {@link #chat(ChatTemplate, List, GenerationOptions, TokenListener)} with one)
+     */
+    public GenerationResult chat(List<ChatMessage> messages, GenerationOptions options, TokenListener listener) {
+        ChatTemplate t = model.chatTemplate().orElseThrow(() -> new IllegalStateException(
+                "the model names no chat format Vane renders; pass one, e.g. ChatTemplate.named(\"chatml\")"));
+        return chat(t, messages, options, listener);
+    }
+
+    /** A chat turn in the given format (see {@link #chat(List, GenerationOptions, TokenListener)}). */
+    public GenerationResult chat(ChatTemplate template, List<ChatMessage> messages, GenerationOptions options, TokenListener listener) {
+        Objects.requireNonNull(template, "template must not be null");
+        return generate(template.render(messages, true), options, listener);
     }
 
     /**

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vane.attention.KvCache;
+import dev.vane.model.chat.ChatMessage;
+import dev.vane.model.chat.ChatTemplate;
 import dev.vane.model.generate.ModelGenerator;
 import dev.vane.model.generate.ModelSpec;
 import dev.vane.model.gguf.GgmlType;
@@ -144,6 +146,27 @@ class SessionTest {
             for (Future<int[]> f : runs) assertArrayEquals(first, f.get(), "a session on another thread, at the same time");
         } finally {
             pool.shutdown();
+        }
+    }
+
+    @Test
+    void chatTurnsRenderTheModelsFormat() throws Exception {
+        List<ChatMessage> turn = List.of(ChatMessage.system("be brief"), ChatMessage.user("hello there"));
+        assertTrue(model.chatTemplate().isEmpty(), "the generated file names no chat format");
+        try (Session s = model.newSession(options(256))) {
+            assertThrows(IllegalStateException.class, () -> s.chat(turn, GenerationOptions.greedy(4), t -> true));
+        }
+        Path withTemplate = dir.resolve("chatml.gguf");
+        GgufEdits.copy(dir.resolve("tiny.gguf"), withTemplate,
+                java.util.Map.of("tokenizer.chat_template", "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"),
+                java.util.Map.of());
+        try (Model m = Model.load(withTemplate); Session a = m.newSession(options(256)); Session b = m.newSession(options(256))) {
+            assertEquals(ChatTemplate.CHATML, m.chatTemplate().orElseThrow());
+            GenerationOptions o = GenerationOptions.greedy(6).withIgnoreEos(true);
+            int[] viaChat = a.chat(turn, o, t -> true).tokens();
+            String rendered = "<|im_start|>system\nbe brief<|im_end|>\n<|im_start|>user\nhello there<|im_end|>\n<|im_start|>assistant\n";
+            assertEquals(rendered, ChatTemplate.CHATML.render(turn, true));
+            assertArrayEquals(b.generate(rendered, o).tokens(), viaChat);
         }
     }
 

@@ -8,7 +8,12 @@ import dev.vane.model.Model;
 import dev.vane.model.Sampling;
 import dev.vane.model.Session;
 import dev.vane.model.SessionOptions;
+import dev.vane.model.TokenListener;
 import dev.vane.model.WeightFormat;
+import dev.vane.model.chat.ChatMessage;
+import dev.vane.model.chat.ChatTemplate;
+import java.util.ArrayList;
+import java.util.List;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -18,11 +23,13 @@ import picocli.CommandLine.Option;
 
 /** {@code vane run --model FILE --prompt TEXT ...}: loads a model and streams a continuation as it is generated. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Load a GGUF model (Llama family, dense or Mixtral-style MoE) and stream a continuation of the prompt.")
+        description = "Load a model (a GGUF file or a Hugging Face checkpoint directory; Llama family, dense or Mixtral-style MoE) and stream "
+                + "a continuation of the prompt, or with --chat the reply to it.")
 final class RunCommand implements Callable<Integer> {
     private final PrintStream out, err;
 
-    @Option(names = "--model", required = true, paramLabel = "FILE", description = "a .gguf model file")
+    @Option(names = "--model", required = true, paramLabel = "PATH", description = "a .gguf file, or a checkpoint directory (config.json, "
+            + "tokenizer.json, *.safetensors)")
     Path model;
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "the text to continue (default: ${DEFAULT-VALUE})", defaultValue = "Once upon a time")
@@ -69,6 +76,15 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--ignore-eos", description = "never stop at (or draw) an end-of-sequence token")
     boolean ignoreEos;
 
+    @Option(names = "--chat", description = "treat the prompt as a user message in the model's chat format (its files name it)")
+    boolean chat;
+
+    @Option(names = "--chat-template", paramLabel = "NAME", description = "with --chat: this format instead (llama3, llama2, chatml, mistral-v7, zephyr, gemma, ...)")
+    String chatTemplate;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "with --chat: a system message first")
+    String system;
+
     RunCommand(PrintStream out, PrintStream err) {
         this.out = out;
         this.err = err;
@@ -94,13 +110,25 @@ final class RunCommand implements Callable<Integer> {
             SessionOptions options = SessionOptions.defaults(m.config()).withKvStorage(storage);
             if (context != null) options = options.withContextLength(context);
             try (Session session = m.newSession(options)) {
-                out.print(prompt);
-                out.flush();
-                GenerationResult r = session.generate(prompt, GenerationOptions.of(maxTokens, sampling).withIgnoreEos(ignoreEos), t -> {
+                GenerationOptions generation = GenerationOptions.of(maxTokens, sampling).withIgnoreEos(ignoreEos);
+                TokenListener print = t -> {
                     out.print(t.text());
                     out.flush();
                     return true;
-                });
+                };
+                GenerationResult r;
+                if (chat || chatTemplate != null) {
+                    ChatTemplate template = chatTemplate != null ? ChatTemplate.named(chatTemplate) : m.chatTemplate().orElseThrow(
+                            () -> new IllegalArgumentException(model + " names no chat format Vane renders; pick one with --chat-template"));
+                    List<ChatMessage> messages = new ArrayList<>();
+                    if (system != null) messages.add(ChatMessage.system(system));
+                    messages.add(ChatMessage.user(prompt));
+                    r = session.chat(template, messages, generation, print);
+                } else {
+                    out.print(prompt);
+                    out.flush();
+                    r = session.generate(prompt, generation, print);
+                }
                 out.println();
                 err.printf(Locale.ROOT, "vane: %d prompt tokens, %d generated (%s); first token %.0f ms, prefill %.1f tok/s, decode %.1f tok/s, "
                         + "%d threads%n", r.promptTokens(), r.tokens().length, r.stopReason().name().toLowerCase(Locale.ROOT),
