@@ -37,6 +37,8 @@ public final class ModelGenerator {
      */
     public static void writeGguf(ModelSpec spec, Vocabulary vocab, Path path) throws IOException {
         if (vocab.size() != spec.vocab()) throw new IllegalArgumentException("the vocabulary has " + vocab.size() + " tokens, the spec " + spec.vocab());
+        String kind = spec.tokenizer() == ModelSpec.TokenizerKind.SPM ? Vocabulary.SPM : Vocabulary.BPE;
+        if (!vocab.model().equals(kind)) throw new IllegalArgumentException("the vocabulary is a '" + vocab.model() + "' one, the spec says " + spec.tokenizer());
         GgufWriter w = new GgufWriter();
         String arch = "llama";
         w.putString("general.architecture", arch);

@@ -40,8 +40,8 @@ public final class HfTokenizerJson {
 
     /** The vocabulary of tokenizer.json text, with tokenizer_config.json text or null. */
     public static Vocabulary parse(String tokenizerJson, String tokenizerConfig) {
-        Map<String, Object> root = object(Json.parse(tokenizerJson), "tokenizer.json");
-        Map<String, Object> config = tokenizerConfig == null ? Map.of() : object(Json.parse(tokenizerConfig), "tokenizer_config.json");
+        Map<String, Object> root = object(Json.parse(tokenizerJson), "the whole file");
+        Map<String, Object> config = tokenizerConfig == null ? Map.of() : object(Json.parse(tokenizerConfig), "tokenizer_config.json as a whole");
         Map<String, Object> model = object(root.get("model"), "model");
         if (!"BPE".equals(model.get("type"))) {
             throw new IllegalArgumentException("tokenizer.json model.type is " + model.get("type") + "; Vane reads BPE (Llama 2 style with byte_fallback, or byte-level as GPT-2 / Llama 3)");

@@ -26,6 +26,7 @@ public record Vocabulary(String model, String pre, List<String> tokens, float[] 
 
     public Vocabulary {
         Objects.requireNonNull(model, "model must not be null");
+        Objects.requireNonNull(types, "types must not be null");
         if (!model.equals(SPM) && !model.equals(BPE)) throw new IllegalArgumentException("tokenizer model '" + model + "' is not one Vane reads (llama, gpt2)");
         tokens = List.copyOf(Objects.requireNonNull(tokens, "tokens must not be null"));
         merges = List.copyOf(Objects.requireNonNull(merges, "merges must not be null"));
@@ -45,9 +46,22 @@ public record Vocabulary(String model, String pre, List<String> tokens, float[] 
         return tokens.size();
     }
 
+    /** A copy (the record keeps its arrays to itself). */
+    @Override
+    public float[] scores() {
+        return scores == null ? null : scores.clone();
+    }
+
+    /** A copy (the record keeps its arrays to itself). */
+    @Override
+    public int[] types() {
+        return types.clone();
+    }
+
     /** The vocabulary a GGUF file's tokenizer.ggml.* metadata describes. */
     public static Vocabulary fromGguf(GgufFile f) {
         String model = f.string("tokenizer.ggml.model");
+        if (!model.equals(SPM) && !model.equals(BPE)) throw new IllegalArgumentException("tokenizer.ggml.model '" + model + "' is not one Vane reads (llama, gpt2)");
         List<String> tokens = GgufVocab.strings(f, "tokenizer.ggml.tokens");
         float[] scores = null;
         if (model.equals(SPM)) {
