@@ -136,8 +136,12 @@ final class Transformer implements AutoCloseable {
                 L.wk().multiply(hs, ks);
                 L.wv().multiply(hs, vs);
             }
-            rope.apply(lq, pos0);
-            rope.apply(lk, pos0);
+            if (L.wqkv() != null && n == 1) {
+                rope.apply(view(qkv, 1, c.heads() + c.kvHeads(), c.headDim()), pos0);  // q and k side by side: one call
+            } else {
+                rope.apply(lq, pos0);
+                rope.apply(lk, pos0);
+            }
             seqs[l].append(lk, lv);
             attention.decode(lq, seqs[l], null, a3);
             L.wo().multiply(as, ts);
