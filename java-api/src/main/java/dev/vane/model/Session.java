@@ -70,6 +70,50 @@ public final class Session implements AutoCloseable {
         return transformer.logitsArray();
     }
 
+    /**
+     * Scores text: runs tokens at the next positions and returns, for i = 1 .. n - 1, the natural
+     * log of the probability the model gave tokens[i] after tokens[0 .. i) (element i - 1). The
+     * basis of perplexity ({@link Perplexity}).
+     */
+    public double[] logProbabilities(int[] tokens) {
+        requireOpen();
+        Objects.requireNonNull(tokens, "tokens must not be null");
+        if (tokens.length < 2) throw new IllegalArgumentException("scoring needs at least 2 tokens, got " + tokens.length);
+        long start = transformer.position();
+        if (start + tokens.length > contextLength()) {
+            throw new IllegalStateException("the session's context is full: " + start + " positions cached + " + tokens.length + " new > its "
+                    + contextLength());
+        }
+        int vocab = model.config().vocab();
+        for (int id : tokens) if (id < 0 || id >= vocab) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab);
+        double[] out = new double[tokens.length - 1];
+        try (java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment logits = scratch.allocate((long) transformer.maxChunk() * vocab * 4, 64);
+            for (int from = 0; from < tokens.length; from += transformer.maxChunk()) {
+                int n = Math.min(transformer.maxChunk(), tokens.length - from);
+                transformer.forward(tokens, from, n, false);
+                remember(tokens, from, n);
+                transformer.allLogits(n, logits);
+                for (int r = 0; r < n && from + r + 1 < tokens.length; r++) {
+                    out[from + r] = logSoftmaxAt(logits, (long) r * vocab, vocab, tokens[from + r + 1]);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            truncate(start);
+            throw e;
+        }
+        return out;
+    }
+
+    // log softmax(row)[target], in double.
+    private static double logSoftmaxAt(java.lang.foreign.MemorySegment logits, long row, int vocab, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) max = Math.max(max, logits.getAtIndex(ValueLayout.JAVA_FLOAT, row + i));
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) sum += Math.exp(logits.getAtIndex(ValueLayout.JAVA_FLOAT, row + i) - max);
+        return logits.getAtIndex(ValueLayout.JAVA_FLOAT, row + target) - max - Math.log(sum);
+    }
+
     /** Runs one token; returns its logits. */
     public float[] next(int token) {
         return prefill(new int[] {token});

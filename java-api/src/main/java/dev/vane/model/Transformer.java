@@ -173,6 +173,17 @@ final class Transformer implements AutoCloseable {
         return Tensor.wrap(s, shape);
     }
 
+    /**
+     * The logits of every token of the last forward (n of them) into out [n, vocab]: the final
+     * norm and the output matrix over all rows, not only the last (scoring text, perplexity).
+     */
+    void allLogits(int n, MemorySegment out) {
+        long d = c.dim();
+        Tensor xs = view(x, n, d), hs = view(h, n, d);
+        w.outputNorm().apply(xs, hs);
+        w.output().multiply(hs, Tensor.wrap(out, n, c.vocab()));
+    }
+
     /** The last forward's logits (vocab floats); valid until the next forward. */
     MemorySegment logits() {
         return logits;

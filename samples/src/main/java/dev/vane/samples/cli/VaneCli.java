@@ -46,6 +46,9 @@ public final class VaneCli implements Callable<Integer> {
         cli.addSubcommand("run", new RunCommand(out, err));
         cli.addSubcommand("info", new Info(out));
         cli.addSubcommand("generate-model", new GenerateModelCommand(out));
+        CommandLine eval = new CommandLine(new Eval());
+        eval.addSubcommand("perplexity", new PerplexityCommand(out));
+        cli.addSubcommand("eval", eval);
         demo(cli, out, "demo", "info, then quant-demo (what `vane` with no command does)");
         demo(cli, out, "quant-demo", "[rows cols]: quantize random weights into every format: bytes per weight and error");
         demo(cli, out, "moe-demo", "[tokens]: top-2 routing, expert load and time of a mixture-of-experts layer");
@@ -71,6 +74,17 @@ public final class VaneCli implements Callable<Integer> {
         CommandLine sub = new CommandLine(new Demo(out, name));
         sub.getCommandSpec().usageMessage().description(description);
         cli.addSubcommand(name, sub);
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true, description = "Measure a model's quality: eval perplexity --model PATH --text FILE.")
+    static final class Eval implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "eval needs a subcommand: perplexity");
+        }
     }
 
     static final class Version implements CommandLine.IVersionProvider {

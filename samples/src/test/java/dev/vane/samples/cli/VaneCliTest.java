@@ -104,6 +104,18 @@ class VaneCliTest {
         assertEquals(sampled.out(), run("run", "--model", file, "--prompt", "the old man", "--max-tokens", "6", "--seed", "7", "--ignore-eos").out(),
                 "one seed, one text");
 
+        java.nio.file.Path text = dir.resolve("text.txt");
+        try {
+            java.nio.file.Files.writeString(text, "the old man said hello to the world, and the world was still. ".repeat(20));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        r = run("eval", "perplexity", "--model", file, "--text", text.toString(), "--context", "32");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().matches("(?s)tiny\\.gguf weights as-is: perplexity [0-9.]+ \\(mean NLL [0-9.]+ nats over \\d+ tokens, \\d+ chunks of 32\\).*"), r.out());
+        r = run("eval", "perplexity", "--model", file, "--text", dir.resolve("nope.txt").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("no such text file"), r.err());
         r = run("run", "--model", file, "--weights", "int3");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("unknown weight format 'int3'"), r.err());
