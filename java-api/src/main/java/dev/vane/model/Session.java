@@ -18,6 +18,8 @@ public final class Session implements AutoCloseable {
     private final Transformer transformer;
     private int[] history = new int[64];  // every token in the cache, in order
     private int count;
+    private int pending = -1;        // the last token a generation drew, not yet run: the next call runs it first
+    private boolean logitsValid;     // the transformer's logits are those of the cache's last token
     private boolean closed;
 
     Session(Model model, SessionOptions options) {
@@ -35,10 +37,25 @@ public final class Session implements AutoCloseable {
         return transformer.contextLength();
     }
 
-    /** The tokens in the cache, in order. */
+    /**
+     * The session's tokens, in order: those in the cache, then the last token a generation drew
+     * if no call has run it yet (the next call runs it first, so a conversation continues from
+     * everything the user saw, end-of-turn tokens included).
+     */
     public int[] tokens() {
         requireOpen();
-        return Arrays.copyOf(history, count);
+        int[] t = Arrays.copyOf(history, count + (pending >= 0 ? 1 : 0));
+        if (pending >= 0) t[count] = pending;
+        return t;
+    }
+
+    // The pending token (if any) before tokens.
+    private int[] withPending(int[] tokens) {
+        if (pending < 0) return tokens;
+        int[] all = new int[tokens.length + 1];
+        all[0] = pending;
+        System.arraycopy(tokens, 0, all, 1, tokens.length);
+        return all;
     }
 
     /**
@@ -50,6 +67,11 @@ public final class Session implements AutoCloseable {
         requireOpen();
         Objects.requireNonNull(tokens, "tokens must not be null");
         if (tokens.length == 0) throw new IllegalArgumentException("no tokens to run");
+        return run(withPending(tokens));
+    }
+
+    // Runs tokens (the pending one included) and returns the last one's logits.
+    private float[] run(int[] tokens) {
         long start = transformer.position();
         if (start + tokens.length > contextLength()) {
             throw new IllegalStateException("the session's context is full: " + start + " positions cached + " + tokens.length + " new > its "
@@ -60,13 +82,16 @@ public final class Session implements AutoCloseable {
         try {
             for (int from = 0; from < tokens.length; from += transformer.maxChunk()) {
                 int n = Math.min(transformer.maxChunk(), tokens.length - from);
+                logitsValid = false;
                 transformer.forward(tokens, from, n, from + n == tokens.length);
                 remember(tokens, from, n);
             }
         } catch (RuntimeException | Error e) {
-            truncate(start);
+            cut(start);
             throw e;
         }
+        pending = -1;
+        logitsValid = true;
         return transformer.logitsArray();
     }
 
@@ -79,6 +104,7 @@ public final class Session implements AutoCloseable {
         requireOpen();
         Objects.requireNonNull(tokens, "tokens must not be null");
         if (tokens.length < 2) throw new IllegalArgumentException("scoring needs at least 2 tokens, got " + tokens.length);
+        if (pending >= 0) run(new int[] {pending});  // the conversation so far first
         long start = transformer.position();
         if (start + tokens.length > contextLength()) {
             throw new IllegalStateException("the session's context is full: " + start + " positions cached + " + tokens.length + " new > its "
@@ -91,6 +117,7 @@ public final class Session implements AutoCloseable {
             java.lang.foreign.MemorySegment logits = scratch.allocate((long) transformer.maxChunk() * vocab * 4, 64);
             for (int from = 0; from < tokens.length; from += transformer.maxChunk()) {
                 int n = Math.min(transformer.maxChunk(), tokens.length - from);
+                logitsValid = false;
                 transformer.forward(tokens, from, n, false);
                 remember(tokens, from, n);
                 transformer.allLogits(n, logits);
@@ -99,7 +126,7 @@ public final class Session implements AutoCloseable {
                 }
             }
         } catch (RuntimeException | Error e) {
-            truncate(start);
+            cut(start);
             throw e;
         }
         return out;
@@ -128,9 +155,16 @@ public final class Session implements AutoCloseable {
         return transformer.lastHidden().toArray(ValueLayout.JAVA_FLOAT);
     }
 
-    /** Forgets positions from length on (0 empties the session). */
+    /** Forgets positions from length on (0 empties the session), and any pending token. */
     public void truncate(long length) {
         requireOpen();
+        cut(length);
+        pending = -1;
+    }
+
+    // The cache back to length positions (a failed call's rollback keeps the pending token).
+    private void cut(long length) {
+        if (length < count) logitsValid = false;
         transformer.truncate(length);
         count = (int) Math.min(count, length);
     }
@@ -179,7 +213,8 @@ public final class Session implements AutoCloseable {
      * Generates a continuation of the prompt's tokens (run first, after what the session holds).
      * Time to first token counts the prompt and the first draw; decode throughput, the tokens after
      * the first. Stops at maxTokens, an end-of-generation token (unless ignored), a full context,
-     * the listener's false, or an interrupt.
+     * the listener's false, or an interrupt. The last token drawn (the end token too) is run at the
+     * start of the session's next call, so the conversation continues from everything drawn.
      */
     public GenerationResult generate(int[] prompt, GenerationOptions options, TokenListener listener) {
         Objects.requireNonNull(prompt, "prompt must not be null");
@@ -193,14 +228,18 @@ public final class Session implements AutoCloseable {
         int[] generated = new int[Math.max(1, Math.min(options.maxTokens(), 1 << 16))];
         int n = 0;
         long t0 = System.nanoTime();
-        float[] logits = prompt.length > 0 ? prefill(prompt) : lastLogits();
+        int[] input = withPending(prompt);
+        float[] logits = input.length > 0 ? run(input) : lastLogits();
+        int vocab = model.config().vocab(), known = tok.vocabSize();
         long tPrefill = System.nanoTime();
         long tFirst = tPrefill;
         GenerationResult.StopReason stop = GenerationResult.StopReason.MAX_TOKENS;
         int[] endTokens = options.ignoreEos() ? endOfGenerationTokens(tok) : new int[0];
         while (n < options.maxTokens()) {
             for (int e : endTokens) logits[e] = Float.NEGATIVE_INFINITY;  // ignoring EOS means never drawing it (as llama.cpp)
+            for (int i = known; i < vocab; i++) logits[i] = Float.NEGATIVE_INFINITY;  // padding rows past the tokenizer's vocabulary
             int id = sampler.sample(logits, history, count);
+            pending = id;
             if (n == 0) tFirst = System.nanoTime();
             if (!options.ignoreEos() && tok.isEndOfGeneration(id)) {
                 stop = GenerationResult.StopReason.END_OF_GENERATION;
@@ -221,7 +260,7 @@ public final class Session implements AutoCloseable {
                 stop = GenerationResult.StopReason.CONTEXT_FULL;
                 break;
             }
-            logits = next(id);
+            logits = run(new int[] {id});
         }
         out.append(text.finish());
         long tEnd = System.nanoTime();
@@ -235,9 +274,13 @@ public final class Session implements AutoCloseable {
         return java.util.stream.IntStream.range(0, tok.vocabSize()).filter(tok::isEndOfGeneration).toArray();
     }
 
+    // The logits after the cache's last token (recomputed if truncation or scoring replaced them).
     private float[] lastLogits() {
         if (count == 0) throw new IllegalArgumentException("the prompt is empty and the session holds no tokens to continue from");
-        return transformer.logitsArray();
+        if (logitsValid) return transformer.logitsArray();
+        int last = history[count - 1];
+        cut(count - 1);
+        return run(new int[] {last});
     }
 
     private void requireOpen() {

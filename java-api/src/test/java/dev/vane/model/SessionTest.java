@@ -98,12 +98,44 @@ class SessionTest {
             assertTrue(r.text().startsWith(text.toString()), "the result's text is the streamed pieces (plus any held-back bytes)");
             assertEquals(model.tokenizer().encode(PROMPT, true).length, r.promptTokens());
             assertTrue(r.timeToFirstTokenMillis() > 0 && r.prefillTokensPerSecond() > 0 && r.decodeTokensPerSecond() > 0, r.toString());
-            // The session continues: its cache holds the prompt and all but the last generated token.
+            // The session continues from everything drawn: the last token is run at the start of the next call.
             assertEquals(r.promptTokens() + 11, s.position());
+            int[] before = s.tokens();
+            assertEquals(r.promptTokens() + 12, before.length);
+            assertArrayEquals(r.tokens(), java.util.Arrays.copyOfRange(before, r.promptTokens(), before.length));
 
-            GenerationResult cancelled = s.generate(" and", GenerationOptions.greedy(50).withIgnoreEos(true), t -> t.index() < 2);
+            int[] and = model.tokenizer().encode(" and", false);
+            GenerationResult cancelled = s.generate(and, GenerationOptions.greedy(50).withIgnoreEos(true), t -> t.index() < 2);
             assertEquals(GenerationResult.StopReason.CANCELLED, cancelled.stopReason());
             assertEquals(3, cancelled.tokens().length);
+            assertEquals(before.length + and.length + 2, s.position(), "the pending token, the prompt and two of three drawn are cached");
+            int[] after = s.tokens();
+            assertArrayEquals(before, java.util.Arrays.copyOf(after, before.length));
+        }
+    }
+
+    @Test
+    void continuingAfterTruncateUsesTheLogitsOfTheNewLastToken() {
+        int[] ids = model.tokenizer().encode(PROMPT, true);
+        float[] want;
+        try (Session fresh = model.newSession(options(256))) {
+            want = fresh.prefill(java.util.Arrays.copyOf(ids, 4));
+        }
+        try (Session s = model.newSession(options(256))) {
+            s.prefill(ids);
+            s.truncate(4);
+            int[] drawn = s.generate(new int[0], GenerationOptions.greedy(1).withIgnoreEos(true), t -> true).tokens();
+            float[] masked = want.clone();
+            for (int e : Session.endOfGenerationTokens(model.tokenizer())) masked[e] = Float.NEGATIVE_INFINITY;
+            assertEquals(Sampler.argmax(masked), drawn[0], "drawn from position 3's logits, not the truncated position's");
+            s.logProbabilities(new int[] {300, 301, 302});  // scoring replaces the logits too
+            int[] next = s.generate(new int[0], GenerationOptions.greedy(1).withIgnoreEos(true), t -> true).tokens();
+            try (Session check = model.newSession(options(256))) {
+                int[] all = s.tokens();
+                float[] l = check.prefill(java.util.Arrays.copyOf(all, all.length - 1));
+                for (int e : Session.endOfGenerationTokens(model.tokenizer())) l[e] = Float.NEGATIVE_INFINITY;
+                assertEquals(Sampler.argmax(l), next[0]);
+            }
         }
     }
 
