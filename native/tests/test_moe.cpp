@@ -224,7 +224,9 @@ void test_layer(bool shared) {
 // bits exactly (same per-row arithmetic), for float and integer formats, one and several tokens.
 void test_fused_gate_up(Rng &rng) {
     const int64_t d = 96, f = 160;
-    for (int32_t format : {VANE_FORMAT_F32, VANE_FORMAT_Q8_0, VANE_FORMAT_Q4_0, VANE_FORMAT_FP8_E4M3_ROW}) {
+    // Q4_0_X8 (what a model's Q4_0 becomes at load) is quantized as Q4_0 and repacked.
+    for (int32_t format : {VANE_FORMAT_F32, VANE_FORMAT_Q8_0, VANE_FORMAT_Q4_0, VANE_FORMAT_Q4_0_X8, VANE_FORMAT_FP8_E4M3_ROW}) {
+        const int32_t quantized = format == VANE_FORMAT_Q4_0_X8 ? VANE_FORMAT_Q4_0 : format;
         int64_t wb = 0, db = 0;
         CHECK(vane_quant_size(format, f, d, &wb) == VANE_OK && vane_quant_size(format, d, f, &db) == VANE_OK, "%s", vane_last_error());
         std::vector<float> g(f * d), u(f * d), dn(d * f);
@@ -232,9 +234,18 @@ void test_fused_gate_up(Rng &rng) {
         for (float &v : u) v = (float)rng.normal();
         for (float &v : dn) v = (float)rng.normal();
         std::vector<uint8_t> both((size_t)(2 * wb)), gate((size_t)wb), up((size_t)wb), down((size_t)db);
-        CHECK(vane_quant_quantize(format, g.data(), f, d, gate.data(), wb) == VANE_OK, "%s", vane_last_error());
-        CHECK(vane_quant_quantize(format, u.data(), f, d, up.data(), wb) == VANE_OK, "%s", vane_last_error());
-        CHECK(vane_quant_quantize(format, dn.data(), d, f, down.data(), db) == VANE_OK, "%s", vane_last_error());
+        auto quantize = [&](const float *src, int64_t rows, int64_t cols, uint8_t *dst, int64_t bytes) {
+            if (quantized == format) {
+                CHECK(vane_quant_quantize(format, src, rows, cols, dst, bytes) == VANE_OK, "%s", vane_last_error());
+                return;
+            }
+            std::vector<uint8_t> plain((size_t)bytes);
+            CHECK(vane_quant_quantize(quantized, src, rows, cols, plain.data(), bytes) == VANE_OK, "%s", vane_last_error());
+            CHECK(vane_quant_repack(quantized, plain.data(), bytes, rows, cols, format, dst, bytes) == VANE_OK, "%s", vane_last_error());
+        };
+        quantize(g.data(), f, d, gate.data(), wb);
+        quantize(u.data(), f, d, up.data(), wb);
+        quantize(dn.data(), d, f, down.data(), db);
         memcpy(both.data(), gate.data(), (size_t)wb);
         memcpy(both.data() + wb, up.data(), (size_t)wb);
         vane_ffn apart{{format, 0, gate.data(), wb}, {format, 0, up.data(), wb}, {format, 0, down.data(), db}};

@@ -22,6 +22,7 @@
 #include "core/thread_pool.h"
 #include "gemm/gemm.h"
 #include "moe/moe.h"
+#include "quant/quant.h"
 
 namespace vane {
 
@@ -74,11 +75,9 @@ vane_status linear(const vane_matrix &w, int64_t n, int64_t k, const float *x, i
 // (not FP8's trailing scales): then they are one [2F, D] matrix and one GEMM does both, one pass
 // over the pool instead of two (a decode step runs many small GEMVs; each pass costs a hand-off).
 bool gate_up_fused(const vane_ffn &ffn, int64_t dim, int64_t ffn_dim) {
-    if (ffn.gate.format != ffn.up.format || ffn.gate.format == VANE_FORMAT_FP8_E4M3_ROW || ffn.gate.format == VANE_FORMAT_FP8_E4M3_B128)
-        return false;
-    int64_t bytes = 0;
-    if (vane_quant_size(ffn.gate.format, ffn_dim, dim, &bytes) != VANE_OK) return false;
-    return static_cast<const char *>(ffn.gate.data) + bytes == ffn.up.data;
+    const FormatLayout *f = format_layout(ffn.gate.format);
+    if (!f || f->planar || ffn.gate.format != ffn.up.format) return false;
+    return static_cast<const char *>(ffn.gate.data) + quant_size(*f, ffn_dim, dim) == ffn.up.data;
 }
 
 vane_status ffn_run(const vane_ffn &ffn, int64_t dim, int64_t ffn_dim, const float *x, int64_t t, float *y) {

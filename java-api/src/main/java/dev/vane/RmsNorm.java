@@ -39,6 +39,7 @@ public final class RmsNorm {
         long t = LayerArgs.rows(x, dim(), "x");
         boolean inPlace = x.segment().address() == y.segment().address() && java.util.Arrays.equals(x.shape(), y.shape());
         if (!inPlace) LayerArgs.requireOutput(x, y);
+        y.requireDType(DType.F32, "y");
         Segments.requireWritable(y.segment(), "y", y.segment().byteSize(), "its elements");
         Segments.requireReadable(weight.segment(), "weight", weight.segment().byteSize(), "its elements");
         Segments.requireNative(weight.segment(), "weight");

@@ -35,6 +35,12 @@ final class GgufWeights {
     }
 
     private ModelWeights load() {
+        if (file.tensors().stream().anyMatch(t -> t.name().equals("rope_freqs.weight"))) {
+            // Llama 3.1+ files scale each RoPE pair's frequency by this tensor; running without it
+            // would give wrong attention at every position.
+            throw new ModelFormatException("the file has rope_freqs.weight (per-pair RoPE frequency factors, Llama 3.1 and later), which Vane's RoPE "
+                    + "does not apply yet");
+        }
         QuantizedMatrix embedding = fileMatrix(tensor("token_embd.weight", c.dim(), c.vocab()));
         QuantizedMatrix output = file.tensors().stream().anyMatch(t -> t.name().equals("output.weight"))
                 ? matrix("output.weight", c.vocab(), c.dim())

@@ -180,7 +180,7 @@ public final class Model implements AutoCloseable {
         return newSession(SessionOptions.defaults(config));
     }
 
-    public Session newSession(SessionOptions options) {
+    public synchronized Session newSession(SessionOptions options) {  // synchronized with close()
         requireOpen();
         Session s = new Session(this, options);
         sessions.add(s);
@@ -202,10 +202,10 @@ public final class Model implements AutoCloseable {
 
     /** Unmaps the file and frees the weights. Open sessions must be closed first. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) return;
         if (!sessions.isEmpty()) throw new IllegalStateException(sessions.size() + " session(s) of this model are still open; close them first");
-        closed = true;
+        closed = true;  // from here on no new session starts, even if freeing fails below
         arena.close();
         for (AutoCloseable f : files) {
             try {

@@ -110,10 +110,16 @@ public final class Sampler {
         return ids;
     }
 
+    // Probabilities of the first m candidates (sorted, the largest first). An infinite largest
+    // logit takes all the probability (shared by its ties); -inf candidates get none.
     private static double[] softmax(float[] l, int[] cand, int m, float temperature) {
         double[] p = new double[m];
         double max = l[cand[0]], sum = 0;
-        for (int i = 0; i < m; i++) sum += p[i] = Math.exp((l[cand[i]] - max) / temperature);
+        if (max == Double.POSITIVE_INFINITY || max == Double.NEGATIVE_INFINITY) {
+            for (int i = 0; i < m; i++) sum += p[i] = l[cand[i]] == max ? 1 : 0;
+        } else {
+            for (int i = 0; i < m; i++) sum += p[i] = Math.exp((l[cand[i]] - max) / temperature);
+        }
         for (int i = 0; i < m; i++) p[i] /= sum;
         return p;
     }

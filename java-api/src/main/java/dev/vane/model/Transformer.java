@@ -36,21 +36,21 @@ final class Transformer implements AutoCloseable {
         this.maxChunk = maxChunk;
         this.contextLength = contextLength;
         long d = c.dim();
-        x = buffer(maxChunk * d);
-        h = buffer(maxChunk * d);
-        qkv = buffer((long) maxChunk * (c.qDim() + 2L * c.kvDim()));
-        q = buffer((long) maxChunk * c.qDim());
-        k = buffer((long) maxChunk * c.kvDim());
-        v = buffer((long) maxChunk * c.kvDim());
-        att = buffer((long) maxChunk * c.qDim());
-        tmp = buffer(maxChunk * d);
-        last = buffer(d);
-        logits = buffer(c.vocab());
         int blockTokens = 64;
         int blocks = (contextLength + blockTokens - 1) / blockTokens;
         caches = new KvCache[c.layers()];
         seqs = new KvCache.Sequence[c.layers()];
-        try {
+        try {  // an allocation that fails frees what came before it
+            x = buffer(maxChunk * d);
+            h = buffer(maxChunk * d);
+            qkv = buffer((long) maxChunk * (c.qDim() + 2L * c.kvDim()));
+            q = buffer((long) maxChunk * c.qDim());
+            k = buffer((long) maxChunk * c.kvDim());
+            v = buffer((long) maxChunk * c.kvDim());
+            att = buffer((long) maxChunk * c.qDim());
+            tmp = buffer(maxChunk * d);
+            last = buffer(d);
+            logits = buffer(c.vocab());
             for (int l = 0; l < c.layers(); l++) {
                 caches[l] = new KvCache(c.kvHeads(), c.headDim(), blockTokens, blocks, storage);
                 seqs[l] = caches[l].newSequence();

@@ -39,13 +39,19 @@ final class WeightHolder {
      * Matrices of one width held (as {@link #hold} would hold each) back to back in one
      * allocation, so that one GEMM runs them all: attention's Q, K and V, the FFN's gate and up
      * (libvane's FFN notices the adjacency). One pass over the thread pool instead of several
-     * matters at decode, where each GEMV is short. Planar formats (FP8, scales after all codes)
-     * and mixed formats cannot join; they are held apart.
+     * matters at decode, where each GEMV is short. Only matrices that are copied anyway (repacked
+     * or requantized) are joined: those used where the file maps them stay there (zero-copy), as
+     * do planar formats (FP8, scales after all codes) and mixed ones.
      */
     Joined holdTogether(QuantizedMatrix[] ms, String[] names) {
         QuantFormat f = heldFormat(ms[0]);
         boolean joinable = !f.planar();
-        for (QuantizedMatrix m : ms) joinable &= heldFormat(m) == f && m.cols() == ms[0].cols() && m.rows() % f.rowGroup() == 0;
+        boolean copied = true;  // matrices used where the file maps them are not copied just to join them
+        for (QuantizedMatrix m : ms) {
+            joinable &= heldFormat(m) == f && m.cols() == ms[0].cols() && m.rows() % f.rowGroup() == 0;
+            copied &= heldFormat(m) != m.format();
+        }
+        joinable &= copied;
         QuantizedMatrix[] out = new QuantizedMatrix[ms.length];
         if (!joinable) {
             for (int i = 0; i < ms.length; i++) out[i] = hold(ms[i], names[i]);

@@ -90,18 +90,32 @@ class SamplerTest {
         check(l, new Sampling(1f, 5, 1f, 0f, 1f, 0, 1), Arrays.copyOf(order, 5));
         check(l, new Sampling(1f, 0, 0.5f, 0f, 1f, 0, 2), Arrays.copyOf(order, nucleus));
         check(l, new Sampling(1f, 0, 1f, 0.2f, 1f, 0, 3), Arrays.copyOf(order, minKept));
+        // The sets come from the unscaled logits: temperature applies after them (llama.cpp's order).
+        check(l, new Sampling(2.5f, 0, 0.5f, 0f, 1f, 0, 4), Arrays.copyOf(order, nucleus));
+        check(l, new Sampling(0.4f, 0, 1f, 0.2f, 1f, 0, 5), Arrays.copyOf(order, minKept));
+    }
+
+    @Test
+    void infiniteLogitsTakeAllOrNothing() {
+        float inf = Float.POSITIVE_INFINITY;
+        Sampler s = new Sampler(new Sampling(1f, 0, 0.9f, 0.05f, 1f, 0, 9));
+        for (int i = 0; i < 200; i++) {
+            int id = s.sample(new float[] {1f, inf, 3f, inf, Float.NEGATIVE_INFINITY}, new int[0], 0);
+            assertTrue(id == 1 || id == 3, "an infinite logit wins, drew " + id);
+        }
+        assertEquals(2, new Sampler(Sampling.defaults(1)).sample(new float[] {Float.NEGATIVE_INFINITY, Float.NaN, 0.5f}, new int[0], 0));
     }
 
     private static void check(float[] l, Sampling sampling, Integer[] allowed) {
         Sampler s = new Sampler(sampling);
         boolean[] ok = new boolean[l.length], seen = new boolean[l.length];
         for (int id : allowed) ok[id] = true;
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < 6000; i++) {
             int id = s.sample(l, new int[0], 0);
             assertTrue(ok[id], sampling + " drew " + id + ", outside " + Arrays.toString(allowed));
             seen[id] = true;
         }
-        assertTrue(seen[allowed[0]] && (allowed.length == 1 || seen[allowed[1]]), "the most likely tokens were never drawn");
+        for (int id : allowed) assertTrue(seen[id], sampling + " never drew " + id + " of " + Arrays.toString(allowed) + " (a set cut too short?)");
     }
 
     @Test
