@@ -120,27 +120,26 @@ final class Transformer implements AutoCloseable {
         for (int l = 0; l < c.layers(); l++) {
             ModelWeights.Layer L = w.layers().get(l);
             L.attnNorm().apply(xs, hs);
-            Tensor lq = q3, lk = k3, lv = v3;
-            if (L.wqkv() != null) {
+            boolean joined = L.wqkv() != null;
+            if (joined) {
                 L.wqkv().multiply(hs, view(qkv, n, c.qDim() + 2L * c.kvDim()));
-                if (n == 1) {  // one token: its q, k and v are contiguous pieces of the row
-                    long qb = 4L * c.qDim(), kb = 4L * c.kvDim();
-                    lq = view(qkv.asSlice(0, qb), 1, c.heads(), c.headDim());
-                    lk = view(qkv.asSlice(qb, kb), 1, c.kvHeads(), c.headDim());
-                    lv = view(qkv.asSlice(qb + kb, kb), 1, c.kvHeads(), c.headDim());
-                } else {
-                    splitQkv(n);
-                }
             } else {
                 L.wq().multiply(hs, qs);
                 L.wk().multiply(hs, ks);
                 L.wv().multiply(hs, vs);
             }
-            if (L.wqkv() != null && n == 1) {
-                rope.apply(view(qkv, 1, c.heads() + c.kvHeads(), c.headDim()), pos0);  // q and k side by side: one call
+            Tensor lq = q3, lk = k3, lv = v3;
+            if (joined && n == 1) {
+                // One token: q, k and v are contiguous pieces of the row; q and k rotate in one call.
+                long qb = 4L * c.qDim(), kb = 4L * c.kvDim();
+                rope.apply(view(qkv, 1, c.heads() + c.kvHeads(), c.headDim()), pos0);
+                lq = view(qkv.asSlice(0, qb), 1, c.heads(), c.headDim());
+                lk = view(qkv.asSlice(qb, kb), 1, c.kvHeads(), c.headDim());
+                lv = view(qkv.asSlice(qb + kb, kb), 1, c.kvHeads(), c.headDim());
             } else {
-                rope.apply(lq, pos0);
-                rope.apply(lk, pos0);
+                if (joined) splitQkv(n);
+                rope.apply(q3, pos0);
+                rope.apply(k3, pos0);
             }
             seqs[l].append(lk, lv);
             attention.decode(lq, seqs[l], null, a3);
@@ -182,11 +181,6 @@ final class Transformer implements AutoCloseable {
         Tensor xs = view(x, n, d), hs = view(h, n, d);
         w.outputNorm().apply(xs, hs);
         w.output().multiply(hs, Tensor.wrap(out, n, c.vocab()));
-    }
-
-    /** The last forward's logits (vocab floats); valid until the next forward. */
-    MemorySegment logits() {
-        return logits;
     }
 
     /** The last forward's final normalized hidden state of its last token (dim floats). */
