@@ -1,6 +1,7 @@
 package dev.vane.model;
 
 import dev.vane.model.chat.ChatTemplate;
+import dev.vane.quant.QuantFormat;
 import dev.vane.model.gguf.GgufFile;
 import dev.vane.model.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -168,6 +169,14 @@ public final class Model implements AutoCloseable {
     /** Bytes of the weights as held (what each decoded token reads, but for the embedding table's one row). */
     public long weightBytes() {
         return weights.bytes();
+    }
+
+    /**
+     * Bytes held in each weight format (the embedding table included): what a requested format
+     * really gave, e.g. int4_sym_g64 for matrices too narrow for int4_sym_g128's groups.
+     */
+    public Map<QuantFormat, Long> heldFormats() {
+        return weights.bytesByFormat();
     }
 
     /** The bytes one decoded token must read: every matrix but the embedding table (of which one row). */

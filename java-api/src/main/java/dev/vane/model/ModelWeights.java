@@ -4,6 +4,7 @@ import dev.vane.FeedForward;
 import dev.vane.QuantizedMatrix;
 import dev.vane.RmsNorm;
 import dev.vane.moe.MoeLayer;
+import dev.vane.quant.QuantFormat;
 import java.util.List;
 
 /** A loaded model's tensors in Vane's types. The memory belongs to the Model's arena. */
@@ -28,6 +29,22 @@ record ModelWeights(QuantizedMatrix embedding, RmsNorm outputNorm, QuantizedMatr
             }
         }
         return n;
+    }
+
+    /** Bytes held in each format, over every matrix (the embedding table included). */
+    java.util.Map<QuantFormat, Long> bytesByFormat() {
+        java.util.Map<QuantFormat, Long> out = new java.util.TreeMap<>();
+        java.util.List<QuantizedMatrix> all = new java.util.ArrayList<>(java.util.List.of(embedding, output));
+        for (Layer l : layers) {
+            all.addAll(java.util.List.of(l.wq(), l.wk(), l.wv(), l.wo()));
+            if (l.ffn() != null) all.addAll(java.util.List.of(l.ffn().gate(), l.ffn().up(), l.ffn().down()));
+            else {
+                all.add(l.moe().router());
+                for (FeedForward f : l.moe().expertList()) all.addAll(java.util.List.of(f.gate(), f.up(), f.down()));
+            }
+        }
+        for (QuantizedMatrix m : all) out.merge(m.format(), m.segment().byteSize(), Long::sum);
+        return out;
     }
 
     private static long ffnBytes(FeedForward f) {

@@ -26,11 +26,30 @@ final class WeightHolder {
 
     /** The file's matrix as the weight format asks: as is (Q4_0 repacked), or requantized. */
     QuantizedMatrix hold(QuantizedMatrix m, String name) {
-        QuantFormat target = format.asIs() ? m.format() : format.target();
+        QuantFormat target = target(m);
         QuantizedMatrix out = target == m.format() ? m : convert(m, target, name);
         if (out.format() == QuantFormat.Q4_0 && out.rows() % 8 == 0) out = out.repack(arena);
         return out;
     }
+
+    // The format m is requantized to: the asked one, or, when m's width is not a multiple of its
+    // group, the same family's largest group that divides it (int4 g128 -> g64 -> g32; as
+    // llama.cpp's quantizer falls back for such rows). Model.heldFormats() shows what was held.
+    private QuantFormat target(QuantizedMatrix m) {
+        if (format.asIs()) return m.format();
+        QuantFormat t = format.target();
+        if (t.planar() || m.cols() % t.blockElements() == 0) return t;
+        for (QuantFormat smaller : FALLBACKS.getOrDefault(t, java.util.List.of())) if (m.cols() % smaller.blockElements() == 0) return smaller;
+        return t;  // nothing fits: convert() reports the shape
+    }
+
+    private static final java.util.Map<QuantFormat, java.util.List<QuantFormat>> FALLBACKS = java.util.Map.of(
+            QuantFormat.INT4_SYM_G128, java.util.List.of(QuantFormat.INT4_SYM_G64, QuantFormat.INT4_SYM_G32),
+            QuantFormat.INT4_SYM_G64, java.util.List.of(QuantFormat.INT4_SYM_G32),
+            QuantFormat.INT4_ASYM_G128, java.util.List.of(QuantFormat.INT4_ASYM_G64, QuantFormat.INT4_ASYM_G32),
+            QuantFormat.INT4_ASYM_G64, java.util.List.of(QuantFormat.INT4_ASYM_G32),
+            QuantFormat.INT8_G128, java.util.List.of(QuantFormat.INT8_G64, QuantFormat.INT8_G32),
+            QuantFormat.INT8_G64, java.util.List.of(QuantFormat.INT8_G32));
 
     /** Matrices held back to back, and the one matrix they form (null when they cannot form one). */
     record Joined(QuantizedMatrix[] parts, QuantizedMatrix joined) {}
@@ -78,7 +97,7 @@ final class WeightHolder {
 
     // The format hold() gives m.
     private QuantFormat heldFormat(QuantizedMatrix m) {
-        QuantFormat f = format.asIs() ? m.format() : format.target();
+        QuantFormat f = target(m);
         return f == QuantFormat.Q4_0 && m.rows() % 8 == 0 ? QuantFormat.Q4_0_X8 : f;
     }
 

@@ -241,6 +241,19 @@ class SessionTest {
     }
 
     @Test
+    void matricesTooNarrowForTheGroupFallBackToSmallerGroups() throws Exception {
+        // d 192: Q/K/V/O rows (192 wide) cannot hold 128-groups; the FFN's down (384 wide) can.
+        Path file = dir.resolve("d192.gguf");
+        ModelGenerator.writeGguf(new ModelSpec(192, 1, 4, 2, 384, 512, 0, 0, 256, 10000f, 1e-5f, GgmlType.F32, ModelSpec.TokenizerKind.SPM, 5), file);
+        try (Model m = Model.load(file, WeightFormat.parse("int4-g128")); Session s = m.newSession(options(256))) {
+            java.util.Map<dev.vane.quant.QuantFormat, Long> held = m.heldFormats();
+            assertTrue(held.containsKey(dev.vane.quant.QuantFormat.INT4_SYM_G128) && held.containsKey(dev.vane.quant.QuantFormat.INT4_SYM_G64),
+                    held.toString());
+            assertTrue(s.prefill(m.tokenizer().encode(PROMPT, true)).length == 512);
+        }
+    }
+
+    @Test
     void requantizedWeightsStayCloseToTheFile() throws Exception {
         int[] ids = model.tokenizer().encode(PROMPT, true);
         float[] exact;

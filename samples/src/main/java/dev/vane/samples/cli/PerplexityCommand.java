@@ -45,7 +45,10 @@ final class PerplexityCommand implements Callable<Integer> {
         WeightFormat format = WeightFormat.parse(weights);
         try (Model m = Model.load(model, format)) {
             Perplexity.Result r = Perplexity.of(m, Files.readString(text), context);
-            out.printf(Locale.ROOT, "%s weights %s: %s; weights %.2f MB%n", model.getFileName(), format, r, m.weightBytes() / 1e6);
+            StringBuilder held = new StringBuilder();
+            m.heldFormats().forEach((f, bytes) -> held.append(held.isEmpty() ? "" : ", ").append(f.formatName())
+                    .append(String.format(Locale.ROOT, " %.2f MB", bytes / 1e6)));
+            out.printf(Locale.ROOT, "%s weights %s: %s; weights %.2f MB (%s)%n", model.getFileName(), format, r, m.weightBytes() / 1e6, held);
         }
         return 0;
     }
