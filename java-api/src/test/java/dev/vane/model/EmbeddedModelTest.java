@@ -1,0 +1,154 @@
+package dev.vane.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import de.kherud.llama.InferenceParameters;
+import de.kherud.llama.LlamaModel;
+import de.kherud.llama.LlamaOutput;
+import de.kherud.llama.ModelParameters;
+import dev.vane.attention.KvCache;
+import dev.vane.model.tokenizer.TextStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The model Vane ships in its jar (tiny-moe-kjv.gguf, trained by tools/train-tiny-moe/train.py: a
+ * Mixtral-style mixture of experts on the King James Bible) against llama.cpp (de.kherud:llama) on
+ * the same file: the checksum committed next to it, the tokenization of the held-out text, and the
+ * greedy continuation of a fixed prompt (both ignoring end-of-generation tokens).
+ */
+class EmbeddedModelTest {
+    private static final String RESOURCE = "/dev/vane/model/embedded/tiny-moe-kjv.gguf";
+    private static final String PROMPT = "And God said";
+    private static final int STEPS = 48;
+    /** Tokens train.py counted in heldout.txt (report.json's heldout_tokens), each verse encoded on its own. */
+    private static final int HELDOUT_TOKENS = 45420;
+
+    @TempDir
+    static Path dir;
+
+    static Path file;
+
+    @BeforeAll
+    static void copyResource() throws Exception {
+        file = dir.resolve("tiny-moe-kjv.gguf");
+        try (InputStream in = EmbeddedModelTest.class.getResourceAsStream(RESOURCE)) {
+            assertNotNull(in, RESOURCE + " is not on the class path");
+            Files.copy(in, file);
+        }
+    }
+
+    @Test
+    void checksumMatchesTheCommittedOne() throws Exception {
+        String expected;
+        try (InputStream in = EmbeddedModelTest.class.getResourceAsStream(RESOURCE + ".sha256")) {
+            assertNotNull(in, RESOURCE + ".sha256 is not on the class path");
+            expected = new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\\s+")[0];
+        }
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+        assertEquals(expected, HexFormat.of().formatHex(digest));
+        assertTrue(Files.size(file) < 10_000_000, "the embedded model must stay under 10 MB, is " + Files.size(file));
+    }
+
+    @Test
+    void shapeIsMixtralStyle() throws Exception {
+        try (Model model = Model.load(file)) {
+            ModelConfig c = model.config();
+            assertEquals("llama", c.architecture());
+            assertTrue(c.experts() >= 4 && c.experts() <= 8 && c.expertsUsed() == 2, c.toString());
+        }
+    }
+
+    /** Vane's ids for the held-out text equal llama.cpp's and the count the training script reported. */
+    @Test
+    void heldOutTextTokenizesAsLlamaCppAndTheTrainingScript() throws Exception {
+        String text = Files.readString(Path.of(System.getProperty("vane.heldout.file", "../tools/train-tiny-moe/heldout.txt")));
+        int[] vane;
+        try (Model model = Model.load(file)) {
+            vane = model.tokenizer().encode(text, false);
+        }
+        int[] llama;
+        try (LlamaModel m = new LlamaModel(params())) {
+            llama = m.encode(text);
+        }
+        assertEquals(HELDOUT_TOKENS, vane.length, "Vane's token count of heldout.txt");
+        assertArrayEquals(llama, vane, "held-out text token ids");
+    }
+
+    /**
+     * The greedy continuations must be equal, as in {@link LlamaCppCrossCheckTest}: except after a
+     * step where Vane's two best logits are within the logit tolerance (a near-tie either engine may
+     * break either way; text shows a choice up to 3 steps late).
+     */
+    @Test
+    void greedyContinuationMatchesLlamaCpp() throws Exception {
+        String[] vaneTexts = new String[STEPS];
+        double[] margins = new double[STEPS];
+        double tol;
+        String generated;
+        try (Model model = Model.load(file);
+             Session session = model.newSession(SessionOptions.defaults(model.config()).withKvStorage(KvCache.Storage.F16))) {
+            float[] logits = session.prefill(model.tokenizer().encode(PROMPT, true));
+            tol = 2e-3 * std(logits);
+            TextStream stream = new TextStream(model.tokenizer(), false);
+            StringBuilder text = new StringBuilder();
+            int[] endTokens = Session.endOfGenerationTokens(model.tokenizer());
+            for (int i = 0; i < STEPS; i++) {
+                for (int e : endTokens) logits[e] = Float.NEGATIVE_INFINITY;  // llama.cpp's ignore_eos bans them
+                int best = Sampler.argmax(logits);
+                double second = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < logits.length; j++) if (j != best) second = Math.max(second, logits[j]);
+                margins[i] = logits[best] - second;
+                vaneTexts[i] = text.append(stream.next(best)).toString();
+                logits = session.next(best);
+            }
+            // The public generation API gives the same text.
+            try (Session s = model.newSession()) {
+                generated = s.generate(PROMPT, GenerationOptions.greedy(STEPS).withIgnoreEos(true), t -> true).text();
+            }
+        }
+        String vane = vaneTexts[STEPS - 1];
+        assertEquals(vane, generated, "Session.generate against the step-by-step loop");
+
+        String llama;
+        try (LlamaModel m = new LlamaModel(params())) {
+            StringBuilder text = new StringBuilder();
+            for (LlamaOutput o : m.generate(new InferenceParameters(PROMPT).setNPredict(STEPS).setTemperature(0).setIgnoreEos(true))) {
+                text.append(o.text);
+            }
+            llama = text.toString();
+        }
+        System.out.println("tiny-moe-kjv, greedy after \"" + PROMPT + "\":\n vane:  " + vane + "\n llama: " + llama);
+        for (int i = 0; i < STEPS; i++) {
+            if (llama.startsWith(vaneTexts[i])) continue;
+            double nearest = Double.POSITIVE_INFINITY;
+            for (int j = Math.max(0, i - 3); j <= i; j++) nearest = Math.min(nearest, margins[j]);
+            assertTrue(i >= 32 && nearest <= tol, "greedy continuations differ from step " + i + " (smallest top-2 margin before it "
+                    + nearest + ", tolerance " + tol + "):\n vane:  " + vane + "\n llama: " + llama);
+            return;
+        }
+        assertEquals(llama, vane, "greedy continuation of " + STEPS + " tokens");
+        assertTrue(vane.matches("[A-Za-z ,.;:'!?()\\n-]+") && vane.contains(" the "), "not English text: " + vane);
+    }
+
+    private static ModelParameters params() {
+        return new ModelParameters().setModel(file.toString()).setThreads(2).setCtxSize(256).setGpuLayers(0).disableLog();
+    }
+
+    private static double std(float[] l) {
+        double mean = 0, var = 0;
+        for (float v : l) mean += v / (double) l.length;
+        for (float v : l) var += (v - mean) * (v - mean) / l.length;
+        return Math.sqrt(var);
+    }
+}
