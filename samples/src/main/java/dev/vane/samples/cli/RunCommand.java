@@ -2,6 +2,7 @@ package dev.vane.samples.cli;
 
 import dev.vane.Vane;
 import dev.vane.attention.KvCache;
+import dev.vane.model.EmbeddedModel;
 import dev.vane.model.GenerationOptions;
 import dev.vane.model.GenerationResult;
 import dev.vane.model.Model;
@@ -28,12 +29,15 @@ import picocli.CommandLine.Option;
 final class RunCommand implements Callable<Integer> {
     private final PrintStream out, err;
 
-    @Option(names = "--model", required = true, paramLabel = "PATH", description = "a .gguf file, or a checkpoint directory (config.json, "
-            + "tokenizer.json, *.safetensors)")
+    @Option(names = "--model", paramLabel = "PATH", description = "a .gguf file, or a checkpoint directory (config.json, "
+            + "tokenizer.json, *.safetensors); default: the small model embedded in Vane (trained on the King James Bible)")
     Path model;
 
-    @Option(names = "--prompt", paramLabel = "TEXT", description = "the text to continue (default: ${DEFAULT-VALUE})", defaultValue = "Once upon a time")
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "the text to continue (default: \"" + EMBEDDED_PROMPT + "\" for the embedded "
+            + "model, else \"" + DEFAULT_PROMPT + "\")")
     String prompt;
+
+    static final String EMBEDDED_PROMPT = "And God said", DEFAULT_PROMPT = "Once upon a time";
 
     @Option(names = "--max-tokens", paramLabel = "N", description = "tokens to generate at most (default: ${DEFAULT-VALUE})", defaultValue = "128")
     int maxTokens;
@@ -102,9 +106,11 @@ final class RunCommand implements Callable<Integer> {
         };
         Sampling sampling = new Sampling(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
         long t0 = System.nanoTime();
-        try (Model m = Model.load(model, format)) {
+        if (prompt == null) prompt = model == null ? EMBEDDED_PROMPT : DEFAULT_PROMPT;
+        try (Model m = model == null ? EmbeddedModel.load(format) : Model.load(model, format)) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
-            err.printf(Locale.ROOT, "vane: %s from %s in %.2f s (%s, %d layers, d %d, vocab %d)%n", m, model.getFileName(), loadSeconds,
+            err.printf(Locale.ROOT, "vane: %s from %s in %.2f s (%s, %d layers, d %d, vocab %d)%n", m,
+                    model == null ? "the embedded model" : model.getFileName(), loadSeconds,
                     m.config().moe() ? m.config().experts() + " experts, " + m.config().expertsUsed() + " per token" : "dense",
                     m.config().layers(), m.config().dim(), m.config().vocab());
             SessionOptions options = SessionOptions.defaults(m.config()).withKvStorage(storage);
@@ -119,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
                 GenerationResult r;
                 if (chat || chatTemplate != null) {
                     ChatTemplate template = chatTemplate != null ? ChatTemplate.named(chatTemplate) : m.chatTemplate().orElseThrow(
-                            () -> new IllegalArgumentException(model + " names no chat format Vane renders; pick one with --chat-template"));
+                            () -> new IllegalArgumentException((model == null ? "the embedded model" : model) + " names no chat format Vane renders; pick one with --chat-template"));
                     List<ChatMessage> messages = new ArrayList<>();
                     if (system != null) messages.add(ChatMessage.system(system));
                     messages.add(ChatMessage.user(prompt));

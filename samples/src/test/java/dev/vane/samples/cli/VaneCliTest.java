@@ -122,11 +122,20 @@ class VaneCliTest {
         r = run("run", "--model", dir.resolve("missing.gguf").toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("missing.gguf"), r.err());
-        r = run("run");
+        r = run("run", "--model");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("--model"), r.err());
         r = run("generate-model", "--out", file, "--size", "huge");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("--size must be tiny or 0.5b"), r.err());
+    }
+
+    @Test
+    void runWithoutArgumentsStreamsTheEmbeddedModel() {
+        Run r = run("run", "--max-tokens", "24", "--temperature", "0");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("And God said") && r.out().length() > "And God said".length() + 20, r.out());
+        assertTrue(r.err().contains("from the embedded model") && r.err().contains("4 experts, 2 per token") && r.err().contains("decode"), r.err());
+        assertEquals(0, run("run").exit(), "no arguments at all: the README's main command");
     }
 }
