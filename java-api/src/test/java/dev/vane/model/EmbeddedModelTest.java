@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaModel;
-import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
 import dev.vane.attention.KvCache;
-import dev.vane.model.tokenizer.TextStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,58 +83,34 @@ class EmbeddedModelTest {
     }
 
     /**
-     * The greedy continuations must be equal, as in {@link LlamaCppCrossCheckTest}: except after a
+     * The greedy continuations must be equal ({@link GreedyAgreement}): except after a
      * step where Vane's two best logits are within the logit tolerance (a near-tie either engine may
      * break either way; text shows a choice up to 3 steps late).
      */
     @Test
     void greedyContinuationMatchesLlamaCpp() throws Exception {
-        String[] vaneTexts = new String[STEPS];
-        double[] margins = new double[STEPS];
+        GreedyAgreement.Steps steps;
         double tol;
         String generated;
         try (Model model = Model.load(file);
              Session session = model.newSession(SessionOptions.defaults(model.config()).withKvStorage(KvCache.Storage.F16))) {
             float[] logits = session.prefill(model.tokenizer().encode(PROMPT, true));
-            tol = 2e-3 * std(logits);
-            TextStream stream = new TextStream(model.tokenizer(), false);
-            StringBuilder text = new StringBuilder();
-            int[] endTokens = Session.endOfGenerationTokens(model.tokenizer());
-            for (int i = 0; i < STEPS; i++) {
-                for (int e : endTokens) logits[e] = Float.NEGATIVE_INFINITY;  // llama.cpp's ignore_eos bans them
-                int best = Sampler.argmax(logits);
-                double second = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < logits.length; j++) if (j != best) second = Math.max(second, logits[j]);
-                margins[i] = logits[best] - second;
-                vaneTexts[i] = text.append(stream.next(best)).toString();
-                logits = session.next(best);
-            }
+            tol = 2e-3 * GreedyAgreement.std(logits);
+            steps = GreedyAgreement.vane(model, session, logits, STEPS);
             // The public generation API gives the same text.
             try (Session s = model.newSession()) {
                 generated = s.generate(PROMPT, GenerationOptions.greedy(STEPS).withIgnoreEos(true), t -> true).text();
             }
         }
-        String vane = vaneTexts[STEPS - 1];
+        String vane = steps.text();
         assertEquals(vane, generated, "Session.generate against the step-by-step loop");
 
         String llama;
         try (LlamaModel m = new LlamaModel(params())) {
-            StringBuilder text = new StringBuilder();
-            for (LlamaOutput o : m.generate(new InferenceParameters(PROMPT).setNPredict(STEPS).setTemperature(0).setIgnoreEos(true))) {
-                text.append(o.text);
-            }
-            llama = text.toString();
+            llama = GreedyAgreement.llama(m, PROMPT, STEPS);
         }
         System.out.println("tiny-moe-kjv, greedy after \"" + PROMPT + "\":\n vane:  " + vane + "\n llama: " + llama);
-        for (int i = 0; i < STEPS; i++) {
-            if (llama.startsWith(vaneTexts[i])) continue;
-            double nearest = Double.POSITIVE_INFINITY;
-            for (int j = Math.max(0, i - 3); j <= i; j++) nearest = Math.min(nearest, margins[j]);
-            assertTrue(i >= 32 && nearest <= tol, "greedy continuations differ from step " + i + " (smallest top-2 margin before it "
-                    + nearest + ", tolerance " + tol + "):\n vane:  " + vane + "\n llama: " + llama);
-            return;
-        }
-        assertEquals(llama, vane, "greedy continuation of " + STEPS + " tokens");
+        GreedyAgreement.check(steps, llama, tol, 32);
         assertTrue(vane.matches("[A-Za-z ,.;:'!?()\\n-]+") && vane.contains(" the "), "not English text: " + vane);
     }
 
@@ -145,10 +118,4 @@ class EmbeddedModelTest {
         return new ModelParameters().setModel(file.toString()).setThreads(2).setCtxSize(256).setGpuLayers(0).disableLog();
     }
 
-    private static double std(float[] l) {
-        double mean = 0, var = 0;
-        for (float v : l) mean += v / (double) l.length;
-        for (float v : l) var += (v - mean) * (v - mean) / l.length;
-        return Math.sqrt(var);
-    }
 }

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaModel;
-import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
 import de.kherud.llama.args.PoolingType;
 import dev.vane.attention.KvCache;
@@ -14,7 +12,6 @@ import dev.vane.model.generate.ModelGenerator;
 import dev.vane.model.generate.ModelSpec;
 import dev.vane.model.gguf.GgmlType;
 import dev.vane.model.gguf.GgufFile;
-import dev.vane.model.tokenizer.TextStream;
 import dev.vane.quant.QuantFormat;
 import dev.vane.quant.Quantizer;
 import java.nio.file.Path;
@@ -56,38 +53,21 @@ class LlamaCppCrossCheckTest {
 
         int[] vaneIds;
         float[] vaneHidden, vaneLogits;
-        String[] vaneTexts = new String[STEPS];  // the text after each greedy step
-        double[] margins = new double[STEPS];    // top-1 minus top-2 logit at each step
+        GreedyAgreement.Steps vaneSteps;
         try (Model model = Model.load(file);
              Session session = model.newSession(SessionOptions.defaults(model.config()).withKvStorage(KvCache.Storage.F16))) {
             vaneIds = model.tokenizer().encode(PROMPT, false);
             int[] withBos = model.tokenizer().encode(PROMPT, true);
             vaneLogits = session.prefill(withBos);
             vaneHidden = session.lastHiddenState();
-            TextStream stream = new TextStream(model.tokenizer(), false);
-            StringBuilder text = new StringBuilder();
-            float[] logits = vaneLogits.clone();
-            int[] endTokens = Session.endOfGenerationTokens(model.tokenizer());
-            for (int i = 0; i < STEPS; i++) {
-                for (int e : endTokens) logits[e] = Float.NEGATIVE_INFINITY;  // llama.cpp's ignore_eos bans them
-                int best = Sampler.argmax(logits);
-                double second = Double.NEGATIVE_INFINITY;
-                for (int j = 0; j < logits.length; j++) if (j != best) second = Math.max(second, logits[j]);
-                margins[i] = logits[best] - second;
-                vaneTexts[i] = text.append(stream.next(best)).toString();
-                logits = session.next(best);
-            }
+            vaneSteps = GreedyAgreement.vane(model, session, vaneLogits, STEPS);
         }
 
         int[] llamaIds;
         String llamaText;
         try (LlamaModel llama = new LlamaModel(params(file))) {
             llamaIds = llama.encode(PROMPT);
-            StringBuilder text = new StringBuilder();
-            for (LlamaOutput o : llama.generate(new InferenceParameters(PROMPT).setNPredict(STEPS).setTemperature(0).setIgnoreEos(true))) {
-                text.append(o.text);
-            }
-            llamaText = text.toString();
+            llamaText = GreedyAgreement.llama(llama, PROMPT, STEPS);
         }
         float[] llamaUnit;
         try (LlamaModel llama = new LlamaModel(params(file).enableEmbedding().setPoolingType(PoolingType.LAST))) {
@@ -95,8 +75,8 @@ class LlamaCppCrossCheckTest {
         }
 
         assertArrayEquals(llamaIds, vaneIds, "prompt token ids");
-        double logitStd = logitStd(vaneLogits);
-        checkGreedy(vaneTexts, margins, llamaText, 2e-3 * logitStd);
+        double logitStd = GreedyAgreement.std(vaneLogits);
+        GreedyAgreement.check(vaneSteps, llamaText, 2e-3 * logitStd, 0);
 
         double norm = Math.sqrt(Arrays.stream(toDouble(vaneHidden)).map(v -> v * v).sum());
         assertEquals(spec.dim(), llamaUnit.length);
@@ -115,32 +95,6 @@ class LlamaCppCrossCheckTest {
         for (int r = 0; r < spec.vocab(); r++) maxLogit = Math.max(maxLogit, Math.abs(vaneLogits[r] - llamaLogits[r]));
         double tol = 2e-3 * logitStd;
         assertTrue(maxLogit <= tol, "logits differ by " + maxLogit + " (tolerance " + tol + ", logit std " + logitStd + ")");
-    }
-
-    /**
-     * The greedy continuations must be equal, except after a step where Vane's two best logits
-     * are within the logit tolerance (a near-tie either engine may break either way; these
-     * random models have them: 4e-4 apart at one step of one file). Text shows a token choice
-     * up to a few tokens late (byte tokens of one character), so the near-tie may be up to 3
-     * steps before the text differs.
-     */
-    private static void checkGreedy(String[] vane, double[] margins, String llama, double tol) {
-        for (int i = 0; i < vane.length; i++) {
-            if (llama.startsWith(vane[i])) continue;
-            double nearest = Double.POSITIVE_INFINITY;
-            for (int j = Math.max(0, i - 3); j <= i; j++) nearest = Math.min(nearest, margins[j]);
-            assertTrue(nearest <= tol, "greedy continuations differ from step " + i + " with no near-tie before it (smallest top-2 margin "
-                    + nearest + " > " + tol + "):\n vane:  " + vane[vane.length - 1] + "\n llama: " + llama);
-            return;
-        }
-        assertEquals(llama, vane[vane.length - 1], "greedy continuation of " + vane.length + " tokens");
-    }
-
-    private static double logitStd(float[] l) {
-        double mean = 0, var = 0;
-        for (float v : l) mean += v / (double) l.length;
-        for (float v : l) var += (v - mean) * (v - mean) / l.length;
-        return Math.sqrt(var);
     }
 
     private static ModelParameters params(Path file) {
