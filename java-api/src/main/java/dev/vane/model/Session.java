@@ -72,6 +72,17 @@ public final class Session implements AutoCloseable {
 
     // Runs tokens (the pending one included) and returns the last one's logits.
     private float[] run(int[] tokens) {
+        runChunks(tokens, true, null);
+        pending = -1;
+        logitsValid = true;
+        return transformer.logitsArray();
+    }
+
+    // Runs tokens at the next positions in chunks, after checking that they fit and are in the
+    // vocabulary. lastLogits: the last chunk computes its last token's logits; afterChunk(from, n),
+    // if not null, sees each chunk while its rows are the transformer's. A failure rolls the cache
+    // back to where it was.
+    private void runChunks(int[] tokens, boolean lastLogits, java.util.function.BiConsumer<Integer, Integer> afterChunk) {
         long start = transformer.position();
         if (start + tokens.length > contextLength()) {
             throw new IllegalStateException("the session's context is full: " + start + " positions cached + " + tokens.length + " new > its "
@@ -83,16 +94,14 @@ public final class Session implements AutoCloseable {
             for (int from = 0; from < tokens.length; from += transformer.maxChunk()) {
                 int n = Math.min(transformer.maxChunk(), tokens.length - from);
                 logitsValid = false;
-                transformer.forward(tokens, from, n, from + n == tokens.length);
+                transformer.forward(tokens, from, n, lastLogits && from + n == tokens.length);
                 remember(tokens, from, n);
+                if (afterChunk != null) afterChunk.accept(from, n);
             }
         } catch (RuntimeException | Error e) {
             cut(start);
             throw e;
         }
-        pending = -1;
-        logitsValid = true;
-        return transformer.logitsArray();
     }
 
     /**
@@ -105,29 +114,16 @@ public final class Session implements AutoCloseable {
         Objects.requireNonNull(tokens, "tokens must not be null");
         if (tokens.length < 2) throw new IllegalArgumentException("scoring needs at least 2 tokens, got " + tokens.length);
         if (pending >= 0) run(new int[] {pending});  // the conversation so far first
-        long start = transformer.position();
-        if (start + tokens.length > contextLength()) {
-            throw new IllegalStateException("the session's context is full: " + start + " positions cached + " + tokens.length + " new > its "
-                    + contextLength());
-        }
         int vocab = model.config().vocab();
-        for (int id : tokens) if (id < 0 || id >= vocab) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab);
         double[] out = new double[tokens.length - 1];
         try (java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
             java.lang.foreign.MemorySegment logits = scratch.allocate((long) transformer.maxChunk() * vocab * 4, 64);
-            for (int from = 0; from < tokens.length; from += transformer.maxChunk()) {
-                int n = Math.min(transformer.maxChunk(), tokens.length - from);
-                logitsValid = false;
-                transformer.forward(tokens, from, n, false);
-                remember(tokens, from, n);
+            runChunks(tokens, false, (from, n) -> {
                 transformer.allLogits(n, logits);
                 for (int r = 0; r < n && from + r + 1 < tokens.length; r++) {
                     out[from + r] = logSoftmaxAt(logits, (long) r * vocab, vocab, tokens[from + r + 1]);
                 }
-            }
-        } catch (RuntimeException | Error e) {
-            cut(start);
-            throw e;
+            });
         }
         return out;
     }
