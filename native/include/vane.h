@@ -106,7 +106,20 @@ enum {
     /* Q4_0 repacked for speed (same values, same total bytes): rows in groups of 8 (rows must
      * be a multiple of 8), each group stored as one vane_block_q4_0x8 per 32 columns, column
      * blocks in order. Made by vane_quant_repack from Q4_0 bytes, or by quantizing. */
-    VANE_FORMAT_Q4_0_X8 = 16
+    VANE_FORMAT_Q4_0_X8 = 16,
+    /* The other GGUF block formats, byte for byte as ggml defines them (docs/FORMATS.md). Their
+     * GEMM quantizes each row of x as llama.cpp does for the type (q8_0, q8_1 or q8_K blocks). */
+    VANE_FORMAT_Q4_1 = 17,
+    VANE_FORMAT_Q5_0 = 18,
+    VANE_FORMAT_Q5_1 = 19,
+    VANE_FORMAT_Q2_K = 20, /* K-quants: super-blocks of 256 columns */
+    VANE_FORMAT_Q3_K = 21,
+    VANE_FORMAT_Q4_K = 22,
+    VANE_FORMAT_Q5_K = 23,
+    VANE_FORMAT_Q6_K = 24,
+    VANE_FORMAT_IQ4_NL = 25, /* 4-bit codes into a fixed non-linear table, blocks of 32 */
+    VANE_FORMAT_IQ4_XS = 26, /* IQ4_NL's table in super-blocks of 256 with 6-bit sub-block scales */
+    VANE_FORMAT_MXFP4 = 27   /* OCP MX FP4 (E2M1) with an E8M0 scale per 32 (gpt-oss) */
 };
 
 /* Packed blocks (docs/FORMATS.md has the full layouts). uint16_t "d"/"m" fields are IEEE fp16.
@@ -124,6 +137,18 @@ typedef struct vane_block_int4_sym_g128 { uint16_t d; uint8_t qs[64]; } vane_blo
 typedef struct vane_block_int4_asym_g32 { uint16_t d; uint16_t m; uint8_t qs[16]; } vane_block_int4_asym_g32;
 typedef struct vane_block_int4_asym_g64 { uint16_t d; uint16_t m; uint8_t qs[32]; } vane_block_int4_asym_g64;
 typedef struct vane_block_int4_asym_g128 { uint16_t d; uint16_t m; uint8_t qs[64]; } vane_block_int4_asym_g128;
+/* GGUF's other block formats, as ggml lays them out. "d"/"dmin"/"m" are fp16 bits. */
+typedef struct vane_block_q4_1 { uint16_t d; uint16_t m; uint8_t qs[16]; } vane_block_q4_1;
+typedef struct vane_block_q5_0 { uint16_t d; uint8_t qh[4]; uint8_t qs[16]; } vane_block_q5_0;
+typedef struct vane_block_q5_1 { uint16_t d; uint16_t m; uint8_t qh[4]; uint8_t qs[16]; } vane_block_q5_1;
+typedef struct vane_block_q2_k { uint8_t scales[16]; uint8_t qs[64]; uint16_t d; uint16_t dmin; } vane_block_q2_k;
+typedef struct vane_block_q3_k { uint8_t hmask[32]; uint8_t qs[64]; uint8_t scales[12]; uint16_t d; } vane_block_q3_k;
+typedef struct vane_block_q4_k { uint16_t d; uint16_t dmin; uint8_t scales[12]; uint8_t qs[128]; } vane_block_q4_k;
+typedef struct vane_block_q5_k { uint16_t d; uint16_t dmin; uint8_t scales[12]; uint8_t qh[32]; uint8_t qs[128]; } vane_block_q5_k;
+typedef struct vane_block_q6_k { uint8_t ql[128]; uint8_t qh[64]; int8_t scales[16]; uint16_t d; } vane_block_q6_k;
+typedef struct vane_block_iq4_nl { uint16_t d; uint8_t qs[16]; } vane_block_iq4_nl;
+typedef struct vane_block_iq4_xs { uint16_t d; uint16_t scales_h; uint8_t scales_l[4]; uint8_t qs[128]; } vane_block_iq4_xs;
+typedef struct vane_block_mxfp4 { uint8_t e; uint8_t qs[16]; } vane_block_mxfp4; /* e: E8M0 exponent */
 typedef struct vane_block_int8_g32 { float d; int8_t qs[32]; } vane_block_int8_g32;
 typedef struct vane_block_int8_g64 { float d; int8_t qs[64]; } vane_block_int8_g64;
 typedef struct vane_block_int8_g128 { float d; int8_t qs[128]; } vane_block_int8_g128;
@@ -142,6 +167,17 @@ VANE_STATIC_ASSERT(sizeof(vane_block_int4_sym_g128) == 66, "INT4 sym g128 block"
 VANE_STATIC_ASSERT(sizeof(vane_block_int4_asym_g32) == 20, "INT4 asym g32 block");
 VANE_STATIC_ASSERT(sizeof(vane_block_int4_asym_g64) == 36, "INT4 asym g64 block");
 VANE_STATIC_ASSERT(sizeof(vane_block_int4_asym_g128) == 68, "INT4 asym g128 block");
+VANE_STATIC_ASSERT(sizeof(vane_block_q4_1) == 20, "Q4_1 block is 20 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_q5_0) == 22, "Q5_0 block is 22 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_q5_1) == 24, "Q5_1 block is 24 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_q2_k) == 84, "Q2_K block is 84 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_q3_k) == 110, "Q3_K block is 110 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_q4_k) == 144, "Q4_K block is 144 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_q5_k) == 176, "Q5_K block is 176 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_q6_k) == 210, "Q6_K block is 210 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_iq4_nl) == 18, "IQ4_NL block is 18 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_iq4_xs) == 136, "IQ4_XS block is 136 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_mxfp4) == 17, "MXFP4 block is 17 bytes");
 VANE_STATIC_ASSERT(sizeof(vane_block_int8_g32) == 36, "INT8 g32 block");
 VANE_STATIC_ASSERT(sizeof(vane_block_int8_g64) == 68, "INT8 g64 block");
 VANE_STATIC_ASSERT(sizeof(vane_block_int8_g128) == 132, "INT8 g128 block");
