@@ -30,7 +30,29 @@ public enum QuantFormat {
      * multiple of 8) stored 8 rows x 32 columns at a time, so the GEMV reads 8 rows' scales in one
      * load. Made by {@link Quantizer#repack} from Q4_0 (a model file's tensors) or by quantizing.
      */
-    Q4_0_X8(16, "q4_0x8", 32, 18);
+    Q4_0_X8(16, "q4_0x8", 32, 18),
+    /** GGUF Q4_1: 4-bit codes with an fp16 scale and minimum per 32. */
+    Q4_1(17, "q4_1", 32, 20),
+    /** GGUF Q5_0: 5-bit codes (4 + 1 high bit) with an fp16 scale per 32. */
+    Q5_0(18, "q5_0", 32, 22),
+    /** GGUF Q5_1: 5-bit codes with an fp16 scale and minimum per 32. */
+    Q5_1(19, "q5_1", 32, 24),
+    /** GGUF Q2_K: 256-column super-blocks of 2-bit codes with 4-bit scales and minimums per 16. */
+    Q2_K(20, "q2_k", 256, 84),
+    /** GGUF Q3_K: 3-bit codes with 6-bit scales per 16. */
+    Q3_K(21, "q3_k", 256, 110),
+    /** GGUF Q4_K: 4-bit codes with 6-bit scales and minimums per 32. */
+    Q4_K(22, "q4_k", 256, 144),
+    /** GGUF Q5_K: 5-bit codes with 6-bit scales and minimums per 32. */
+    Q5_K(23, "q5_k", 256, 176),
+    /** GGUF Q6_K: 6-bit codes with 8-bit scales per 16. */
+    Q6_K(24, "q6_k", 256, 210),
+    /** GGUF IQ4_NL: 4-bit indices into a fixed non-linear table, an fp16 scale per 32. */
+    IQ4_NL(25, "iq4_nl", 32, 18),
+    /** GGUF IQ4_XS: IQ4_NL's table in 256-column super-blocks with 6-bit scales per 32. */
+    IQ4_XS(26, "iq4_xs", 256, 136),
+    /** GGUF MXFP4 (gpt-oss): E2M1 codes with an E8M0 power-of-two scale per 32. */
+    MXFP4(27, "mxfp4", 32, 17);
 
     private final int id;
     private final String formatName;
@@ -118,11 +140,13 @@ public enum QuantFormat {
 
     /**
      * Alignment the packed bytes must start at: that of the widest field (f32 values and scales: 4;
-     * fp16 values and block scales: 2). Blocks within a row follow each other without padding.
+     * fp16 values and block scales: 2; MXFP4, all bytes: 1). Blocks within a row follow each other
+     * without padding.
      */
     public int byteAlignment() {
         return switch (this) {
             case F32, INT8_G32, INT8_G64, INT8_G128, FP8_E4M3_ROW, FP8_E4M3_B128 -> 4;
+            case MXFP4 -> 1;
             default -> 2;
         };
     }
