@@ -21,7 +21,7 @@ if [ "$stale" = 1 ]; then
   command -v "$cc" >/dev/null || { echo "tools/llama-ref/build.sh: needs a C compiler ($cc; set CC)" >&2; exit 1; }
   tmp="$out.tmp.$$"
   trap 'rm -f "$tmp"' EXIT
-  "$cc" -std=c11 -O2 -Wall -Wextra -I"$inc" -o "$tmp" "$src" -ldl -lm
+  "$cc" -std=c11 -O2 -Wall -Wextra -I"$inc" -o "$tmp" "$src" -ldl -lm -pthread
   mv -f "$tmp" "$out"
   echo "built $out" >&2
 fi

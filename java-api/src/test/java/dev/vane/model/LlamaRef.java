@@ -1,6 +1,7 @@
 package dev.vane.model;
 
 import dev.vane.attention.KvCache;
+import dev.vane.model.gguf.GgmlType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -136,6 +139,37 @@ final class LlamaRef {
     /** llama_ref info: the model's sizes and llama.cpp's system info, as printed. */
     String info(Path model) throws IOException {
         return run(new ArrayList<>(List.of("info", "--model", model.toString())));
+    }
+
+    /**
+     * A copy of in, written to out, whose tensors named in types llama.cpp's own quantizer
+     * (ggml_quantize_chunk, no importance matrix) encoded in those types; the other tensors keep
+     * theirs, the metadata is copied with its types, general.file_type becomes ftype (llama.cpp's
+     * LLAMA_FTYPE_* id) and general.quantization_version 2. Returns out.
+     */
+    Path quantize(Path in, Path out, int ftype, Map<String, GgmlType> types) throws IOException {
+        StringBuilder lines = new StringBuilder();
+        for (Map.Entry<String, GgmlType> e : types.entrySet()) {
+            if (e.getKey().isEmpty() || e.getKey().chars().anyMatch(Character::isWhitespace) || e.getKey().startsWith("#")) {
+                throw new IllegalArgumentException("llama_ref's types file cannot name the tensor '" + e.getKey() + "'");
+            }
+            lines.append(e.getKey()).append(' ').append(ggmlName(e.getValue())).append('\n');
+        }
+        Path file = Files.createTempFile("llama-ref-types", ".txt");
+        try {
+            Files.writeString(file, lines, StandardCharsets.UTF_8);
+            run(new ArrayList<>(List.of("quantize", "--in", in.toString(), "--out", out.toString(), "--ftype", Integer.toString(ftype),
+                    "--types", file.toString(), "--threads", Integer.toString(threads))));
+            return out;
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** ggml's name of a type (ggml_type_name): lower case, the K-quants' K upper case (Q4_K is "q4_K", IQ4_XS "iq4_xs"). */
+    static String ggmlName(GgmlType t) {
+        String s = t.name().toLowerCase(Locale.ROOT);
+        return s.endsWith("_k") ? s.substring(0, s.length() - 1) + "K" : s;
     }
 
     private List<String> modelArgs(String command, Path model, int[] tokens) {
