@@ -34,18 +34,40 @@ class QuantizedMatrixTest {
         return v;
     }
 
-    static boolean isIntegerFormat(QuantFormat f) {
-        return (f.id() >= QuantFormat.INT4_SYM_G32.id() && f.id() <= QuantFormat.Q8_0.id()) || f == QuantFormat.Q4_0_X8;
+    /**
+     * How a format's GEMM quantizes x (docs/FORMATS.md, "GEMM"): not at all (float formats), in
+     * Vane's 32-blocks (f32 d), or as llama.cpp does for the type: q8_0 and q8_1 blocks of 32
+     * (fp16 d; q8_1 adds s = fp16(d * sum q)) or q8_K blocks of 256 (f32 d).
+     */
+    enum Act {
+        NONE(0), VANE(32), Q8_0(32), Q8_1(32), Q8_K(256);
+
+        final int block;
+
+        Act(int block) {
+            this.block = block;
+        }
     }
 
-    static boolean isAsymmetric(QuantFormat f) {
-        return f == QuantFormat.INT4_ASYM_G32 || f == QuantFormat.INT4_ASYM_G64 || f == QuantFormat.INT4_ASYM_G128;
+    static Act act(QuantFormat f) {
+        return switch (f) {
+            case F32, F16, BF16, FP8_E4M3_ROW, FP8_E4M3_B128 -> Act.NONE;
+            case Q5_0, IQ4_NL, MXFP4 -> Act.Q8_0;
+            case Q4_1, Q5_1 -> Act.Q8_1;
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS -> Act.Q8_K;
+            default -> Act.VANE;
+        };
     }
 
-    /** d_x of the 32-element block of x at offset: f32 amax / 127, as libvane computes it. */
-    static float actScale(float[] x, int offset) {
+    /** How far a value may be from its fp16 rounding (half an ulp: 2^-11 relative, 2^-25 below the normal range). */
+    static double fp16Err(double v) {
+        return Math.max(Math.abs(v) * 0x1p-11, 0x1p-25);
+    }
+
+    /** d_x of the block of x at offset: f32 amax / 127, as libvane computes it (q8_K: |1 / (-127 / m)|, the same to 2^-23). */
+    static float actScale(float[] x, int offset, int block) {
         float amax = 0;
-        for (int e = 0; e < 32; e++) amax = Math.max(amax, Math.abs(x[offset + e]));
+        for (int e = 0; e < block; e++) amax = Math.max(amax, Math.abs(x[offset + e]));
         return amax / 127f;
     }
 
@@ -56,42 +78,157 @@ class QuantizedMatrixTest {
      * <p>Float formats: f32 accumulation of K products errs by at most about K · 2^-24 · Σ|x·w| in
      * any summation order (the gamma_K bound), plus one rounding of the bias add.
      *
-     * <p>Integer formats quantize x per block of 32 to x̂ = d_x·q, d_x = amax/127, and compute
-     * x̂·Ŵᵀ in f32. Activation term: |x - x̂| ≤ d_x/2 per element (plus 2^-16·d_x for the rounding
-     * of x/d_x), so at most Σ_blocks d_x·(1/2 + 2^-16)·Σ|ŵ|. f32 term: two roundings per block
-     * product and the sum of 2·K/32 terms, at most (2·K/32 + 8)·2^-24·Σ(|ŵ| + 2|m|)(|x| + d_x),
-     * m being an int4_asym block's minimum (0 otherwise), plus the bias rounding.
+     * <p>Integer formats quantize x per block to x̂ = d_x·q, d_x = amax/127, and compute x̂·Ŵᵀ in
+     * f32. Activation term: per element |x - x̂| ≤ δ = d_x·(1/2 + 2^-16) (the 2^-16 for the
+     * rounding of x/d_x), so at most Σ_blocks δ·Σ|ŵ|. Per activation format:
+     * <ul>
+     * <li>Vane's blocks of 32 and q8_K's of 256 (the K-quants, iq4_xs) keep d_x in f32: δ as above.
+     * <li>q8_0 and q8_1 (q5_0, iq4_nl, mxfp4; q4_1, q5_1) choose q with the exact d_x, then store
+     *     it as fp16: x̂ = fp16(d_x)·q, |q| ≤ 127, so δ grows by 127·|d_x - fp16(d_x)|.
+     * <li>q8_1 also carries s = fp16(d_x·Σq), which q4_1 and q5_1 multiply by their minimum m in
+     *     place of Σx̂ = fp16(d_x)·Σq: add |m|·|s - Σx̂| per block, at most
+     *     |m|·(fp16Err(d_x·S) + 2^-24·d_x·S + S·fp16Err(d_x)) for S ≥ |Σq|, S = Σ|x|/d_x + 16 or
+     *     32·127.
+     * </ul>
+     * f32 term: the integer block sums meet their scales in at most a few roundings each, and
+     * the 2·K/32 (K-quants: 2·K/16, one scale and one minimum term per 16) terms are summed in
+     * any order: at most (2·K/G + 8)·2^-24·Σ(|ŵ| + 2|m|)(|x| + δ), m being the element's block
+     * minimum (0 for symmetric formats), plus the bias rounding.
      */
     static double tolerance(QuantFormat f, float[] x, int xOffset, float[] w, int wOffset, float[] mins, int k, double bias) {
         double s = 0, quant = 0;
         int terms;
-        if (!isIntegerFormat(f)) {
+        Act a = act(f);
+        if (a == Act.NONE) {
             for (int c = 0; c < k; c++) s += Math.abs((double) x[xOffset + c] * w[wOffset + c]);
             terms = k + 2;
         } else {
-            for (int b = 0; b < k / 32; b++) {
-                double dx = actScale(x, xOffset + 32 * b), sw = 0;
-                for (int e = 32 * b; e < 32 * b + 32; e++) {
+            for (int b = 0; b < k / a.block; b++) {
+                int at = a.block * b;
+                double dx = actScale(x, xOffset + at, a.block), sw = 0, sx = 0;
+                double delta = dx * (0.5 + 0x1p-16) + (a == Act.Q8_0 || a == Act.Q8_1 ? 127 * fp16Err(dx) : 0);
+                for (int e = at; e < at + a.block; e++) {
                     sw += Math.abs(w[wOffset + e]);
-                    s += (Math.abs(w[wOffset + e]) + 2 * Math.abs(mins[wOffset + e])) * (Math.abs(x[xOffset + e]) + dx);
+                    sx += Math.abs(x[xOffset + e]);
+                    s += (Math.abs(w[wOffset + e]) + 2 * Math.abs(mins[wOffset + e])) * (Math.abs(x[xOffset + e]) + delta);
                 }
-                quant += dx * (0.5 + 0x1p-16) * sw;
+                quant += delta * sw;
+                if (a == Act.Q8_1 && dx > 0) {
+                    double sq = Math.min(32 * 127, sx / dx * (1 + 0x1p-20) + 16);
+                    quant += Math.abs(mins[wOffset + at]) * (fp16Err(dx * sq) * (1 + 0x1p-20) + 0x1p-24 * dx * sq + sq * fp16Err(dx));
+                }
             }
-            terms = 2 * (k / 32) + 8;
+            terms = 2 * (k / (a == Act.Q8_K ? 16 : 32)) + 8;
         }
         return terms * 0x1p-24 * s + 0x1p-24 * Math.abs(bias) + quant + 1e-30;
     }
 
-    /** Each element's block minimum m for int4_asym formats (read from the packed bytes), else 0. */
+    /**
+     * Each element's block minimum m (read from the packed bytes, docs/FORMATS.md): int4_asym's
+     * and q4_1's / q5_1's fp16 m, q2_k's dmin·mn per 16, q4_k's / q5_k's dmin·mn per 32; else 0.
+     */
     static float[] minima(QuantFormat f, byte[] packed, int n, int k) {
         float[] mins = new float[n * k];
-        if (isAsymmetric(f)) {
-            for (int e = 0; e < n * k; e++) {
-                int at = (e / f.blockElements()) * f.blockBytes() + 2;
-                mins[e] = Float.float16ToFloat((short) ((packed[at] & 0xFF) | (packed[at + 1] << 8)));
-            }
+        int g = f.blockElements(), bb = f.blockBytes();
+        for (int e = 0; e < n * k; e++) {
+            int base = (e / g) * bb, j = e % g;
+            mins[e] = switch (f) {
+                case INT4_ASYM_G32, INT4_ASYM_G64, INT4_ASYM_G128, Q4_1, Q5_1 -> half(packed, base + 2);
+                case Q2_K -> half(packed, base + 82) * ((packed[base + j / 16] & 0xFF) >> 4);
+                case Q4_K, Q5_K -> {
+                    int sb = j / 32, sc = base + 4;
+                    int mn = sb < 4 ? packed[sc + sb + 4] & 63 : ((packed[sc + sb + 4] & 0xFF) >> 4) | ((packed[sc + sb] & 0xFF) >> 6) << 4;
+                    yield half(packed, base + 2) * mn;
+                }
+                default -> 0f;
+            };
         }
         return mins;
+    }
+
+    static float half(byte[] b, int at) {
+        return Float.float16ToFloat((short) ((b[at] & 0xFF) | (b[at + 1] << 8)));
+    }
+
+    /**
+     * x̂ of one row of x as llama.cpp's quantize_row_q8_{0,1,K}_ref make it (docs/FORMATS.md,
+     * "GEMM"), as exact values; for q8_1 also each block's s into sOut. q8_0 / q8_1, per 32:
+     * d = amax / 127, q = roundf(x · (1/d)) (half away from zero), x̂ = fp16(d) · q,
+     * s = fp16(d · Σq). q8_K, per 256: iscale = -127 / m (m the first element of largest |x|),
+     * q = min(127, round-half-even(iscale · x)), x̂ = (1 / iscale) · q.
+     */
+    static double[] llamaActivations(Act a, float[] x, int off, int k, double[] sOut) {
+        double[] xq = new double[k];
+        for (int b = 0; b < k / a.block; b++) {
+            int at = off + a.block * b;
+            if (a == Act.Q8_K) {
+                float amax = 0, max = 0;
+                for (int e = 0; e < 256; e++) {
+                    if (Math.abs(x[at + e]) > amax) {
+                        amax = Math.abs(x[at + e]);
+                        max = x[at + e];
+                    }
+                }
+                if (amax == 0) continue;
+                float iscale = -127f / max, d = 1f / iscale;
+                for (int e = 0; e < 256; e++) xq[256 * b + e] = (double) d * Math.min(127, (int) Math.rint(iscale * x[at + e]));
+            } else {
+                float amax = 0;
+                for (int e = 0; e < 32; e++) amax = Math.max(amax, Math.abs(x[at + e]));
+                float d = amax / 127f, id = d != 0 ? 1f / d : 0f;
+                double dd = Float.float16ToFloat(Float.floatToFloat16(d));
+                int sum = 0;
+                for (int e = 0; e < 32; e++) {
+                    float v = x[at + e] * id;
+                    int q = (int) (Math.signum(v) * Math.floor(Math.abs((double) v) + 0.5));
+                    sum += q;
+                    xq[32 * b + e] = dd * q;
+                }
+                if (sOut != null) sOut[b] = Float.float16ToFloat(Float.floatToFloat16(sum * d));
+            }
+        }
+        return xq;
+    }
+
+    /**
+     * The formats whose x is quantized as llama.cpp does (Act.Q8_*): y against the exact
+     * Σ x̂·ŵ + bias on llama.cpp's x̂ (q4_1 / q5_1: the minimum meets s, so
+     * + Σ_blocks m·(s - Σx̂)), within the f32 term alone: (2·K/G + 8)·2^-24·S + 2^-24·|bias|,
+     * S = Σ(|ŵ| + 2|m|)|x̂| + Σ_blocks |m·s|. An activation quantized otherwise (another block,
+     * another rounding, d not rounded to fp16) is off by about d_x/2 per element, thousands of
+     * times more.
+     */
+    static void checkAgainstLlamaActivations(QuantFormat f, byte[] packed, float[] x, float[] bias, Tensor y, int m, int n, int k) {
+        Act a = act(f);
+        if (a != Act.Q8_0 && a != Act.Q8_1 && a != Act.Q8_K) return;
+        float[] w = Quantizer.dequantize(f, packed, n, k);
+        float[] mins = minima(f, packed, n, k);
+        int terms = 2 * (k / (a == Act.Q8_K ? 16 : 32)) + 8;
+        for (int i = 0; i < m; i++) {
+            double[] s = new double[k / 32];
+            double[] xq = llamaActivations(a, x, i * k, k, s);
+            for (int j = 0; j < n; j++) {
+                double bj = bias == null ? 0 : bias[j], ref = bj, mag = 0;
+                for (int c = 0; c < k; c++) {
+                    ref += xq[c] * w[j * k + c];
+                    mag += (Math.abs(w[j * k + c]) + 2 * Math.abs(mins[j * k + c])) * Math.abs(xq[c]);
+                }
+                if (a == Act.Q8_1) {
+                    for (int b = 0; b < k / 32; b++) {
+                        double mb = mins[j * k + 32 * b], sumx = 0;
+                        for (int e = 32 * b; e < 32 * b + 32; e++) sumx += xq[e];
+                        ref += mb * (s[b] - sumx);
+                        mag += Math.abs(mb * s[b]);
+                    }
+                }
+                double tol = terms * 0x1p-24 * mag + 0x1p-24 * Math.abs(bj) + 1e-30;
+                float got = y.rank() == 1 ? y.get(j) : y.get(i, j);
+                if (!(Math.abs(got - ref) <= tol)) {
+                    fail(f + " m=" + m + " n=" + n + " k=" + k + ": y[" + i + ", " + j + "] = " + got + ", on llama.cpp's x̂ "
+                            + ref + ", allowed " + tol + " (the f32 term)");
+                }
+            }
+        }
     }
 
     static void checkAgainstReference(QuantFormat f, byte[] packed, float[] x, float[] bias, Tensor y, int m, int n, int k) {
@@ -127,7 +264,9 @@ class QuantizedMatrixTest {
                          Tensor xt = Tensor.of(x, m, k); Tensor bt = Tensor.of(bias, n); Tensor y = Tensor.allocate(m, n)) {
                         y.segment().fill((byte) 0xFF);  // NaN poison: every output must be written
                         q.multiply(xt, bt, y);
-                        checkAgainstReference(f, q.segment().toArray(ValueLayout.JAVA_BYTE), x, bias, y, m, n, k);
+                        byte[] packed = q.segment().toArray(ValueLayout.JAVA_BYTE);
+                        checkAgainstReference(f, packed, x, bias, y, m, n, k);
+                        checkAgainstLlamaActivations(f, packed, x, bias, y, m, n, k);
                     }
                 }
             }

@@ -93,7 +93,8 @@ class BadInputTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = QuantFormat.class, names = {"Q4_0", "Q8_0", "INT4_SYM_G64", "INT4_ASYM_G128", "INT8_G32", "INT8_G128"})
+    @EnumSource(value = QuantFormat.class, names = {"Q4_0", "Q8_0", "INT4_SYM_G64", "INT4_ASYM_G128", "INT8_G32", "INT8_G128", "Q4_1", "Q5_0",
+            "Q2_K", "Q4_K", "Q6_K", "IQ4_NL", "IQ4_XS", "MXFP4"})
     void colsNotDivisibleByTheGroup(QuantFormat f) {
         int cols = f.blockElements() + 1;
         assertMessage(assertThrows(IllegalArgumentException.class, () -> Quantizer.quantize(f, new float[cols], 1, cols)),
@@ -115,15 +116,23 @@ class BadInputTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = QuantFormat.class, names = {"Q4_0", "Q8_0", "INT4_SYM_G32", "INT4_ASYM_G64"})
+    @EnumSource(value = QuantFormat.class, names = {"Q4_0", "Q8_0", "INT4_SYM_G32", "INT4_ASYM_G64", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K",
+            "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void scalesThatOverflowFp16AreRejected(QuantFormat f) {
+        // One 1e9 among zeros: every fp16 scale above is at least 1e9 / (32 * 128) > 65504
+        // (q6_k's d = 1e9 / 32 / 128, the smallest). MXFP4's E8M0 exponent holds it (e = 154).
         int cols = f.blockElements();
         float[] x = new float[cols];
         x[0] = 1e9f;
         VaneException e = assertThrows(VaneException.class, () -> Quantizer.quantize(f, x, 1, cols));
         assertEquals(VaneStatus.OUT_OF_RANGE, e.status());
         assertMessage(e, "fp16 scale");
-        // The f32-scaled formats take it.
+        // The f32-scaled formats, and mxfp4's power of two, take it.
+        float[] big = new float[32];
+        big[0] = 1e9f;
+        float back = Quantizer.dequantize(QuantFormat.MXFP4, Quantizer.quantize(QuantFormat.MXFP4, big, 1, 32), 1, 32)[0];
+        // e = floor(log2 1e9) - 2 + 127 = 154: scale 2^27, 1e9 = 7.45 * 2^27 clamps to E2M1's largest, 6.
+        assertEquals(Math.scalb(6f, 27), back);
         assertEquals(1e9f, Quantizer.dequantize(QuantFormat.INT8_G32, Quantizer.quantize(QuantFormat.INT8_G32, new float[] {1e9f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 1, 32), 1, 32)[0], 1e9f * 1e-6f);
     }
 

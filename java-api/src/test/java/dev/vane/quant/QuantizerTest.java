@@ -47,7 +47,7 @@ class QuantizerTest {
                     // dequantization is one exactly-rounded f32 operation).
                     assertEquals((float) reference[i], got, 0f, where + ": native vs reference decoder");
                     double err = Math.abs(reference[i] - x[i]);
-                    double bound = Tolerances.bound(f, q, rows, cols, r, c, x[i]);
+                    double bound = Tolerances.bound(f, q, rows, cols, r, c, x);
                     if (!(err <= bound)) fail(where + ": x=" + x[i] + " -> " + reference[i] + ", error " + err + " > " + bound);
                 }
             }
@@ -74,13 +74,16 @@ class QuantizerTest {
     @EnumSource(QuantFormat.class)
     void edgeBlocks(QuantFormat f) {
         int g = Math.max(f.blockElements(), 32);
-        // zeros; a constant; one huge value among tiny ones; subnormal f32 values; a negative constant.
-        float[][] blocks = new float[5][g];
+        // zeros; a constant; one huge value among tiny ones; subnormal f32 values; a negative
+        // constant; values just above f32's smallest normal (mxfp4's exponent formula gives -1,
+        // which ggml on x86 stores as e = 0xFF).
+        float[][] blocks = new float[6][g];
         java.util.Arrays.fill(blocks[1], 0.75f);
         for (int i = 0; i < g; i++) blocks[2][i] = 1e-3f * (i - g / 2);
         blocks[2][3] = 1000f;
         for (int i = 0; i < g; i++) blocks[3][i] = Float.MIN_VALUE * (i + 1);
         java.util.Arrays.fill(blocks[4], -3.5f);
+        for (int i = 0; i < g; i++) blocks[5][i] = Math.scalb(1f + (i % 7) / 16f, -126);
         int rows = f.rowGroup();  // the block in row 0, zero rows below it (q4_0x8)
         for (float[] b : blocks) {
             float[] m = java.util.Arrays.copyOf(b, rows * g);
@@ -90,7 +93,7 @@ class QuantizerTest {
                 MemorySegment q = arena.allocateFrom(ValueLayout.JAVA_BYTE, packed);
                 for (int c = 0; c < g; c++) {
                     double err = Math.abs(back[c] - (double) b[c]);
-                    double bound = Tolerances.bound(f, q, rows, g, 0, c, b[c]);
+                    double bound = Tolerances.bound(f, q, rows, g, 0, c, m);
                     if (!(err <= bound)) fail(f + " edge block: x=" + b[c] + " -> " + back[c] + ", error " + err + " > " + bound);
                 }
             }

@@ -55,6 +55,7 @@ final class ReferenceDecoder {
             }
             default: break;
         }
+        if (isGgufBlockFormat(f)) return levels(f, q, rows, cols, r, c)[code(f, q, rows, cols, r, c)];
         int g = f.blockElements();
         long block = ((long) r * (cols / g) + c / g) * f.blockBytes();
         int j = c % g;
@@ -67,6 +68,126 @@ final class ReferenceDecoder {
             case Q8_0 -> q.get(ValueLayout.JAVA_BYTE, block + 2 + j) * (double) half(q, block);
             default -> throw new AssertionError(f);
         };
+    }
+
+    // ---- GGUF's other block formats (docs/FORMATS.md, "GGUF's other block formats") ----------
+    // Each element is a code c into the values its (sub-)block's scales give: levels(...)[c].
+
+    /** ggml's kvalues_iq4nl. */
+    static final int[] IQ4_TABLE = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+    /** E2M1 values of codes 0..15 (bit 3 the sign; code 8, -0, reads as +0). */
+    static final double[] E2M1 = {0, 0.5, 1, 1.5, 2, 3, 4, 6, 0, -0.5, -1, -1.5, -2, -3, -4, -6};
+
+    static boolean isGgufBlockFormat(QuantFormat f) {
+        return f.id() >= QuantFormat.Q4_1.id() && f.id() <= QuantFormat.MXFP4.id();
+    }
+
+    /** Offset of the block holding element (r, c). */
+    static long blockOffset(QuantFormat f, int cols, int r, int c) {
+        int g = f.blockElements();
+        return ((long) r * (cols / g) + c / g) * f.blockBytes();
+    }
+
+    /** The code of element (r, c): an index into {@link #levels}. */
+    static int code(QuantFormat f, MemorySegment q, int rows, int cols, int r, int c) {
+        long b = blockOffset(f, cols, r, c);
+        int e = c % f.blockElements();
+        int h = e / 128, i = (e % 128) / 32, l = e % 32;  // K-quants: e = 128h + 32i + l
+        return switch (f) {
+            case Q4_1 -> nibble(q, b + 4, e, 32);
+            case Q5_0 -> nibble(q, b + 6, e, 32) | bit(q, b + 2, e) << 4;
+            case Q5_1 -> nibble(q, b + 8, e, 32) | bit(q, b + 4, e) << 4;
+            case Q2_K -> (u8(q, b + 16 + 32 * h + l) >> 2 * i) & 3;
+            // Low 2 bits from qs, the third from hmask[e % 32] bit e / 32; value c - 4.
+            case Q3_K -> ((u8(q, b + 32 + 32 * h + l) >> 2 * i) & 3) | ((u8(q, b + l) >> (4 * h + i)) & 1) << 2;
+            case Q4_K -> (u8(q, b + 16 + 32 * (e / 64) + e % 32) >> 4 * ((e / 32) % 2)) & 15;
+            case Q5_K -> ((u8(q, b + 48 + 32 * (e / 64) + e % 32) >> 4 * ((e / 32) % 2)) & 15)
+                    | ((u8(q, b + 16 + e % 32) >> (e / 32)) & 1) << 4;
+            // Low 4 bits from ql (nibble by i / 2), high 2 from qh; value c - 32.
+            case Q6_K -> ((u8(q, b + 64 * h + 32 * (i % 2) + l) >> 4 * (i / 2)) & 15) | ((u8(q, b + 128 + 32 * h + l) >> 2 * i) & 3) << 4;
+            case IQ4_NL -> nibble(q, b + 2, e, 32);
+            case IQ4_XS -> nibble(q, b + 8 + 16 * (e / 32), e % 32, 32);
+            case MXFP4 -> nibble(q, b + 1, e, 32);
+            default -> throw new AssertionError(f);
+        };
+    }
+
+    /** The values a code of element (r, c)'s sub-block decodes to, index = code, as decoded. */
+    static double[] levels(QuantFormat f, MemorySegment q, int rows, int cols, int r, int c) {
+        long b = blockOffset(f, cols, r, c);
+        int e = c % f.blockElements();
+        return switch (f) {
+            case Q4_1 -> affine(16, half(q, b), -(double) half(q, b + 2));
+            case Q5_0 -> symmetric(32, 16, half(q, b));
+            case Q5_1 -> affine(32, half(q, b), -(double) half(q, b + 2));
+            case Q2_K -> {
+                int sc = u8(q, b + e / 16);
+                yield affine(4, (double) half(q, b + 80) * (sc & 15), (double) half(q, b + 82) * (sc >> 4));
+            }
+            case Q3_K -> symmetric(8, 4, (double) half(q, b + 108) * (q3kScale(q, b + 96, e / 16) - 32));
+            case Q4_K, Q5_K -> {
+                int[] sm = scaleMinK4(q, b + 4, e / 32);
+                yield affine(f == QuantFormat.Q4_K ? 16 : 32, (double) half(q, b) * sm[0], (double) half(q, b + 2) * sm[1]);
+            }
+            case Q6_K -> symmetric(64, 32, (double) half(q, b + 208) * q.get(ValueLayout.JAVA_BYTE, b + 192 + e / 16));
+            case IQ4_NL -> table(half(q, b));
+            case IQ4_XS -> table((double) half(q, b) * (iq4xsScale(q, b, e / 32) - 32));
+            case MXFP4 -> {
+                double[] v = new double[16];
+                int x = u8(q, b);
+                for (int k = 0; k < 16; k++) v[k] = Math.scalb(E2M1[k], x - 127);
+                yield v;
+            }
+            default -> throw new AssertionError(f);
+        };
+    }
+
+    /** {c * step - min : c < n}. */
+    private static double[] affine(int n, double step, double min) {
+        double[] v = new double[n];
+        for (int k = 0; k < n; k++) v[k] = k * step - min;
+        return v;
+    }
+
+    /** {(c - offset) * step : c < n}. */
+    private static double[] symmetric(int n, int offset, double step) {
+        double[] v = new double[n];
+        for (int k = 0; k < n; k++) v[k] = (k - offset) * step;
+        return v;
+    }
+
+    /** {step * T[c]} for the IQ4 table. */
+    private static double[] table(double step) {
+        double[] v = new double[16];
+        for (int k = 0; k < 16; k++) v[k] = step * IQ4_TABLE[k];
+        return v;
+    }
+
+    /** q4_k / q5_k sub-block s's 6-bit scale and minimum from the 12 scale bytes. */
+    static int[] scaleMinK4(MemorySegment q, long scales, int s) {
+        if (s < 4) return new int[] {u8(q, scales + s) & 63, u8(q, scales + s + 4) & 63};
+        return new int[] {(u8(q, scales + s + 4) & 15) | (u8(q, scales + s - 4) >> 6) << 4,
+                (u8(q, scales + s + 4) >> 4) | (u8(q, scales + s) >> 6) << 4};
+    }
+
+    /** q3_k scale s (0..63, before the -32): low 4 bits from byte s % 8, high 2 from byte 8 + s % 4. */
+    static int q3kScale(MemorySegment q, long scales, int s) {
+        return ((u8(q, scales + s % 8) >> 4 * (s / 8)) & 15) | ((u8(q, scales + 8 + s % 4) >> 2 * (s / 4)) & 3) << 4;
+    }
+
+    /** iq4_xs sub-block s's 6-bit scale (before the -32) from scales_l (offset 4) and scales_h (offset 2). */
+    static int iq4xsScale(MemorySegment q, long block, int s) {
+        int hi = q.get(U16, block + 2) & 0xFFFF;
+        return ((u8(q, block + 4 + s / 2) >> 4 * (s % 2)) & 15) | ((hi >> 2 * s) & 3) << 4;
+    }
+
+    static int u8(MemorySegment q, long offset) {
+        return q.get(ValueLayout.JAVA_BYTE, offset) & 0xFF;
+    }
+
+    /** Bit e of the little-endian u32 at offset. */
+    private static int bit(MemorySegment q, long offset, int e) {
+        return (u8(q, offset + e / 8) >> (e % 8)) & 1;
     }
 
     /** Byte j of the nibbles holds element j (low) and element j + g/2 (high). */

@@ -13,7 +13,16 @@ final class Tolerances {
     /** fp16 has 11 significant bits: a stored fp16 scale is within 2^-11 of the exact one. */
     private static final double FP16_REL = Math.scalb(1.0, -11);
 
-    static double bound(QuantFormat f, MemorySegment q, int rows, int cols, int r, int c, double x) {
+    /**
+     * The bound for element (r, c) of a [rows, cols] matrix x quantized to q. Most formats need
+     * only x[r, c] and its block's bytes; iq4_nl's also needs its block's largest element.
+     */
+    static double bound(QuantFormat f, MemorySegment q, int rows, int cols, int r, int c, float[] x) {
+        if (ReferenceDecoder.isGgufBlockFormat(f)) return ggufBound(f, q, rows, cols, r, c, x);
+        return bound(f, q, rows, cols, r, c, (double) x[r * cols + c]);
+    }
+
+    private static double bound(QuantFormat f, MemorySegment q, int rows, int cols, int r, int c, double x) {
         // q4_0x8 holds Q4_0's values, 8 rows interleaved.
         if (f == QuantFormat.Q4_0_X8) return bound(QuantFormat.Q4_0, ReferenceDecoder.q4_0x8ToQ4_0(q, rows, cols), rows, cols, r, c, x);
         double ax = Math.abs(x);
@@ -49,7 +58,76 @@ final class Tolerances {
                 double step = ReferenceDecoder.half(q, block);
                 yield step / 2 + 127 * step * FP16_REL + slack;
             }
+            default -> throw new AssertionError(f);
         };
+    }
+
+    /**
+     * GGUF's other block formats (docs/FORMATS.md, "GGUF's other block formats"). Every element's
+     * code is the nearest level of a grid, so the error is the distance from x to the decoded grid
+     * (ReferenceDecoder.levels), plus how far the grid the quantizer rounded to lies from it:
+     * <ul>
+     * <li>K-quants: the last pass re-rounds every element to its sub-block's decoded grid, so the
+     *     distance alone (at most half a step inside the grid; the searched scale and minimum may
+     *     clip a sub-block's extremes, whose error is then the distance to the grid's end). A
+     *     sub-block whose scale is 0 decodes to one value, -dmin*mn; the distance covers it too.
+     * <li>mxfp4: the nearest code for the decoded power-of-two scale itself: the distance alone.
+     * <li>q4_1, q5_0, q5_1: nearest level for the unrounded d and min, stored as fp16 afterwards:
+     *     each level moves by at most |c| * |d - fp16(d)| + |min - fp16(min)|; twice that (the
+     *     chosen level and the nearest one).
+     * <li>iq4_xs: nearest table entry for d * (ls - 32) with the unrounded d: levels move by at
+     *     most 127 * |ls - 32| * |d - fp16(d)|; twice that.
+     * <li>iq4_nl: the codes are the nearest entries for d0 = m / -127 (m the block's element of
+     *     largest |x|) but the stored d is their least-squares refit (weights x^2), which may lie some
+     *     10% away: the distance to the grid d0 * T, plus |T[c]| * |d0 - d| for the code c it
+     *     got; a block whose largest |x| is below 1e-15 stores d = 0 and decodes to zeros.
+     * </ul>
+     * The slack (2^-20 of the values involved) covers the f32 roundings of the quotient x / step
+     * that picks the code and of the dequantized value. A wrong element order, nibble, bit or
+     * scale field puts an element's value off its own nearest level by about a step or more.
+     */
+    private static double ggufBound(QuantFormat f, MemorySegment q, int rows, int cols, int r, int c, float[] xs) {
+        double x = xs[r * cols + c];
+        double[] levels = ReferenceDecoder.levels(f, q, rows, cols, r, c);
+        long b = ReferenceDecoder.blockOffset(f, cols, r, c);
+        double moved = switch (f) {
+            case Q4_1 -> 15 * fp16Err(ReferenceDecoder.half(q, b)) + fp16Err(ReferenceDecoder.half(q, b + 2));
+            case Q5_0 -> 16 * fp16Err(ReferenceDecoder.half(q, b));
+            case Q5_1 -> 31 * fp16Err(ReferenceDecoder.half(q, b)) + fp16Err(ReferenceDecoder.half(q, b + 2));
+            case IQ4_XS -> 127 * Math.abs(ReferenceDecoder.iq4xsScale(q, b, (c % 256) / 32) - 32) * fp16Err(ReferenceDecoder.half(q, b));
+            default -> 0;
+        };
+        double extent = Math.abs(x);
+        for (double v : levels) extent = Math.max(extent, Math.abs(v));
+        double slack = 1e-6 * extent;
+        if (f == QuantFormat.IQ4_NL) {
+            int start = r * cols + c - c % 32;
+            float m = 0;
+            for (int k = start; k < start + 32; k++) if (Math.abs(xs[k]) > Math.abs(m)) m = xs[k];
+            // A block whose largest |x| is below 1e-15 (ggml's GROUP_MAX_EPS) stores d = 0.
+            if (Math.abs(m) < 1e-15f) return Math.abs(x) + slack;
+            double d0 = m / -127.0, d = ReferenceDecoder.half(q, b);
+            double[] grid = new double[16];
+            for (int k = 0; k < 16; k++) grid[k] = d0 * ReferenceDecoder.IQ4_TABLE[k];
+            int code = ReferenceDecoder.code(f, q, rows, cols, r, c);
+            return distance(x, grid) + Math.abs(ReferenceDecoder.IQ4_TABLE[code]) * Math.abs(d0 - d) + 1e-6 * (Math.abs(x) + Math.abs(m) + extent);
+        }
+        return distance(x, levels) + 2 * moved + slack;
+    }
+
+    /** Distance from x to the nearest of the values. */
+    private static double distance(double x, double[] values) {
+        double best = Double.POSITIVE_INFINITY;
+        for (double v : values) best = Math.min(best, Math.abs(x - v));
+        return best;
+    }
+
+    /**
+     * How far a value may be from the fp16 value it was rounded to: half an ulp, 2^-11 of the
+     * rounded value in the normal range (it is at least the binade's power of two), 2^-25 below.
+     */
+    static double fp16Err(double rounded) {
+        return Math.max(Math.abs(rounded) * FP16_REL, Math.scalb(1.0, -25));
     }
 
     /**
