@@ -216,6 +216,13 @@ VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64
 VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int64_t src_bytes,
                                            int64_t rows, int64_t cols, float *dst);
 
+/* Checks that every scale field of a packed [rows, cols] matrix holds a finite value (fp16 and f32
+ * scales and minimums, MXFP4's E8M0 exponent, where 0xFF is NaN): VANE_E_NON_FINITE naming the
+ * first bad row and block otherwise. Model loaders run it on a file's tensors, so that a hostile
+ * or damaged block is refused instead of turning outputs into NaN. Formats without scales (f32,
+ * f16, bf16) always pass; q4_0x8 is not checked (it is made from checked q4_0). */
+VANE_API vane_status vane_quant_check(int32_t format, const void *src, int64_t src_bytes, int64_t rows, int64_t cols);
+
 /* Repacks a [rows, cols] matrix of one format into another layout of the same values (a byte
  * shuffle, no rounding): today Q4_0 -> Q4_0_X8 (rows a multiple of 8). The load-time step that
  * lets a model's Q4_0 tensors run on the faster kernels. */

@@ -16,8 +16,8 @@ double silu_exact(double g) { return g / (1.0 + exp(-g)); }
 
 void test_swiglu(bool avx2) {
     Rng rng(7);
-    const vane::MoeKernels *ref = vane::kernels_for(VANE_ISA_BASELINE)->moe;
-    const vane::MoeKernels *simd = avx2 ? vane::kernels_for(VANE_ISA_AVX2)->moe : nullptr;
+    const vane::MoeKernels *ref = vane::moe_variants.of(VANE_ISA_BASELINE);
+    const vane::MoeKernels *simd = avx2 ? vane::moe_variants.of(VANE_ISA_AVX2) : nullptr;
     const float edges[] = {0.0f, -0.0f, 1.0f, -1.0f, 87.0f, -87.0f, 88.0f, -88.0f, 100.0f, -100.0f, 1e-40f, -1e-40f,
                            INFINITY, NAN, 3.4e38f, -3.4e38f, 0.5f, -0.5f, 15.9f, -15.9f};
     for (int64_t n : {1, 7, 8, 9, 31, 64, 1000, 4099}) {

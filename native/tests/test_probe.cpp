@@ -77,10 +77,14 @@ static void test_argument_errors() {
 }
 
 // The loops compute exactly what they should: nothing dropped, every byte read.
-static void test_loops(const vane::Kernels &k) {
-    const vane::ProbeKernels &p = *k.probe;
-    CHECK(k.probe == (k.isa == VANE_ISA_AVX2 ? &vane::probe_kernels_avx2 : &vane::probe_kernels_ref),
-          "%s: dispatch table holds the wrong probe variant", k.name);
+static void test_loops(int32_t isa) {
+    const vane::ProbeKernels &p = *vane::probe_variants.of(isa);
+    struct {
+        int32_t isa;
+        const char *name;
+    } k = {isa, vane::isa_name(isa)};
+    CHECK(&p == (isa == VANE_ISA_AVX2 ? &vane::probe_kernels_avx2 : &vane::probe_kernels_ref),
+          "%s: the variant table holds the wrong probe variant", k.name);
     // read_sum: the sum of whole 8-byte words plus the trailing bytes, for any length.
     std::vector<uint8_t> storage(4096 + 64 + 64);
     uint8_t *buf = storage.data() + (64 - reinterpret_cast<uintptr_t>(storage.data()) % 64) % 64;
@@ -162,8 +166,8 @@ static double rate(F loop, int64_t iters, double ops_per_iter) {
 // reach the same flops and int8 ops with SSE2 as with AVX2 (1.0x in theory), so there only
 // "AVX2 is not slower" (>= 0.8x, noise allowed) is checked.
 static void test_variant_ratio(uint32_t features) {
-    const vane::ProbeKernels &b = *vane::kernels_for(VANE_ISA_BASELINE)->probe;
-    const vane::ProbeKernels &a = *vane::kernels_for(VANE_ISA_AVX2)->probe;
+    const vane::ProbeKernels &b = *vane::probe_variants.of(VANE_ISA_BASELINE);
+    const vane::ProbeKernels &a = *vane::probe_variants.of(VANE_ISA_AVX2);
     const int64_t iters = 4000000;  // about 5-10 ms a run on a 3-4 GHz core
     double fb = 0, fa = 0, ib = 0, ia = 0;
     for (int run = 0; run < 5; ++run) {
@@ -193,7 +197,7 @@ static int measure_mode(int argc, char **argv) {
     bool have[2] = {false, false};
     for (int32_t isa : {VANE_ISA_BASELINE, VANE_ISA_AVX2}) {
         if (vane_cpu_select(isa) != VANE_OK) {
-            printf("%s: %s\n", vane::kernels_for(isa)->name, vane_last_error());
+            printf("%s: %s\n", vane::isa_name(isa), vane_last_error());
             continue;
         }
         double r, f, i;
@@ -205,7 +209,7 @@ static int measure_mode(int argc, char **argv) {
         c[isa] = {r, f, i};
         have[isa] = true;
         printf("%-8s read %6.1f GB/s   fma %6.1f GFLOP/s   int8 %6.1f Gop/s   (%d thread%s, %lld MiB, median of %d)\n",
-               vane::kernels_for(isa)->name, r, f, i, vane_get_threads(), vane_get_threads() == 1 ? "" : "s",
+               vane::isa_name(isa), r, f, i, vane_get_threads(), vane_get_threads() == 1 ? "" : "s",
                (long long)(bytes / kMiB), repeats);
     }
     if (have[0] && have[1])
@@ -223,14 +227,14 @@ int main(int argc, char **argv) {
     vane_cpu_info info;
     CHECK(vane_cpu_features(&info) == VANE_OK, "%s", vane_last_error());
     const int32_t original = info.active;
-    test_loops(*vane::kernels_for(VANE_ISA_BASELINE));
+    test_loops(VANE_ISA_BASELINE);
     const bool both = compare_avx2_variant();
-    if (both) test_loops(*vane::kernels_for(VANE_ISA_AVX2));
+    if (both) test_loops(VANE_ISA_AVX2);
 
     const double scalar_gflops = scalar_fma_gflops(), scalar_gops = scalar_int_gops();
     // 64 MiB: twice a 32 MiB L3, enough to prove the probe runs; the real measurement uses 1 GiB.
     const Ceilings active = measure(64 * kMiB, 3);
-    check_plausible(vane::kernels().name, active, scalar_gflops, scalar_gops);
+    check_plausible(vane::isa_name(vane::active_isa()), active, scalar_gflops, scalar_gops);
 
     if (both) {
         // The other variant through the API too (bounds only: each median is at the mercy of
@@ -238,7 +242,7 @@ int main(int argc, char **argv) {
         const int32_t other = original == VANE_ISA_AVX2 ? VANE_ISA_BASELINE : VANE_ISA_AVX2;
         CHECK(vane_cpu_select(other) == VANE_OK, "%s", vane_last_error());
         const Ceilings second = measure(64 * kMiB, 3);
-        check_plausible(vane::kernels().name, second, scalar_gflops, scalar_gops);
+        check_plausible(vane::isa_name(vane::active_isa()), second, scalar_gflops, scalar_gops);
         CHECK(vane_cpu_select(original) == VANE_OK, "%s", vane_last_error());
         test_variant_ratio(info.features);
     }

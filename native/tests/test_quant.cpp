@@ -28,7 +28,7 @@
 
 namespace {
 
-using vane::FormatLayout;
+using vane::FormatTraits;
 using vane::QuantKernels;
 
 uint16_t rd16(const uint8_t *p) {
@@ -126,7 +126,7 @@ struct Span {
     int64_t lo, hi;
 };
 // The bytes a quantize call for rows [r0, r1) owns.
-std::vector<Span> owned_bytes(const FormatLayout &f, int64_t rows, int64_t cols, int64_t r0, int64_t r1) {
+std::vector<Span> owned_bytes(const FormatTraits &f, int64_t rows, int64_t cols, int64_t r0, int64_t r1) {
     std::vector<Span> s;
     if (!f.planar) {
         int64_t rb = vane::quant_size(f, 1, cols);
@@ -151,7 +151,7 @@ bool in_spans(const std::vector<Span> &s, int64_t i) {
     return false;
 }
 
-std::vector<int64_t> split_points(const FormatLayout &f, int64_t rows) {
+std::vector<int64_t> split_points(const FormatTraits &f, int64_t rows) {
     std::vector<int64_t> p;
     if (f.planar && f.scale_rows > 1) {
         for (int64_t r = 0; r < rows; r += f.scale_rows) p.push_back(r);
@@ -168,7 +168,7 @@ std::vector<int64_t> split_points(const FormatLayout &f, int64_t rows) {
 
 // Checks |y - x| against the format's bound for every element; returns the number of failures.
 // eps: slack for a few f32 roundings (the division x / scale and the final multiply / add).
-int check_bounds(int32_t format, const FormatLayout &f, const float *x, const float *y, const uint8_t *q,
+int check_bounds(int32_t format, const FormatTraits &f, const float *x, const float *y, const uint8_t *q,
                  int64_t rows, int64_t cols) {
     const double eps = 0x1p-21;
     int bad = 0;
@@ -276,7 +276,7 @@ struct Stats {
 
 void test_shape(int32_t format, int64_t rows, int64_t cols, uint64_t seed, const QuantKernels &ref,
                 const QuantKernels *avx2, Stats *st) {
-    const FormatLayout &f = *vane::format_layout(format);
+    const FormatTraits &f = *vane::format_traits(format);
     const int64_t size = vane::quant_size(f, rows, cols), n = rows * cols;
     const size_t guard = 64;
     std::vector<float> x = make_input(rows, cols, seed);
@@ -395,7 +395,7 @@ void test_shape(int32_t format, int64_t rows, int64_t cols, uint64_t seed, const
 void test_random_bytes(const QuantKernels &ref, const QuantKernels &avx2) {
     Rng rng(99);
     for (int32_t format : kAllFormats) {
-        const FormatLayout &f = *vane::format_layout(format);
+        const FormatTraits &f = *vane::format_traits(format);
         int64_t rows = 5, cols = f.block_elems == 1 ? 259 : 4 * f.block_elems;
         int64_t size = vane::quant_size(f, rows, cols);
         std::vector<uint8_t> b((size_t)size);
@@ -420,7 +420,7 @@ void test_errors(const QuantKernels &k, const char *variant) {
     const int64_t rows = 3, cols = 256;
     const uint32_t bad_values[] = {0x7fc00000u, 0xffc00000u, 0x7f800001u, 0xffffffffu, 0x7f800000u, 0xff800000u};
     for (int32_t format : kAllFormats) {
-        const FormatLayout &f = *vane::format_layout(format);
+        const FormatTraits &f = *vane::format_traits(format);
         std::vector<uint8_t> out((size_t)vane::quant_size(f, rows, cols));
         for (uint32_t bv : bad_values) {
             for (int trial = 0; trial < 4; trial++) {
@@ -576,7 +576,7 @@ int main() {
     uint64_t seed = 1;
     const int64_t row_list[] = {1, 3, 129, 257};
     for (int32_t format : kAllFormats) {
-        const FormatLayout &f = *vane::format_layout(format);
+        const FormatTraits &f = *vane::format_traits(format);
         std::vector<int64_t> col_list;
         if (f.block_elems == 1) col_list = {7, 32, 129, 384};
         else {

@@ -63,7 +63,7 @@ vane_status run(const vane::AttnArgs &a) {
         if (splits > n_kv / kMinSplitKeys) splits = n_kv / kMinSplitKeys;
         if (splits < 1) splits = 1;
     }
-    const vane::AttnKernels &kern = *vane::kernels().attn;
+    const vane::AttnKernels &kern = vane::attn_variants.active();
     auto task_tokens = [&](int64_t task, int64_t *g, int64_t *t0, int64_t *t1) {
         *g = task / blocks;
         *t0 = (task % blocks) * tokens;

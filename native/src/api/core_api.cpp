@@ -40,7 +40,7 @@ VANE_API int32_t vane_get_threads(void) { return vane::pool_threads(); }
 
 VANE_API vane_status vane_format_info(int32_t format, vane_format_desc *out) {
     if (!out) return vane::fail(VANE_E_INVALID_ARGUMENT, "vane_format_info: out is null");
-    const vane::FormatLayout *f = vane::format_layout(format);
+    const vane::FormatTraits *f = vane::format_traits(format);
     if (!f) return vane::fail(VANE_E_INVALID_ARGUMENT, "unknown format id %d", format);
     memset(out, 0, sizeof *out);
     out->format = f->format;

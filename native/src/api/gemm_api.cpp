@@ -25,7 +25,7 @@ extern "C" {
 VANE_API vane_status vane_gemm(int32_t format, const void *w, int64_t w_bytes, int64_t n, int64_t k,
                                const float *x, int64_t ldx, int64_t m, const float *bias, float *y,
                                int64_t ldy) {
-    const vane::FormatLayout *f = vane::format_layout(format);
+    const vane::FormatTraits *f = vane::format_traits(format);
     if (!f) return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: unknown format id %d", format);
     if (n < 0 || k < 0 || m < 0)
         return fail(VANE_E_INVALID_ARGUMENT, "vane_gemm: n, k and m must be >= 0, got n=%lld k=%lld m=%lld",

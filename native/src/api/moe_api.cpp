@@ -19,7 +19,7 @@ using vane::overlaps;
 
 // A matrix of shape [rows, cols]; `what` names it in messages ("expert 3 gate").
 vane_status check_matrix(const vane_matrix &m, int64_t rows, int64_t cols, const char *what) {
-    const vane::FormatLayout *f = vane::format_layout(m.format);
+    const vane::FormatTraits *f = vane::format_traits(m.format);
     if (!f) return fail(VANE_E_INVALID_ARGUMENT, "%s: unknown format id %d", what, m.format);
     if (cols % f->block_elems != 0)
         return fail(VANE_E_INVALID_ARGUMENT, "%s: %lld columns are not a multiple of the %s block size %d", what,

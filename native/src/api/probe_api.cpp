@@ -138,7 +138,7 @@ VANE_API vane_status vane_probe_read_bandwidth(int64_t bytes, int32_t repeats, d
                     fn, (long long)bytes, phys > 0 && limit < kMaxReadBytes ? "half the physical memory" : "1 TiB",
                     (long long)limit);
     VANE_GUARD_BEGIN
-    const vane::ProbeKernels &k = *vane::kernels().probe;
+    const vane::ProbeKernels &k = vane::probe_variants.active();
     // Aligned to 2 MiB (so 64 B too), and a whole number of 2 MiB pages, so the kernel may back
     // it with huge pages: fewer TLB misses, as a large mapped weight file would get.
     const int64_t alloc = (bytes + kHugePage - 1) / kHugePage * kHugePage;
@@ -200,7 +200,7 @@ VANE_API vane_status vane_probe_read_bandwidth(int64_t bytes, int32_t repeats, d
 VANE_API vane_status vane_probe_fma_peak(int32_t repeats, double *out_gflops) {
     if (vane_status s = check_common("vane_probe_fma_peak", repeats, out_gflops)) return s;
     VANE_GUARD_BEGIN
-    const vane::ProbeKernels &k = *vane::kernels().probe;
+    const vane::ProbeKernels &k = vane::probe_variants.active();
     const double flops = compute_peak(repeats, k.fma_flops_per_iter, [&](int64_t n) -> uint64_t {
         const float v = k.fma_loop(n);
         uint32_t bits;
@@ -215,7 +215,7 @@ VANE_API vane_status vane_probe_fma_peak(int32_t repeats, double *out_gflops) {
 VANE_API vane_status vane_probe_int8_dot_peak(int32_t repeats, double *out_gops) {
     if (vane_status s = check_common("vane_probe_int8_dot_peak", repeats, out_gops)) return s;
     VANE_GUARD_BEGIN
-    const vane::ProbeKernels &k = *vane::kernels().probe;
+    const vane::ProbeKernels &k = vane::probe_variants.active();
     const double ops = compute_peak(repeats, k.int8_ops_per_iter,
                                     [&](int64_t n) -> uint64_t { return k.int8_dot_loop(n); });
     *out_gops = ops / 1e9;

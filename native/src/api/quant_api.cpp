@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include <atomic>
+#include <stdint.h>
 #include <exception>
 #include <new>
 #include <vector>
@@ -16,14 +17,14 @@
 namespace {
 
 using vane::fail;
-using vane::FormatLayout;
+using vane::FormatTraits;
 
 // Elements per pool task: large enough that scheduling costs nothing next to the work.
 constexpr int64_t kElemsPerTask = 1 << 16;
 
 vane_status check_shape(const char *fn, int32_t format, int64_t rows, int64_t cols,
-                        const FormatLayout **out) {
-    const FormatLayout *f = vane::format_layout(format);
+                        const FormatTraits **out) {
+    const FormatTraits *f = vane::format_traits(format);
     if (!f) return fail(VANE_E_INVALID_ARGUMENT, "%s: unknown format id %d", fn, format);
     if (rows < 0 || cols < 0)
         return fail(VANE_E_INVALID_ARGUMENT, "%s: rows and cols must be >= 0, got [%lld, %lld]", fn,
@@ -48,7 +49,7 @@ vane_status overlap_error(const char *fn) {
 }
 
 // Row-range grain for the pool; planar tiles of 128 rows must stay whole.
-int64_t row_grain(const FormatLayout &f, int64_t cols) {
+int64_t row_grain(const FormatTraits &f, int64_t cols) {
     int64_t g = cols > 0 ? kElemsPerTask / cols : 1;
     if (g < 1) g = 1;
     if (f.planar && f.scale_rows > 1) g = (g + f.scale_rows - 1) / f.scale_rows * f.scale_rows;
@@ -58,7 +59,7 @@ int64_t row_grain(const FormatLayout &f, int64_t cols) {
 
 // Explains a quantize failure: finds the first offending element (slow path, errors only).
 // A non-finite input is reported first, whatever the row ranges found.
-vane_status quantize_failure(const FormatLayout &f, const float *src, int64_t rows, int64_t cols) {
+vane_status quantize_failure(const FormatTraits &f, const float *src, int64_t rows, int64_t cols) {
     for (int64_t i = 0; i < rows * cols; ++i) {
         if (!isfinite(src[i]))
             return fail(VANE_E_NON_FINITE,
@@ -79,7 +80,7 @@ vane_status quantize_failure(const FormatLayout &f, const float *src, int64_t ro
 extern "C" {
 
 VANE_API vane_status vane_quant_size(int32_t format, int64_t rows, int64_t cols, int64_t *out_bytes) {
-    const FormatLayout *f = nullptr;
+    const FormatTraits *f = nullptr;
     if (vane_status s = check_shape("vane_quant_size", format, rows, cols, &f)) return s;
     if (!out_bytes) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_size: out_bytes is null");
     *out_bytes = vane::quant_size(*f, rows, cols);
@@ -88,7 +89,7 @@ VANE_API vane_status vane_quant_size(int32_t format, int64_t rows, int64_t cols,
 
 VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64_t rows, int64_t cols,
                                          void *dst, int64_t dst_bytes) {
-    const FormatLayout *f = nullptr;
+    const FormatTraits *f = nullptr;
     if (vane_status s = check_shape("vane_quant_quantize", format, rows, cols, &f)) return s;
     const int64_t need = vane::quant_size(*f, rows, cols);
     if (dst_bytes < need)
@@ -98,7 +99,7 @@ VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64
     if (!src || !dst) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_quantize: src or dst is null");
     if (vane::overlaps(src, rows * cols * 4, dst, need)) return overlap_error("vane_quant_quantize");
     VANE_GUARD_BEGIN
-    const vane::QuantKernels &k = *vane::kernels().quant;
+    const vane::QuantKernels &k = vane::quant_variants.active();
     std::atomic<bool> failed{false};
     vane::parallel_for(rows, row_grain(*f, cols), [&](int64_t r0, int64_t r1) {
         if (format != VANE_FORMAT_Q4_0_X8) {
@@ -120,7 +121,7 @@ VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64
 
 VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int64_t src_bytes,
                                            int64_t rows, int64_t cols, float *dst) {
-    const FormatLayout *f = nullptr;
+    const FormatTraits *f = nullptr;
     if (vane_status s = check_shape("vane_quant_dequantize", format, rows, cols, &f)) return s;
     const int64_t need = vane::quant_size(*f, rows, cols);
     if (src_bytes < need)
@@ -130,7 +131,7 @@ VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int6
     if (!src || !dst) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_dequantize: src or dst is null");
     if (vane::overlaps(src, need, dst, rows * cols * 4)) return overlap_error("vane_quant_dequantize");
     VANE_GUARD_BEGIN
-    const vane::QuantKernels &k = *vane::kernels().quant;
+    const vane::QuantKernels &k = vane::quant_variants.active();
     vane::parallel_for(rows, row_grain(*f, cols), [&](int64_t r0, int64_t r1) {
         if (format != VANE_FORMAT_Q4_0_X8) return k.dequantize(format, src, rows, cols, r0, r1, dst);
         const int64_t nb = cols / 32;  // q4_0x8: each row as Q4_0 blocks, then Q4_0's kernel
@@ -144,9 +145,40 @@ VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int6
     VANE_GUARD_END
 }
 
+VANE_API vane_status vane_quant_check(int32_t format, const void *src, int64_t src_bytes, int64_t rows, int64_t cols) {
+    const FormatTraits *f = nullptr;
+    if (vane_status s = check_shape("vane_quant_check", format, rows, cols, &f)) return s;
+    const int64_t need = vane::quant_size(*f, rows, cols);
+    if (src_bytes < need)
+        return fail(VANE_E_BUFFER_TOO_SMALL, "vane_quant_check: %s [%lld, %lld] needs %lld bytes, src has %lld", f->name,
+                    (long long)rows, (long long)cols, (long long)need, (long long)src_bytes);
+    if (rows * cols == 0) return VANE_OK;
+    if (!src) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_check: src is null");
+    VANE_GUARD_BEGIN
+    // Rows in parallel; the first bad row found by the lowest chunk is reported.
+    std::atomic<int64_t> bad{INT64_MAX};
+    vane::parallel_for(rows, row_grain(*f, cols), [&](int64_t r0, int64_t r1) {
+        char why[8];
+        for (int64_t r = r0; r < r1 && r < bad.load(); r++) {
+            if (!vane::check_scales(*f, src, rows, cols, r, r + 1, why, sizeof why)) {
+                int64_t cur = bad.load();
+                while (r < cur && !bad.compare_exchange_weak(cur, r)) {
+                }
+                return;
+            }
+        }
+    });
+    if (bad.load() == INT64_MAX) return VANE_OK;
+    char why[200];
+    const int64_t r = bad.load();
+    vane::check_scales(*f, src, rows, cols, r, r + 1, why, sizeof why);
+    return fail(VANE_E_NON_FINITE, "%s [%lld, %lld]: %s", f->name, (long long)rows, (long long)cols, why);
+    VANE_GUARD_END
+}
+
 VANE_API vane_status vane_quant_repack(int32_t from_format, const void *src, int64_t src_bytes, int64_t rows,
                                        int64_t cols, int32_t to_format, void *dst, int64_t dst_bytes) {
-    const FormatLayout *from = nullptr, *to = nullptr;
+    const FormatTraits *from = nullptr, *to = nullptr;
     if (vane_status s = check_shape("vane_quant_repack", from_format, rows, cols, &from)) return s;
     if (vane_status s = check_shape("vane_quant_repack", to_format, rows, cols, &to)) return s;
     if (from_format != VANE_FORMAT_Q4_0 || to_format != VANE_FORMAT_Q4_0_X8)
@@ -184,7 +216,7 @@ static vane_status check_fp8(const char *fn, int32_t kind, const void *src, int6
 VANE_API vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *dst, int64_t n) {
     if (vane_status s = check_fp8("vane_fp8_encode", kind, src, 4, dst, 1, n)) return s;
     VANE_GUARD_BEGIN
-    const vane::QuantKernels &k = *vane::kernels().quant;
+    const vane::QuantKernels &k = vane::quant_variants.active();
     vane::parallel_for(n, 4 * kElemsPerTask, [&](int64_t b, int64_t e) {
         k.fp8_encode(kind, src + b, dst + b, e - b);
     });
@@ -195,7 +227,7 @@ VANE_API vane_status vane_fp8_encode(int32_t kind, const float *src, uint8_t *ds
 VANE_API vane_status vane_fp8_decode(int32_t kind, const uint8_t *src, float *dst, int64_t n) {
     if (vane_status s = check_fp8("vane_fp8_decode", kind, src, 1, dst, 4, n)) return s;
     VANE_GUARD_BEGIN
-    const vane::QuantKernels &k = *vane::kernels().quant;
+    const vane::QuantKernels &k = vane::quant_variants.active();
     vane::parallel_for(n, 4 * kElemsPerTask, [&](int64_t b, int64_t e) {
         k.fp8_decode(kind, src + b, dst + b, e - b);
     });

@@ -8,6 +8,7 @@
 #pragma once
 #include <stdint.h>
 
+#include "core/dispatch.h"
 #include "vane.h"
 
 namespace vane {
@@ -57,6 +58,8 @@ struct AttnKernels {
 
 extern const AttnKernels attn_kernels_ref;
 extern const AttnKernels attn_kernels_avx2;
+// The family's variants by VANE_ISA_* (defined beside the reference kernels).
+extern const Variants<AttnKernels> attn_variants;
 
 // Writes the normalized rows of KV group g, tokens [t0, t1) from `splits` partials of those
 // rows (partial s for row r at parts[s]), merged by their log-sum-exp.

@@ -1,30 +1,29 @@
-// The dispatch table: one set of kernel entry points per instruction-set variant, chosen once
-// at load time from the CPU probe (or VANE_CPU), switchable for tests with vane_cpu_select.
+// Which instruction-set variant runs: chosen once at load time from the CPU probe (or VANE_CPU),
+// switchable for tests with vane_cpu_select. Core knows no kernel family: each family keeps its
+// own table of variants (a Variants<...> indexed by VANE_ISA_*) and asks for the active isa.
 #pragma once
-#include "attn/attn.h"
-#include "gemm/gemm.h"
-#include "moe/moe.h"
-#include "probe/probe.h"
-#include "quant/quant.h"
+#include <stdint.h>
+
 #include "vane.h"
 
 namespace vane {
 
-struct Kernels {
-    int32_t isa;  // VANE_ISA_*
-    const char *name;
-    const QuantKernels *quant;
-    const GemmKernels *gemm;
-    const MoeKernels *moe;
-    const AttnKernels *attn;
-    const ProbeKernels *probe;  // machine-ceiling probes (probe/)
-};
+constexpr int32_t kIsaCount = 2;  // VANE_ISA_BASELINE, VANE_ISA_AVX2
 
-// The active variant; cheap enough to call on every kernel invocation.
-const Kernels &kernels();
-// The table of one variant, or nullptr for an unknown isa (tests compare variants with it).
-const Kernels *kernels_for(int32_t isa);
+// The active variant (VANE_ISA_*); cheap enough to call on every kernel invocation.
+int32_t active_isa();
+// "baseline", "avx2"; nullptr for an unknown isa.
+const char *isa_name(int32_t isa);
 vane_status select_isa(int32_t isa);
 void describe_cpu(vane_cpu_info *out);
+
+// One family's kernel tables, one per variant (by VANE_ISA_*).
+template <class K>
+struct Variants {
+    const K *by_isa[kIsaCount];
+    const K &active() const { return *by_isa[active_isa()]; }
+    // The table of one variant (tests compare variants with it), or nullptr for an unknown isa.
+    const K *of(int32_t isa) const { return isa >= 0 && isa < kIsaCount ? by_isa[isa] : nullptr; }
+};
 
 }  // namespace vane

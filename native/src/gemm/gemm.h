@@ -8,6 +8,7 @@
 #pragma once
 #include <stdint.h>
 
+#include "core/dispatch.h"
 #include "vane.h"
 
 namespace vane {
@@ -74,7 +75,7 @@ struct GemmKernels {
     void (*gemm)(const GemmArgs &a, int64_t n0, int64_t n1);
 };
 
-// Whether the format quantizes the activations (the integer weight formats).
+// Whether the format quantizes the activations (the integer weight formats, in either scheme).
 bool gemm_quantizes_acts(int32_t format);
 
 // The shared prepare step (gemm/prepare.cpp, baseline code; both variants' tables use it).
@@ -83,6 +84,14 @@ void gemm_prepare(const GemmArgs &a, int64_t m0, int64_t m1);
 // Where the prepared activations of an [m, k] x lie in a scratch buffer.
 GemmActs gemm_acts(const void *scratch, int64_t m, int64_t k);
 
+// GGUF's other formats (q4_1 ... mxfp4; gemm/ggml_gemm.cpp): x quantized per row into the
+// activation blocks llama.cpp pairs with the type (gemm/ggml_dot.h), then one dot kernel call per
+// (weight row, x row), the kernel being the variant's. Scratch: m rows of ggml_act_row_bytes.
+bool ggml_act_format(int32_t format);
+int64_t ggml_act_row_bytes(int32_t format, int64_t k);
+void ggml_prepare(const GemmArgs &a, int64_t m0, int64_t m1);
+void ggml_gemm(const GemmArgs &a, int64_t n0, int64_t n1, float (*dot)(const void *w, const void *act, int64_t nb));
+
 // Runs y = x * W^T + bias on operands the caller has validated (api/gemm_api.cpp's checks),
 // on the active variant and the thread pool: VANE_OK, or VANE_E_OUT_OF_MEMORY (message set)
 // if the scratch for x cannot be had. a.scratch is ignored (the calling thread's is used).
@@ -90,5 +99,7 @@ vane_status gemm_run(GemmArgs a);
 
 extern const GemmKernels gemm_kernels_ref;
 extern const GemmKernels gemm_kernels_avx2;
+// The family's variants by VANE_ISA_* (defined beside the reference kernels).
+extern const Variants<GemmKernels> gemm_variants;
 
 }  // namespace vane

@@ -16,6 +16,7 @@
 #pragma once
 #include <stdint.h>
 
+#include "quant/quant.h"  // ActFormat
 #include "vane.h"
 
 namespace vane {
@@ -37,15 +38,6 @@ struct act_q8_k {
 static_assert(sizeof(act_q8_0) == 34, "q8_0 activation block");
 static_assert(sizeof(act_q8_1) == 36, "q8_1 activation block");
 static_assert(sizeof(act_q8_k) == 292, "q8_K activation block");
-
-// The activation format a weight format's dot product takes.
-enum ActFormat : int32_t {
-    ACT_NONE = 0,  // float formats: x as it is
-    ACT_VANE = 1,  // Vane's own 32-blocks (gemm/prepare.cpp): int4_*, int8_*, q4_0, q8_0, q4_0x8
-    ACT_Q8_0 = 2,
-    ACT_Q8_1 = 3,
-    ACT_Q8_K = 4
-};
 
 // k floats (a multiple of 32, or of 256 for q8_K) -> k / 32 (k / 256) blocks (gemm/ggml_act.cpp,
 // baseline code shared by every variant).

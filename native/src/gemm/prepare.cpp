@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gemm/gemm.h"
+#include "quant/quant.h"
 #include "vane.h"
 
 namespace vane {
@@ -88,11 +89,13 @@ void quantize_block(const float *x, int8_t *q, float *d_out, int32_t *qsum_out, 
 }  // namespace
 
 bool gemm_quantizes_acts(int32_t format) {
-    return (format >= VANE_FORMAT_INT4_SYM_G32 && format <= VANE_FORMAT_Q8_0) || format == VANE_FORMAT_Q4_0_X8;
+    const FormatTraits *f = format_traits(format);
+    return f && f->act != ACT_NONE;
 }
 
 int64_t gemm_scratch_bytes(int32_t format, int64_t m, int64_t k) {
     if (!gemm_quantizes_acts(format) || m == 0) return 0;
+    if (ggml_act_format(format)) return m * ggml_act_row_bytes(format, k);
     const Sizes s = sizes(m, k);
     return s.q + 3 * s.f;
 }
@@ -112,6 +115,7 @@ GemmActs gemm_acts(const void *scratch, int64_t m, int64_t k) {
 
 void gemm_prepare(const GemmArgs &a, int64_t m0, int64_t m1) {
     if (!gemm_quantizes_acts(a.format)) return;
+    if (ggml_act_format(a.format)) return ggml_prepare(a, m0, m1);
     const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
     const int64_t nb = a.k / 32, nbp = acts.nbp;
     for (int64_t i = m0; i < m1; i++) {

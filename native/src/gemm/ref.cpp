@@ -13,11 +13,15 @@
 // and y = acc + bias. So y is x-hat * W-hat^T + bias rounded in f32, x-hat being the quantized
 // activations and W-hat the dequantized weights. The fast variants compute the same numbers in
 // another order (tests hold them to an f32 summation-order bound).
+//
+// GGUF's other formats (q4_1 ... mxfp4) run through ggml_gemm with the reference dot kernels
+// (gemm/ggml_dot.h: x quantized as llama.cpp does for the type).
 #include <string.h>
 
 #include <vector>
 
 #include "gemm/gemm.h"
+#include "gemm/ggml_dot.h"
 #include "quant/quant.h"
 #include "quant/scalar.h"
 
@@ -51,7 +55,7 @@ struct BlockFormat {
 };
 
 BlockFormat block_format(int32_t format) {
-    const FormatLayout &f = *format_layout(format);
+    const FormatTraits &f = *format_traits(format);
     const int g = f.block_elems;
     switch (format) {
         case VANE_FORMAT_INT4_ASYM_G32:
@@ -111,12 +115,20 @@ void gemm_ref_int(const GemmArgs &a, int64_t n0, int64_t n1) {
 }
 
 void gemm_ref(const GemmArgs &a, int64_t n0, int64_t n1) {
-    if (gemm_quantizes_acts(a.format)) gemm_ref_int(a, n0, n1);
-    else gemm_ref_float(a, n0, n1);
+    if (ggml_act_format(a.format)) {
+        DotRowFn dot = dot_row_legacy_ref(a.format);
+        ggml_gemm(a, n0, n1, dot ? dot : dot_row_kquant_ref(a.format));
+    } else if (gemm_quantizes_acts(a.format)) {
+        gemm_ref_int(a, n0, n1);
+    } else {
+        gemm_ref_float(a, n0, n1);
+    }
 }
 
 }  // namespace
 
 const GemmKernels gemm_kernels_ref = {gemm_scratch_bytes, gemm_prepare, gemm_ref};
+
+const Variants<GemmKernels> gemm_variants = {{&gemm_kernels_ref, &gemm_kernels_avx2}};
 
 }  // namespace vane

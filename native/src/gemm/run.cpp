@@ -45,7 +45,7 @@ thread_local Scratch t_scratch;
 }  // namespace
 
 vane_status gemm_run(GemmArgs args) {
-    const GemmKernels &kernels = *vane::kernels().gemm;
+    const GemmKernels &kernels = vane::gemm_variants.active();
     const int64_t m = args.m, n = args.n, k = args.k;
     if (m == 0 || n == 0) return VANE_OK;
     const int64_t scratch_bytes = kernels.scratch_bytes(args.format, m, k);

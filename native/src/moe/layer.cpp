@@ -75,14 +75,14 @@ vane_status linear(const vane_matrix &w, int64_t n, int64_t k, const float *x, i
 // (not FP8's trailing scales): then they are one [2F, D] matrix and one GEMM does both, one pass
 // over the pool instead of two (a decode step runs many small GEMVs; each pass costs a hand-off).
 bool gate_up_fused(const vane_ffn &ffn, int64_t dim, int64_t ffn_dim) {
-    const FormatLayout *f = format_layout(ffn.gate.format);
+    const FormatTraits *f = format_traits(ffn.gate.format);
     if (!f || f->planar || ffn.gate.format != ffn.up.format) return false;
     return static_cast<const char *>(ffn.gate.data) + quant_size(*f, ffn_dim, dim) == ffn.up.data;
 }
 
 vane_status ffn_run(const vane_ffn &ffn, int64_t dim, int64_t ffn_dim, const float *x, int64_t t, float *y) {
     if (t == 0) return VANE_OK;
-    const MoeKernels &kern = *kernels().moe;
+    const MoeKernels &kern = moe_variants.active();
     if (gate_up_fused(ffn, dim, ffn_dim)) {
         // h [t, 2F]: each row's gate outputs, then its up outputs; SwiGLU into the gate half.
         float *h = t_hidden.get(2 * t * ffn_dim);

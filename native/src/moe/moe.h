@@ -4,6 +4,7 @@
 #pragma once
 #include <stdint.h>
 
+#include "core/dispatch.h"
 #include "vane.h"
 
 namespace vane {
@@ -17,6 +18,8 @@ struct MoeKernels {
 
 extern const MoeKernels moe_kernels_ref;
 extern const MoeKernels moe_kernels_avx2;
+// The family's variants by VANE_ISA_* (defined beside the reference kernels).
+extern const Variants<MoeKernels> moe_variants;
 
 // Routes t tokens (vane_moe_route's contract): VANE_OK, or VANE_E_NON_FINITE (message set, nothing
 // written) if a logit is NaN or Inf. tokens_per_expert may be null.

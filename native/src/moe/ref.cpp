@@ -27,4 +27,6 @@ void swiglu_ref(const float *g, const float *u, float *out, int64_t n) {
 
 const MoeKernels moe_kernels_ref = {swiglu_ref};
 
+const Variants<MoeKernels> moe_variants = {{&moe_kernels_ref, &moe_kernels_avx2}};
+
 }  // namespace vane

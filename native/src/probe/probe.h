@@ -8,6 +8,8 @@
 #pragma once
 #include <stdint.h>
 
+#include "core/dispatch.h"
+
 namespace vane {
 
 // One instruction-set variant of the family. Arguments are validated by the API layer.
@@ -31,5 +33,7 @@ struct ProbeKernels {
 
 extern const ProbeKernels probe_kernels_ref;
 extern const ProbeKernels probe_kernels_avx2;
+// The family's variants by VANE_ISA_* (defined beside the reference kernels).
+extern const Variants<ProbeKernels> probe_variants;
 
 }  // namespace vane

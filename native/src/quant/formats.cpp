@@ -1,39 +1,71 @@
-// The layout table of every weight format (docs/FORMATS.md describes the bytes).
+// The traits table of every weight format (docs/FORMATS.md describes the bytes).
 #include <stddef.h>
 #include <string.h>
 
-#include "quant.h"
+#include "quant/ggml_blocks.h"
+#include "quant/quant.h"
+#include "quant/vane_blocks.h"
 
 namespace vane {
 
 namespace {
-const FormatLayout kFormats[] = {
-    {VANE_FORMAT_F32, "f32", 1, 4, 0, 0, 0, 1},
-    {VANE_FORMAT_F16, "f16", 1, 2, 0, 0, 0, 1},
-    {VANE_FORMAT_BF16, "bf16", 1, 2, 0, 0, 0, 1},
-    {VANE_FORMAT_FP8_E4M3_ROW, "fp8_e4m3_row", 1, 1, 1, 1, 0, 1},
-    {VANE_FORMAT_FP8_E4M3_B128, "fp8_e4m3_b128", 1, 1, 1, 128, 128, 1},
-    {VANE_FORMAT_INT4_SYM_G32, "int4_sym_g32", 32, sizeof(vane_block_int4_sym_g32), 0, 0, 0, 1},
-    {VANE_FORMAT_INT4_SYM_G64, "int4_sym_g64", 64, sizeof(vane_block_int4_sym_g64), 0, 0, 0, 1},
-    {VANE_FORMAT_INT4_SYM_G128, "int4_sym_g128", 128, sizeof(vane_block_int4_sym_g128), 0, 0, 0, 1},
-    {VANE_FORMAT_INT4_ASYM_G32, "int4_asym_g32", 32, sizeof(vane_block_int4_asym_g32), 0, 0, 0, 1},
-    {VANE_FORMAT_INT4_ASYM_G64, "int4_asym_g64", 64, sizeof(vane_block_int4_asym_g64), 0, 0, 0, 1},
-    {VANE_FORMAT_INT4_ASYM_G128, "int4_asym_g128", 128, sizeof(vane_block_int4_asym_g128), 0, 0, 0, 1},
-    {VANE_FORMAT_INT8_G32, "int8_g32", 32, sizeof(vane_block_int8_g32), 0, 0, 0, 1},
-    {VANE_FORMAT_INT8_G64, "int8_g64", 64, sizeof(vane_block_int8_g64), 0, 0, 0, 1},
-    {VANE_FORMAT_INT8_G128, "int8_g128", 128, sizeof(vane_block_int8_g128), 0, 0, 0, 1},
-    {VANE_FORMAT_Q4_0, "q4_0", 32, sizeof(vane_block_q4_0), 0, 0, 0, 1},
-    {VANE_FORMAT_Q8_0, "q8_0", 32, sizeof(vane_block_q8_0), 0, 0, 0, 1},
+
+// The int4 / int8 families' codecs at a fixed group size.
+template <int G> int32_t q_int4_sym(const float *x, uint8_t *b) { return quant_int4_sym(x, G, b); }
+template <int G> void dq_int4_sym(const uint8_t *b, float *y) { dequant_int4_sym(b, G, y); }
+template <int G> int32_t q_int4_asym(const float *x, uint8_t *b) { return quant_int4_asym(x, G, b); }
+template <int G> void dq_int4_asym(const uint8_t *b, float *y) { dequant_int4_asym(b, G, y); }
+template <int G> int32_t q_int8(const float *x, uint8_t *b) { return quant_int8(x, G, b); }
+template <int G> void dq_int8(const uint8_t *b, float *y) { dequant_int8(b, G, y); }
+
+#define BLOCK(T) (int32_t)sizeof(T)
+// Columns: id, name, block elems, block bytes, planar, scale rows, scale cols, row group, GGUF
+// type (-1: none), activation format, scale kind and the scales' offsets in a block, reference
+// quantizer, dequantizer.
+const FormatTraits kFormats[] = {
+    {VANE_FORMAT_F32, "f32", 1, 4, 0, 0, 0, 1, 0, ACT_NONE, SCALE_NONE, {-1, -1}, nullptr, nullptr},
+    {VANE_FORMAT_F16, "f16", 1, 2, 0, 0, 0, 1, 1, ACT_NONE, SCALE_NONE, {-1, -1}, nullptr, nullptr},
+    {VANE_FORMAT_BF16, "bf16", 1, 2, 0, 0, 0, 1, 30, ACT_NONE, SCALE_NONE, {-1, -1}, nullptr, nullptr},
+    {VANE_FORMAT_FP8_E4M3_ROW, "fp8_e4m3_row", 1, 1, 1, 1, 0, 1, -1, ACT_NONE, SCALE_F32, {-1, -1}, nullptr, nullptr},
+    {VANE_FORMAT_FP8_E4M3_B128, "fp8_e4m3_b128", 1, 1, 1, 128, 128, 1, -1, ACT_NONE, SCALE_F32, {-1, -1}, nullptr, nullptr},
+    {VANE_FORMAT_INT4_SYM_G32, "int4_sym_g32", 32, BLOCK(vane_block_int4_sym_g32), 0, 0, 0, 1, -1, ACT_VANE, SCALE_F16, {0, -1}, q_int4_sym<32>, dq_int4_sym<32>},
+    {VANE_FORMAT_INT4_SYM_G64, "int4_sym_g64", 64, BLOCK(vane_block_int4_sym_g64), 0, 0, 0, 1, -1, ACT_VANE, SCALE_F16, {0, -1}, q_int4_sym<64>, dq_int4_sym<64>},
+    {VANE_FORMAT_INT4_SYM_G128, "int4_sym_g128", 128, BLOCK(vane_block_int4_sym_g128), 0, 0, 0, 1, -1, ACT_VANE, SCALE_F16, {0, -1}, q_int4_sym<128>, dq_int4_sym<128>},
+    {VANE_FORMAT_INT4_ASYM_G32, "int4_asym_g32", 32, BLOCK(vane_block_int4_asym_g32), 0, 0, 0, 1, -1, ACT_VANE, SCALE_F16, {0, 2}, q_int4_asym<32>, dq_int4_asym<32>},
+    {VANE_FORMAT_INT4_ASYM_G64, "int4_asym_g64", 64, BLOCK(vane_block_int4_asym_g64), 0, 0, 0, 1, -1, ACT_VANE, SCALE_F16, {0, 2}, q_int4_asym<64>, dq_int4_asym<64>},
+    {VANE_FORMAT_INT4_ASYM_G128, "int4_asym_g128", 128, BLOCK(vane_block_int4_asym_g128), 0, 0, 0, 1, -1, ACT_VANE, SCALE_F16, {0, 2}, q_int4_asym<128>, dq_int4_asym<128>},
+    {VANE_FORMAT_INT8_G32, "int8_g32", 32, BLOCK(vane_block_int8_g32), 0, 0, 0, 1, -1, ACT_VANE, SCALE_F32, {0, -1}, q_int8<32>, dq_int8<32>},
+    {VANE_FORMAT_INT8_G64, "int8_g64", 64, BLOCK(vane_block_int8_g64), 0, 0, 0, 1, -1, ACT_VANE, SCALE_F32, {0, -1}, q_int8<64>, dq_int8<64>},
+    {VANE_FORMAT_INT8_G128, "int8_g128", 128, BLOCK(vane_block_int8_g128), 0, 0, 0, 1, -1, ACT_VANE, SCALE_F32, {0, -1}, q_int8<128>, dq_int8<128>},
+    {VANE_FORMAT_Q4_0, "q4_0", 32, BLOCK(vane_block_q4_0), 0, 0, 0, 1, 2, ACT_VANE, SCALE_F16, {0, -1}, quant_q4_0, dq_int4_sym<32>},
+    {VANE_FORMAT_Q8_0, "q8_0", 32, BLOCK(vane_block_q8_0), 0, 0, 0, 1, 8, ACT_VANE, SCALE_F16, {0, -1}, quant_q8_0, dequant_q8_0},
     // Per row, 18 bytes per 32 columns, as q4_0; stored 8 rows at a time (vane_block_q4_0x8).
-    {VANE_FORMAT_Q4_0_X8, "q4_0x8", 32, sizeof(vane_block_q4_0), 0, 0, 0, 8},
+    {VANE_FORMAT_Q4_0_X8, "q4_0x8", 32, BLOCK(vane_block_q4_0), 0, 0, 0, 8, -1, ACT_VANE, SCALE_NONE, {-1, -1}, nullptr, nullptr},
+    {VANE_FORMAT_Q4_1, "q4_1", 32, BLOCK(vane_block_q4_1), 0, 0, 0, 1, 3, ACT_Q8_1, SCALE_F16, {0, 2}, quantize_q4_1, dequantize_q4_1},
+    {VANE_FORMAT_Q5_0, "q5_0", 32, BLOCK(vane_block_q5_0), 0, 0, 0, 1, 6, ACT_Q8_0, SCALE_F16, {0, -1}, quantize_q5_0, dequantize_q5_0},
+    {VANE_FORMAT_Q5_1, "q5_1", 32, BLOCK(vane_block_q5_1), 0, 0, 0, 1, 7, ACT_Q8_1, SCALE_F16, {0, 2}, quantize_q5_1, dequantize_q5_1},
+    {VANE_FORMAT_Q2_K, "q2_k", 256, BLOCK(vane_block_q2_k), 0, 0, 0, 1, 10, ACT_Q8_K, SCALE_F16, {80, 82}, quantize_q2_k, dequantize_q2_k},
+    {VANE_FORMAT_Q3_K, "q3_k", 256, BLOCK(vane_block_q3_k), 0, 0, 0, 1, 11, ACT_Q8_K, SCALE_F16, {108, -1}, quantize_q3_k, dequantize_q3_k},
+    {VANE_FORMAT_Q4_K, "q4_k", 256, BLOCK(vane_block_q4_k), 0, 0, 0, 1, 12, ACT_Q8_K, SCALE_F16, {0, 2}, quantize_q4_k, dequantize_q4_k},
+    {VANE_FORMAT_Q5_K, "q5_k", 256, BLOCK(vane_block_q5_k), 0, 0, 0, 1, 13, ACT_Q8_K, SCALE_F16, {0, 2}, quantize_q5_k, dequantize_q5_k},
+    {VANE_FORMAT_Q6_K, "q6_k", 256, BLOCK(vane_block_q6_k), 0, 0, 0, 1, 14, ACT_Q8_K, SCALE_F16, {208, -1}, quantize_q6_k, dequantize_q6_k},
+    {VANE_FORMAT_IQ4_NL, "iq4_nl", 32, BLOCK(vane_block_iq4_nl), 0, 0, 0, 1, 20, ACT_Q8_0, SCALE_F16, {0, -1}, quantize_iq4_nl, dequantize_iq4_nl},
+    {VANE_FORMAT_IQ4_XS, "iq4_xs", 256, BLOCK(vane_block_iq4_xs), 0, 0, 0, 1, 23, ACT_Q8_K, SCALE_F16, {0, -1}, quantize_iq4_xs, dequantize_iq4_xs},
+    {VANE_FORMAT_MXFP4, "mxfp4", 32, BLOCK(vane_block_mxfp4), 0, 0, 0, 1, 39, ACT_Q8_0, SCALE_E8M0, {0, -1}, quantize_mxfp4, dequantize_mxfp4},
 };
+#undef BLOCK
 }  // namespace
 
-const FormatLayout *format_layout(int32_t format) {
-    for (const FormatLayout &f : kFormats) {
+const FormatTraits *format_traits(int32_t format) {
+    for (const FormatTraits &f : kFormats) {
         if (f.format == format) return &f;
     }
     return nullptr;
+}
+
+const FormatTraits *format_table(int *count) {
+    *count = (int)(sizeof kFormats / sizeof kFormats[0]);
+    return kFormats;
 }
 
 // q4_0x8 block column b of a group: d[8] at 0, code chunk j (bytes 4j..4j+3 of each row) at
@@ -60,13 +92,13 @@ void q4_0x8_put_group(const uint8_t *rows8, int64_t nb, void *group) {
     }
 }
 
-int64_t planar_scale_count(const FormatLayout &f, int64_t rows, int64_t cols) {
+int64_t planar_scale_count(const FormatTraits &f, int64_t rows, int64_t cols) {
     int64_t tile_cols = f.scale_cols == 0 ? cols : f.scale_cols;
     if (rows == 0 || cols == 0) return 0;
     return ceil_div(rows, f.scale_rows) * ceil_div(cols, tile_cols);
 }
 
-int64_t quant_size(const FormatLayout &f, int64_t rows, int64_t cols) {
+int64_t quant_size(const FormatTraits &f, int64_t rows, int64_t cols) {
     if (f.planar) return planar_scales_offset(rows, cols) + 4 * planar_scale_count(f, rows, cols);
     return rows * (cols / f.block_elems) * f.block_bytes;
 }

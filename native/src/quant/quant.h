@@ -1,14 +1,39 @@
-// Internal interface of the number-format family: the layout table and the kernel table that
-// each instruction-set variant (ref.cpp, x86_avx2.cpp) fills in.
+// Internal interface of the number-format family: the traits table of every format and the kernel
+// table that each instruction-set variant (ref.cpp, x86_avx2.cpp) fills in.
 #pragma once
 #include <stdint.h>
 
+#include "core/dispatch.h"
 #include "vane.h"
 
 namespace vane {
 
-// Layout facts of one format; the single source of truth for sizes and offsets.
-struct FormatLayout {
+// How a weight format's GEMM sees the activations x (the integer formats quantize each row first).
+enum ActFormat : int32_t {
+    ACT_NONE = 0,  // float formats: x as it is
+    ACT_VANE = 1,  // Vane's 32-blocks (gemm/prepare.cpp): int4_*, int8_*, q4_0, q8_0, q4_0x8
+    ACT_Q8_0 = 2,  // ggml's activation blocks, as llama.cpp pairs them with each GGUF type
+    ACT_Q8_1 = 3,  // (gemm/ggml_dot.h)
+    ACT_Q8_K = 4
+};
+
+// The type of a format's scale fields (vane_quant_check reads them).
+enum ScaleKind : int32_t {
+    SCALE_NONE = 0,  // unscaled formats, and q4_0x8 (made from checked q4_0 only)
+    SCALE_F16 = 1,   // fp16 fields in each block (d, and m / dmin where the format has one)
+    SCALE_F32 = 2,   // f32: in each block (int8_g*) or, planar, the scale array after the codes
+    SCALE_E8M0 = 3   // a power-of-two exponent byte per block (mxfp4); 0xFF is NaN
+};
+
+// A format's reference block codecs: one block of block_elems floats <-> block_bytes bytes.
+// quantize returns a QuantResult (its input is finite: callers check first).
+typedef int32_t (*QuantizeBlockFn)(const float *x, uint8_t *blk);
+typedef void (*DequantizeBlockFn)(const uint8_t *blk, float *y);
+
+// Everything Vane knows of one weight format: the single source of truth for its sizes, layout,
+// activation format and reference codecs (quant/formats.cpp holds the table). Each kernel family
+// finds the format's kernels for the active instruction set by its id.
+struct FormatTraits {
     int32_t format;
     const char *name;
     int32_t block_elems;  // cols must be a multiple of this
@@ -17,11 +42,21 @@ struct FormatLayout {
     int32_t scale_rows;   // planar: rows per scale tile
     int32_t scale_cols;   // planar: cols per scale tile, 0 = whole row
     int32_t row_group;    // rows must be a multiple of this (q4_0x8: 8, else 1)
+    int32_t ggml_type;    // the GGUF type id with the same bytes, or -1 (Vane's own formats)
+    int32_t act;          // ActFormat
+    int32_t scale_kind;   // ScaleKind
+    int32_t scale_at[2];  // byte offsets of the scale fields in a block (-1: none)
+    // Block formats' reference codecs; null for the unscaled and planar formats (whole rows) and
+    // for q4_0x8 (rows stored as q4_0, interleaved).
+    QuantizeBlockFn quantize_block;
+    DequantizeBlockFn dequantize_block;
 };
 
 // nullptr for an unknown format id.
-const FormatLayout *format_layout(int32_t format);
-inline int64_t row_group(const FormatLayout &f) { return f.row_group; }
+const FormatTraits *format_traits(int32_t format);
+inline int64_t row_group(const FormatTraits &f) { return f.row_group; }
+// Every format, in id order (tests and tables walk it).
+const FormatTraits *format_table(int *count);
 
 // q4_0x8 (vane.h): rows in groups of 8, each group one vane_block_q4_0x8 per 32 columns.
 // Copies row r of a q4_0x8 matrix with nb blocks per row out as nb Q4_0 blocks.
@@ -35,9 +70,14 @@ inline int64_t planar_scales_offset(int64_t rows, int64_t cols) {
 }
 inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 // Number of f32 scales of a planar format.
-int64_t planar_scale_count(const FormatLayout &f, int64_t rows, int64_t cols);
+int64_t planar_scale_count(const FormatTraits &f, int64_t rows, int64_t cols);
 // Total bytes of a [rows, cols] matrix (dims already validated).
-int64_t quant_size(const FormatLayout &f, int64_t rows, int64_t cols);
+int64_t quant_size(const FormatTraits &f, int64_t rows, int64_t cols);
+
+// Whether every scale field of rows [r0, r1) of a packed [rows, cols] matrix is finite; if not,
+// `why` says where (quant/check.cpp).
+bool check_scales(const FormatTraits &f, const void *src, int64_t rows, int64_t cols, int64_t r0, int64_t r1, char *why,
+                  int why_size);
 
 // What a quantize kernel found.
 enum QuantResult : int32_t {
@@ -67,5 +107,7 @@ extern const QuantKernels quant_kernels_ref;
 // GEMM reference builds on it).
 void dequantize_row_ref(int32_t format, const void *src, int64_t rows, int64_t cols, int64_t r, float *out);
 extern const QuantKernels quant_kernels_avx2;
+// The family's variants by VANE_ISA_* (defined beside the reference kernels).
+extern const Variants<QuantKernels> quant_variants;
 
 }  // namespace vane

@@ -511,7 +511,9 @@ int32_t quant_block(int32_t format, const float *x, int g, uint8_t *blk) {
         case VANE_FORMAT_INT8_G128: return quant_int8(x, g, blk);
         case VANE_FORMAT_Q4_0: return quant_q4_0(x, blk);
         case VANE_FORMAT_Q8_0: return quant_q8_0(x, blk);
-        default: return QUANT_OK;
+        default:  // GGUF's other formats: the reference codec (they are quantized at load or by vane quantize)
+            if (!all_finite(x, g)) return QUANT_NON_FINITE;
+            return format_traits(format)->quantize_block(x, blk);
     }
 }
 
@@ -528,7 +530,7 @@ void dequant_block(int32_t format, const uint8_t *blk, int g, float *y) {
         case VANE_FORMAT_INT8_G64:
         case VANE_FORMAT_INT8_G128: dequant_int8(blk, g, y); break;
         case VANE_FORMAT_Q8_0: dequant_q8_0(blk, y); break;
-        default: break;
+        default: format_traits(format)->dequantize_block(blk, y); break;  // the reference codec
     }
 }
 
@@ -598,7 +600,7 @@ int32_t quantize_avx2(int32_t format, const float *src, int64_t rows, int64_t co
         case VANE_FORMAT_FP8_E4M3_B128: return quant_fp8_b128(src, rows, cols, r0, r1, dst);
         default: break;
     }
-    const FormatLayout *f = format_layout(format);
+    const FormatTraits *f = format_traits(format);
     if (f == nullptr) return QUANT_OK;
     int g = f->block_elems;
     int64_t nb = cols / g;
@@ -629,7 +631,7 @@ void dequantize_avx2(int32_t format, const void *src_v, int64_t rows, int64_t co
         case VANE_FORMAT_FP8_E4M3_B128: dequant_fp8_planar(format, src, rows, cols, r0, r1, dst); return;
         default: break;
     }
-    const FormatLayout *f = format_layout(format);
+    const FormatTraits *f = format_traits(format);
     if (f == nullptr) return;
     int g = f->block_elems;
     int64_t nb = cols / g;
