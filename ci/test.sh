@@ -23,6 +23,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
+echo "== llama.cpp for the agreement tests (npm's prebuilt library, tools/llama-ref)"
+ci/fetch-llama-cpp.sh
+
 echo "== native build and tests"
 cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DVANE_BUILD_TESTS=ON >/dev/null
 cmake --build build/ci --parallel "$jobs"

@@ -1,6 +1,7 @@
 // The reference blocks of Q4_1, Q5_0, Q5_1, IQ4_NL, IQ4_XS and MXFP4 (quant/ggml_blocks.h)
 // against llama.cpp's own functions (tests/ggml_peer.h):
-//  (a) quantize: the block's bytes equal quantize_row_<t>_ref's, on seeded random blocks (several
+//  (a) quantize: the block's bytes equal quantize_row_<t>_ref's (IQ4_NL: quantize_iq4_nl's, what
+//      llama.cpp writes into files), on seeded random blocks (several
 //      distributions, magnitudes 2^-20..2^13) and on edge blocks (zeros, constants, one huge
 //      value, tiny values with fp16-subnormal scales, exact ties on each grid, equal magnitudes of
 //      both signs, powers of two, E2M1 midpoints, fp16 scale overflow). QUANT_SCALE_RANGE exactly
@@ -43,7 +44,7 @@ BlockType g_types[] = {
     {Q4_1, "q4_1", 32, 20, vane::quantize_q4_1, vane::dequantize_q4_1, "quantize_row_q4_1_ref", "dequantize_row_q4_1"},
     {Q5_0, "q5_0", 32, 22, vane::quantize_q5_0, vane::dequantize_q5_0, "quantize_row_q5_0_ref", "dequantize_row_q5_0"},
     {Q5_1, "q5_1", 32, 24, vane::quantize_q5_1, vane::dequantize_q5_1, "quantize_row_q5_1_ref", "dequantize_row_q5_1"},
-    {IQ4_NL, "iq4_nl", 32, 18, vane::quantize_iq4_nl, vane::dequantize_iq4_nl, "quantize_row_iq4_nl_ref", "dequantize_row_iq4_nl"},
+    {IQ4_NL, "iq4_nl", 32, 18, vane::quantize_iq4_nl, vane::dequantize_iq4_nl, "quantize_iq4_nl", "dequantize_row_iq4_nl"},
     {IQ4_XS, "iq4_xs", 256, 136, vane::quantize_iq4_xs, vane::dequantize_iq4_xs, "quantize_row_iq4_xs_ref", "dequantize_row_iq4_xs"},
     {MXFP4, "mxfp4", 32, 17, vane::quantize_mxfp4, vane::dequantize_mxfp4, "quantize_row_mxfp4_ref", "dequantize_row_mxfp4"},
 };
@@ -89,7 +90,7 @@ void min_max(const float *x, int n, float *mn, float *mx) {
 //    and ggml converts Inf (or 0 * Inf = NaN) to an integer, undefined in C.
 //  - MXFP4 with 0 < amax < 2^-125: floor(log2(amax)) - 2 + 127 is negative and ggml converts it
 //    to uint8_t, undefined in C.
-// (IQ4_NL's codes of a block below 1e-15 are unset in ggml: handled in check_quant.)
+// (IQ4_NL's blocks below 1e-15: scale 0 and code 8 everywhere, checked in check_quant.)
 bool ggml_undefined(Kind k, const float *x, int n) {
     float mn, mx;
     min_max(x, n, &mn, &mx);
@@ -261,10 +262,8 @@ void check_quant(const BlockType &t, const float *x, const char *what, Stats &st
     CHECK(rc == vane::QUANT_OK, "%s %s: quantize returned %d", t.name, what, rc);
     int n_cmp = t.bytes;
     if (t.kind == IQ4_NL && amax_of(x, 32) < 1e-15f) {
-        // ggml leaves these codes unset (its L[] keeps whatever it held) and stores d = 0: only d
-        // is compared; ours are code 8, the one nearest 0.
+        // A sub-eps block: scale 0 and every code the one nearest 0 (8), compared in full.
         st.unset_codes++;
-        n_cmp = 2;
         bool eights = true;
         for (int j = 2; j < t.bytes; j++) eights = eights && ours[j] == 0x88;
         CHECK(eights, "%s %s: sub-eps block's codes are not 8", t.name, what);
@@ -446,8 +445,19 @@ void random_bytes(const BlockType &t, Rng &rng, uint8_t *blk) {
     }
 }
 
+// IQ4_NL's peer is what llama.cpp's quantizer writes into files: quantize_iq4_nl (the matrix
+// function ggml_quantize_chunk calls, which searches the scale), not quantize_row_iq4_nl_ref.
+typedef size_t (*ggml_peer_quantize_matrix_t)(const float *x, void *y, int64_t nrow, int64_t n_per_row, const float *imatrix);
+ggml_peer_quantize_matrix_t g_iq4_nl_matrix = nullptr;
+void iq4_nl_as_files_have_it(const float *x, void *y, int64_t k) { g_iq4_nl_matrix(x, y, 1, k, nullptr); }
+
 void run_type(BlockType &t) {
-    t.pq = ggml_peer<ggml_peer_quantize_t>(t.peer_quant);
+    if (t.kind == IQ4_NL) {
+        g_iq4_nl_matrix = ggml_peer<ggml_peer_quantize_matrix_t>(t.peer_quant);
+        t.pq = iq4_nl_as_files_have_it;
+    } else {
+        t.pq = ggml_peer<ggml_peer_quantize_t>(t.peer_quant);
+    }
     t.pd = ggml_peer<ggml_peer_dequantize_t>(t.peer_dequant);
     Rng rng(0x5eed0000u + (uint64_t)t.kind);
     Stats st;

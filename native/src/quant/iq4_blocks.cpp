@@ -1,6 +1,7 @@
-// GGUF's non-linear 4-bit formats, byte for byte as ggml's reference code without an importance
-// matrix: IQ4_NL (quantize_row_iq4_nl_ref) and IQ4_XS (quantize_row_iq4_xs_ref, which is
-// quantize_iq4_xs with no weights), and dequantize_row_iq4_nl / dequantize_row_iq4_xs.
+// GGUF's non-linear 4-bit formats, byte for byte as llama.cpp's quantizer writes them into files
+// without an importance matrix (ggml_quantize_chunk): IQ4_NL (quantize_iq4_nl, which unlike
+// quantize_row_iq4_nl_ref searches the scale) and IQ4_XS (quantize_iq4_xs, which
+// quantize_row_iq4_xs_ref is too), and dequantize_row_iq4_nl / dequantize_row_iq4_xs.
 //
 // Layouts (vane.h): IQ4_NL {fp16 d; qs[16]}: element j < 16 is the low nibble of qs[j], j + 16
 // the high one, value d * kIq4Values[code]. IQ4_XS {fp16 d; u16 scales_h; scales_l[4]; qs[128]}:
@@ -11,8 +12,8 @@
 // weights are x^2 (no importance matrix); the first scale is amax / 127 (IQ4_NL maps the
 // largest-magnitude element to -127, IQ4_XS to +127, past the table's 113, as ggml's sign rule
 // has it); the least-squares scale of those codes follows, and IQ4_XS then tries 15 more
-// starting scales (ntry = 7) and keeps the best. IQ4_NL keeps the first codes (ggml's reference
-// calls the search with ntry = -1). The float operations are ggml's, in its order.
+// starting scales (ntry = 7) and keeps the best; so does IQ4_NL, which then codes its elements
+// again with the final scale. The float operations are ggml's, in its order.
 #include <math.h>
 #include <stdint.h>
 
@@ -104,11 +105,12 @@ void pack_codes(const uint8_t *L, uint8_t *qs) {
 }  // namespace
 
 int32_t quantize_iq4_nl(const float *x, uint8_t *blk) {
-    // ggml leaves the codes of a sub-eps block unset (whatever its buffer held); d is 0, so any
-    // code decodes to 0. Code 8 (value 1, the nearest to 0) is what IQ4_XS writes there.
+    // As llama.cpp writes files (quantize_iq4_nl, ntry = 7): the searched scale, then every
+    // element coded again with it (with a scale of 0, the code nearest 0).
     uint8_t L[32];
-    for (int j = 0; j < 32; j++) L[j] = 8;
-    float d = subblock_scale(x, -1, L);
+    const float d = subblock_scale(x, 7, L);
+    const float id = d != 0.0f ? 1.0f / d : 0.0f;
+    for (int j = 0; j < 32; j++) L[j] = (uint8_t)nearest_code(id * x[j]);
     uint16_t d16 = f32_to_f16_bits(d);
     if (!fp16_bits_finite(d16)) return QUANT_SCALE_RANGE;
     put_u16(blk, d16);

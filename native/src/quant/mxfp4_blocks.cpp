@@ -47,10 +47,15 @@ int32_t quantize_mxfp4(const float *x, uint8_t *blk) {
         if (amax < fabsf(x[j])) amax = fabsf(x[j]);
     }
     // e = floor(log2(amax)) - 2 + 127: the largest element lands in [4, 8) * 2^(e - 127),
-    // i.e. doubled in [8, 16) * 2^(e - 128). ggml casts the float to uint8_t; for amax below
-    // 2^-125 the value is negative and x86 keeps the low byte of the truncated int.
+    // i.e. doubled in [8, 16) * 2^(e - 128). For amax below 2^-125 that is negative, which ggml
+    // casts to uint8_t (undefined in C; on x86 a large e, 0xFF, the NaN code, for amax in
+    // [2^-126, 2^-125)): Vane takes the smallest exponent, 0, so such tiny blocks keep their
+    // values as well as E8M0 allows and never hold the NaN code.
     uint8_t e = 0;
-    if (amax > 0.0f) e = (uint8_t)x86_cvtt_i32(floorf(log2f(amax)) - 2.0f + 127.0f);
+    if (amax > 0.0f) {
+        const float v = floorf(log2f(amax)) - 2.0f + 127.0f;
+        e = v > 0.0f ? (uint8_t)v : 0;
+    }
     float d = mxfp4_half_scale(e);
     blk[0] = e;
     uint8_t *qs = blk + 1;

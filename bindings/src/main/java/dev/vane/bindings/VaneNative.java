@@ -50,6 +50,9 @@ public final class VaneNative {
     // vane_status vane_quant_dequantize(int32_t format, const void *src, int64_t src_bytes, int64_t rows, int64_t cols, float *dst)
     public static final MethodHandle QUANT_DEQUANTIZE = bind("vane_quant_dequantize",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS));
+    // vane_status vane_quant_check(int32_t format, const void *src, int64_t src_bytes, int64_t rows, int64_t cols)
+    public static final MethodHandle QUANT_CHECK = bind("vane_quant_check",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG));
     // vane_status vane_quant_repack(int32_t from, const void *src, int64_t src_bytes, int64_t rows, int64_t cols,
     //                               int32_t to, void *dst, int64_t dst_bytes)
     public static final MethodHandle QUANT_REPACK = bind("vane_quant_repack", FunctionDescriptor.of(JAVA_INT,

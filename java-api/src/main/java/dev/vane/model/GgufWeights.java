@@ -4,11 +4,13 @@ import dev.vane.DType;
 import dev.vane.FeedForward;
 import dev.vane.QuantizedMatrix;
 import dev.vane.RmsNorm;
+import dev.vane.VaneException;
 import dev.vane.model.gguf.GgufFile;
 import dev.vane.model.gguf.GgufTensor;
 import dev.vane.moe.Gating;
 import dev.vane.moe.MoeLayer;
 import dev.vane.quant.QuantFormat;
+import dev.vane.quant.Quantizer;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,9 +81,10 @@ final class GgufWeights {
         return new MoeLayer(router, experts, Gating.softmaxTopK(c.expertsUsed(), true));
     }
 
-    // Expert e of a 3-D [experts][rows][cols] tensor, as stored.
-    private static QuantizedMatrix expertSlice(GgufTensor t, int e, int rows, int cols) {
+    // Expert e of a 3-D [experts][rows][cols] tensor, as stored (the whole tensor's scales checked once).
+    private QuantizedMatrix expertSlice(GgufTensor t, int e, int rows, int cols) {
         QuantFormat f = vaneFormat(t);
+        if (e == 0) checkScales(t, f, t.rows(), t.cols());
         long bytes = f.byteSize(rows, cols);
         return QuantizedMatrix.wrap(f, t.data().asSlice(e * bytes, bytes), rows, cols);
     }
@@ -109,14 +112,26 @@ final class GgufWeights {
     private static QuantFormat vaneFormat(GgufTensor t) {
         QuantFormat f = t.type().vaneFormat();
         if (f == null) {
-            throw new ModelFormatException("tensor '" + t.name() + "' is " + t.type() + "; Vane loads F32, F16, BF16, Q8_0 and Q4_0 tensors");
+            throw new ModelFormatException("tensor '" + t.name() + "' is " + t.type() + "; Vane loads F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1,"
+                    + " Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS and MXFP4 tensors");
         }
         return f;
     }
 
+    // A file matrix, its scales checked (a NaN or Inf scale is a damaged or hostile file).
     private static QuantizedMatrix fileMatrix(GgufTensor t) {
-        vaneFormat(t);
-        return t.matrix();
+        QuantFormat f = vaneFormat(t);
+        QuantizedMatrix m = t.matrix();
+        checkScales(t, f, m.rows(), m.cols());
+        return m;
+    }
+
+    private static void checkScales(GgufTensor t, QuantFormat f, long rows, long cols) {
+        try {
+            Quantizer.checkScales(f, t.data(), rows, cols);
+        } catch (VaneException e) {
+            throw new ModelFormatException("tensor '" + t.name() + "' (" + t.type() + ") has a block that cannot be used: " + e.getMessage(), e);
+        }
     }
 
     // A 2-D weight in the format it is held in.

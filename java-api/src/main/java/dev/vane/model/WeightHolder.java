@@ -4,6 +4,8 @@ import dev.vane.DType;
 import dev.vane.QuantizedMatrix;
 import dev.vane.RmsNorm;
 import dev.vane.Tensor;
+import dev.vane.model.gguf.GgmlType;
+import dev.vane.model.quantize.TypeMix;
 import dev.vane.quant.QuantFormat;
 import dev.vane.quant.Quantizer;
 import java.lang.foreign.Arena;
@@ -33,13 +35,19 @@ final class WeightHolder {
     }
 
     // The format m is requantized to: the asked one, or, when m's width is not a multiple of its
-    // group, the same family's largest group that divides it (int4 g128 -> g64 -> g32; as
-    // llama.cpp's quantizer falls back for such rows). Model.heldFormats() shows what was held.
+    // group, the same family's largest group that divides it (int4 g128 -> g64 -> g32), and for
+    // GGUF's 256-column types the type llama.cpp's quantizer falls back to (Q4_K -> Q5_0, ...).
+    // Model.heldFormats() shows what was held.
     private QuantFormat target(QuantizedMatrix m) {
         if (format.asIs()) return m.format();
         QuantFormat t = format.target();
         if (t.planar() || m.cols() % t.blockElements() == 0) return t;
         for (QuantFormat smaller : FALLBACKS.getOrDefault(t, java.util.List.of())) if (m.cols() % smaller.blockElements() == 0) return smaller;
+        GgmlType gguf = GgmlType.of(t);
+        if (gguf != null && gguf.blockElements() == 256) {
+            QuantFormat fit = TypeMix.fitRow(gguf, m.cols()).vaneFormat();
+            if (fit != null) return fit;
+        }
         return t;  // nothing fits: convert() reports the shape
     }
 

@@ -92,6 +92,24 @@ public final class Quantizer {
         }
     }
 
+    /**
+     * Checks that every scale of src (a packed [rows, cols] matrix in format: fp16 and f32 scales
+     * and minimums, MXFP4's exponents) is finite, as a loader must before trusting a file's bytes.
+     *
+     * @throws dev.vane.VaneException (VANE_E_NON_FINITE) naming the first bad row and block
+     */
+    public static void checkScales(QuantFormat format, MemorySegment src, long rows, long cols) {
+        Objects.requireNonNull(format, "format must not be null");
+        long need = format.byteSize(rows, cols);
+        Segments.requireReadable(src, "src", need, format.formatName() + " [" + rows + ", " + cols + "]");
+        Segments.requireNative(src, "src");
+        try {
+            Native.check((int) VaneNative.QUANT_CHECK.invokeExact(format.id(), src, src.byteSize(), rows, cols));
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
     /** Array convenience: quantizes src (rows*cols floats) and returns the packed bytes. */
     public static byte[] quantize(QuantFormat format, float[] src, int rows, int cols) {
         Objects.requireNonNull(format, "format must not be null");

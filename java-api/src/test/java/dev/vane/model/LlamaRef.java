@@ -32,12 +32,14 @@ final class LlamaRef {
     private final int threads;
     private final String kv;
     private final String flash;
+    private final boolean repack;
 
-    private LlamaRef(Path binary, int threads, String kv, String flash) {
+    private LlamaRef(Path binary, int threads, String kv, String flash, boolean repack) {
         this.binary = binary;
         this.threads = threads;
         this.kv = kv;
         this.flash = flash;
+        this.repack = repack;
     }
 
     /**
@@ -55,12 +57,12 @@ final class LlamaRef {
             throw new IllegalStateException("llama.cpp's reference harness " + binary + " is missing: run ci/fetch-llama-cpp.sh"
                     + " (it fetches llama.cpp's library and builds tools/llama-ref next to it)");
         }
-        return new LlamaRef(binary, 2, "f16", "auto");
+        return new LlamaRef(binary, 2, "f16", "auto", true);
     }
 
     LlamaRef withThreads(int n) {
         if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
-        return new LlamaRef(binary, n, kv, flash);
+        return new LlamaRef(binary, n, kv, flash, repack);
     }
 
     /** llama.cpp's KV cache type: F16 or F32 (the harness has no other). */
@@ -70,7 +72,7 @@ final class LlamaRef {
             case F32 -> "f32";
             default -> throw new IllegalArgumentException("llama_ref keeps the KV cache in F16 or F32, not " + s);
         };
-        return new LlamaRef(binary, threads, name, flash);
+        return new LlamaRef(binary, threads, name, flash, repack);
     }
 
     /**
@@ -80,7 +82,17 @@ final class LlamaRef {
      */
     LlamaRef withFlash(String mode) {
         if (!mode.equals("auto") && !mode.equals("on") && !mode.equals("off")) throw new IllegalArgumentException("flash is auto, on or off, not " + mode);
-        return new LlamaRef(binary, threads, kv, mode);
+        return new LlamaRef(binary, threads, kv, mode, repack);
+    }
+
+    /**
+     * llama.cpp without its CPU repacking (--no-repack): weights stay in the file's layout and its
+     * plain dot products run. Its repacked kernels quantize the activations their own way (for
+     * Q4_0, Q8_0, IQ4_NL, ... in interleaved q8_0 blocks), so only this mode computes what
+     * llama.cpp defines as each type's dot product.
+     */
+    LlamaRef withoutRepack() {
+        return new LlamaRef(binary, threads, kv, flash, false);
     }
 
     /** llama.cpp's logits after decoding tokens in one batch: one row per position with all, else the last position's row only. */
@@ -176,8 +188,10 @@ final class LlamaRef {
         if (tokens.length == 0) throw new IllegalArgumentException("llama_ref needs at least one token");
         StringBuilder ids = new StringBuilder();
         for (int t : tokens) ids.append(ids.isEmpty() ? "" : ",").append(t);
-        return new ArrayList<>(List.of(command, "--model", model.toString(), "--threads", Integer.toString(threads),
+        List<String> args = new ArrayList<>(List.of(command, "--model", model.toString(), "--threads", Integer.toString(threads),
                 "--kv", kv, "--flash", flash, "--tokens", ids.toString()));
+        if (!repack) args.add("--no-repack");
+        return args;
     }
 
     // Runs llama_ref with args; returns its stdout. stdout and stderr go to files, so neither pipe can fill up.

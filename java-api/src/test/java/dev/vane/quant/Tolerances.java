@@ -14,8 +14,8 @@ final class Tolerances {
     private static final double FP16_REL = Math.scalb(1.0, -11);
 
     /**
-     * The bound for element (r, c) of a [rows, cols] matrix x quantized to q. Most formats need
-     * only x[r, c] and its block's bytes; iq4_nl's also needs its block's largest element.
+     * The bound for element (r, c) of a [rows, cols] matrix x quantized to q, from x[r, c] and its
+     * block's bytes.
      */
     static double bound(QuantFormat f, MemorySegment q, int rows, int cols, int r, int c, float[] x) {
         if (ReferenceDecoder.isGgufBlockFormat(f)) return ggufBound(f, q, rows, cols, r, c, x);
@@ -77,10 +77,10 @@ final class Tolerances {
      *     chosen level and the nearest one).
      * <li>iq4_xs: nearest table entry for d * (ls - 32) with the unrounded d: levels move by at
      *     most 127 * |ls - 32| * |d - fp16(d)|; twice that.
-     * <li>iq4_nl: the codes are the nearest entries for d0 = m / -127 (m the block's element of
-     *     largest |x|) but the stored d is their least-squares refit (weights x^2), which may lie some
-     *     10% away: the distance to the grid d0 * T, plus |T[c]| * |d0 - d| for the code c it
-     *     got; a block whose largest |x| is below 1e-15 stores d = 0 and decodes to zeros.
+     * <li>iq4_nl: as llama.cpp writes files, the codes are the nearest table entries for the searched
+     *     scale d, unrounded, stored as fp16 afterwards: levels move by at most 127 * |d - fp16(d)|;
+     *     twice that. A block whose largest |x| is below 1e-15 stores d = 0 and decodes to zeros,
+     *     which the distance covers.
      * </ul>
      * The slack (2^-20 of the values involved) covers the f32 roundings of the quotient x / step
      * that picks the code and of the dequantized value. A wrong element order, nibble, bit or
@@ -95,23 +95,12 @@ final class Tolerances {
             case Q5_0 -> 16 * fp16Err(ReferenceDecoder.half(q, b));
             case Q5_1 -> 31 * fp16Err(ReferenceDecoder.half(q, b)) + fp16Err(ReferenceDecoder.half(q, b + 2));
             case IQ4_XS -> 127 * Math.abs(ReferenceDecoder.iq4xsScale(q, b, (c % 256) / 32) - 32) * fp16Err(ReferenceDecoder.half(q, b));
+            case IQ4_NL -> 127 * fp16Err(ReferenceDecoder.half(q, b));
             default -> 0;
         };
         double extent = Math.abs(x);
         for (double v : levels) extent = Math.max(extent, Math.abs(v));
         double slack = 1e-6 * extent;
-        if (f == QuantFormat.IQ4_NL) {
-            int start = r * cols + c - c % 32;
-            float m = 0;
-            for (int k = start; k < start + 32; k++) if (Math.abs(xs[k]) > Math.abs(m)) m = xs[k];
-            // A block whose largest |x| is below 1e-15 (ggml's GROUP_MAX_EPS) stores d = 0.
-            if (Math.abs(m) < 1e-15f) return Math.abs(x) + slack;
-            double d0 = m / -127.0, d = ReferenceDecoder.half(q, b);
-            double[] grid = new double[16];
-            for (int k = 0; k < 16; k++) grid[k] = d0 * ReferenceDecoder.IQ4_TABLE[k];
-            int code = ReferenceDecoder.code(f, q, rows, cols, r, c);
-            return distance(x, grid) + Math.abs(ReferenceDecoder.IQ4_TABLE[code]) * Math.abs(d0 - d) + 1e-6 * (Math.abs(x) + Math.abs(m) + extent);
-        }
         return distance(x, levels) + 2 * moved + slack;
     }
 

@@ -38,6 +38,7 @@ public final class GgufFile implements AutoCloseable {
     private final MemorySegment file;
     private final int version;
     private final Map<String, Object> metadata;
+    private final Map<String, GgufValueType> metadataTypes;  // arrays: the element type
     private final List<GgufTensor> tensors;
     private final long alignment;
     private long pos;
@@ -56,14 +57,23 @@ public final class GgufFile implements AutoCloseable {
         requireCount(kvCount, 13, "metadata entries");
         requireCount(tensorCount, 32, "tensor infos");
         Map<String, Object> meta = new LinkedHashMap<>();
+        Map<String, GgufValueType> types = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             long at = pos;
             String key = readString("metadata key");
             GgufValueType type = valueType();
+            if (type == GgufValueType.ARRAY) {
+                long p = pos;
+                types.put(key, valueType());  // peeked again by value()
+                pos = p;
+            } else {
+                types.put(key, type);
+            }
             Object value = value(type, key);
             if (meta.putIfAbsent(key, value) != null) throw new GgufFormatException("metadata key '" + key + "' appears twice", at);
         }
         metadata = Collections.unmodifiableMap(meta);
+        metadataTypes = Collections.unmodifiableMap(types);
         Object align = meta.getOrDefault("general.alignment", DEFAULT_ALIGNMENT);
         if (!(align instanceof Long a) || a < 1 || a > (1 << 20) || (a & (a - 1)) != 0) {
             throw new GgufFormatException("general.alignment must be a power of two up to 2^20, got " + align, 0);
@@ -143,6 +153,14 @@ public final class GgufFile implements AutoCloseable {
     }
 
     /** All tensors, in file order. */
+    /**
+     * The stored type of each metadata value (for an array, its elements' type), in file order:
+     * what a writer needs to copy the metadata without changing a type llama.cpp checks.
+     */
+    public Map<String, GgufValueType> metadataTypes() {
+        return metadataTypes;
+    }
+
     public List<GgufTensor> tensors() {
         return tensors;
     }

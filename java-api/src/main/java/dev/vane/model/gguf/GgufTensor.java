@@ -36,13 +36,13 @@ public record GgufTensor(String name, long[] ne, GgmlType type, long fileOffset,
     }
 
     /**
-     * The tensor as a [rows, cols] matrix for Vane's kernels, zero-copy (F32, F16, BF16, Q4_0,
-     * Q8_0 share GGUF's bytes). The file must stay open while the matrix is used.
+     * The tensor as a [rows, cols] matrix for Vane's kernels, zero-copy (every type with a
+     * {@link GgmlType#vaneFormat()} shares GGUF's bytes). The file must stay open while the matrix is used.
      */
     public QuantizedMatrix matrix() {
         if (type.vaneFormat() == null) {
             throw new IllegalArgumentException("tensor '" + name + "' is " + type + ", which Vane's kernels do not take as it is"
-                    + " (F32, F16, BF16, Q4_0 and Q8_0 do)");
+                    + " (see GgmlType.vaneFormat for the types they do)");
         }
         if (ne.length > 2 && Arrays.stream(ne, 2, ne.length).anyMatch(d -> d != 1)) {
             throw new IllegalArgumentException("tensor '" + name + "' has shape " + Arrays.toString(ne) + ", not a matrix");

@@ -53,10 +53,24 @@ public final class GgufWriter {
         return put(key, GgufValueType.BOOL, value);
     }
 
-    /** An array of one element type: STRING (Strings), INT32 / UINT32 (numbers), FLOAT32 (numbers). */
+    /** An array of one element type: STRING (Strings), BOOL (Booleans), or any number type (numbers). */
     public GgufWriter putArray(String key, GgufValueType elementType, List<?> values) {
         if (elementType == GgufValueType.ARRAY) throw new IllegalArgumentException("GGUF arrays do not nest");
         return put(key, GgufValueType.ARRAY, new Object[] {elementType, List.copyOf(values)});
+    }
+
+    /**
+     * Copies file's metadata entries whose key passes keep, each with its stored type, in the
+     * file's order (the quantizer keeps a model's metadata as llama.cpp's does).
+     */
+    public GgufWriter copyMetadata(GgufFile file, java.util.function.Predicate<String> keep) {
+        file.metadata().forEach((key, value) -> {
+            if (!keep.test(key)) return;
+            GgufValueType type = file.metadataTypes().get(key);
+            if (value instanceof List<?> list) putArray(key, type, list);
+            else put(key, type, value);
+        });
+        return this;
     }
 
     private GgufWriter put(String key, GgufValueType type, Object value) {
@@ -183,8 +197,12 @@ public final class GgufWriter {
         void value(GgufValueType type, Object v) {
             switch (type) {
                 case STRING -> string((String) v);
+                case UINT8, INT8 -> room(1).buf.put((byte) ((Number) v).longValue());
+                case UINT16, INT16 -> room(2).buf.putShort((short) ((Number) v).longValue());
                 case UINT32, INT32 -> u32(((Number) v).longValue());
+                case UINT64, INT64 -> u64(((Number) v).longValue());
                 case FLOAT32 -> u32(Float.floatToRawIntBits(((Number) v).floatValue()));
+                case FLOAT64 -> u64(Double.doubleToRawLongBits(((Number) v).doubleValue()));
                 case BOOL -> room(1).buf.put((byte) ((Boolean) v ? 1 : 0));
                 case ARRAY -> {
                     Object[] a = (Object[]) v;

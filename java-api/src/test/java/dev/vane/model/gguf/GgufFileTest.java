@@ -53,6 +53,25 @@ class GgufFileTest {
     }
 
     @Test
+    void copiedMetadataKeepsEveryValueAndItsStoredType() throws IOException {
+        Path copy = dir.resolve("copy.gguf");
+        try (GgufFile f = GgufFile.open(sample())) {
+            new GgufWriter().copyMetadata(f, key -> !key.equals("test.flag")).write(copy);
+            try (GgufFile g = GgufFile.open(copy)) {
+                java.util.Map<String, Object> want = new java.util.LinkedHashMap<>(f.metadata());
+                java.util.Map<String, GgufValueType> wantTypes = new java.util.LinkedHashMap<>(f.metadataTypes());
+                want.remove("test.flag");
+                wantTypes.remove("test.flag");
+                assertEquals(want, g.metadata());
+                assertEquals(wantTypes, g.metadataTypes());
+                assertEquals(GgufValueType.UINT32, g.metadataTypes().get("llama.context_length"));
+                assertEquals(GgufValueType.INT32, g.metadataTypes().get("test.ints"), "an array's element type");
+                assertEquals(GgufValueType.STRING, g.metadataTypes().get("tokenizer.ggml.tokens"));
+            }
+        }
+    }
+
+    @Test
     void writtenFilesReadBack() throws IOException {
         try (GgufFile f = GgufFile.open(sample())) {
             assertEquals(3, f.version());

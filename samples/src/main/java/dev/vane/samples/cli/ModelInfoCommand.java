@@ -1,5 +1,6 @@
 package dev.vane.samples.cli;
 
+import dev.vane.model.gguf.GgmlType;
 import dev.vane.model.gguf.GgufFile;
 import dev.vane.model.gguf.GgufTensor;
 import dev.vane.model.safetensors.SafetensorsFile;
@@ -11,10 +12,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * {@code vane info FILE}: a GGUF or safetensors file's metadata and tensor table (name, type,
- * shape, bytes). Long arrays (vocabularies) are summarised by their length and first entries.
+ * shape, bytes), and for GGUF the mix of tensor types. Long arrays (vocabularies) are summarised
+ * by their length and first entries.
  */
 final class ModelInfoCommand {
     private ModelInfoCommand() {}
@@ -41,6 +44,12 @@ final class ModelInfoCommand {
                 total += t.data().byteSize();
             }
             out.printf("%d tensors, %d bytes%n", f.tensors().size(), total);
+            Map<GgmlType, Integer> types = new TreeMap<>();
+            for (GgufTensor t : f.tensors()) types.merge(t.type(), 1, Integer::sum);
+            StringBuilder mix = new StringBuilder();
+            types.forEach((type, n) -> mix.append(mix.isEmpty() ? "" : ", ").append(n).append(' ').append(type)
+                    .append(type.vaneFormat() == null ? " (not readable by Vane)" : ""));
+            out.printf("types: %s%n", mix);
         }
     }
 

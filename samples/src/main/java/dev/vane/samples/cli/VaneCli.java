@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code vane} command-line tool (picocli): model commands (run, info, generate-model) and
+ * The {@code vane} command-line tool (picocli): model commands (run, info, generate-model, quantize) and
  * the sample apps. {@code vane bench ...} is dispatched by the launcher script to the bench module.
  */
 @Command(name = "vane", mixinStandardHelpOptions = true, versionProvider = VaneCli.Version.class,
@@ -46,6 +46,7 @@ public final class VaneCli implements Callable<Integer> {
         cli.addSubcommand("run", new RunCommand(out, err));
         cli.addSubcommand("info", new Info(out));
         cli.addSubcommand("generate-model", new GenerateModelCommand(out));
+        cli.addSubcommand("quantize", new QuantizeCommand(out));
         CommandLine eval = new CommandLine(new Eval());
         eval.addSubcommand("perplexity", new PerplexityCommand(out));
         cli.addSubcommand("eval", eval);
