@@ -11,6 +11,7 @@ import dev.vane.bench.model.ModelResult;
 import dev.vane.bench.moe.MoeBench;
 import dev.vane.bench.moe.MoeResult;
 import dev.vane.model.gguf.GgmlType;
+import dev.vane.model.quantize.FileType;
 import dev.vane.quant.QuantFormat;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,7 +45,7 @@ public final class BenchCli {
             usage: vane bench gemm      [--quick] [--json] [--formats=q4_0,q8_0,...] [--m=1,16,...] [--threads=1,2]
                    vane bench moe       [--quick] [--json] [--formats=q4_0,...] [--t=1,128] [--threads=2]
                    vane bench attention [--quick] [--json] [--threads=2]
-                   vane bench model     [--quick] [--json] [--formats=q4_0,q8_0] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]""";
+                   vane bench model     [--quick] [--json] [--formats=q4_0,q8_0,q4_k_m,q6_k,...] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]""";
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -140,11 +141,11 @@ public final class BenchCli {
     }
 
     /** The model benchmark's options. */
-    record ModelOptions(boolean quick, boolean json, List<GgmlType> denseFormats, List<GgmlType> moeFormats, int threads, int runs, Path cache) {}
+    record ModelOptions(boolean quick, boolean json, List<String> denseFormats, List<String> moeFormats, int threads, int runs, Path cache) {}
 
     static ModelOptions parseModel(String[] args) {
         boolean quick = false, json = false, dense = true, moe = true;
-        List<GgmlType> formats = null;
+        List<String> formats = null;
         int threads = Runtime.getRuntime().availableProcessors(), runs = -1;
         Path cache = Path.of(System.getenv().getOrDefault("VANE_MODEL_CACHE", "build/model-cache"));
         for (String a : args) {
@@ -152,7 +153,7 @@ public final class BenchCli {
             else if (a.equals("--json")) json = true;
             else if (a.equals("--moe")) dense = false;
             else if (a.equals("--dense")) moe = false;
-            else if (a.startsWith("--formats=")) formats = Arrays.stream(a.substring(10).split(",")).map(BenchCli::ggmlType).toList();
+            else if (a.startsWith("--formats=")) formats = Arrays.stream(a.substring(10).split(",")).map(String::trim).toList();
             else if (a.startsWith("--threads=")) threads = ints(a.substring(10))[0];
             else if (a.startsWith("--runs=")) runs = ints(a.substring(7))[0];
             else if (a.startsWith("--cache=")) cache = Path.of(a.substring(8));
@@ -160,8 +161,9 @@ public final class BenchCli {
         }
         if (!dense && !moe) throw new IllegalArgumentException("--dense and --moe exclude each other");
         if (runs < 0) runs = quick ? 3 : 7;
-        List<GgmlType> denseFormats = !dense ? List.of() : formats != null ? formats : quick ? List.of(GgmlType.Q4_0) : List.of(GgmlType.Q4_0, GgmlType.Q8_0);
-        List<GgmlType> moeFormats = !moe ? List.of() : formats != null ? formats : List.of(GgmlType.Q4_0);
+        if (formats != null) formats.forEach(f -> modelCase(f, false, false));  // reject unknown names now
+        List<String> denseFormats = !dense ? List.of() : formats != null ? formats : quick ? List.of("q4_0") : List.of("q4_0", "q8_0");
+        List<String> moeFormats = !moe ? List.of() : formats != null ? formats : List.of("q4_0");
         return new ModelOptions(quick, json, denseFormats, moeFormats, threads, runs, cache);
     }
 
@@ -179,12 +181,12 @@ public final class BenchCli {
         MachineCeilings ceilings = bestOf(3);
         ModelBench bench = new ModelBench(ceilings, o.threads(), o.runs(), 1, o.cache(), err);
         List<ModelBench.Case> cases = new java.util.ArrayList<>();
-        for (GgmlType t : o.denseFormats()) cases.add(ModelBench.dense(t, o.quick()));
-        for (GgmlType t : o.moeFormats()) cases.add(ModelBench.moe(t, o.quick()));
+        for (String f : o.denseFormats()) cases.add(modelCase(f, false, o.quick()));
+        for (String f : o.moeFormats()) cases.add(modelCase(f, true, o.quick()));
         List<ModelResult> results = new java.util.ArrayList<>();
         try {
             for (ModelBench.Case c : cases) {
-                err.println("running " + c.name() + " " + c.spec().weights().name().toLowerCase(Locale.ROOT) + " ...");
+                err.println("running " + c.name() + " " + c.format() + " ...");
                 bench.run(c, results::add);
                 // The ceilings again after each model: a probe slowed by a neighbour on this shared
                 // VM would understate them (fractions past 100%), and a ceiling is the best seen.
@@ -211,14 +213,22 @@ public final class BenchCli {
         return 0;
     }
 
-    private static GgmlType ggmlType(String name) {
-        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+    /**
+     * The benchmark model in a format: q4_0, q8_0, f16 and f32 as the generator writes them; any
+     * other name is one of llama.cpp's file types (q4_k_m, q6_k, iq4_xs, ...), the F16 model
+     * quantized with llama.cpp's type mix by {@code vane quantize}.
+     */
+    private static ModelBench.Case modelCase(String name, boolean moe, boolean quick) {
+        GgmlType generated = switch (name.toLowerCase(Locale.ROOT)) {
             case "q4_0" -> GgmlType.Q4_0;
             case "q8_0" -> GgmlType.Q8_0;
             case "f16" -> GgmlType.F16;
             case "f32" -> GgmlType.F32;
-            default -> throw new IllegalArgumentException("the model generator writes q4_0, q8_0, f16 or f32, not '" + name + "'");
+            default -> null;
         };
+        if (generated != null) return moe ? ModelBench.moe(generated, quick) : ModelBench.dense(generated, quick);
+        FileType t = FileType.named(name);
+        return (moe ? ModelBench.moe(GgmlType.F16, quick) : ModelBench.dense(GgmlType.F16, quick)).quantizedTo(t);
     }
 
     /**

@@ -17,6 +17,8 @@ import dev.vane.model.generate.ModelSpec;
 import dev.vane.model.gguf.GgmlType;
 import dev.vane.model.gguf.GgufFile;
 import dev.vane.model.gguf.GgufTensor;
+import dev.vane.model.quantize.FileType;
+import dev.vane.model.quantize.GgufQuantizer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,8 +47,21 @@ import java.util.function.Consumer;
  * one token each, and the token counts are checked against llama.cpp's tokenizer.
  */
 public final class ModelBench {
-    /** A model file to run: its table name and its spec. */
-    public record Case(String name, ModelSpec spec) {}
+    /**
+     * A model file to run: its table name, its spec, and the llama.cpp file type it is quantized
+     * to by {@code vane quantize} from the spec's F16 file (null: the generated file itself).
+     */
+    public record Case(String name, ModelSpec spec, FileType quantized) {
+        /** The weights' name in the table: the generator's type or the file type. */
+        public String format() {
+            return (quantized != null ? quantized.llamaName() : spec.weights().name()).toLowerCase(Locale.ROOT);
+        }
+
+        /** The same model quantized by llama.cpp's type mix for a file type (from F16 weights). */
+        public Case quantizedTo(FileType t) {
+            return new Case(name, spec.withWeights(GgmlType.F16), t);
+        }
+    }
 
     static final int PROMPT = 128, DECODE = 64, TTFT_PROMPT = 32;
     private static final String WORDS = "the of and to in is was he for it with as his on be at by had are but from or have an they which one"
@@ -72,7 +87,7 @@ public final class ModelBench {
         ModelSpec s = ModelSpec.llama05b(type);
         if (quick) s = new ModelSpec(s.dim(), 2, s.heads(), s.kvHeads(), s.ffnDim(), s.vocab(), 0, 0, s.contextLength(), s.ropeBase(), s.rmsEps(),
                 type, s.tokenizer(), s.seed());
-        return new Case(quick ? "llama-2L" : "llama-0.5b", s);
+        return new Case(quick ? "llama-2L" : "llama-0.5b", s, null);
     }
 
     /** The Mixtral-style model (d 2048, 4 layers, 8 experts of ffn 2816, top 2) in type, or a 1-layer cut for --quick. */
@@ -80,12 +95,12 @@ public final class ModelBench {
         ModelSpec s = ModelSpec.mixtralBench(type);
         if (quick) s = new ModelSpec(s.dim(), 1, s.heads(), s.kvHeads(), s.ffnDim(), s.vocab(), s.experts(), s.expertsUsed(), s.contextLength(),
                 s.ropeBase(), s.rmsEps(), type, s.tokenizer(), s.seed());
-        return new Case(quick ? "mixtral-1L" : "mixtral-8x", s);
+        return new Case(quick ? "mixtral-1L" : "mixtral-8x", s, null);
     }
 
     public void run(Case c, Consumer<ModelResult> out) throws IOException {
-        Path file = cached(c.spec());
-        String format = c.spec().weights().name().toLowerCase(Locale.ROOT);
+        Path file = c.quantized() == null ? cached(c.spec()) : cachedQuantized(c.spec(), c.quantized());
+        String format = c.format();
         Vane.setThreads(threads);
         long t0 = System.nanoTime();
         try (Model model = Model.load(file, WeightFormat.AS_IS)) {
@@ -239,16 +254,33 @@ public final class ModelBench {
 
     /** The spec's GGUF in the cache directory, generated (to a temporary name, then renamed) if absent. */
     Path cached(ModelSpec spec) throws IOException {
-        String name = String.format(Locale.ROOT, "%s-d%d-l%d-e%d-%s-%08x.gguf", spec.experts() > 0 ? "mixtral" : "llama", spec.dim(), spec.layers(),
-                spec.experts(), spec.weights().name().toLowerCase(Locale.ROOT), spec.toString().hashCode());
+        return cachedFile(name(spec, spec.weights().name()), "generating", tmp -> ModelGenerator.writeGguf(spec, tmp));
+    }
+
+    /** The spec's F16 GGUF quantized by {@code vane quantize} to a llama.cpp file type, cached the same way. */
+    Path cachedQuantized(ModelSpec spec, FileType type) throws IOException {
+        Path f16 = cached(spec.withWeights(GgmlType.F16));
+        return cachedFile(name(spec, type.llamaName()), "quantizing", tmp -> GgufQuantizer.quantize(f16, tmp, type));
+    }
+
+    private static String name(ModelSpec spec, String weights) {
+        return String.format(Locale.ROOT, "%s-d%d-l%d-e%d-%s-%08x.gguf", spec.experts() > 0 ? "mixtral" : "llama", spec.dim(), spec.layers(),
+                spec.experts(), weights.toLowerCase(Locale.ROOT), spec.withWeights(GgmlType.F16).toString().hashCode());
+    }
+
+    private interface Writer {
+        void write(Path to) throws IOException;
+    }
+
+    private Path cachedFile(String name, String what, Writer writer) throws IOException {
         Path file = cacheDir.resolve(name);
         if (Files.isRegularFile(file)) return file;
         Files.createDirectories(cacheDir);
-        log.printf(Locale.ROOT, "generating %s (%.0f M parameters) ...%n", file, spec.parameters() / 1e6);
+        log.printf(Locale.ROOT, "%s %s ...%n", what, file);
         Path tmp = Files.createTempFile(cacheDir, name, ".tmp");
         try {
             long t0 = System.nanoTime();
-            ModelGenerator.writeGguf(spec, tmp);
+            writer.write(tmp);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             log.printf(Locale.ROOT, "  %.0f MB in %.0f s%n", Files.size(file) / 1e6, (System.nanoTime() - t0) / 1e9);
         } catch (IOException | RuntimeException e) {

@@ -89,6 +89,28 @@ class VaneCliTest {
     }
 
     @Test
+    void quantizeAModelInLlamaCppsMixInspectAndRunIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        String in = dir.resolve("tiny.gguf").toString(), out = dir.resolve("tiny-q4km.gguf").toString();
+        assertEquals(0, run("generate-model", "--out", in, "--weights", "f32").exit());
+        Run r = run("quantize", in, out, "--type", "Q4_K_M");
+        assertEquals(0, r.exit(), r.err());
+        // d 128: rows too short for Q4_K's 256-column blocks fall back as llama.cpp's quantizer does.
+        assertTrue(r.out().contains("wrote " + out + " (Q4_K_M)") && r.out().contains("Q5_0=") && r.out().contains("F32="), r.out());
+        r = run("info", out);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("general.file_type") && r.out().matches("(?s).*\\ntypes: \\d+ F32, \\d+ Q5_0, .*"), r.out());
+        r = run("run", "--model", out, "--prompt", "the old man", "--max-tokens", "4", "--temperature", "0", "--ignore-eos");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("4 generated"), r.err());
+        r = run("quantize", in, out, "--type", "Q9_X");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("unknown file type 'Q9_X'") && r.err().contains("Q4_K_M"), r.err());
+        r = run("quantize", in, in, "--type", "Q8_0");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("another file"), r.err());
+    }
+
+    @Test
     void generateAModelAndRunIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         String file = dir.resolve("tiny.gguf").toString();
         Run r = run("generate-model", "--out", file, "--weights", "q8_0", "--moe");
