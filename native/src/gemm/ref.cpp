@@ -54,19 +54,16 @@ struct BlockFormat {
     int codes_at;     // offset of the codes in the block
 };
 
+// Read off the traits: the scale fields come first (fp16 d, and m for int4_asym; f32 d for
+// int8_g*), the codes fill the rest of the block, a byte each (int8) or a nibble each (int4).
+// q4_0x8's rows are copied out as q4_0 first, so it reads as q4_0's traits.
 BlockFormat block_format(int32_t format) {
-    const FormatTraits &f = *format_traits(format);
-    const int g = f.block_elems;
-    switch (format) {
-        case VANE_FORMAT_INT4_ASYM_G32:
-        case VANE_FORMAT_INT4_ASYM_G64:
-        case VANE_FORMAT_INT4_ASYM_G128: return {Kind::Int4Asym, g, f.block_bytes, false, 4};
-        case VANE_FORMAT_INT8_G32:
-        case VANE_FORMAT_INT8_G64:
-        case VANE_FORMAT_INT8_G128: return {Kind::Int8, g, f.block_bytes, true, 4};
-        case VANE_FORMAT_Q8_0: return {Kind::Int8, g, f.block_bytes, false, 2};
-        default: return {Kind::Int4Sym, g, f.block_bytes, false, 2};  // int4_sym_g*, q4_0, q4_0x8 (rows copied out)
-    }
+    const FormatTraits &f = *format_traits(format == VANE_FORMAT_Q4_0_X8 ? VANE_FORMAT_Q4_0 : format);
+    const int g = f.block_elems, scale_bytes = f.scale_kind == SCALE_F32 ? 4 : 2;
+    const int codes_at = f.scale_at[1] >= 0 ? f.scale_at[1] + scale_bytes : scale_bytes;
+    const bool int8 = f.block_bytes - codes_at == g;
+    const Kind kind = int8 ? Kind::Int8 : f.scale_at[1] >= 0 ? Kind::Int4Asym : Kind::Int4Sym;
+    return {kind, g, f.block_bytes, f.scale_kind == SCALE_F32, codes_at};
 }
 
 // Signed code of element e of a block (nibble order: byte j holds e = j low, e = j + g/2 high).
