@@ -8,7 +8,7 @@ import java.util.Locale;
  * which is repacked into Vane's faster interleaved layout), or requantized at load to one of Vane's
  * formats. Names for the command line: as-is, f32, f16, bf16, fp8 (E4M3, a scale per row),
  * fp8-block (128x128 tile scales), int4 / int4-g32, int4-g128, int4-asym-g32, int4-asym-g128, q8_0,
- * q4_0.
+ * q4_0, or any format's name (q4_k, q6_k, iq4_xs, mxfp4, ...).
  */
 public record WeightFormat(QuantFormat target) {
     /** The file's own formats. */
@@ -37,7 +37,7 @@ public record WeightFormat(QuantFormat target) {
             default -> {
                 for (QuantFormat q : QuantFormat.values()) if (q.formatName().equals(n)) yield q;
                 throw new IllegalArgumentException("unknown weight format '" + name + "'; use as-is, f32, f16, bf16, fp8, fp8-block, int4, int4-g128,"
-                        + " int4-asym-g32, int4-asym-g128, q8_0, q4_0 or a Vane format name");
+                        + " int4-asym-g32, int4-asym-g128, q8_0, q4_0 or a Vane format name (q4_k, q6_k, iq4_xs, mxfp4, ...)");
             }
         };
         return f == null ? AS_IS : of(f);
