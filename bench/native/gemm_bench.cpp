@@ -3,13 +3,14 @@
 //
 //   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DVANE_BUILD_BENCH=ON
 //   cmake --build build/bench -j2 --target gemm_bench
-//   build/bench/native/gemm_bench [gemv|gemm|incache|all] [runs] [format id ...]
+//   build/bench/native/gemm_bench [gemv|gemv:N|gemm|incache|all] [runs] [format id ...]
 //
 // Format ids are VANE_FORMAT_* (vane.h); the default is q4_0 q8_0 int4_sym_g128 int4_asym_g32
-// int8_g32 (14 15 7 8 11); 0 1 2 3 4 are f32 f16 bf16 fp8_e4m3_row fp8_e4m3_b128, 16 q4_0x8.
+// int8_g32 (14 15 7 8 11); 0 1 2 3 4 are f32 f16 bf16 fp8_e4m3_row fp8_e4m3_b128, 16 q4_0x8,
+// 22 q4_k, 28 q4_kx8.
 //
-// GEMV: y = x * W^T for W [14336, 4096] (a Llama-3-8B FFN matrix), M = 1 at 1 and 2 threads, and
-// M = 4 (a small batch, as speculative decoding makes) at 2 threads.
+// GEMV: y = x * W^T for W [14336, 4096] (a Llama-3-8B FFN matrix; gemv:N for W [N, 4096]), M = 1
+// at 1 and 2 threads, and M = 4 (a small batch, as speculative decoding makes) at 2 threads.
 // The weights rotate over 8 copies (8 x 33 MB for q4_0, well past the 32 MB L3), so every call
 // streams its weights from DRAM; reported: median time over `runs` calls (and the 10-90%
 // spread), and GB/s of weight + scale bytes against the streaming read bandwidth.
@@ -87,8 +88,8 @@ const char *name_of(int32_t format) {
     return d.name;
 }
 
-void gemv(const std::vector<int32_t> &formats, int runs, double read_gbps) {
-    const int64_t n = 14336, k = 4096, copies = 8;
+void gemv(const std::vector<int32_t> &formats, int runs, double read_gbps, int64_t n) {
+    const int64_t k = 4096, copies = 8;
     std::vector<float> x(4 * k), y(4 * n);
     for (float &v : x) v = normal();
     printf("\nGEMV y[M, %lld] = x[M, %lld] * W^T, M = 1 (and 4: a small batch), %lld copies of W rotated, median "
@@ -206,7 +207,8 @@ int main(int argc, char **argv) {
         formats.clear();
         for (int a = 3; a < argc; a++) formats.push_back(atoi(argv[a]));
     }
-    if (!strcmp(what, "gemv") || !strcmp(what, "all")) gemv(formats, runs, read_gbps);
+    if (!strcmp(what, "gemv") || !strcmp(what, "all")) gemv(formats, runs, read_gbps, 14336);
+    if (!strncmp(what, "gemv:", 5)) gemv(formats, runs, read_gbps, atoll(what + 5));
     if (!strcmp(what, "gemm") || !strcmp(what, "all")) gemm(formats, runs / 4 > 4 ? runs / 4 : 4, dot, fma);
     if (!strcmp(what, "incache") || !strcmp(what, "all")) incache(formats, runs);
     return 0;

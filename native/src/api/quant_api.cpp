@@ -101,17 +101,19 @@ VANE_API vane_status vane_quant_quantize(int32_t format, const float *src, int64
     VANE_GUARD_BEGIN
     const vane::QuantKernels &k = vane::quant_variants.active();
     std::atomic<bool> failed{false};
+    const vane::RowGroupLayout *x8 = vane::row_group_layout(format);
     vane::parallel_for(rows, row_grain(*f, cols), [&](int64_t r0, int64_t r1) {
-        if (format != VANE_FORMAT_Q4_0_X8) {
+        if (!x8) {
             if (k.quantize(format, src, rows, cols, r0, r1, dst) != vane::QUANT_OK) failed.store(true);
             return;
         }
-        // q4_0x8: each group of 8 rows quantized to Q4_0, then interleaved.
-        const int64_t nb = cols / 32;
-        std::vector<uint8_t> rows8((size_t)(8 * nb * 18));
+        // q4_0x8, q4_kx8: each group of 8 rows quantized to the rows' format, then interleaved.
+        const vane::FormatTraits &rf = *vane::format_traits(x8->row_format);
+        const int64_t nb = cols / rf.block_elems;
+        std::vector<uint8_t> rows8((size_t)(8 * nb * rf.block_bytes));
         for (int64_t r = r0; r < r1; r += 8) {
-            if (k.quantize(VANE_FORMAT_Q4_0, src + r * cols, 8, cols, 0, 8, rows8.data()) != vane::QUANT_OK) failed.store(true);
-            vane::q4_0x8_put_group(rows8.data(), nb, (uint8_t *)dst + r * nb * 18);
+            if (k.quantize(x8->row_format, src + r * cols, 8, cols, 0, 8, rows8.data()) != vane::QUANT_OK) failed.store(true);
+            x8->put_group(rows8.data(), nb, (uint8_t *)dst + r * nb * f->block_bytes);
         }
     });
     if (failed.load()) return quantize_failure(*f, src, rows, cols);
@@ -132,13 +134,16 @@ VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int6
     if (vane::overlaps(src, need, dst, rows * cols * 4)) return overlap_error("vane_quant_dequantize");
     VANE_GUARD_BEGIN
     const vane::QuantKernels &k = vane::quant_variants.active();
+    const vane::RowGroupLayout *x8 = vane::row_group_layout(format);
     vane::parallel_for(rows, row_grain(*f, cols), [&](int64_t r0, int64_t r1) {
-        if (format != VANE_FORMAT_Q4_0_X8) return k.dequantize(format, src, rows, cols, r0, r1, dst);
-        const int64_t nb = cols / 32;  // q4_0x8: each row as Q4_0 blocks, then Q4_0's kernel
-        std::vector<uint8_t> row((size_t)(nb * 18));
+        if (!x8) return k.dequantize(format, src, rows, cols, r0, r1, dst);
+        // q4_0x8, q4_kx8: each row copied out in the rows' format, then that format's kernel.
+        const vane::FormatTraits &rf = *vane::format_traits(x8->row_format);
+        const int64_t nb = cols / rf.block_elems;
+        std::vector<uint8_t> row((size_t)(nb * rf.block_bytes));
         for (int64_t r = r0; r < r1; r++) {
-            vane::q4_0x8_get_row(src, r, nb, row.data());
-            k.dequantize(VANE_FORMAT_Q4_0, row.data(), 1, cols, 0, 1, dst + r * cols);
+            x8->get_row(src, r, nb, row.data());
+            k.dequantize(x8->row_format, row.data(), 1, cols, 0, 1, dst + r * cols);
         }
     });
     return VANE_OK;
@@ -181,9 +186,10 @@ VANE_API vane_status vane_quant_repack(int32_t from_format, const void *src, int
     const FormatTraits *from = nullptr, *to = nullptr;
     if (vane_status s = check_shape("vane_quant_repack", from_format, rows, cols, &from)) return s;
     if (vane_status s = check_shape("vane_quant_repack", to_format, rows, cols, &to)) return s;
-    if (from_format != VANE_FORMAT_Q4_0 || to_format != VANE_FORMAT_Q4_0_X8)
-        return fail(VANE_E_UNSUPPORTED, "vane_quant_repack: %s -> %s is not supported (supported: q4_0 -> q4_0x8)", from->name,
-                    to->name);
+    const vane::RowGroupLayout *x8 = vane::row_group_layout(to_format);
+    if (!x8 || x8->row_format != from_format)
+        return fail(VANE_E_UNSUPPORTED, "vane_quant_repack: %s -> %s is not supported (supported: q4_0 -> q4_0x8, q4_k -> q4_kx8)",
+                    from->name, to->name);
     const int64_t in = vane::quant_size(*from, rows, cols), out = vane::quant_size(*to, rows, cols);
     if (src_bytes < in || dst_bytes < out)
         return fail(VANE_E_BUFFER_TOO_SMALL, "vane_quant_repack: [%lld, %lld] needs %lld bytes of %s and %lld of %s, got %lld and %lld",
@@ -193,10 +199,9 @@ VANE_API vane_status vane_quant_repack(int32_t from_format, const void *src, int
     if (!src || !dst) return fail(VANE_E_INVALID_ARGUMENT, "vane_quant_repack: src or dst is null");
     if (vane::overlaps(src, in, dst, out)) return overlap_error("vane_quant_repack");
     VANE_GUARD_BEGIN
-    const int64_t nb = cols / 32, group_bytes = 8 * nb * 18;
+    const int64_t nb = cols / from->block_elems, in_group = 8 * nb * from->block_bytes, out_group = 8 * nb * to->block_bytes;
     vane::parallel_for(rows / 8, kElemsPerTask / cols + 1, [&](int64_t g0, int64_t g1) {
-        for (int64_t g = g0; g < g1; g++)
-            vane::q4_0x8_put_group((const uint8_t *)src + g * group_bytes, nb, (uint8_t *)dst + g * group_bytes);
+        for (int64_t g = g0; g < g1; g++) x8->put_group((const uint8_t *)src + g * in_group, nb, (uint8_t *)dst + g * out_group);
     });
     return VANE_OK;
     VANE_GUARD_END

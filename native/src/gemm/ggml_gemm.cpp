@@ -3,7 +3,11 @@
 // takes (gemm/ggml_act.cpp); then every (weight row, x row) pair is one call of the active
 // variant's dot kernel over the whole row. Weight rows go in tiles small enough to stay in L1/L2
 // while every x row runs against them, so a GEMM reads each weight byte from memory once.
+// The reference variant runs q4_kx8 (q4_k rows interleaved 8 at a time) here too, on its rows
+// copied out as q4_k.
 #include <string.h>
+
+#include <vector>
 
 #include "gemm/gemm.h"
 #include "gemm/ggml_dot.h"
@@ -54,18 +58,28 @@ void ggml_prepare(const GemmArgs &a, int64_t m0, int64_t m1) {
 }
 
 void ggml_gemm(const GemmArgs &a, int64_t n0, int64_t n1, DotRowFn dot) {
-    const FormatTraits &f = *format_traits(a.format);
+    // q4_kx8 (the reference variant): each tile's rows are copied out as q4_k into the thread's
+    // buffer and dot is the q4_k kernel.
+    const RowGroupLayout *x8 = row_group_layout(a.format);
+    const FormatTraits &f = *format_traits(x8 ? x8->row_format : a.format);
     const int64_t nb = a.k / f.block_elems, w_row = nb * f.block_bytes;
     const int64_t act_row = ggml_act_row_bytes(a.format, a.k);
     int64_t tile = w_row > 0 ? kTileBytes / w_row : 1;
     if (tile < 1) tile = 1;
+    thread_local std::vector<uint8_t> rows;  // x8 formats: the tile's rows, kept between calls
+    if (x8) rows.resize((size_t)(tile * w_row));
     for (int64_t j0 = n0; j0 < n1; j0 += tile) {
         const int64_t j1 = j0 + tile < n1 ? j0 + tile : n1;
+        const uint8_t *w = (const uint8_t *)a.w + j0 * w_row;
+        if (x8) {
+            for (int64_t j = j0; j < j1; j++) x8->get_row(a.w, j, nb, rows.data() + (j - j0) * w_row);
+            w = rows.data();
+        }
         for (int64_t i = 0; i < a.m; i++) {
             const uint8_t *act = (const uint8_t *)a.scratch + i * act_row;
             float *y = a.y + i * a.ldy;
             for (int64_t j = j0; j < j1; j++) {
-                const float v = nb > 0 ? dot((const uint8_t *)a.w + j * w_row, act, nb) : 0.0f;
+                const float v = nb > 0 ? dot(w + (j - j0) * w_row, act, nb) : 0.0f;
                 y[j] = a.bias ? v + a.bias[j] : v;
             }
         }

@@ -16,4 +16,7 @@ int64_t gemm_float_scratch_bytes_avx2(int32_t format, int64_t m, int64_t k);
 void gemm_float_prepare_avx2(const GemmArgs &a, int64_t m0, int64_t m1);
 void gemm_float_avx2(const GemmArgs &a, int64_t n0, int64_t n1);
 
+// gemm/x86_avx2_q4_kx8.cpp: q4_kx8 on ggml_prepare's q8_K activations.
+void gemm_q4_kx8_avx2(const GemmArgs &a, int64_t n0, int64_t n1);
+
 }  // namespace vane

@@ -52,6 +52,9 @@ const FormatTraits kFormats[] = {
     {VANE_FORMAT_IQ4_NL, "iq4_nl", 32, BLOCK(vane_block_iq4_nl), 0, 0, 0, 1, 20, ACT_Q8_0, SCALE_F16, {0, -1}, quantize_iq4_nl, dequantize_iq4_nl},
     {VANE_FORMAT_IQ4_XS, "iq4_xs", 256, BLOCK(vane_block_iq4_xs), 0, 0, 0, 1, 23, ACT_Q8_K, SCALE_F16, {0, -1}, quantize_iq4_xs, dequantize_iq4_xs},
     {VANE_FORMAT_MXFP4, "mxfp4", 32, BLOCK(vane_block_mxfp4), 0, 0, 0, 1, 39, ACT_Q8_0, SCALE_E8M0, {0, -1}, quantize_mxfp4, dequantize_mxfp4},
+    // Per row, 148 bytes per 256 columns (q4_k's 144 with its 12 packed scale bytes spread to
+    // 16); stored 8 rows at a time (vane_block_q4_kx8).
+    {VANE_FORMAT_Q4_K_X8, "q4_kx8", 256, BLOCK(vane_block_q4_kx8) / 8, 0, 0, 0, 8, -1, ACT_Q8_K, SCALE_NONE, {-1, -1}, nullptr, nullptr},
 };
 #undef BLOCK
 }  // namespace
@@ -90,6 +93,85 @@ void q4_0x8_put_group(const uint8_t *rows8, int64_t nb, void *group) {
             for (int j = 0; j < 4; j++) memcpy(blk + 16 + 32 * j + 4 * i, in + 2 + 4 * j, 4);
         }
     }
+}
+
+namespace {
+
+// q4_kx8 block column b of a group (vane_block_q4_kx8): d[i] at 2i, dmin[i] at 16 + 2i, the
+// scale and min of sub-block g at 32 + 16g + i and 32 + 16g + 8 + i, code chunk j (bytes
+// 4j..4j+3 of each row's qs) at 160 + 32j + 4i, for row i of the group.
+constexpr int64_t kQ4kx8Bytes = sizeof(vane_block_q4_kx8);
+constexpr int kQ4kx8Codes = offsetof(vane_block_q4_kx8, qs);
+static_assert(offsetof(vane_block_q4_kx8, dmin) == 16 && offsetof(vane_block_q4_kx8, scales) == 32 && kQ4kx8Codes == 160,
+              "q4_kx8 layout");
+
+// Q4_K's 12 scale bytes <-> the 8 6-bit scales and 8 6-bit mins (ggml's get_scale_min_k4): for
+// g < 4, sc = s[g] & 63, m = s[g + 4] & 63; for g >= 4 the low 4 bits are nibbles of s[g + 4]
+// and the high 2 bits the top bits of s[g - 4] (scale) and s[g] (min). All 96 bits are used, so
+// the two directions are inverses.
+void unpack_scales_k4(const uint8_t *s, uint8_t sc[8], uint8_t m[8]) {
+    for (int g = 0; g < 4; g++) {
+        sc[g] = s[g] & 63;
+        m[g] = s[g + 4] & 63;
+        sc[g + 4] = (uint8_t)((s[g + 8] & 0xF) | ((s[g] >> 6) << 4));
+        m[g + 4] = (uint8_t)((s[g + 8] >> 4) | ((s[g + 4] >> 6) << 4));
+    }
+}
+
+void pack_scales_k4(const uint8_t sc[8], const uint8_t m[8], uint8_t *s) {
+    for (int g = 0; g < 4; g++) {
+        s[g] = (uint8_t)((sc[g] & 63) | ((sc[g + 4] >> 4) << 6));
+        s[g + 4] = (uint8_t)((m[g] & 63) | ((m[g + 4] >> 4) << 6));
+        s[g + 8] = (uint8_t)((sc[g + 4] & 0xF) | ((m[g + 4] & 0xF) << 4));
+    }
+}
+
+}  // namespace
+
+void q4_kx8_get_row(const void *src, int64_t r, int64_t nb, uint8_t *out) {
+    const uint8_t *g = (const uint8_t *)src + (r / 8) * nb * kQ4kx8Bytes;
+    const int64_t i = r % 8;
+    for (int64_t b = 0; b < nb; b++, out += sizeof(vane_block_q4_k)) {
+        const uint8_t *blk = g + b * kQ4kx8Bytes;
+        memcpy(out, blk + 2 * i, 2);
+        memcpy(out + 2, blk + 16 + 2 * i, 2);
+        uint8_t sc[8], m[8];
+        for (int s = 0; s < 8; s++) {
+            sc[s] = blk[32 + 16 * s + i];
+            m[s] = blk[32 + 16 * s + 8 + i];
+        }
+        pack_scales_k4(sc, m, out + 4);
+        for (int j = 0; j < 32; j++) memcpy(out + 16 + 4 * j, blk + kQ4kx8Codes + 32 * j + 4 * i, 4);
+    }
+}
+
+void q4_kx8_put_group(const uint8_t *rows8, int64_t nb, void *group) {
+    uint8_t *g = (uint8_t *)group;
+    for (int64_t b = 0; b < nb; b++) {
+        uint8_t *blk = g + b * kQ4kx8Bytes;
+        for (int i = 0; i < 8; i++) {
+            const uint8_t *in = rows8 + (i * nb + b) * sizeof(vane_block_q4_k);
+            memcpy(blk + 2 * i, in, 2);
+            memcpy(blk + 16 + 2 * i, in + 2, 2);
+            uint8_t sc[8], m[8];
+            unpack_scales_k4(in + 4, sc, m);
+            for (int s = 0; s < 8; s++) {
+                blk[32 + 16 * s + i] = sc[s];
+                blk[32 + 16 * s + 8 + i] = m[s];
+            }
+            for (int j = 0; j < 32; j++) memcpy(blk + kQ4kx8Codes + 32 * j + 4 * i, in + 16 + 4 * j, 4);
+        }
+    }
+}
+
+const RowGroupLayout *row_group_layout(int32_t format) {
+    static const RowGroupLayout kLayouts[] = {
+        {VANE_FORMAT_Q4_0_X8, VANE_FORMAT_Q4_0, q4_0x8_get_row, q4_0x8_put_group},
+        {VANE_FORMAT_Q4_K_X8, VANE_FORMAT_Q4_K, q4_kx8_get_row, q4_kx8_put_group},
+    };
+    for (const RowGroupLayout &l : kLayouts)
+        if (l.format == format) return &l;
+    return nullptr;
 }
 
 int64_t planar_scale_count(const FormatTraits &f, int64_t rows, int64_t cols) {

@@ -19,7 +19,7 @@ enum ActFormat : int32_t {
 
 // The type of a format's scale fields (vane_quant_check reads them).
 enum ScaleKind : int32_t {
-    SCALE_NONE = 0,  // unscaled formats, and q4_0x8 (made from checked q4_0 only)
+    SCALE_NONE = 0,  // unscaled formats, and q4_0x8 / q4_kx8 (made from checked q4_0 / q4_k only)
     SCALE_F16 = 1,   // fp16 fields in each block (d, and m / dmin where the format has one)
     SCALE_F32 = 2,   // f32: in each block (int8_g*) or, planar, the scale array after the codes
     SCALE_E8M0 = 3   // a power-of-two exponent byte per block (mxfp4); 0xFF is NaN
@@ -37,17 +37,18 @@ struct FormatTraits {
     int32_t format;
     const char *name;
     int32_t block_elems;  // cols must be a multiple of this
-    int32_t block_bytes;  // bytes per block, or per element for unscaled / planar formats
+    int32_t block_bytes;  // bytes per block (q4_kx8: per row, a group block / 8), or per element
+                          // for unscaled / planar formats
     int32_t planar;       // FP8 formats: codes first, f32 scales after
     int32_t scale_rows;   // planar: rows per scale tile
     int32_t scale_cols;   // planar: cols per scale tile, 0 = whole row
-    int32_t row_group;    // rows must be a multiple of this (q4_0x8: 8, else 1)
+    int32_t row_group;    // rows must be a multiple of this (q4_0x8, q4_kx8: 8, else 1)
     int32_t ggml_type;    // the GGUF type id with the same bytes, or -1 (Vane's own formats)
     int32_t act;          // ActFormat
     int32_t scale_kind;   // ScaleKind
     int32_t scale_at[2];  // byte offsets of the scale fields in a block (-1: none)
     // Block formats' reference codecs; null for the unscaled and planar formats (whole rows) and
-    // for q4_0x8 (rows stored as q4_0, interleaved).
+    // for q4_0x8 / q4_kx8 (rows stored as q4_0 / q4_k, interleaved: see RowGroupLayout).
     QuantizeBlockFn quantize_block;
     DequantizeBlockFn dequantize_block;
 };
@@ -63,6 +64,23 @@ const FormatTraits *format_table(int *count);
 void q4_0x8_get_row(const void *src, int64_t r, int64_t nb, uint8_t *out);
 // Writes 8 Q4_0 rows (row-major, nb blocks each) as one group of a q4_0x8 matrix.
 void q4_0x8_put_group(const uint8_t *rows8, int64_t nb, void *group);
+// q4_kx8 (vane.h): the same for Q4_K rows, one vane_block_q4_kx8 per 256 columns and group.
+void q4_kx8_get_row(const void *src, int64_t r, int64_t nb, uint8_t *out);
+void q4_kx8_put_group(const uint8_t *rows8, int64_t nb, void *group);
+
+// A format that stores another format's rows interleaved 8 at a time (q4_0x8, q4_kx8): the
+// rows' own format and the copies each way. Quantizing, dequantizing and the GEMMs that have
+// no kernel of their own for it go through the rows' format.
+struct RowGroupLayout {
+    int32_t format;      // the interleaved format
+    int32_t row_format;  // VANE_FORMAT_Q4_0, VANE_FORMAT_Q4_K
+    // Row r of the matrix (nb blocks) copied out as the row format's bytes.
+    void (*get_row)(const void *src, int64_t r, int64_t nb, uint8_t *out);
+    // 8 rows of the row format (row-major, nb blocks each) written as one group.
+    void (*put_group)(const uint8_t *rows8, int64_t nb, void *group);
+};
+// nullptr for every other format.
+const RowGroupLayout *row_group_layout(int32_t format);
 
 // Byte offset of the f32 scales of a planar format (codes are rows*cols bytes, then 64-aligned).
 inline int64_t planar_scales_offset(int64_t rows, int64_t cols) {

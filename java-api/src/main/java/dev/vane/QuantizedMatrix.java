@@ -81,15 +81,18 @@ public final class QuantizedMatrix implements AutoCloseable {
     }
 
     /**
-     * This Q4_0 matrix repacked into {@link QuantFormat#Q4_0_X8} (same values; the GEMV reads it
-     * faster) in memory of the arena; rows must be a multiple of 8. Do it once, at load.
+     * This Q4_0 or Q4_K matrix repacked into {@link QuantFormat#Q4_0_X8} or {@link QuantFormat#Q4_K_X8}
+     * (same values; the GEMV reads them faster) in memory of the arena; rows must be a multiple of
+     * 8. Do it once, at load.
      */
     public QuantizedMatrix repack(Arena arena) {
-        if (format != QuantFormat.Q4_0) {
-            throw new IllegalArgumentException("only q4_0 matrices can be repacked (to q4_0x8), this one is " + format.formatName());
+        QuantFormat to = format.repackedFormat();
+        if (to == null) {
+            throw new IllegalArgumentException("only q4_0 and q4_k matrices can be repacked (to q4_0x8 and q4_kx8), this one is "
+                    + format.formatName());
         }
-        MemorySegment out = Quantizer.repack(format, packed, rows, cols, QuantFormat.Q4_0_X8, arena);
-        return new QuantizedMatrix(QuantFormat.Q4_0_X8, out, rows, cols, null);
+        MemorySegment out = Quantizer.repack(format, packed, rows, cols, to, arena);
+        return new QuantizedMatrix(to, out, rows, cols, null);
     }
 
     public QuantFormat format() {

@@ -54,7 +54,7 @@ class QuantizedMatrixTest {
             case F32, F16, BF16, FP8_E4M3_ROW, FP8_E4M3_B128 -> Act.NONE;
             case Q5_0, IQ4_NL, MXFP4 -> Act.Q8_0;
             case Q4_1, Q5_1 -> Act.Q8_1;
-            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS -> Act.Q8_K;
+            case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS, Q4_K_X8 -> Act.Q8_K;
             default -> Act.VANE;
         };
     }
@@ -129,6 +129,13 @@ class QuantizedMatrixTest {
      */
     static float[] minima(QuantFormat f, byte[] packed, int n, int k) {
         float[] mins = new float[n * k];
+        if (f == QuantFormat.Q4_K_X8) {  // vane.h: per 8 rows and 256 columns, dmin[8] at 16, the mins of sub-block s at 32 + 16s + 8
+            for (int e = 0; e < n * k; e++) {
+                int r = e / k, c = e % k, i = r % 8, base = ((r / 8) * (k / 256) + c / 256) * 1184;
+                mins[e] = half(packed, base + 16 + 2 * i) * (packed[base + 32 + 16 * ((c % 256) / 32) + 8 + i] & 0xFF);
+            }
+            return mins;
+        }
         int g = f.blockElements(), bb = f.blockBytes();
         for (int e = 0; e < n * k; e++) {
             int base = (e / g) * bb, j = e % g;
@@ -297,10 +304,49 @@ class QuantizedMatrixTest {
                     }
                 }
             }
-            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "only q4_0 matrices can be repacked");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "only q4_0 and q4_k matrices can be repacked");
         }
         try (Tensor w = Tensor.allocate(12, 64)) {
             assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.Q4_0_X8, w)),
+                    "rows = 12 is not a multiple of 8");
+        }
+    }
+
+    /**
+     * q4_kx8 (Q4_K repacked) gives Q4_K's products: both see the same q8_K activations x̂ and the
+     * same integer sums, so they differ only in the order of the f32 operations, each within
+     * (2·K/16 + 8)·2^-24·Σ(|ŵ| + 2|m|)|x̂| of the exact x̂·Ŵᵀ (checkAgainstLlamaActivations):
+     * twice that apart. m = 9 and 40 run past the GEMV's 8 rows of x.
+     */
+    @Test
+    void repackedQ4_KGivesTheSameProducts() {
+        Random r = new Random(4);
+        int n = 40, k = 512;
+        try (Arena arena = Arena.ofConfined(); Tensor w = Tensor.of(normal(r, n * k), n, k);
+             QuantizedMatrix q = QuantizedMatrix.quantize(QuantFormat.Q4_K, w)) {
+            QuantizedMatrix x8 = q.repack(arena);
+            assertEquals(QuantFormat.Q4_K_X8, x8.format());
+            byte[] packed = q.segment().toArray(ValueLayout.JAVA_BYTE);
+            float[] wd = Quantizer.dequantize(QuantFormat.Q4_K, packed, n, k), mins = minima(QuantFormat.Q4_K, packed, n, k);
+            assertArrayEquals(mins, minima(QuantFormat.Q4_K_X8, x8.segment().toArray(ValueLayout.JAVA_BYTE), n, k));
+            for (int m : new int[] {1, 3, 5, 8, 9, 40}) {
+                try (Tensor x = Tensor.of(normal(r, m * k), m, k); Tensor a = q.multiply(x); Tensor b = x8.multiply(x)) {
+                    float[] ya = a.toFloatArray(), yb = b.toFloatArray(), xs = x.toFloatArray();
+                    for (int i = 0; i < m; i++) {
+                        double[] xq = llamaActivations(Act.Q8_K, xs, i * k, k, null);
+                        for (int j = 0; j < n; j++) {
+                            double mag = 0;
+                            for (int c = 0; c < k; c++) mag += (Math.abs(wd[j * k + c]) + 2 * Math.abs(mins[j * k + c])) * Math.abs(xq[c]);
+                            double tol = 2 * (2 * (k / 16) + 8) * 0x1p-24 * mag + 1e-30;
+                            assertEquals(ya[i * n + j], yb[i * n + j], tol, "m=" + m + " y[" + i + ", " + j + "]");
+                        }
+                    }
+                }
+            }
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "only q4_0 and q4_k matrices can be repacked");
+        }
+        try (Tensor w = Tensor.allocate(12, 256)) {
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.Q4_K_X8, w)),
                     "rows = 12 is not a multiple of 8");
         }
     }

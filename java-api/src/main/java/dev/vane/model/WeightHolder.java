@@ -14,8 +14,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Puts a model file's tensors into the form a {@link WeightFormat} asks for, whatever the file
- * format: matrices as stored (zero-copy) or requantized into the model's arena, Q4_0 repacked
- * into Q4_0_X8, norm weights as F32.
+ * format: matrices as stored (zero-copy) or requantized into the model's arena, Q4_0 and Q4_K
+ * repacked into Q4_0_X8 and Q4_K_X8, norm weights as F32.
  */
 final class WeightHolder {
     private final WeightFormat format;
@@ -26,11 +26,11 @@ final class WeightHolder {
         this.arena = arena;
     }
 
-    /** The file's matrix as the weight format asks: as is (Q4_0 repacked), or requantized. */
+    /** The file's matrix as the weight format asks: as is (Q4_0 and Q4_K repacked), or requantized. */
     QuantizedMatrix hold(QuantizedMatrix m, String name) {
         QuantFormat target = target(m);
         QuantizedMatrix out = target == m.format() ? m : convert(m, target, name);
-        if (out.format() == QuantFormat.Q4_0 && out.rows() % 8 == 0) out = out.repack(arena);
+        if (out.format().repackedFormat() != null && out.rows() % 8 == 0) out = out.repack(arena);
         return out;
     }
 
@@ -106,7 +106,7 @@ final class WeightHolder {
     // The format hold() gives m.
     private QuantFormat heldFormat(QuantizedMatrix m) {
         QuantFormat f = target(m);
-        return f == QuantFormat.Q4_0 && m.rows() % 8 == 0 ? QuantFormat.Q4_0_X8 : f;
+        return f.repackedFormat() != null && m.rows() % 8 == 0 ? f.repackedFormat() : f;
     }
 
     /** The embedding table, whose rows are read one at a time: planar formats (FP8 with trailing scales) become F16. */

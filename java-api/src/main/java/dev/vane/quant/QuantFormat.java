@@ -52,7 +52,14 @@ public enum QuantFormat {
     /** GGUF IQ4_XS: IQ4_NL's table in 256-column super-blocks with 6-bit scales per 32. */
     IQ4_XS(26, "iq4_xs", 256, 136),
     /** GGUF MXFP4 (gpt-oss): E2M1 codes with an E8M0 power-of-two scale per 32. */
-    MXFP4(27, "mxfp4", 32, 17);
+    MXFP4(27, "mxfp4", 32, 17),
+    /**
+     * Q4_K repacked for speed: the same values, rows in groups of 8 (rows must be a multiple of 8)
+     * stored 8 rows x 256 columns at a time with the 6-bit scales and minimums unpacked to bytes,
+     * so the GEMV reads 8 rows' scales in one load: 148 bytes per row and 256 columns (Q4_K: 144).
+     * Made by {@link Quantizer#repack} from Q4_K (a model file's tensors) or by quantizing.
+     */
+    Q4_K_X8(28, "q4_kx8", 256, 148);
 
     private final int id;
     private final String formatName;
@@ -151,9 +158,22 @@ public enum QuantFormat {
         };
     }
 
-    /** Rows must be a multiple of this: 8 for {@link #Q4_0_X8}, 1 for every other format. */
+    /** Rows must be a multiple of this: 8 for {@link #Q4_0_X8} and {@link #Q4_K_X8}, 1 for every other format. */
     public int rowGroup() {
-        return this == Q4_0_X8 ? 8 : 1;
+        return this == Q4_0_X8 || this == Q4_K_X8 ? 8 : 1;
+    }
+
+    /**
+     * The layout of the same values that {@link Quantizer#repack} makes of this format for the
+     * faster kernels ({@link #Q4_0_X8} for Q4_0, {@link #Q4_K_X8} for Q4_K; rows a multiple of 8),
+     * or null when there is none.
+     */
+    public QuantFormat repackedFormat() {
+        return switch (this) {
+            case Q4_0 -> Q4_0_X8;
+            case Q4_K -> Q4_K_X8;
+            default -> null;
+        };
     }
 
     /** Average bytes per weight for a large matrix (scales included). */

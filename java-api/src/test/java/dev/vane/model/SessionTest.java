@@ -254,6 +254,21 @@ class SessionTest {
     }
 
     @Test
+    void q4KMatricesAreHeldRepacked() throws Exception {
+        // d 256: every matrix takes Q4_K's 256-column blocks, and every row count is a multiple of
+        // 8, so each is held as Q4_K_X8 (Q/K/V and gate/up joined, as Q4_0_X8 is).
+        Path file = dir.resolve("d256.gguf");
+        ModelGenerator.writeGguf(new ModelSpec(256, 1, 4, 2, 512, 512, 0, 0, 256, 10000f, 1e-5f, GgmlType.F32, ModelSpec.TokenizerKind.SPM, 6), file);
+        try (Model m = Model.load(file, WeightFormat.parse("q4_k")); Session s = m.newSession(options(256))) {
+            java.util.Map<dev.vane.quant.QuantFormat, Long> held = m.heldFormats();
+            assertTrue(held.containsKey(dev.vane.quant.QuantFormat.Q4_K_X8) && !held.containsKey(dev.vane.quant.QuantFormat.Q4_K), held.toString());
+            float[] logits = s.prefill(m.tokenizer().encode(PROMPT, true));
+            assertTrue(logits.length == 512);
+            for (float v : logits) assertTrue(Float.isFinite(v));
+        }
+    }
+
+    @Test
     void requantizedWeightsStayCloseToTheFile() throws Exception {
         int[] ids = model.tokenizer().encode(PROMPT, true);
         float[] exact;

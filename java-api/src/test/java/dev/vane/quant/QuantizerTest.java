@@ -121,6 +121,34 @@ class QuantizerTest {
         }
     }
 
+    /**
+     * q4_kx8 holds Q4_K's values: quantizing to it equals repacking Q4_K, every block reads back
+     * as its Q4_K bytes (the layout vane.h documents), it takes 148 bytes per row and 256
+     * columns, and rows must come in eights.
+     */
+    @Test
+    void q4_kx8IsRepackedQ4_K() {
+        int rows = 24, cols = 768;
+        float[] x = TestData.weights(6, rows * cols);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment q4 = Quantizer.quantize(QuantFormat.Q4_K, TestData.floats(arena, x), rows, cols, arena);
+            MemorySegment x8 = Quantizer.quantize(QuantFormat.Q4_K_X8, TestData.floats(arena, x), rows, cols, arena);
+            MemorySegment repacked = Quantizer.repack(QuantFormat.Q4_K, q4, rows, cols, QuantFormat.Q4_K_X8, arena);
+            assertEquals(rows * 3 * 148L, x8.byteSize());
+            assertArrayEquals(x8.toArray(ValueLayout.JAVA_BYTE), repacked.toArray(ValueLayout.JAVA_BYTE));
+            assertArrayEquals(q4.toArray(ValueLayout.JAVA_BYTE), ReferenceDecoder.q4_kx8ToQ4_K(x8, rows, cols).toArray(ValueLayout.JAVA_BYTE));
+            assertEquals(QuantFormat.Q4_K_X8, QuantFormat.Q4_K.repackedFormat());
+            assertEquals(QuantFormat.Q4_0_X8, QuantFormat.Q4_0.repackedFormat());
+            assertEquals(null, QuantFormat.Q4_K_X8.repackedFormat());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QuantFormat.Q4_K_X8.byteSize(12, 256));
+            assertTrue(e.getMessage().contains("rows = 12 is not a multiple of 8"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Quantizer.repack(QuantFormat.Q4_0, q4, 8, 256, QuantFormat.Q4_K_X8, arena));
+            assertTrue(e.getMessage().contains("q4_0 to q4_kx8 is not supported"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Quantizer.repack(QuantFormat.Q4_K, q4, 8, 256, QuantFormat.Q4_0_X8, arena));
+            assertTrue(e.getMessage().contains("q4_k to q4_0x8 is not supported"), e.getMessage());
+        }
+    }
+
     /** llama.cpp's Q4_0: fp16 d first, then byte j = code(x[j]) | code(x[j + 16]) << 4. */
     @Test
     void q4_0HandComputedBlock() {

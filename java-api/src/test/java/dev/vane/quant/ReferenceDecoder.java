@@ -32,8 +32,49 @@ final class ReferenceDecoder {
         return out;
     }
 
+    /**
+     * The Q4_K block (144 bytes) holding element (r, c) of a q4_kx8 matrix, read as vane.h lays it
+     * out: per group of 8 rows and 256 columns, fp16 d[8], fp16 dmin[8], then per sub-block s 16
+     * bytes (the 8 rows' 6-bit scales, then their 6-bit minimums), then 32 chunks of 32 bytes,
+     * chunk j holding code bytes 4j..4j+3 of rows 0..7 in turn. The scales and minimums are packed
+     * back into Q4_K's 12 bytes the way its decoder unpacks them (docs/FORMATS.md, q4_k).
+     */
+    static MemorySegment q4_kx8Block(MemorySegment q, int cols, int r, int c) {
+        int nb = cols / 256, i = r % 8;
+        long src = ((long) (r / 8) * nb + c / 256) * 1184;
+        byte[] out = new byte[144];
+        MemorySegment o = MemorySegment.ofArray(out);
+        MemorySegment.copy(q, src + 2 * i, o, 0, 2);
+        MemorySegment.copy(q, src + 16 + 2 * i, o, 2, 2);
+        int[] sc = new int[8], mn = new int[8];
+        for (int s = 0; s < 8; s++) {
+            sc[s] = u8(q, src + 32 + 16 * s + i);
+            mn[s] = u8(q, src + 32 + 16 * s + 8 + i);
+        }
+        // Sub-blocks 0..3: the low 6 bits of bytes 0..3 (scales) and 4..7 (minimums); 4..7: low 4
+        // bits in the nibbles of bytes 8..11, high 2 bits in the top bits of bytes 0..3 / 4..7.
+        for (int s = 0; s < 4; s++) {
+            out[4 + s] = (byte) (sc[s] | (sc[s + 4] >> 4) << 6);
+            out[8 + s] = (byte) (mn[s] | (mn[s + 4] >> 4) << 6);
+            out[12 + s] = (byte) ((sc[s + 4] & 15) | (mn[s + 4] & 15) << 4);
+        }
+        for (int j = 0; j < 32; j++) MemorySegment.copy(q, src + 160 + 32 * j + 4 * i, o, 16 + 4 * j, 4);
+        return o;
+    }
+
+    /** The Q4_K bytes of a q4_kx8 matrix (each block as {@link #q4_kx8Block} reads it). */
+    static MemorySegment q4_kx8ToQ4_K(MemorySegment q, int rows, int cols) {
+        int nb = cols / 256;
+        MemorySegment out = MemorySegment.ofArray(new byte[rows * nb * 144]);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < nb; b++) MemorySegment.copy(q4_kx8Block(q, cols, r, 256 * b), 0, out, ((long) r * nb + b) * 144, 144);
+        }
+        return out;
+    }
+
     static double[] decode(QuantFormat f, MemorySegment q, int rows, int cols) {
         if (f == QuantFormat.Q4_0_X8) return decode(QuantFormat.Q4_0, q4_0x8ToQ4_0(q, rows, cols), rows, cols);
+        if (f == QuantFormat.Q4_K_X8) return decode(QuantFormat.Q4_K, q4_kx8ToQ4_K(q, rows, cols), rows, cols);
         double[] out = new double[rows * cols];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) out[r * cols + c] = element(f, q, rows, cols, r, c);

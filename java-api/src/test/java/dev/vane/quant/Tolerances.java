@@ -18,7 +18,11 @@ final class Tolerances {
      * block's bytes.
      */
     static double bound(QuantFormat f, MemorySegment q, int rows, int cols, int r, int c, float[] x) {
-        if (ReferenceDecoder.isGgufBlockFormat(f)) return ggufBound(f, q, rows, cols, r, c, x);
+        // q4_kx8 holds Q4_K's values: Q4_K's bound on the element's block, read back as Q4_K.
+        if (f == QuantFormat.Q4_K_X8) {
+            return ggufBound(QuantFormat.Q4_K, ReferenceDecoder.q4_kx8Block(q, cols, r, c), 1, 256, 0, c % 256, x[r * cols + c]);
+        }
+        if (ReferenceDecoder.isGgufBlockFormat(f)) return ggufBound(f, q, rows, cols, r, c, x[r * cols + c]);
         return bound(f, q, rows, cols, r, c, (double) x[r * cols + c]);
     }
 
@@ -86,8 +90,7 @@ final class Tolerances {
      * that picks the code and of the dequantized value. A wrong element order, nibble, bit or
      * scale field puts an element's value off its own nearest level by about a step or more.
      */
-    private static double ggufBound(QuantFormat f, MemorySegment q, int rows, int cols, int r, int c, float[] xs) {
-        double x = xs[r * cols + c];
+    private static double ggufBound(QuantFormat f, MemorySegment q, int rows, int cols, int r, int c, double x) {
         double[] levels = ReferenceDecoder.levels(f, q, rows, cols, r, c);
         long b = ReferenceDecoder.blockOffset(f, cols, r, c);
         double moved = switch (f) {
