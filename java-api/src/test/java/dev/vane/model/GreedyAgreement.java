@@ -37,9 +37,7 @@ final class GreedyAgreement {
         for (int i = 0; i < steps; i++) {
             for (int e : endTokens) l[e] = Float.NEGATIVE_INFINITY;
             int best = Sampler.argmax(l);
-            double second = Double.NEGATIVE_INFINITY;
-            for (int j = 0; j < l.length; j++) if (j != best) second = Math.max(second, l[j]);
-            margins[i] = l[best] - second;
+            margins[i] = margin(l, best);
             texts[i] = text.append(stream.next(best)).toString();
             l = session.next(best);
         }
@@ -67,6 +65,20 @@ final class GreedyAgreement {
             return;
         }
         assertEquals(llama, vane.text(), "greedy continuation of " + texts.length + " tokens");
+    }
+
+    /** The top-1 minus top-2 logit, best being the top one's index. */
+    static double margin(float[] l, int best) {
+        double second = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < l.length; j++) if (j != best) second = Math.max(second, l[j]);
+        return l[best] - second;
+    }
+
+    /** The largest elementwise difference of two logit vectors. */
+    static double maxAbsDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs((double) a[i] - b[i]));
+        return m;
     }
 
     /** The standard deviation of the logits (the unit of the logit tolerances). */

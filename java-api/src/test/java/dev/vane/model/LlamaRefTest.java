@@ -92,12 +92,12 @@ class LlamaRefTest {
         for (int i = 0; i < tokens.length; i++) {
             assertEquals(vane[i].length, all[i].length, "n_vocab");
             double std = GreedyAgreement.std(vane[i]);
-            double d = maxAbsDiff(vane[i], all[i]) / std;
+            double d = GreedyAgreement.maxAbsDiff(vane[i], all[i]) / std;
             worst = Math.max(worst, d);
             assertTrue(d <= tolStd, "position " + i + ": logits differ by " + d + " of their std " + std + " (tolerance " + tolStd + ")");
         }
         int n = tokens.length - 1;
-        double dLast = maxAbsDiff(vane[n], last[0]) / GreedyAgreement.std(vane[n]);
+        double dLast = GreedyAgreement.maxAbsDiff(vane[n], last[0]) / GreedyAgreement.std(vane[n]);
         assertTrue(dLast <= tolStd, "last position alone: logits differ by " + dLast + " of their std (tolerance " + tolStd + ")");
         System.out.printf("LlamaRefTest %s %s: %d positions, largest logit difference %.3g of the std (tolerance %.1g)%n", type, kind, tokens.length, worst, tolStd);
     }
@@ -134,7 +134,7 @@ class LlamaRefTest {
             tol = GREEDY_TOL_STD * GreedyAgreement.std(l);
             for (int i = 0; i < STEPS; i++) {
                 vaneIds[i] = Sampler.argmax(l);
-                vaneMargins[i] = margin(l, vaneIds[i]);
+                vaneMargins[i] = GreedyAgreement.margin(l, vaneIds[i]);
                 l = session.next(vaneIds[i]);
             }
         }
@@ -206,7 +206,7 @@ class LlamaRefTest {
         assertTrue(std > 0, "the logits vary");
         // Against the F32 file: quantization moves the logits, but by far less than their spread.
         float[] f32 = ref.logits(in, tokens, false)[0];
-        double d = maxAbsDiff(f32, logits) / GreedyAgreement.std(f32);
+        double d = GreedyAgreement.maxAbsDiff(f32, logits) / GreedyAgreement.std(f32);
         assertTrue(d > 0 && d < 0.5, "Q4_K/Q8_0 logits differ from the F32 file's by " + d + " of their std");
         System.out.printf("LlamaRefTest quantize %s: %d tensors to Q4_K/Q8_0, llama.cpp's logits within %.3g of the F32 file's std%n", kind, types.size(), d);
     }
@@ -285,17 +285,5 @@ class LlamaRefTest {
         Path file = dir.resolve(kind + "-" + type + ".gguf");
         if (!Files.exists(file)) ModelGenerator.writeGguf(kind.equals("moe") ? ModelSpec.tinyMixtral(type) : ModelSpec.tinyLlama(type), file);
         return file;
-    }
-
-    private static double margin(float[] l, int best) {
-        double second = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < l.length; j++) if (j != best) second = Math.max(second, l[j]);
-        return l[best] - second;
-    }
-
-    private static double maxAbsDiff(float[] a, float[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs((double) a[i] - b[i]));
-        return m;
     }
 }

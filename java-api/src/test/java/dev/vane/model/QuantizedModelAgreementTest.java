@@ -97,7 +97,7 @@ class QuantizedModelAgreementTest {
         }
         float[][] llama = ref.withKv(KvCache.Storage.F32).withFlash("off").logits(theirs, tokens, true);
         double worst = 0;
-        for (int i = 0; i < tokens.length; i++) worst = Math.max(worst, maxAbsDiff(vane[i], llama[i]) / GreedyAgreement.std(vane[i]));
+        for (int i = 0; i < tokens.length; i++) worst = Math.max(worst, GreedyAgreement.maxAbsDiff(vane[i], llama[i]) / GreedyAgreement.std(vane[i]));
         return worst;
     }
 
@@ -132,7 +132,7 @@ class QuantizedModelAgreementTest {
             tol = GREEDY_TOL_STD * GreedyAgreement.std(l);
             for (int i = 0; i < STEPS; i++) {
                 ids[i] = Sampler.argmax(l);
-                margins[i] = margin(l, ids[i]);
+                margins[i] = GreedyAgreement.margin(l, ids[i]);
                 l = session.next(ids[i]);
             }
         }
@@ -169,17 +169,5 @@ class QuantizedModelAgreementTest {
             ModelGenerator.writeGguf(spec, file);
         }
         return file;
-    }
-
-    private static double margin(float[] l, int best) {
-        double second = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < l.length; j++) if (j != best) second = Math.max(second, l[j]);
-        return l[best] - second;
-    }
-
-    private static double maxAbsDiff(float[] a, float[] b) {
-        double m = 0;
-        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs((double) a[i] - b[i]));
-        return m;
     }
 }
