@@ -70,28 +70,31 @@ VX_INLINE void group_dot(const uint8_t *grp, int64_t nb, const act_q8_k *const y
         __m256i isum[T];
         for (int t = 0; t < T; t++) isum[t] = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
-            for (int c = 0; c < 8; c += 2) {
-                // Codes of triples 8h + c and 8h + c + 1: u[k] columns 128h + 32k + 4c .. + 7.
-                __m256i u[2][4];
-                for (int d = 0; d < 2; d++) {
-                    const uint8_t *q = blk + kCodesAt + 96 * (8 * h + c + d);
-                    const __m256i b0 = load32(q), b1 = load32(q + 32), b2 = load32(q + 64);
-                    u[d][0] = _mm256_and_si256(b0, m6);
-                    u[d][1] = _mm256_and_si256(b1, m6);
-                    u[d][2] = _mm256_and_si256(b2, m6);
-                    // The shifts are 16-bit, but the masked top bits move within their byte.
-                    u[d][3] = _mm256_or_si256(_mm256_or_si256(_mm256_srli_epi16(_mm256_and_si256(b0, top), 6),
-                                                              _mm256_srli_epi16(_mm256_and_si256(b1, top), 4)),
-                                              _mm256_srli_epi16(_mm256_and_si256(b2, top), 2));
-                }
-                for (int k = 0; k < 4; k++) {
-                    // Columns 128h + 32k + 4c .. + 7 lie in sub-block 8h + 2k + c / 4.
-                    const __m256i sc = scale_pairs(blk + kScalesAt + 8 * (8 * h + 2 * k + c / 4), dup);
-                    for (int t = 0; t < T; t++) {
-                        const int8_t *q8 = y[t][b].qs + 128 * h + 32 * k + 4 * c;
-                        const __m256i s = _mm256_adds_epi16(_mm256_maddubs_epi16(u[0][k], bcast32(q8)),
-                                                            _mm256_maddubs_epi16(u[1][k], bcast32(q8 + 4)));
-                        isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(s, sc));
+            for (int half = 0; half < 2; half++) {
+                // Columns 128h + 32k + 16 half .. + 15: sub-block 8h + 2k + half, 2 triple pairs.
+                __m256i sc[4];
+                for (int k = 0; k < 4; k++) sc[k] = scale_pairs(blk + kScalesAt + 8 * (8 * h + 2 * k + half), dup);
+                for (int c = 4 * half; c < 4 * half + 4; c += 2) {
+                    // Codes of triples 8h + c and 8h + c + 1: u[.][k] columns 128h + 32k + 4c .. + 7.
+                    __m256i u[2][4];
+                    for (int d = 0; d < 2; d++) {
+                        const uint8_t *q = blk + kCodesAt + 96 * (8 * h + c + d);
+                        const __m256i b0 = load32(q), b1 = load32(q + 32), b2 = load32(q + 64);
+                        u[d][0] = _mm256_and_si256(b0, m6);
+                        u[d][1] = _mm256_and_si256(b1, m6);
+                        u[d][2] = _mm256_and_si256(b2, m6);
+                        // The shifts are 16-bit, but the masked top bits move within their byte.
+                        u[d][3] = _mm256_or_si256(_mm256_or_si256(_mm256_srli_epi16(_mm256_and_si256(b0, top), 6),
+                                                                  _mm256_srli_epi16(_mm256_and_si256(b1, top), 4)),
+                                                  _mm256_srli_epi16(_mm256_and_si256(b2, top), 2));
+                    }
+                    for (int k = 0; k < 4; k++) {
+                        for (int t = 0; t < T; t++) {
+                            const int8_t *q8 = y[t][b].qs + 128 * h + 32 * k + 4 * c;
+                            const __m256i s = _mm256_adds_epi16(_mm256_maddubs_epi16(u[0][k], bcast32(q8)),
+                                                                _mm256_maddubs_epi16(u[1][k], bcast32(q8 + 4)));
+                            isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(s, sc[k]));
+                        }
                     }
                 }
             }
