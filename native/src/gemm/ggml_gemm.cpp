@@ -3,8 +3,8 @@
 // takes (gemm/ggml_act.cpp); then every (weight row, x row) pair is one call of the active
 // variant's dot kernel over the whole row. Weight rows go in tiles small enough to stay in L1/L2
 // while every x row runs against them, so a GEMM reads each weight byte from memory once.
-// The reference variant runs q4_kx8 (q4_k rows interleaved 8 at a time) here too, on its rows
-// copied out as q4_k.
+// The reference variant runs q4_kx8 and q6_kx8 (q4_k, q6_k rows interleaved 8 at a time) here
+// too, on their rows copied out as q4_k, q6_k.
 #include <string.h>
 
 #include <vector>
@@ -58,8 +58,8 @@ void ggml_prepare(const GemmArgs &a, int64_t m0, int64_t m1) {
 }
 
 void ggml_gemm(const GemmArgs &a, int64_t n0, int64_t n1, DotRowFn dot) {
-    // q4_kx8 (the reference variant): each tile's rows are copied out as q4_k into the thread's
-    // buffer and dot is the q4_k kernel.
+    // q4_kx8, q6_kx8 (the reference variant): each tile's rows are copied out as q4_k (q6_k) into
+    // the thread's buffer and dot is that format's kernel.
     const RowGroupLayout *x8 = row_group_layout(a.format);
     const FormatTraits &f = *format_traits(x8 ? x8->row_format : a.format);
     const int64_t nb = a.k / f.block_elems, w_row = nb * f.block_bytes;

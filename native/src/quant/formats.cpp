@@ -55,6 +55,8 @@ const FormatTraits kFormats[] = {
     // Per row, 148 bytes per 256 columns (q4_k's 144 with its 12 packed scale bytes spread to
     // 16); stored 8 rows at a time (vane_block_q4_kx8).
     {VANE_FORMAT_Q4_K_X8, "q4_kx8", 256, BLOCK(vane_block_q4_kx8) / 8, 0, 0, 0, 8, -1, ACT_Q8_K, SCALE_NONE, {-1, -1}, nullptr, nullptr},
+    // Per row, 210 bytes per 256 columns, as q6_k; stored 8 rows at a time (vane_block_q6_kx8).
+    {VANE_FORMAT_Q6_K_X8, "q6_kx8", 256, BLOCK(vane_block_q6_kx8) / 8, 0, 0, 0, 8, -1, ACT_Q8_K, SCALE_NONE, {-1, -1}, nullptr, nullptr},
 };
 #undef BLOCK
 }  // namespace
@@ -168,6 +170,7 @@ const RowGroupLayout *row_group_layout(int32_t format) {
     static const RowGroupLayout kLayouts[] = {
         {VANE_FORMAT_Q4_0_X8, VANE_FORMAT_Q4_0, q4_0x8_get_row, q4_0x8_put_group},
         {VANE_FORMAT_Q4_K_X8, VANE_FORMAT_Q4_K, q4_kx8_get_row, q4_kx8_put_group},
+        {VANE_FORMAT_Q6_K_X8, VANE_FORMAT_Q6_K, q6_kx8_get_row, q6_kx8_put_group},
     };
     for (const RowGroupLayout &l : kLayouts)
         if (l.format == format) return &l;

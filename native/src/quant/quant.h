@@ -19,7 +19,7 @@ enum ActFormat : int32_t {
 
 // The type of a format's scale fields (vane_quant_check reads them).
 enum ScaleKind : int32_t {
-    SCALE_NONE = 0,  // unscaled formats, and q4_0x8 / q4_kx8 (made from checked q4_0 / q4_k only)
+    SCALE_NONE = 0,  // unscaled formats, and q4_0x8 / q4_kx8 / q6_kx8 (made from checked q4_0 / q4_k / q6_k)
     SCALE_F16 = 1,   // fp16 fields in each block (d, and m / dmin where the format has one)
     SCALE_F32 = 2,   // f32: in each block (int8_g*) or, planar, the scale array after the codes
     SCALE_E8M0 = 3   // a power-of-two exponent byte per block (mxfp4); 0xFF is NaN
@@ -42,7 +42,7 @@ struct FormatTraits {
     int32_t planar;       // FP8 formats: codes first, f32 scales after
     int32_t scale_rows;   // planar: rows per scale tile
     int32_t scale_cols;   // planar: cols per scale tile, 0 = whole row
-    int32_t row_group;    // rows must be a multiple of this (q4_0x8, q4_kx8: 8, else 1)
+    int32_t row_group;    // rows must be a multiple of this (q4_0x8, q4_kx8, q6_kx8: 8, else 1)
     int32_t ggml_type;    // the GGUF type id with the same bytes, or -1 (Vane's own formats)
     int32_t act;          // ActFormat
     int32_t scale_kind;   // ScaleKind
@@ -67,13 +67,16 @@ void q4_0x8_put_group(const uint8_t *rows8, int64_t nb, void *group);
 // q4_kx8 (vane.h): the same for Q4_K rows, one vane_block_q4_kx8 per 256 columns and group.
 void q4_kx8_get_row(const void *src, int64_t r, int64_t nb, uint8_t *out);
 void q4_kx8_put_group(const uint8_t *rows8, int64_t nb, void *group);
+// q6_kx8 (vane.h, quant/q6_kx8.cpp): the same for Q6_K rows, one vane_block_q6_kx8 per 256 columns.
+void q6_kx8_get_row(const void *src, int64_t r, int64_t nb, uint8_t *out);
+void q6_kx8_put_group(const uint8_t *rows8, int64_t nb, void *group);
 
-// A format that stores another format's rows interleaved 8 at a time (q4_0x8, q4_kx8): the
+// A format that stores another format's rows interleaved 8 at a time (q4_0x8, q4_kx8, q6_kx8): the
 // rows' own format and the copies each way. Quantizing, dequantizing and the GEMMs that have
 // no kernel of their own for it go through the rows' format.
 struct RowGroupLayout {
     int32_t format;      // the interleaved format
-    int32_t row_format;  // VANE_FORMAT_Q4_0, VANE_FORMAT_Q4_K
+    int32_t row_format;  // VANE_FORMAT_Q4_0, VANE_FORMAT_Q4_K, VANE_FORMAT_Q6_K
     // Row r of the matrix (nb blocks) copied out as the row format's bytes.
     void (*get_row)(const void *src, int64_t r, int64_t nb, uint8_t *out);
     // 8 rows of the row format (row-major, nb blocks each) written as one group.

@@ -149,6 +149,34 @@ class QuantizerTest {
         }
     }
 
+    /**
+     * q6_kx8 holds Q6_K's values: quantizing to it equals repacking Q6_K, every block reads back
+     * as its Q6_K bytes (the layout vane.h documents), it takes 210 bytes per row and 256
+     * columns, as Q6_K, and rows must come in eights.
+     */
+    @Test
+    void q6_kx8IsRepackedQ6_K() {
+        int rows = 24, cols = 768;
+        float[] x = TestData.weights(7, rows * cols);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment q6 = Quantizer.quantize(QuantFormat.Q6_K, TestData.floats(arena, x), rows, cols, arena);
+            MemorySegment x8 = Quantizer.quantize(QuantFormat.Q6_K_X8, TestData.floats(arena, x), rows, cols, arena);
+            MemorySegment repacked = Quantizer.repack(QuantFormat.Q6_K, q6, rows, cols, QuantFormat.Q6_K_X8, arena);
+            assertEquals(rows * 3 * 210L, x8.byteSize());
+            assertArrayEquals(x8.toArray(ValueLayout.JAVA_BYTE), repacked.toArray(ValueLayout.JAVA_BYTE));
+            assertArrayEquals(q6.toArray(ValueLayout.JAVA_BYTE), ReferenceDecoder.q6_kx8ToQ6_K(x8, rows, cols).toArray(ValueLayout.JAVA_BYTE));
+            assertEquals(QuantFormat.Q6_K_X8, QuantFormat.Q6_K.repackedFormat());
+            assertEquals(null, QuantFormat.Q6_K_X8.repackedFormat());
+            assertEquals(8, QuantFormat.Q6_K_X8.rowGroup());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QuantFormat.Q6_K_X8.byteSize(12, 256));
+            assertTrue(e.getMessage().contains("rows = 12 is not a multiple of 8"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Quantizer.repack(QuantFormat.Q4_K, q6, 8, 256, QuantFormat.Q6_K_X8, arena));
+            assertTrue(e.getMessage().contains("q4_k to q6_kx8 is not supported"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Quantizer.repack(QuantFormat.Q6_K, q6, 8, 256, QuantFormat.Q4_K_X8, arena));
+            assertTrue(e.getMessage().contains("q6_k to q4_kx8 is not supported"), e.getMessage());
+        }
+    }
+
     /** llama.cpp's Q4_0: fp16 d first, then byte j = code(x[j]) | code(x[j + 16]) << 4. */
     @Test
     void q4_0HandComputedBlock() {

@@ -72,9 +72,56 @@ final class ReferenceDecoder {
         return out;
     }
 
+    /**
+     * The Q6_K block (210 bytes) holding element (r, c) of a q6_kx8 matrix, read as vane.h lays it
+     * out: per group of 8 rows and 256 columns, fp16 d[8], int8 scales[16][8] (sub-block, row),
+     * then 16 triples of 3 chunks of 32 bytes; in triple t = 8h + c, byte e of row i of chunk j is
+     * the 6-bit code of column 128h + 32j + 4c + e with bits 2j..2j+1 of the code of column
+     * 128h + 96 + 4c + e on top. The codes are put back into Q6_K's ql / qh the way its decoder
+     * reads them (docs/FORMATS.md, q6_k).
+     */
+    static MemorySegment q6_kx8Block(MemorySegment q, int cols, int r, int c) {
+        int nb = cols / 256, i = r % 8;
+        long src = ((long) (r / 8) * nb + c / 256) * 1680;
+        int[] u = new int[256];
+        for (int t = 0; t < 16; t++) {
+            for (int e = 0; e < 4; e++) {
+                int col = 128 * (t / 8) + 4 * (t % 8) + e, top = 0;
+                for (int j = 0; j < 3; j++) {
+                    int v = u8(q, src + 144 + 32 * (3 * t + j) + 4 * i + e);
+                    u[col + 32 * j] = v & 63;
+                    top |= (v >> 6) << (2 * j);
+                }
+                u[col + 96] = top;
+            }
+        }
+        byte[] out = new byte[210];
+        // Column 128h + 32k + l: nibble k / 2 of ql[64h + 32(k % 2) + l], bits 2k..2k+1 of qh[32h + l].
+        for (int e = 0; e < 256; e++) {
+            int h = e / 128, k = (e % 128) / 32, l = e % 32;
+            out[64 * h + 32 * (k % 2) + l] |= (byte) ((u[e] & 15) << (4 * (k / 2)));
+            out[128 + 32 * h + l] |= (byte) ((u[e] >> 4) << (2 * k));
+        }
+        for (int s = 0; s < 16; s++) out[192 + s] = q.get(ValueLayout.JAVA_BYTE, src + 16 + 8 * s + i);
+        MemorySegment o = MemorySegment.ofArray(out);
+        MemorySegment.copy(q, src + 2 * i, o, 208, 2);
+        return o;
+    }
+
+    /** The Q6_K bytes of a q6_kx8 matrix (each block as {@link #q6_kx8Block} reads it). */
+    static MemorySegment q6_kx8ToQ6_K(MemorySegment q, int rows, int cols) {
+        int nb = cols / 256;
+        MemorySegment out = MemorySegment.ofArray(new byte[rows * nb * 210]);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < nb; b++) MemorySegment.copy(q6_kx8Block(q, cols, r, 256 * b), 0, out, ((long) r * nb + b) * 210, 210);
+        }
+        return out;
+    }
+
     static double[] decode(QuantFormat f, MemorySegment q, int rows, int cols) {
         if (f == QuantFormat.Q4_0_X8) return decode(QuantFormat.Q4_0, q4_0x8ToQ4_0(q, rows, cols), rows, cols);
         if (f == QuantFormat.Q4_K_X8) return decode(QuantFormat.Q4_K, q4_kx8ToQ4_K(q, rows, cols), rows, cols);
+        if (f == QuantFormat.Q6_K_X8) return decode(QuantFormat.Q6_K, q6_kx8ToQ6_K(q, rows, cols), rows, cols);
         double[] out = new double[rows * cols];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) out[r * cols + c] = element(f, q, rows, cols, r, c);
