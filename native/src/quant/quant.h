@@ -67,6 +67,9 @@ void q4_0x8_put_group(const uint8_t *rows8, int64_t nb, void *group);
 // q4_kx8 (vane.h): the same for Q4_K rows, one vane_block_q4_kx8 per 256 columns and group.
 void q4_kx8_get_row(const void *src, int64_t r, int64_t nb, uint8_t *out);
 void q4_kx8_put_group(const uint8_t *rows8, int64_t nb, void *group);
+// iq4_xsx8 (vane.h): the same for IQ4_XS rows, one vane_block_iq4_xsx8 per 256 columns and group.
+void iq4_xsx8_get_row(const void *src, int64_t r, int64_t nb, uint8_t *out);
+void iq4_xsx8_put_group(const uint8_t *rows8, int64_t nb, void *group);
 
 // A format that stores another format's rows interleaved 8 at a time (q4_0x8, q4_kx8): the
 // rows' own format and the copies each way. Quantizing, dequantizing and the GEMMs that have
