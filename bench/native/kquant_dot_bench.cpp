@@ -2,9 +2,9 @@
 // dot(W[r], x) over rows of 4096 columns, with the weights in L2 (256 rows, repeated) and in
 // DRAM (rows totalling 256 MB, one pass per run). Reports the weight bytes read per second
 // (median and range of 7 runs). Usage: kquant_dot_bench [k-columns [format-name]]  (default
-// 4096, every format). q4_k also runs as q4_kx8 (its rows repacked 8 at a time, vane.h): the AVX2
-// GEMV kernel on the same rows, bytes counted as q4_kx8 stores them (148 per row and 256 columns)
-// and as the q4_k rows they hold (144).
+// 4096, every format). q4_k also runs as q4_kx8 and iq4_xs as iq4_xsx8 (their rows repacked 8 at a
+// time, vane.h): the AVX2 GEMV kernel on the same rows, bytes counted as the x8 format stores them
+// (148 / 138 per row and 256 columns) and as the q4_k / iq4_xs rows they hold (144 / 136).
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -86,29 +86,34 @@ void measure(const char *label, vane::DotRowFn fn, const std::vector<uint8_t> &w
     (void)sink;
 }
 
-// q4_kx8: the same rows (q4_k bytes) repacked, then the AVX2 GEMV kernel over all of them on this
-// thread (m = 1, x quantized once outside the timing, as in measure()).
-void measure_x8(const char *label, const std::vector<uint8_t> &q4, int64_t rows, int64_t k, const vane::act_q8_k *a, int reps) {
+// q4_kx8 / iq4_xsx8: the same rows (q4_k / iq4_xs bytes) repacked, then the AVX2 GEMV kernel over
+// all of them on this thread (m = 1, x quantized once outside the timing, as in measure()).
+void measure_x8(const char *label, int32_t from, const std::vector<uint8_t> &q4, int64_t rows, int64_t k, const vane::act_q8_k *a,
+                int reps) {
+    const bool iq = from == VANE_FORMAT_IQ4_XS;
+    const int32_t to = iq ? VANE_FORMAT_IQ4_XS_X8 : VANE_FORMAT_Q4_K_X8;
+    void (*kernel)(const vane::GemmArgs &, int64_t, int64_t) = iq ? vane::gemm_iq4_xsx8_avx2 : vane::gemm_q4_kx8_avx2;
     int64_t bytes = 0;
-    vane_quant_size(VANE_FORMAT_Q4_K_X8, rows, k, &bytes);
+    vane_quant_size(to, rows, k, &bytes);
     std::vector<uint8_t> x8(bytes);
-    if (vane_quant_repack(VANE_FORMAT_Q4_K, q4.data(), (int64_t)q4.size(), rows, k, VANE_FORMAT_Q4_K_X8, x8.data(), bytes) != VANE_OK) {
+    if (vane_quant_repack(from, q4.data(), (int64_t)q4.size(), rows, k, to, x8.data(), bytes) != VANE_OK) {
         printf("  repack: %s\n", vane_last_error());
         return;
     }
     std::vector<float> y(rows);
-    vane::GemmArgs args{VANE_FORMAT_Q4_K_X8, x8.data(), rows, k, nullptr, k, 1, nullptr, y.data(), rows, (void *)a};
-    vane::gemm_q4_kx8_avx2(args, 0, rows);  // warm up
+    vane::GemmArgs args{to, x8.data(), rows, k, nullptr, k, 1, nullptr, y.data(), rows, (void *)a};
+    kernel(args, 0, rows);  // warm up
     double gbs[7];
     for (double &g : gbs) {
         const double t0 = now_s();
-        for (int i = 0; i < reps; i++) vane::gemm_q4_kx8_avx2(args, 0, rows);
+        for (int i = 0; i < reps; i++) kernel(args, 0, rows);
         g = (double)bytes * reps / (now_s() - t0) * 1e-9;
     }
     std::sort(gbs, gbs + 7);
-    const double q4_bytes = (double)sizeof(vane_block_q4_k) * 8 / sizeof(vane_block_q4_kx8);
-    printf("  %-14s %8.2f GB/s  (%.2f .. %.2f)  %6.1f Mrow/s  (%.2f GB/s of q4_k bytes)\n", label, gbs[3], gbs[0], gbs[6],
-           gbs[3] * 1e3 * rows / (double)bytes, gbs[3] * q4_bytes);
+    const double q4_bytes = iq ? (double)sizeof(vane_block_iq4_xs) * 8 / sizeof(vane_block_iq4_xsx8)
+                               : (double)sizeof(vane_block_q4_k) * 8 / sizeof(vane_block_q4_kx8);
+    printf("  %-14s %8.2f GB/s  (%.2f .. %.2f)  %6.1f Mrow/s  (%.2f GB/s of %s bytes)\n", label, gbs[3], gbs[0], gbs[6],
+           gbs[3] * 1e3 * rows / (double)bytes, gbs[3] * q4_bytes, iq ? "iq4_xs" : "q4_k");
 }
 
 }  // namespace
@@ -140,9 +145,9 @@ int main(int argc, char **argv) {
         std::vector<uint8_t> big(rows * row_bytes);
         fill(big, f);
         measure("avx2, DRAM", vane::dot_row_kquant_avx2(f.id), big, rows, row_bytes, a.data(), nb, 1);
-        if (f.id == VANE_FORMAT_Q4_K) {
-            measure_x8("x8 avx2, L2", small, 256, k, a.data(), reps);
-            measure_x8("x8 avx2, DRAM", big, rows / 8 * 8, k, a.data(), 1);
+        if (f.id == VANE_FORMAT_Q4_K || f.id == VANE_FORMAT_IQ4_XS) {
+            measure_x8("x8 avx2, L2", f.id, small, 256, k, a.data(), reps);
+            measure_x8("x8 avx2, DRAM", f.id, big, rows / 8 * 8, k, a.data(), 1);
         }
     }
     return 0;
