@@ -50,9 +50,10 @@ typedef float (*DotRowFn)(const void *w, const void *act, int64_t nb);
 
 // The kernels of one variant, by VANE_FORMAT_*; nullptr for a format the table does not hold.
 // The reference's q4_kx8 kernel is q4_k's: ggml_gemm hands it the rows copied out as q4_k (AVX2
-// has a q4_kx8 GEMM of its own, gemm/x86_avx2_q4_kx8.cpp).
+// has a q4_kx8 GEMM of its own, gemm/x86_avx2_q4_kx8.cpp); iq4_xsx8's is iq4_xs's likewise
+// (gemm/x86_avx2_iq4_xsx8.cpp on AVX2).
 DotRowFn dot_row_legacy_ref(int32_t format);   // q4_1, q5_0, q5_1, iq4_nl, mxfp4
-DotRowFn dot_row_kquant_ref(int32_t format);   // q2_k ... q6_k, iq4_xs, q4_kx8
+DotRowFn dot_row_kquant_ref(int32_t format);   // q2_k ... q6_k, iq4_xs, q4_kx8, iq4_xsx8
 DotRowFn dot_row_legacy_avx2(int32_t format);
 DotRowFn dot_row_kquant_avx2(int32_t format);
 
