@@ -6,18 +6,22 @@
 // bytes) holds bytes 4 (j % 4) .. + 3 of sub-block g = j / 4's 16 code bytes of each row: low
 // nibbles = columns 32g + 4 (j % 4) .. + 3, high nibbles = the same + 16. One vpshufb per nibble
 // half looks the codes up in IQ4_NL's table (signed int8); the products with the 4 activations,
-// broadcast to every lane, are vpmaddubsw(|v|, sign(q8, v)) (the sign trick of the iq4_xs dot
-// kernel: the table is not offset, because an unsigned code value of up to 241 against |q8| up
-// to 128 would saturate vpmaddubsw's int16 pairs). A pair is up to 2 * 127 * 128 = 32512, so
+// broadcast to every lane, are vpmaddubsw(|q8|, sign(v, q8)): the sign trick of the iq4_xs dot
+// kernel turned around, so that the absolute values are the activations', taken once per call
+// (q8_K's codes are -127..127), and the per-chunk work on the codes is the lookup alone. (The
+// table is not offset instead, because an unsigned code value of up to 240 against |q8| up to
+// 127 would saturate vpmaddubsw's int16 pairs.) A pair is up to 2 * 127 * 127 = 32258, so
 // int16 sums cannot be added up (q4_kx8 can: its codes are 4-bit): each is widened at once by a
 // vpmaddwd with the sub-block's 8 scales (ls - 32, int8 in the block, sign-extended to int16
-// pairs once per sub-block). The int32 sums of a super-block (|.| <= 32 * 127 * 128 * 256 <
+// pairs once per sub-block). The int32 sums of a super-block (|.| <= 32 * 127 * 127 * 256 <
 // 2^28) are converted once and multiplied in by d * d_x (the 8 rows' fp16 d, one load).
 // A NaN activation block has d_x = NaN, so its row's outputs are NaN.
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include <vector>
 
 #include "gemm/ggml_dot.h"
 #include "gemm/x86_avx2.h"
@@ -53,8 +57,8 @@ VX_INLINE __m256i scales16(const uint8_t *s) {
 // One group of 8 weight rows (nb super-blocks at grp) against T rows of x: out[t] lane r =
 // row r . x row t. The T rows of x share each decoded code register.
 template <int T>
-VX_INLINE void group_dot(const uint8_t *grp, int64_t nb, const act_q8_k *const y[T], const uint8_t *prefetch,
-                         __m256 out[T]) {
+VX_INLINE void group_dot(const uint8_t *grp, int64_t nb, const act_q8_k *const y[T], const int8_t *const ay[T],
+                         const uint8_t *prefetch, __m256 out[T]) {
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     const __m256i values = _mm256_broadcastsi128_si256(
         _mm_setr_epi8(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113));
@@ -72,11 +76,10 @@ VX_INLINE void group_dot(const uint8_t *grp, int64_t nb, const act_q8_k *const y
                 const __m256i code = load32(blk + kCodesAt + 32 * (4 * g + c));
                 const __m256i vlo = _mm256_shuffle_epi8(values, _mm256_and_si256(code, m4));
                 const __m256i vhi = _mm256_shuffle_epi8(values, _mm256_and_si256(_mm256_srli_epi16(code, 4), m4));
-                const __m256i alo = _mm256_abs_epi8(vlo), ahi = _mm256_abs_epi8(vhi);
                 for (int t = 0; t < T; t++) {
-                    const int8_t *q = y[t][b].qs + 32 * g + 4 * c;
-                    const __m256i plo = _mm256_maddubs_epi16(alo, _mm256_sign_epi8(bcast32(q), vlo));
-                    const __m256i phi = _mm256_maddubs_epi16(ahi, _mm256_sign_epi8(bcast32(q + 16), vhi));
+                    const int8_t *q = y[t][b].qs + 32 * g + 4 * c, *aq = ay[t] + 256 * b + 32 * g + 4 * c;
+                    const __m256i plo = _mm256_maddubs_epi16(bcast32(aq), _mm256_sign_epi8(vlo, bcast32(q)));
+                    const __m256i phi = _mm256_maddubs_epi16(bcast32(aq + 16), _mm256_sign_epi8(vhi, bcast32(q + 16)));
                     isum[t] = _mm256_add_epi32(isum[t], _mm256_add_epi32(_mm256_madd_epi16(plo, sc), _mm256_madd_epi16(phi, sc)));
                 }
             }
@@ -89,14 +92,19 @@ VX_INLINE void group_dot(const uint8_t *grp, int64_t nb, const act_q8_k *const y
 }
 
 // x rows [i0, i0 + T) against groups [g0, g1); writes y's columns of the groups in those rows.
+// absq: |q8| of every row of x, k bytes a row.
 template <int T>
-void pass(const GemmArgs &a, int64_t g0, int64_t g1, int64_t i0, int64_t nb, int64_t act_row) {
+void pass(const GemmArgs &a, int64_t g0, int64_t g1, int64_t i0, int64_t nb, int64_t act_row, const int8_t *absq) {
     const act_q8_k *y[T];
-    for (int t = 0; t < T; t++) y[t] = (const act_q8_k *)((const uint8_t *)a.scratch + (i0 + t) * act_row);
+    const int8_t *ay[T];
+    for (int t = 0; t < T; t++) {
+        y[t] = (const act_q8_k *)((const uint8_t *)a.scratch + (i0 + t) * act_row);
+        ay[t] = absq + (i0 + t) * a.k;
+    }
     for (int64_t g = g0; g < g1; g++) {
         const uint8_t *grp = (const uint8_t *)a.w + g * nb * kGroupBytes;
         __m256 out[T];
-        group_dot<T>(grp, nb, y, grp + kPrefetchGroups * nb * kGroupBytes, out);
+        group_dot<T>(grp, nb, y, ay, grp + kPrefetchGroups * nb * kGroupBytes, out);
         const __m256 bias = a.bias ? _mm256_loadu_ps(a.bias + 8 * g) : _mm256_setzero_ps();
         for (int t = 0; t < T; t++) _mm256_storeu_ps(a.y + (i0 + t) * a.ldy + 8 * g, _mm256_add_ps(out[t], bias));
     }
@@ -108,14 +116,24 @@ void pass(const GemmArgs &a, int64_t g0, int64_t g1, int64_t i0, int64_t nb, int
 void gemm_iq4_xsx8_avx2(const GemmArgs &a, int64_t n0, int64_t n1) {
     using namespace iq4xsx8_avx2;
     const int64_t nb = a.k / 256, act_row = ggml_act_row_bytes(a.format, a.k);
+    // |q8| of x's rows, for this thread's slice of the columns (k bytes per row of x).
+    thread_local std::vector<int8_t> absq_buf;
+    absq_buf.resize((size_t)(a.m * a.k));
+    int8_t *absq = absq_buf.data();
+    for (int64_t i = 0; i < a.m; i++) {
+        const act_q8_k *y = (const act_q8_k *)((const uint8_t *)a.scratch + i * act_row);
+        for (int64_t b = 0; b < nb; b++)
+            for (int o = 0; o < 256; o += 32)
+                _mm256_storeu_si256((__m256i *)(absq + i * a.k + 256 * b + o), _mm256_abs_epi8(load32(y[b].qs + o)));
+    }
     for (int64_t g = n0 / 8; g < n1 / 8; g += kGroupsPerStep) {
         const int64_t ge = g + kGroupsPerStep < n1 / 8 ? g + kGroupsPerStep : n1 / 8;
         for (int64_t i0 = 0; i0 < a.m; i0 += kMaxT) {
             switch (a.m - i0 < kMaxT ? a.m - i0 : kMaxT) {
-                case 1: pass<1>(a, g, ge, i0, nb, act_row); break;
-                case 2: pass<2>(a, g, ge, i0, nb, act_row); break;
-                case 3: pass<3>(a, g, ge, i0, nb, act_row); break;
-                default: pass<4>(a, g, ge, i0, nb, act_row); break;
+                case 1: pass<1>(a, g, ge, i0, nb, act_row, absq); break;
+                case 2: pass<2>(a, g, ge, i0, nb, act_row, absq); break;
+                case 3: pass<3>(a, g, ge, i0, nb, act_row, absq); break;
+                default: pass<4>(a, g, ge, i0, nb, act_row, absq); break;
             }
         }
     }
