@@ -7,7 +7,7 @@
 //
 // Format ids are VANE_FORMAT_* (vane.h); the default is q4_0 q8_0 int4_sym_g128 int4_asym_g32
 // int8_g32 (14 15 7 8 11); 0 1 2 3 4 are f32 f16 bf16 fp8_e4m3_row fp8_e4m3_b128, 16 q4_0x8,
-// 22 q4_k, 28 q4_kx8, 24 q6_k, 29 q6_kx8.
+// 22 q4_k, 28 q4_kx8, 24 q6_k, 29 q6_kx8, 26 iq4_xs, 30 iq4_xsx8.
 //
 // GEMV: y = x * W^T for W [14336, 4096] (a Llama-3-8B FFN matrix; gemv:N for W [N, 4096]), M = 1
 // at 1 and 2 threads, and M = 4 (a small batch, as speculative decoding makes) at 2 threads.

@@ -2,9 +2,10 @@
 // dot(W[r], x) over rows of 4096 columns, with the weights in L2 (256 rows, repeated) and in
 // DRAM (rows totalling 256 MB, one pass per run). Reports the weight bytes read per second
 // (median and range of 7 runs). Usage: kquant_dot_bench [k-columns [format-name]]  (default
-// 4096, every format). q4_k also runs as q4_kx8 (its rows repacked 8 at a time, vane.h): the AVX2
-// GEMV kernel on the same rows, bytes counted as q4_kx8 stores them (148 per row and 256 columns)
-// and as the q4_k rows they hold (144); q6_k likewise as q6_kx8 (210 bytes either way).
+// 4096, every format). q4_k, q6_k and iq4_xs also run as q4_kx8, q6_kx8 and iq4_xsx8 (their rows
+// repacked 8 at a time, vane.h): the AVX2 GEMV kernel on the same rows, bytes counted as the x8
+// format stores them (148 / 210 / 138 per row and 256 columns) and as the rows they hold (144 /
+// 210 / 136).
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -86,8 +87,8 @@ void measure(const char *label, vane::DotRowFn fn, const std::vector<uint8_t> &w
     (void)sink;
 }
 
-// q4_kx8: the same rows (q4_k bytes) repacked, then the AVX2 GEMV kernel over all of them on this
-// thread (m = 1, x quantized once outside the timing, as in measure()).
+// An x8 format: the same rows (q4_k / q6_k / iq4_xs bytes) repacked, then the AVX2 GEMV kernel
+// over all of them on this thread (m = 1, x quantized once outside the timing, as in measure()).
 void measure_x8(const char *label, int32_t from, int32_t to, const std::vector<uint8_t> &q4, int64_t rows, int64_t k, const vane::act_q8_k *a,
                 int reps) {
     int64_t bytes = 0;
@@ -99,7 +100,7 @@ void measure_x8(const char *label, int32_t from, int32_t to, const std::vector<u
     }
     std::vector<float> y(rows);
     vane::GemmArgs args{to, x8.data(), rows, k, nullptr, k, 1, nullptr, y.data(), rows, (void *)a};
-    const auto kernel = to == VANE_FORMAT_Q4_K_X8 ? vane::gemm_q4_kx8_avx2 : vane::gemm_q6_kx8_avx2;
+    const auto kernel = to == VANE_FORMAT_Q4_K_X8 ? vane::gemm_q4_kx8_avx2 : to == VANE_FORMAT_Q6_K_X8 ? vane::gemm_q6_kx8_avx2 : vane::gemm_iq4_xsx8_avx2;
     kernel(args, 0, rows);  // warm up
     double gbs[7];
     for (double &g : gbs) {
@@ -144,8 +145,8 @@ int main(int argc, char **argv) {
         std::vector<uint8_t> big(rows * row_bytes);
         fill(big, f);
         measure("avx2, DRAM", vane::dot_row_kquant_avx2(f.id), big, rows, row_bytes, a.data(), nb, 1);
-        if (f.id == VANE_FORMAT_Q4_K || f.id == VANE_FORMAT_Q6_K) {
-            const int32_t to = f.id == VANE_FORMAT_Q4_K ? VANE_FORMAT_Q4_K_X8 : VANE_FORMAT_Q6_K_X8;
+        if (f.id == VANE_FORMAT_Q4_K || f.id == VANE_FORMAT_Q6_K || f.id == VANE_FORMAT_IQ4_XS) {
+            const int32_t to = f.id == VANE_FORMAT_Q4_K ? VANE_FORMAT_Q4_K_X8 : f.id == VANE_FORMAT_Q6_K ? VANE_FORMAT_Q6_K_X8 : VANE_FORMAT_IQ4_XS_X8;
             measure_x8("x8 avx2, L2", f.id, to, small, 256, k, a.data(), reps);
             measure_x8("x8 avx2, DRAM", f.id, to, big, rows / 8 * 8, k, a.data(), 1);
         }

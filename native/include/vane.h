@@ -128,7 +128,12 @@ enum {
     /* Q6_K repacked for speed (same values, 210 bytes per row and 256 columns, as Q6_K): rows in
      * groups of 8, each group stored as one vane_block_q6_kx8 per 256 columns. Made by
      * vane_quant_repack from Q6_K bytes, or by quantizing. */
-    VANE_FORMAT_Q6_K_X8 = 29
+    VANE_FORMAT_Q6_K_X8 = 29,
+    /* IQ4_XS repacked for speed (same values, 138 bytes per row and 256 columns instead of 136):
+     * rows in groups of 8 (rows must be a multiple of 8), each group stored as one
+     * vane_block_iq4_xsx8 per 256 columns, column blocks in order. Made by vane_quant_repack from
+     * IQ4_XS bytes, or by quantizing. */
+    VANE_FORMAT_IQ4_XS_X8 = 30
 };
 
 /* Packed blocks (docs/FORMATS.md has the full layouts). uint16_t "d"/"m" fields are IEEE fp16.
@@ -165,6 +170,16 @@ typedef struct vane_block_q6_kx8 {
     int8_t scales[16][8];
     uint8_t qs[1536];
 } vane_block_q6_kx8;
+/* 8 rows x 256 columns of IQ4_XS: the 8 rows' d (fp16), then per sub-block g of 32 columns the
+ * 8 rows' 6-bit scales of g decoded to int8 ls - 32 (IQ4_XS packs them in scales_l / scales_h),
+ * then the codes in 32 chunks of 32 bytes: chunk j holds bytes 4j .. 4j + 3 of each row's 128
+ * IQ4_XS code bytes, row 0 first (one 32-byte load gives columns 32 * (j / 4) + 4 * (j % 4) .. + 3
+ * in the low nibbles and the same + 16 in the high ones, all of sub-block j / 4, of all 8 rows). */
+typedef struct vane_block_iq4_xsx8 {
+    uint16_t d[8];
+    int8_t scales[8][8];
+    uint8_t qs[1024];
+} vane_block_iq4_xsx8;
 typedef struct vane_block_int4_sym_g32 { uint16_t d; uint8_t qs[16]; } vane_block_int4_sym_g32;
 typedef struct vane_block_int4_sym_g64 { uint16_t d; uint8_t qs[32]; } vane_block_int4_sym_g64;
 typedef struct vane_block_int4_sym_g128 { uint16_t d; uint8_t qs[64]; } vane_block_int4_sym_g128;
@@ -214,6 +229,7 @@ VANE_STATIC_ASSERT(sizeof(vane_block_iq4_xs) == 136, "IQ4_XS block is 136 bytes"
 VANE_STATIC_ASSERT(sizeof(vane_block_mxfp4) == 17, "MXFP4 block is 17 bytes");
 VANE_STATIC_ASSERT(sizeof(vane_block_q4_kx8) == 1184, "Q4_Kx8 block is 1184 bytes");
 VANE_STATIC_ASSERT(sizeof(vane_block_q6_kx8) == 1680, "Q6_Kx8 block is 1680 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_iq4_xsx8) == 1104, "IQ4_XSx8 block is 1104 bytes");
 VANE_STATIC_ASSERT(sizeof(vane_block_int8_g32) == 36, "INT8 g32 block");
 VANE_STATIC_ASSERT(sizeof(vane_block_int8_g64) == 68, "INT8 g64 block");
 VANE_STATIC_ASSERT(sizeof(vane_block_int8_g128) == 132, "INT8 g128 block");
@@ -230,7 +246,7 @@ typedef struct vane_format_desc {
     int32_t planar;       /* 1 for planar formats (scales after the codes) */
     int32_t scale_rows;   /* planar only: rows per scale tile (0 otherwise) */
     int32_t scale_cols;   /* planar only: cols per scale tile, 0 = the whole row */
-    int32_t row_group;    /* rows must be a multiple of this (q4_0x8, q4_kx8, q6_kx8: 8; every other format: 1) */
+    int32_t row_group;    /* rows must be a multiple of this (the x8 formats: 8; every other format: 1) */
     char name[24];        /* stable lower-case name, e.g. "q4_0", "int4_asym_g64" */
 } vane_format_desc;
 
@@ -256,13 +272,13 @@ VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int6
  * scales and minimums, MXFP4's E8M0 exponent, where 0xFF is NaN): VANE_E_NON_FINITE naming the
  * first bad row and block otherwise. Model loaders run it on a file's tensors, so that a hostile
  * or damaged block is refused instead of turning outputs into NaN. Formats without scales (f32,
- * f16, bf16) always pass; q4_0x8, q4_kx8 and q6_kx8 are not checked (they are made from checked
- * q4_0, q4_k and q6_k). */
+ * f16, bf16) always pass; the x8 formats (q4_0x8, q4_kx8, q6_kx8, iq4_xsx8) are not checked (they
+ * are made from checked q4_0, q4_k, q6_k and iq4_xs). */
 VANE_API vane_status vane_quant_check(int32_t format, const void *src, int64_t src_bytes, int64_t rows, int64_t cols);
 
 /* Repacks a [rows, cols] matrix of one format into another layout of the same values (a byte
- * shuffle, no rounding): today Q4_0 -> Q4_0_X8, Q4_K -> Q4_K_X8 and Q6_K -> Q6_K_X8 (rows a
- * multiple of 8). The load-time step that lets a model's Q4_0, Q4_K and Q6_K tensors run on the
+ * shuffle, no rounding): today Q4_0 -> Q4_0_X8, Q4_K -> Q4_K_X8, Q6_K -> Q6_K_X8 and IQ4_XS ->
+ * IQ4_XS_X8 (rows a multiple of 8). The load-time step that lets a model's tensors run on the
  * faster kernels. */
 VANE_API vane_status vane_quant_repack(int32_t from_format, const void *src, int64_t src_bytes, int64_t rows,
                                        int64_t cols, int32_t to_format, void *dst, int64_t dst_bytes);

@@ -21,7 +21,7 @@ void test_table_agrees_with_info_and_llama_cpp() {
     const auto type_size = ggml_peer<type_size_t>("ggml_type_size");
     int n = 0;
     const FormatTraits *table = vane::format_table(&n);
-    CHECK(n == VANE_FORMAT_Q6_K_X8 + 1, "the table holds every id 0..%d, got %d entries", VANE_FORMAT_Q6_K_X8, n);
+    CHECK(n == VANE_FORMAT_IQ4_XS_X8 + 1, "the table holds every id 0..%d, got %d entries", VANE_FORMAT_IQ4_XS_X8, n);
     for (int i = 0; i < n; i++) {
         const FormatTraits &f = table[i];
         CHECK(f.format == i, "entry %d holds format %d (the table is in id order)", i, f.format);
@@ -36,7 +36,7 @@ void test_table_agrees_with_info_and_llama_cpp() {
                   "%s: llama.cpp's type %d has %lld elements in %lld bytes, the table %d in %d", f.name, f.ggml_type,
                   (long long)blck_size(f.ggml_type), (long long)type_size(f.ggml_type), f.block_elems, f.block_bytes);
         }
-        const bool block = f.block_elems > 1 && vane::row_group_layout(f.format) == nullptr;  // not q4_0x8, q4_kx8, q6_kx8
+        const bool block = f.block_elems > 1 && vane::row_group_layout(f.format) == nullptr;  // not the x8 formats
         CHECK(block == (f.quantize_block != nullptr && f.dequantize_block != nullptr), "%s: block formats (only) have codecs", f.name);
         CHECK((f.act == vane::ACT_NONE) == (f.block_elems == 1), "%s: the integer formats (only) quantize x", f.name);
     }

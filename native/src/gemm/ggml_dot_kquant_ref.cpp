@@ -220,7 +220,8 @@ DotRowFn dot_row_kquant_ref(int32_t format) {
         case VANE_FORMAT_Q5_K: return dot_q5_k;
         case VANE_FORMAT_Q6_K:
         case VANE_FORMAT_Q6_K_X8: return dot_q6_k;  // on its rows copied out (ggml_gemm)
-        case VANE_FORMAT_IQ4_XS: return dot_iq4_xs;
+        case VANE_FORMAT_IQ4_XS:
+        case VANE_FORMAT_IQ4_XS_X8: return dot_iq4_xs;  // on its rows copied out (ggml_gemm)
         default: return nullptr;
     }
 }

@@ -3,8 +3,8 @@
 // takes (gemm/ggml_act.cpp); then every (weight row, x row) pair is one call of the active
 // variant's dot kernel over the whole row. Weight rows go in tiles small enough to stay in L1/L2
 // while every x row runs against them, so a GEMM reads each weight byte from memory once.
-// The reference variant runs q4_kx8 and q6_kx8 (q4_k, q6_k rows interleaved 8 at a time) here
-// too, on their rows copied out as q4_k, q6_k.
+// The reference variant runs the x8 formats (q4_kx8, q6_kx8, iq4_xsx8: rows interleaved 8 at a
+// time) here too, on their rows copied out as q4_k, q6_k, iq4_xs.
 #include <string.h>
 
 #include <vector>

@@ -4,6 +4,7 @@
 
 #include "quant/ggml_blocks.h"
 #include "quant/quant.h"
+#include "quant/scalar.h"
 #include "quant/vane_blocks.h"
 
 namespace vane {
@@ -57,6 +58,9 @@ const FormatTraits kFormats[] = {
     {VANE_FORMAT_Q4_K_X8, "q4_kx8", 256, BLOCK(vane_block_q4_kx8) / 8, 0, 0, 0, 8, -1, ACT_Q8_K, SCALE_NONE, {-1, -1}, nullptr, nullptr},
     // Per row, 210 bytes per 256 columns, as q6_k; stored 8 rows at a time (vane_block_q6_kx8).
     {VANE_FORMAT_Q6_K_X8, "q6_kx8", 256, BLOCK(vane_block_q6_kx8) / 8, 0, 0, 0, 8, -1, ACT_Q8_K, SCALE_NONE, {-1, -1}, nullptr, nullptr},
+    // Per row, 138 bytes per 256 columns (iq4_xs's 136 with its 6 packed scale bytes decoded to
+    // 8); stored 8 rows at a time (vane_block_iq4_xsx8).
+    {VANE_FORMAT_IQ4_XS_X8, "iq4_xsx8", 256, BLOCK(vane_block_iq4_xsx8) / 8, 0, 0, 0, 8, -1, ACT_Q8_K, SCALE_NONE, {-1, -1}, nullptr, nullptr},
 };
 #undef BLOCK
 }  // namespace
@@ -166,11 +170,61 @@ void q4_kx8_put_group(const uint8_t *rows8, int64_t nb, void *group) {
     }
 }
 
+namespace {
+
+// iq4_xsx8 block column b of a group (vane_block_iq4_xsx8): d[i] at 2i, the scale of sub-block g
+// (ls - 32, int8) at 16 + 8g + i, code chunk j (bytes 4j..4j+3 of each row's qs) at 80 + 32j + 4i,
+// for row i of the group. IQ4_XS's 6-bit ls of sub-block g: nibble g of scales_l (low 4 bits)
+// and bits 2g, 2g + 1 of scales_h (high 2); all 48 bits are used, so both directions are inverses.
+constexpr int64_t kIq4xsx8Bytes = sizeof(vane_block_iq4_xsx8);
+constexpr int kIq4xsx8Codes = offsetof(vane_block_iq4_xsx8, qs);
+static_assert(offsetof(vane_block_iq4_xsx8, scales) == 16 && kIq4xsx8Codes == 80 && offsetof(vane_block_iq4_xs, qs) == 8,
+              "iq4_xsx8 layout");
+
+}  // namespace
+
+void iq4_xsx8_get_row(const void *src, int64_t r, int64_t nb, uint8_t *out) {
+    const uint8_t *g = (const uint8_t *)src + (r / 8) * nb * kIq4xsx8Bytes;
+    const int64_t i = r % 8;
+    for (int64_t b = 0; b < nb; b++, out += sizeof(vane_block_iq4_xs)) {
+        const uint8_t *blk = g + b * kIq4xsx8Bytes;
+        memcpy(out, blk + 2 * i, 2);
+        uint16_t h = 0;
+        uint8_t l[4] = {0, 0, 0, 0};
+        for (int s = 0; s < 8; s++) {
+            const int ls = (int)(int8_t)blk[16 + 8 * s + i] + 32;
+            h = (uint16_t)(h | ((ls >> 4) & 3) << (2 * s));
+            l[s / 2] = (uint8_t)(l[s / 2] | (ls & 0xF) << (4 * (s % 2)));
+        }
+        put_u16(out + 2, h);
+        memcpy(out + 4, l, 4);
+        for (int j = 0; j < 32; j++) memcpy(out + 8 + 4 * j, blk + kIq4xsx8Codes + 32 * j + 4 * i, 4);
+    }
+}
+
+void iq4_xsx8_put_group(const uint8_t *rows8, int64_t nb, void *group) {
+    uint8_t *g = (uint8_t *)group;
+    for (int64_t b = 0; b < nb; b++) {
+        uint8_t *blk = g + b * kIq4xsx8Bytes;
+        for (int i = 0; i < 8; i++) {
+            const uint8_t *in = rows8 + (i * nb + b) * sizeof(vane_block_iq4_xs);
+            memcpy(blk + 2 * i, in, 2);
+            const uint16_t h = get_u16(in + 2);
+            for (int s = 0; s < 8; s++) {
+                const int ls = ((in[4 + s / 2] >> (4 * (s % 2))) & 0xF) | (((h >> (2 * s)) & 3) << 4);
+                blk[16 + 8 * s + i] = (uint8_t)(int8_t)(ls - 32);
+            }
+            for (int j = 0; j < 32; j++) memcpy(blk + kIq4xsx8Codes + 32 * j + 4 * i, in + 8 + 4 * j, 4);
+        }
+    }
+}
+
 const RowGroupLayout *row_group_layout(int32_t format) {
     static const RowGroupLayout kLayouts[] = {
         {VANE_FORMAT_Q4_0_X8, VANE_FORMAT_Q4_0, q4_0x8_get_row, q4_0x8_put_group},
         {VANE_FORMAT_Q4_K_X8, VANE_FORMAT_Q4_K, q4_kx8_get_row, q4_kx8_put_group},
         {VANE_FORMAT_Q6_K_X8, VANE_FORMAT_Q6_K, q6_kx8_get_row, q6_kx8_put_group},
+        {VANE_FORMAT_IQ4_XS_X8, VANE_FORMAT_IQ4_XS, iq4_xsx8_get_row, iq4_xsx8_put_group},
     };
     for (const RowGroupLayout &l : kLayouts)
         if (l.format == format) return &l;

@@ -19,7 +19,7 @@ enum ActFormat : int32_t {
 
 // The type of a format's scale fields (vane_quant_check reads them).
 enum ScaleKind : int32_t {
-    SCALE_NONE = 0,  // unscaled formats, and q4_0x8 / q4_kx8 / q6_kx8 (made from checked q4_0 / q4_k / q6_k)
+    SCALE_NONE = 0,  // unscaled formats, and the x8 formats (made from checked q4_0 / q4_k / q6_k / iq4_xs only)
     SCALE_F16 = 1,   // fp16 fields in each block (d, and m / dmin where the format has one)
     SCALE_F32 = 2,   // f32: in each block (int8_g*) or, planar, the scale array after the codes
     SCALE_E8M0 = 3   // a power-of-two exponent byte per block (mxfp4); 0xFF is NaN
@@ -71,7 +71,11 @@ void q4_kx8_put_group(const uint8_t *rows8, int64_t nb, void *group);
 void q6_kx8_get_row(const void *src, int64_t r, int64_t nb, uint8_t *out);
 void q6_kx8_put_group(const uint8_t *rows8, int64_t nb, void *group);
 
-// A format that stores another format's rows interleaved 8 at a time (q4_0x8, q4_kx8, q6_kx8): the
+// iq4_xsx8 (vane.h): the same for IQ4_XS rows, one vane_block_iq4_xsx8 per 256 columns and group.
+void iq4_xsx8_get_row(const void *src, int64_t r, int64_t nb, uint8_t *out);
+void iq4_xsx8_put_group(const uint8_t *rows8, int64_t nb, void *group);
+
+// A format that stores another format's rows interleaved 8 at a time (q4_0x8, q4_kx8, q6_kx8, iq4_xsx8): the
 // rows' own format and the copies each way. Quantizing, dequantizing and the GEMMs that have
 // no kernel of their own for it go through the rows' format.
 struct RowGroupLayout {

@@ -307,4 +307,18 @@ class SessionTest {
             }
         }
     }
+
+    @Test
+    void iq4XsMatricesAreHeldRepacked() throws Exception {
+        // As q4KMatricesAreHeldRepacked, for IQ4_XS: each matrix is held as IQ4_XS_X8.
+        Path file = dir.resolve("d256-iq4xs.gguf");
+        ModelGenerator.writeGguf(new ModelSpec(256, 1, 4, 2, 512, 512, 0, 0, 256, 10000f, 1e-5f, GgmlType.F32, ModelSpec.TokenizerKind.SPM, 7), file);
+        try (Model m = Model.load(file, WeightFormat.parse("iq4_xs")); Session s = m.newSession(options(256))) {
+            java.util.Map<dev.vane.quant.QuantFormat, Long> held = m.heldFormats();
+            assertTrue(held.containsKey(dev.vane.quant.QuantFormat.IQ4_XS_X8) && !held.containsKey(dev.vane.quant.QuantFormat.IQ4_XS), held.toString());
+            float[] logits = s.prefill(m.tokenizer().encode(PROMPT, true));
+            assertTrue(logits.length == 512);
+            for (float v : logits) assertTrue(Float.isFinite(v));
+        }
+    }
 }

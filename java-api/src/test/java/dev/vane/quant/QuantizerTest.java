@@ -243,4 +243,32 @@ class QuantizerTest {
             dev.vane.Vane.setThreads(original);
         }
     }
+
+    /**
+     * iq4_xsx8 holds IQ4_XS's values: quantizing to it equals repacking IQ4_XS, every block reads
+     * back as its IQ4_XS bytes (the layout vane.h documents), it takes 138 bytes per row and 256
+     * columns, and rows must come in eights.
+     */
+    @Test
+    void iq4_xsx8IsRepackedIQ4_XS() {
+        int rows = 24, cols = 768;
+        float[] x = TestData.weights(7, rows * cols);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment iq = Quantizer.quantize(QuantFormat.IQ4_XS, TestData.floats(arena, x), rows, cols, arena);
+            MemorySegment x8 = Quantizer.quantize(QuantFormat.IQ4_XS_X8, TestData.floats(arena, x), rows, cols, arena);
+            MemorySegment repacked = Quantizer.repack(QuantFormat.IQ4_XS, iq, rows, cols, QuantFormat.IQ4_XS_X8, arena);
+            assertEquals(rows * 3 * 138L, x8.byteSize());
+            assertArrayEquals(x8.toArray(ValueLayout.JAVA_BYTE), repacked.toArray(ValueLayout.JAVA_BYTE));
+            assertArrayEquals(iq.toArray(ValueLayout.JAVA_BYTE), ReferenceDecoder.iq4_xsx8ToIQ4_XS(x8, rows, cols).toArray(ValueLayout.JAVA_BYTE));
+            assertEquals(QuantFormat.IQ4_XS_X8, QuantFormat.IQ4_XS.repackedFormat());
+            assertEquals(null, QuantFormat.IQ4_XS_X8.repackedFormat());
+            assertEquals(8, QuantFormat.IQ4_XS_X8.rowGroup());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QuantFormat.IQ4_XS_X8.byteSize(12, 256));
+            assertTrue(e.getMessage().contains("rows = 12 is not a multiple of 8"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Quantizer.repack(QuantFormat.Q4_K, iq, 8, 256, QuantFormat.IQ4_XS_X8, arena));
+            assertTrue(e.getMessage().contains("q4_k to iq4_xsx8 is not supported"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Quantizer.repack(QuantFormat.IQ4_XS, iq, 8, 256, QuantFormat.Q4_K_X8, arena));
+            assertTrue(e.getMessage().contains("iq4_xs to q4_kx8 is not supported"), e.getMessage());
+        }
+    }
 }

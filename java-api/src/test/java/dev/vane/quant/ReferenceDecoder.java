@@ -122,6 +122,7 @@ final class ReferenceDecoder {
         if (f == QuantFormat.Q4_0_X8) return decode(QuantFormat.Q4_0, q4_0x8ToQ4_0(q, rows, cols), rows, cols);
         if (f == QuantFormat.Q4_K_X8) return decode(QuantFormat.Q4_K, q4_kx8ToQ4_K(q, rows, cols), rows, cols);
         if (f == QuantFormat.Q6_K_X8) return decode(QuantFormat.Q6_K, q6_kx8ToQ6_K(q, rows, cols), rows, cols);
+        if (f == QuantFormat.IQ4_XS_X8) return decode(QuantFormat.IQ4_XS, iq4_xsx8ToIQ4_XS(q, rows, cols), rows, cols);
         double[] out = new double[rows * cols];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) out[r * cols + c] = element(f, q, rows, cols, r, c);
@@ -287,5 +288,40 @@ final class ReferenceDecoder {
 
     static float half(MemorySegment q, long offset) {
         return Float.float16ToFloat(q.get(U16, offset));
+    }
+
+    /**
+     * The IQ4_XS block (136 bytes) holding element (r, c) of an iq4_xsx8 matrix, read as vane.h
+     * lays it out: per group of 8 rows and 256 columns, fp16 d[8], then per sub-block s 8 bytes
+     * (the 8 rows' scales as int8 ls - 32), then 32 chunks of 32 bytes, chunk j holding code bytes
+     * 4j..4j+3 of rows 0..7 in turn. The 6-bit ls are packed back into IQ4_XS's scales_h (2 bits
+     * per sub-block) and scales_l (a nibble per sub-block) the way its decoder unpacks them.
+     */
+    static MemorySegment iq4_xsx8Block(MemorySegment q, int cols, int r, int c) {
+        int nb = cols / 256, i = r % 8;
+        long src = ((long) (r / 8) * nb + c / 256) * 1104;
+        byte[] out = new byte[136];
+        MemorySegment o = MemorySegment.ofArray(out);
+        MemorySegment.copy(q, src + 2 * i, o, 0, 2);
+        int h = 0;
+        for (int s = 0; s < 8; s++) {
+            int ls = q.get(ValueLayout.JAVA_BYTE, src + 16 + 8 * s + i) + 32;
+            h |= (ls >> 4) << (2 * s);
+            out[4 + s / 2] |= (byte) ((ls & 15) << (4 * (s % 2)));
+        }
+        out[2] = (byte) h;
+        out[3] = (byte) (h >> 8);
+        for (int j = 0; j < 32; j++) MemorySegment.copy(q, src + 80 + 32 * j + 4 * i, o, 8 + 4 * j, 4);
+        return o;
+    }
+
+    /** The IQ4_XS bytes of an iq4_xsx8 matrix (each block as {@link #iq4_xsx8Block} reads it). */
+    static MemorySegment iq4_xsx8ToIQ4_XS(MemorySegment q, int rows, int cols) {
+        int nb = cols / 256;
+        MemorySegment out = MemorySegment.ofArray(new byte[rows * nb * 136]);
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < nb; b++) MemorySegment.copy(iq4_xsx8Block(q, cols, r, 256 * b), 0, out, ((long) r * nb + b) * 136, 136);
+        }
+        return out;
     }
 }

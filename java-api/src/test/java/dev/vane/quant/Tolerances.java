@@ -25,6 +25,9 @@ final class Tolerances {
         if (f == QuantFormat.Q6_K_X8) {
             return ggufBound(QuantFormat.Q6_K, ReferenceDecoder.q6_kx8Block(q, cols, r, c), 1, 256, 0, c % 256, x[r * cols + c]);
         }
+        if (f == QuantFormat.IQ4_XS_X8) {  // likewise IQ4_XS's bound on the block read back as IQ4_XS
+            return ggufBound(QuantFormat.IQ4_XS, ReferenceDecoder.iq4_xsx8Block(q, cols, r, c), 1, 256, 0, c % 256, x[r * cols + c]);
+        }
         if (ReferenceDecoder.isGgufBlockFormat(f)) return ggufBound(f, q, rows, cols, r, c, x[r * cols + c]);
         return bound(f, q, rows, cols, r, c, (double) x[r * cols + c]);
     }
