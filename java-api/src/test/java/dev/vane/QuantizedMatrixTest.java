@@ -510,7 +510,7 @@ class QuantizedMatrixTest {
                     }
                 }
             }
-            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "only q4_0, q4_k and iq4_xs matrices can be repacked");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "only q4_0, q4_k, q6_k and iq4_xs matrices can be repacked");
         }
         try (Tensor w = Tensor.allocate(12, 256)) {
             assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.IQ4_XS_X8, w)),
