@@ -49,9 +49,10 @@ void quantize_act_q8_k(const float *x, act_q8_k *y, int64_t k);
 typedef float (*DotRowFn)(const void *w, const void *act, int64_t nb);
 
 // The kernels of one variant, by VANE_FORMAT_*; nullptr for a format the table does not hold.
+// The reference's iq4_nlx8 kernel is likewise iq4_nl's (AVX2: gemm/x86_avx2_iq4_nlx8.cpp).
 // The reference's q4_kx8 kernel is q4_k's: ggml_gemm hands it the rows copied out as q4_k (AVX2
 // has a q4_kx8 GEMM of its own, gemm/x86_avx2_q4_kx8.cpp).
-DotRowFn dot_row_legacy_ref(int32_t format);   // q4_1, q5_0, q5_1, iq4_nl, mxfp4
+DotRowFn dot_row_legacy_ref(int32_t format);   // q4_1, q5_0, q5_1, iq4_nl, mxfp4, iq4_nlx8
 DotRowFn dot_row_kquant_ref(int32_t format);   // q2_k ... q6_k, iq4_xs, q4_kx8
 DotRowFn dot_row_legacy_avx2(int32_t format);
 DotRowFn dot_row_kquant_avx2(int32_t format);

@@ -16,7 +16,7 @@
 //
 // GGUF's other formats (q4_1 ... mxfp4) run through ggml_gemm with the reference dot kernels
 // (gemm/ggml_dot.h: x quantized as llama.cpp does for the type); q4_kx8 too, its rows read back
-// as q4_k (so its results are q4_k's, bit for bit).
+// as q4_k (so its results are q4_k's, bit for bit), and iq4_nlx8 read back as iq4_nl.
 #include <string.h>
 
 #include <vector>

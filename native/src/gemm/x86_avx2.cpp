@@ -2,7 +2,7 @@
 // (x86_avx2_int.cpp) run on the shared prepare step (prepare.cpp), the float formats'
 // (x86_avx2_float.cpp) on their own, GGUF's other formats through ggml_gemm with this variant's
 // dot kernels (x86_avx2_legacy.cpp, x86_avx2_kquant.cpp), but for q4_kx8, which has its own
-// (x86_avx2_q4_kx8.cpp).
+// (x86_avx2_q4_kx8.cpp), and iq4_nlx8 (x86_avx2_iq4_nlx8.cpp).
 #include "gemm/ggml_dot.h"
 #include "gemm/x86_avx2.h"
 #include "vane.h"
@@ -25,6 +25,7 @@ void gemm_avx2(const GemmArgs &a, int64_t n0, int64_t n1) {
     if (a.k == 0) return gemm_kernels_ref.gemm(a, n0, n1);
     if (ggml_act_format(a.format)) {
         if (a.format == VANE_FORMAT_Q4_K_X8) return gemm_q4_kx8_avx2(a, n0, n1);
+        if (a.format == VANE_FORMAT_IQ4_NL_X8) return gemm_iq4_nlx8_avx2(a, n0, n1);
         DotRowFn dot = dot_row_legacy_avx2(a.format);
         return ggml_gemm(a, n0, n1, dot ? dot : dot_row_kquant_avx2(a.format));
     }

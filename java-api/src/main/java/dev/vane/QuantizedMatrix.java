@@ -81,14 +81,15 @@ public final class QuantizedMatrix implements AutoCloseable {
     }
 
     /**
-     * This Q4_0 or Q4_K matrix repacked into {@link QuantFormat#Q4_0_X8} or {@link QuantFormat#Q4_K_X8}
+     * This Q4_0, Q4_K or IQ4_NL matrix repacked into {@link QuantFormat#Q4_0_X8}, {@link QuantFormat#Q4_K_X8}
+     * or {@link QuantFormat#IQ4_NL_X8}
      * (same values; the GEMV reads them faster) in memory of the arena; rows must be a multiple of
      * 8. Do it once, at load.
      */
     public QuantizedMatrix repack(Arena arena) {
         QuantFormat to = format.repackedFormat();
         if (to == null) {
-            throw new IllegalArgumentException("only q4_0 and q4_k matrices can be repacked (to q4_0x8 and q4_kx8), this one is "
+            throw new IllegalArgumentException("only q4_0, q4_k and iq4_nl matrices can be repacked (to q4_0x8, q4_kx8 and iq4_nlx8), this one is "
                     + format.formatName());
         }
         MemorySegment out = Quantizer.repack(format, packed, rows, cols, to, arena);

@@ -52,7 +52,7 @@ class QuantizedMatrixTest {
     static Act act(QuantFormat f) {
         return switch (f) {
             case F32, F16, BF16, FP8_E4M3_ROW, FP8_E4M3_B128 -> Act.NONE;
-            case Q5_0, IQ4_NL, MXFP4 -> Act.Q8_0;
+            case Q5_0, IQ4_NL, MXFP4, IQ4_NL_X8 -> Act.Q8_0;
             case Q4_1, Q5_1 -> Act.Q8_1;
             case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS, Q4_K_X8 -> Act.Q8_K;
             default -> Act.VANE;
@@ -304,7 +304,7 @@ class QuantizedMatrixTest {
                     }
                 }
             }
-            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "only q4_0 and q4_k matrices can be repacked");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "matrices can be repacked");
         }
         try (Tensor w = Tensor.allocate(12, 64)) {
             assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.Q4_0_X8, w)),
@@ -343,7 +343,7 @@ class QuantizedMatrixTest {
                     }
                 }
             }
-            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "only q4_0 and q4_k matrices can be repacked");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "matrices can be repacked");
         }
         try (Tensor w = Tensor.allocate(12, 256)) {
             assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.Q4_K_X8, w)),

@@ -15,7 +15,7 @@ import java.lang.foreign.ValueLayout;
 /**
  * Puts a model file's tensors into the form a {@link WeightFormat} asks for, whatever the file
  * format: matrices as stored (zero-copy) or requantized into the model's arena, Q4_0 and Q4_K
- * repacked into Q4_0_X8 and Q4_K_X8, norm weights as F32.
+ * repacked into Q4_0_X8, Q4_K_X8 and IQ4_NL_X8, norm weights as F32.
  */
 final class WeightHolder {
     private final WeightFormat format;
@@ -26,7 +26,7 @@ final class WeightHolder {
         this.arena = arena;
     }
 
-    /** The file's matrix as the weight format asks: as is (Q4_0 and Q4_K repacked), or requantized. */
+    /** The file's matrix as the weight format asks: as is (Q4_0, Q4_K and IQ4_NL repacked), or requantized. */
     QuantizedMatrix hold(QuantizedMatrix m, String name) {
         QuantFormat target = target(m);
         QuantizedMatrix out = target == m.format() ? m : convert(m, target, name);

@@ -59,7 +59,13 @@ public enum QuantFormat {
      * so the GEMV reads 8 rows' scales in one load: 148 bytes per row and 256 columns (Q4_K: 144).
      * Made by {@link Quantizer#repack} from Q4_K (a model file's tensors) or by quantizing.
      */
-    Q4_K_X8(28, "q4_kx8", 256, 148);
+    Q4_K_X8(28, "q4_kx8", 256, 148),
+    /**
+     * IQ4_NL repacked for speed: the same bytes (18 per row and 32 columns) in {@link #Q4_0_X8}'s
+     * layout, rows in groups of 8 (rows must be a multiple of 8). Made by {@link Quantizer#repack}
+     * from IQ4_NL (a model file's tensors) or by quantizing.
+     */
+    IQ4_NL_X8(31, "iq4_nlx8", 32, 18);
 
     private final int id;
     private final String formatName;
@@ -158,20 +164,23 @@ public enum QuantFormat {
         };
     }
 
-    /** Rows must be a multiple of this: 8 for {@link #Q4_0_X8} and {@link #Q4_K_X8}, 1 for every other format. */
+    /** Rows must be a multiple of this: 8 for the repacked formats ({@link #repackedFormat()}), 1 for every other format. */
     public int rowGroup() {
+        if (this == IQ4_NL_X8) return 8;
         return this == Q4_0_X8 || this == Q4_K_X8 ? 8 : 1;
     }
 
     /**
      * The layout of the same values that {@link Quantizer#repack} makes of this format for the
-     * faster kernels ({@link #Q4_0_X8} for Q4_0, {@link #Q4_K_X8} for Q4_K; rows a multiple of 8),
+     * faster kernels ({@link #Q4_0_X8} for Q4_0, {@link #Q4_K_X8} for Q4_K, {@link #IQ4_NL_X8} for IQ4_NL;
+     * rows a multiple of 8),
      * or null when there is none.
      */
     public QuantFormat repackedFormat() {
         return switch (this) {
             case Q4_0 -> Q4_0_X8;
             case Q4_K -> Q4_K_X8;
+            case IQ4_NL -> IQ4_NL_X8;
             default -> null;
         };
     }

@@ -10,7 +10,7 @@ final class TestData {
     private TestData() {}
 
     /** N(0,1) weights with a few outliers (x20), as real weight matrices have. */
-    /** rows rounded up to a whole number of the format's row groups (q4_0x8, q4_kx8: 8). */
+    /** rows rounded up to a whole number of the format's row groups (q4_0x8, q4_kx8, iq4_nlx8: 8). */
     static int rows(QuantFormat f, int rows) {
         return (rows + f.rowGroup() - 1) / f.rowGroup() * f.rowGroup();
     }
