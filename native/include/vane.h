@@ -133,7 +133,12 @@ enum {
      * rows in groups of 8 (rows must be a multiple of 8), each group stored as one
      * vane_block_iq4_xsx8 per 256 columns, column blocks in order. Made by vane_quant_repack from
      * IQ4_XS bytes, or by quantizing. */
-    VANE_FORMAT_IQ4_XS_X8 = 30
+    VANE_FORMAT_IQ4_XS_X8 = 30,
+    /* IQ4_NL repacked for speed (the same 144 bytes per 8 rows and 32 columns as IQ4_NL): rows in
+     * groups of 8 (rows a multiple of 8), each group stored as one vane_block_iq4_nlx8 per 32
+     * columns, column blocks in order. Made by vane_quant_repack from IQ4_NL bytes, or by
+     * quantizing. */
+    VANE_FORMAT_IQ4_NL_X8 = 31
 };
 
 /* Packed blocks (docs/FORMATS.md has the full layouts). uint16_t "d"/"m" fields are IEEE fp16.
@@ -180,6 +185,10 @@ typedef struct vane_block_iq4_xsx8 {
     int8_t scales[8][8];
     uint8_t qs[1024];
 } vane_block_iq4_xsx8;
+/* 8 rows x 32 columns of IQ4_NL, laid out as vane_block_q4_0x8: the 8 rows' d (fp16), then 4
+ * chunks of 32 bytes, chunk j holding bytes 4j .. 4j + 3 of each row's 16 IQ4_NL code bytes, row
+ * 0 first (a code c still means d * kvalues_iq4nl[c]). */
+typedef struct vane_block_iq4_nlx8 { uint16_t d[8]; uint8_t qs[128]; } vane_block_iq4_nlx8;
 typedef struct vane_block_int4_sym_g32 { uint16_t d; uint8_t qs[16]; } vane_block_int4_sym_g32;
 typedef struct vane_block_int4_sym_g64 { uint16_t d; uint8_t qs[32]; } vane_block_int4_sym_g64;
 typedef struct vane_block_int4_sym_g128 { uint16_t d; uint8_t qs[64]; } vane_block_int4_sym_g128;
@@ -230,6 +239,7 @@ VANE_STATIC_ASSERT(sizeof(vane_block_mxfp4) == 17, "MXFP4 block is 17 bytes");
 VANE_STATIC_ASSERT(sizeof(vane_block_q4_kx8) == 1184, "Q4_Kx8 block is 1184 bytes");
 VANE_STATIC_ASSERT(sizeof(vane_block_q6_kx8) == 1680, "Q6_Kx8 block is 1680 bytes");
 VANE_STATIC_ASSERT(sizeof(vane_block_iq4_xsx8) == 1104, "IQ4_XSx8 block is 1104 bytes");
+VANE_STATIC_ASSERT(sizeof(vane_block_iq4_nlx8) == 144, "IQ4_NLx8 block is 144 bytes");
 VANE_STATIC_ASSERT(sizeof(vane_block_int8_g32) == 36, "INT8 g32 block");
 VANE_STATIC_ASSERT(sizeof(vane_block_int8_g64) == 68, "INT8 g64 block");
 VANE_STATIC_ASSERT(sizeof(vane_block_int8_g128) == 132, "INT8 g128 block");
@@ -272,13 +282,14 @@ VANE_API vane_status vane_quant_dequantize(int32_t format, const void *src, int6
  * scales and minimums, MXFP4's E8M0 exponent, where 0xFF is NaN): VANE_E_NON_FINITE naming the
  * first bad row and block otherwise. Model loaders run it on a file's tensors, so that a hostile
  * or damaged block is refused instead of turning outputs into NaN. Formats without scales (f32,
- * f16, bf16) always pass; the x8 formats (q4_0x8, q4_kx8, q6_kx8, iq4_xsx8) are not checked (they
- * are made from checked q4_0, q4_k, q6_k and iq4_xs). */
+ * f16, bf16) always pass; the x8 formats (q4_0x8, q4_kx8, q6_kx8, iq4_xsx8, iq4_nlx8) are not
+ * checked (they are made from checked q4_0, q4_k, q6_k, iq4_xs and iq4_nl). */
 VANE_API vane_status vane_quant_check(int32_t format, const void *src, int64_t src_bytes, int64_t rows, int64_t cols);
 
 /* Repacks a [rows, cols] matrix of one format into another layout of the same values (a byte
- * shuffle, no rounding): today Q4_0 -> Q4_0_X8, Q4_K -> Q4_K_X8, Q6_K -> Q6_K_X8 and IQ4_XS ->
- * IQ4_XS_X8 (rows a multiple of 8). The load-time step that lets a model's tensors run on the
+ * shuffle, no rounding): today Q4_0 -> Q4_0_X8, Q4_K -> Q4_K_X8, Q6_K -> Q6_K_X8, IQ4_XS ->
+ * IQ4_XS_X8 and IQ4_NL -> IQ4_NL_X8 (rows a multiple of 8). The load-time step that lets a
+ * model's tensors run on the
  * faster kernels. */
 VANE_API vane_status vane_quant_repack(int32_t from_format, const void *src, int64_t src_bytes, int64_t rows,
                                        int64_t cols, int32_t to_format, void *dst, int64_t dst_bytes);

@@ -128,8 +128,8 @@ static void test_formats() {
         if (!d.planar) CHECK(bytes == rows * (512 / d.block_elems) * d.block_bytes, "%s size %lld", d.name, (long long)bytes);
         if (d.row_group > 1) CHECK(vane_quant_size(f, rows + 1, 512, &bytes) == VANE_E_INVALID_ARGUMENT, "%s: partial row group", d.name);
     }
-    CHECK(count == VANE_FORMAT_IQ4_XS_X8 + 1, "%d formats, got %d", VANE_FORMAT_IQ4_XS_X8 + 1, count);
-    CHECK(vane_format_info(VANE_FORMAT_IQ4_XS_X8 + 1, &d) == VANE_E_INVALID_ARGUMENT, "unknown format");
+    CHECK(count == VANE_FORMAT_IQ4_NL_X8 + 1, "%d formats, got %d", VANE_FORMAT_IQ4_NL_X8 + 1, count);
+    CHECK(vane_format_info(VANE_FORMAT_IQ4_NL_X8 + 1, &d) == VANE_E_INVALID_ARGUMENT, "unknown format");
     CHECK(vane_format_info(VANE_FORMAT_Q4_0, &d) == VANE_OK && strcmp(d.name, "q4_0") == 0 &&
               d.block_bytes == 18 && d.block_elems == 32, "q4_0 desc");
     // Planar FP8: codes, 64-aligned, then scales.

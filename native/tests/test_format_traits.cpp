@@ -21,7 +21,7 @@ void test_table_agrees_with_info_and_llama_cpp() {
     const auto type_size = ggml_peer<type_size_t>("ggml_type_size");
     int n = 0;
     const FormatTraits *table = vane::format_table(&n);
-    CHECK(n == VANE_FORMAT_IQ4_XS_X8 + 1, "the table holds every id 0..%d, got %d entries", VANE_FORMAT_IQ4_XS_X8, n);
+    CHECK(n == VANE_FORMAT_IQ4_NL_X8 + 1, "the table holds every id 0..%d, got %d entries", VANE_FORMAT_IQ4_NL_X8, n);
     for (int i = 0; i < n; i++) {
         const FormatTraits &f = table[i];
         CHECK(f.format == i, "entry %d holds format %d (the table is in id order)", i, f.format);

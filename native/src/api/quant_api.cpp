@@ -188,7 +188,7 @@ VANE_API vane_status vane_quant_repack(int32_t from_format, const void *src, int
     if (vane_status s = check_shape("vane_quant_repack", to_format, rows, cols, &to)) return s;
     const vane::RowGroupLayout *x8 = vane::row_group_layout(to_format);
     if (!x8 || x8->row_format != from_format)
-        return fail(VANE_E_UNSUPPORTED, "vane_quant_repack: %s -> %s is not supported (supported: q4_0 -> q4_0x8, q4_k -> q4_kx8, q6_k -> q6_kx8, iq4_xs -> iq4_xsx8)",
+        return fail(VANE_E_UNSUPPORTED, "vane_quant_repack: %s -> %s is not supported (supported: q4_0 -> q4_0x8, q4_k -> q4_kx8, q6_k -> q6_kx8, iq4_xs -> iq4_xsx8, iq4_nl -> iq4_nlx8)",
                     from->name, to->name);
     const int64_t in = vane::quant_size(*from, rows, cols), out = vane::quant_size(*to, rows, cols);
     if (src_bytes < in || dst_bytes < out)

@@ -49,10 +49,10 @@ void quantize_act_q8_k(const float *x, act_q8_k *y, int64_t k);
 typedef float (*DotRowFn)(const void *w, const void *act, int64_t nb);
 
 // The kernels of one variant, by VANE_FORMAT_*; nullptr for a format the table does not hold.
-// The reference's kernels of the x8 formats (q4_kx8, q6_kx8, iq4_xsx8) are their row formats':
-// ggml_gemm hands them the rows copied out; AVX2 has GEMMs of their own (gemm/x86_avx2_q4_kx8.cpp,
-// x86_avx2_q6_kx8.cpp, x86_avx2_iq4_xsx8.cpp).
-DotRowFn dot_row_legacy_ref(int32_t format);   // q4_1, q5_0, q5_1, iq4_nl, mxfp4
+// The reference's kernels of the x8 formats (q4_kx8, q6_kx8, iq4_xsx8, iq4_nlx8) are their row
+// formats': ggml_gemm hands them the rows copied out; AVX2 has GEMMs of their own
+// (gemm/x86_avx2_q4_kx8.cpp, x86_avx2_q6_kx8.cpp, x86_avx2_iq4_xsx8.cpp, x86_avx2_iq4_nlx8.cpp).
+DotRowFn dot_row_legacy_ref(int32_t format);   // q4_1, q5_0, q5_1, iq4_nl, mxfp4, iq4_nlx8
 DotRowFn dot_row_kquant_ref(int32_t format);   // q2_k ... q6_k, iq4_xs, q4_kx8, q6_kx8, iq4_xsx8
 DotRowFn dot_row_legacy_avx2(int32_t format);
 DotRowFn dot_row_kquant_avx2(int32_t format);

@@ -108,7 +108,8 @@ DotRowFn dot_row_legacy_ref(int32_t format) {
         case VANE_FORMAT_Q4_1: return dot_q4_1;
         case VANE_FORMAT_Q5_0: return dot_q5_0;
         case VANE_FORMAT_Q5_1: return dot_q5_1;
-        case VANE_FORMAT_IQ4_NL: return dot_iq4_nl;
+        case VANE_FORMAT_IQ4_NL:
+        case VANE_FORMAT_IQ4_NL_X8: return dot_iq4_nl;  // on its rows copied out (ggml_gemm)
         case VANE_FORMAT_MXFP4: return dot_mxfp4;
         default: return nullptr;
     }

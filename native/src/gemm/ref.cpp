@@ -15,9 +15,8 @@
 // another order (tests hold them to an f32 summation-order bound).
 //
 // GGUF's other formats (q4_1 ... mxfp4) run through ggml_gemm with the reference dot kernels
-// (gemm/ggml_dot.h: x quantized as llama.cpp does for the type); q4_kx8, q6_kx8 and iq4_xsx8
-// too, their rows read back as q4_k, q6_k and iq4_xs (so their results are those formats', bit
-// for bit).
+// (gemm/ggml_dot.h: x quantized as llama.cpp does for the type); the x8 formats too, their rows
+// read back as q4_k, q6_k, iq4_xs and iq4_nl (so their results are those formats', bit for bit).
 #include <string.h>
 
 #include <vector>

@@ -1,8 +1,8 @@
 // The AVX2 + FMA + F16C variant's table of the GEMM family: the integer formats' kernels
 // (x86_avx2_int.cpp) run on the shared prepare step (prepare.cpp), the float formats'
 // (x86_avx2_float.cpp) on their own, GGUF's other formats through ggml_gemm with this variant's
-// dot kernels (x86_avx2_legacy.cpp, x86_avx2_kquant.cpp), but for q4_kx8, q6_kx8 and iq4_xsx8,
-// which have their own (x86_avx2_q4_kx8.cpp, x86_avx2_q6_kx8.cpp, x86_avx2_iq4_xsx8.cpp).
+// dot kernels (x86_avx2_legacy.cpp, x86_avx2_kquant.cpp), but for the x8 formats, which have
+// their own (x86_avx2_q4_kx8.cpp, x86_avx2_q6_kx8.cpp, x86_avx2_iq4_xsx8.cpp, x86_avx2_iq4_nlx8.cpp).
 #include "gemm/ggml_dot.h"
 #include "gemm/x86_avx2.h"
 #include "vane.h"
@@ -27,6 +27,7 @@ void gemm_avx2(const GemmArgs &a, int64_t n0, int64_t n1) {
         if (a.format == VANE_FORMAT_Q4_K_X8) return gemm_q4_kx8_avx2(a, n0, n1);
         if (a.format == VANE_FORMAT_Q6_K_X8) return gemm_q6_kx8_avx2(a, n0, n1);
         if (a.format == VANE_FORMAT_IQ4_XS_X8) return gemm_iq4_xsx8_avx2(a, n0, n1);
+        if (a.format == VANE_FORMAT_IQ4_NL_X8) return gemm_iq4_nlx8_avx2(a, n0, n1);
         DotRowFn dot = dot_row_legacy_avx2(a.format);
         return ggml_gemm(a, n0, n1, dot ? dot : dot_row_kquant_avx2(a.format));
     }

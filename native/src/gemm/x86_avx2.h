@@ -22,5 +22,7 @@ void gemm_q4_kx8_avx2(const GemmArgs &a, int64_t n0, int64_t n1);
 void gemm_q6_kx8_avx2(const GemmArgs &a, int64_t n0, int64_t n1);
 // gemm/x86_avx2_iq4_xsx8.cpp: iq4_xsx8 on ggml_prepare's q8_K activations.
 void gemm_iq4_xsx8_avx2(const GemmArgs &a, int64_t n0, int64_t n1);
+// gemm/x86_avx2_iq4_nlx8.cpp: iq4_nlx8 on ggml_prepare's q8_0 activations.
+void gemm_iq4_nlx8_avx2(const GemmArgs &a, int64_t n0, int64_t n1);
 
 }  // namespace vane

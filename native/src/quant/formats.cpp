@@ -61,6 +61,9 @@ const FormatTraits kFormats[] = {
     // Per row, 138 bytes per 256 columns (iq4_xs's 136 with its 6 packed scale bytes decoded to
     // 8); stored 8 rows at a time (vane_block_iq4_xsx8).
     {VANE_FORMAT_IQ4_XS_X8, "iq4_xsx8", 256, BLOCK(vane_block_iq4_xsx8) / 8, 0, 0, 0, 8, -1, ACT_Q8_K, SCALE_NONE, {-1, -1}, nullptr, nullptr},
+    // iq4_nl's bytes (18 per row and 32 columns) in q4_0x8's layout (vane_block_iq4_nlx8); not
+    // checked (made from checked iq4_nl only).
+    {VANE_FORMAT_IQ4_NL_X8, "iq4_nlx8", 32, BLOCK(vane_block_iq4_nlx8) / 8, 0, 0, 0, 8, -1, ACT_Q8_0, SCALE_NONE, {-1, -1}, nullptr, nullptr},
 };
 #undef BLOCK
 }  // namespace
@@ -108,6 +111,8 @@ namespace {
 // 4j..4j+3 of each row's qs) at 160 + 32j + 4i, for row i of the group.
 constexpr int64_t kQ4kx8Bytes = sizeof(vane_block_q4_kx8);
 constexpr int kQ4kx8Codes = offsetof(vane_block_q4_kx8, qs);
+static_assert(sizeof(vane_block_iq4_nl) == sizeof(vane_block_q4_0) && sizeof(vane_block_iq4_nlx8) == sizeof(vane_block_q4_0x8),
+              "iq4_nlx8 reuses q4_0x8's copies");
 static_assert(offsetof(vane_block_q4_kx8, dmin) == 16 && offsetof(vane_block_q4_kx8, scales) == 32 && kQ4kx8Codes == 160,
               "q4_kx8 layout");
 
@@ -225,6 +230,8 @@ const RowGroupLayout *row_group_layout(int32_t format) {
         {VANE_FORMAT_Q4_K_X8, VANE_FORMAT_Q4_K, q4_kx8_get_row, q4_kx8_put_group},
         {VANE_FORMAT_Q6_K_X8, VANE_FORMAT_Q6_K, q6_kx8_get_row, q6_kx8_put_group},
         {VANE_FORMAT_IQ4_XS_X8, VANE_FORMAT_IQ4_XS, iq4_xsx8_get_row, iq4_xsx8_put_group},
+        // iq4_nlx8 is q4_0x8's layout over iq4_nl's blocks (the same {fp16 d; qs[16]}).
+        {VANE_FORMAT_IQ4_NL_X8, VANE_FORMAT_IQ4_NL, q4_0x8_get_row, q4_0x8_put_group},
     };
     for (const RowGroupLayout &l : kLayouts)
         if (l.format == format) return &l;

@@ -75,12 +75,12 @@ void q6_kx8_put_group(const uint8_t *rows8, int64_t nb, void *group);
 void iq4_xsx8_get_row(const void *src, int64_t r, int64_t nb, uint8_t *out);
 void iq4_xsx8_put_group(const uint8_t *rows8, int64_t nb, void *group);
 
-// A format that stores another format's rows interleaved 8 at a time (q4_0x8, q4_kx8, q6_kx8, iq4_xsx8): the
+// A format that stores another format's rows interleaved 8 at a time (the x8 formats): the
 // rows' own format and the copies each way. Quantizing, dequantizing and the GEMMs that have
 // no kernel of their own for it go through the rows' format.
 struct RowGroupLayout {
     int32_t format;      // the interleaved format
-    int32_t row_format;  // VANE_FORMAT_Q4_0, VANE_FORMAT_Q4_K, VANE_FORMAT_Q6_K
+    int32_t row_format;  // VANE_FORMAT_Q4_0, VANE_FORMAT_Q4_K, VANE_FORMAT_Q6_K, VANE_FORMAT_IQ4_XS, VANE_FORMAT_IQ4_NL
     // Row r of the matrix (nb blocks) copied out as the row format's bytes.
     void (*get_row)(const void *src, int64_t r, int64_t nb, uint8_t *out);
     // 8 rows of the row format (row-major, nb blocks each) written as one group.

@@ -81,15 +81,15 @@ public final class QuantizedMatrix implements AutoCloseable {
     }
 
     /**
-     * This Q4_0, Q4_K, Q6_K or IQ4_XS matrix repacked into {@link QuantFormat#repackedFormat()} ({@link QuantFormat#Q4_0_X8},
-     * {@link QuantFormat#Q4_K_X8}, {@link QuantFormat#Q6_K_X8}, {@link QuantFormat#IQ4_XS_X8})
+     * This Q4_0, Q4_K, Q6_K, IQ4_XS or IQ4_NL matrix repacked into {@link QuantFormat#repackedFormat()} ({@link QuantFormat#Q4_0_X8},
+     * {@link QuantFormat#Q4_K_X8}, {@link QuantFormat#Q6_K_X8}, {@link QuantFormat#IQ4_XS_X8}, {@link QuantFormat#IQ4_NL_X8})
      * (same values; the GEMV reads them faster) in memory of the arena; rows must be a multiple of
      * 8. Do it once, at load.
      */
     public QuantizedMatrix repack(Arena arena) {
         QuantFormat to = format.repackedFormat();
         if (to == null) {
-            throw new IllegalArgumentException("only q4_0, q4_k, q6_k and iq4_xs matrices can be repacked (to q4_0x8, q4_kx8, q6_kx8 and iq4_xsx8), this one is "
+            throw new IllegalArgumentException("only q4_0, q4_k, q6_k, iq4_xs and iq4_nl matrices can be repacked (to q4_0x8, q4_kx8, q6_kx8, iq4_xsx8 and iq4_nlx8), this one is "
                     + format.formatName());
         }
         MemorySegment out = Quantizer.repack(format, packed, rows, cols, to, arena);

@@ -52,7 +52,7 @@ class QuantizedMatrixTest {
     static Act act(QuantFormat f) {
         return switch (f) {
             case F32, F16, BF16, FP8_E4M3_ROW, FP8_E4M3_B128 -> Act.NONE;
-            case Q5_0, IQ4_NL, MXFP4 -> Act.Q8_0;
+            case Q5_0, IQ4_NL, MXFP4, IQ4_NL_X8 -> Act.Q8_0;
             case Q4_1, Q5_1 -> Act.Q8_1;
             case Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_XS, Q4_K_X8, Q6_K_X8, IQ4_XS_X8 -> Act.Q8_K;
             default -> Act.VANE;
@@ -304,7 +304,7 @@ class QuantizedMatrixTest {
                     }
                 }
             }
-            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "only q4_0, q4_k, q6_k and iq4_xs matrices can be repacked");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "matrices can be repacked");
         }
         try (Tensor w = Tensor.allocate(12, 64)) {
             assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.Q4_0_X8, w)),
@@ -343,7 +343,7 @@ class QuantizedMatrixTest {
                     }
                 }
             }
-            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "only q4_0, q4_k, q6_k and iq4_xs matrices can be repacked");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "matrices can be repacked");
         }
         try (Tensor w = Tensor.allocate(12, 256)) {
             assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.Q4_K_X8, w)),
@@ -380,7 +380,7 @@ class QuantizedMatrixTest {
                     }
                 }
             }
-            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "only q4_0, q4_k, q6_k and iq4_xs matrices can be repacked");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "matrices can be repacked");
         }
         try (Tensor w = Tensor.allocate(12, 256)) {
             assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.Q6_K_X8, w)),
@@ -510,10 +510,48 @@ class QuantizedMatrixTest {
                     }
                 }
             }
-            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "only q4_0, q4_k, q6_k and iq4_xs matrices can be repacked");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "matrices can be repacked");
         }
         try (Tensor w = Tensor.allocate(12, 256)) {
             assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.IQ4_XS_X8, w)),
+                    "rows = 12 is not a multiple of 8");
+        }
+    }
+
+    /**
+     * iq4_nlx8 (IQ4_NL repacked) gives IQ4_NL's products: both see the same q8_0 activations x̂
+     * and the same integer sums, so they differ only in the order of the f32 operations, each
+     * within (K/32 + 4)·2^-24·Σ|ŵ||x̂| of the exact x̂·Ŵᵀ: twice that apart. m = 5 and 40 run past
+     * the GEMV's passes of 4 rows of x.
+     */
+    @Test
+    void repackedIq4_NLGivesTheSameProducts() {
+        Random r = new Random(6);
+        int n = 40, k = 544;
+        try (Arena arena = Arena.ofConfined(); Tensor w = Tensor.of(normal(r, n * k), n, k);
+             QuantizedMatrix q = QuantizedMatrix.quantize(QuantFormat.IQ4_NL, w)) {
+            QuantizedMatrix x8 = q.repack(arena);
+            assertEquals(QuantFormat.IQ4_NL_X8, x8.format());
+            float[] wd = Quantizer.dequantize(QuantFormat.IQ4_NL, q.segment().toArray(ValueLayout.JAVA_BYTE), n, k);
+            assertArrayEquals(wd, Quantizer.dequantize(QuantFormat.IQ4_NL_X8, x8.segment().toArray(ValueLayout.JAVA_BYTE), n, k));
+            for (int m : new int[] {1, 3, 4, 5, 9, 40}) {
+                try (Tensor x = Tensor.of(normal(r, m * k), m, k); Tensor a = q.multiply(x); Tensor b = x8.multiply(x)) {
+                    float[] ya = a.toFloatArray(), yb = b.toFloatArray(), xs = x.toFloatArray();
+                    for (int i = 0; i < m; i++) {
+                        double[] xq = llamaActivations(Act.Q8_0, xs, i * k, k, null);
+                        for (int j = 0; j < n; j++) {
+                            double mag = 0;
+                            for (int c = 0; c < k; c++) mag += Math.abs(wd[j * k + c]) * Math.abs(xq[c]);
+                            double tol = 2 * (k / 32 + 4) * 0x1p-24 * mag * 1.001 + 1e-30;
+                            assertEquals(ya[i * n + j], yb[i * n + j], tol, "m=" + m + " y[" + i + ", " + j + "]");
+                        }
+                    }
+                }
+            }
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> x8.repack(arena)), "matrices can be repacked");
+        }
+        try (Tensor w = Tensor.allocate(12, 32)) {
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> QuantizedMatrix.quantize(QuantFormat.IQ4_NL_X8, w)),
                     "rows = 12 is not a multiple of 8");
         }
     }

@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * How a model's matrices are held after loading: as the file stores them (zero-copy, but Q4_0,
- * Q4_K, Q6_K and IQ4_XS, which are repacked into Vane's faster interleaved layouts), or requantized
- * at load to one of Vane's formats. Names for the command line: as-is, f32, f16, bf16, fp8 (E4M3, a scale per
+ * Q4_K, Q6_K, IQ4_XS and IQ4_NL, which are repacked into Vane's faster interleaved layouts), or
+ * requantized at load to one of Vane's formats. Names for the command line: as-is, f32, f16, bf16, fp8 (E4M3, a scale per
  * row), fp8-block (128x128 tile scales), int4 / int4-g32, int4-g128, int4-asym-g32,
  * int4-asym-g128, q8_0, q4_0, or any format's name (q4_k, q6_k, iq4_xs, mxfp4, ...).
  */

@@ -14,8 +14,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Puts a model file's tensors into the form a {@link WeightFormat} asks for, whatever the file
- * format: matrices as stored (zero-copy) or requantized into the model's arena, Q4_0, Q4_K and
- * Q6_K and IQ4_XS repacked into Q4_0_X8, Q4_K_X8, Q6_K_X8 and IQ4_XS_X8, norm weights as F32.
+ * format: matrices as stored (zero-copy) or requantized into the model's arena, Q4_0, Q4_K, Q6_K,
+ * IQ4_XS and IQ4_NL repacked into their x8 layouts (QuantFormat.repackedFormat), norm weights as F32.
  */
 final class WeightHolder {
     private final WeightFormat format;
@@ -26,7 +26,7 @@ final class WeightHolder {
         this.arena = arena;
     }
 
-    /** The file's matrix as the weight format asks: as is (Q4_0, Q4_K, Q6_K and IQ4_XS repacked), or requantized. */
+    /** The file's matrix as the weight format asks: as is (the formats with an x8 layout repacked), or requantized. */
     QuantizedMatrix hold(QuantizedMatrix m, String name) {
         QuantFormat target = target(m);
         QuantizedMatrix out = target == m.format() ? m : convert(m, target, name);

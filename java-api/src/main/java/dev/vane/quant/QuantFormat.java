@@ -73,7 +73,13 @@ public enum QuantFormat {
      * the GEMV reads 8 rows' scales in one load: 138 bytes per row and 256 columns (IQ4_XS: 136).
      * Made by {@link Quantizer#repack} from IQ4_XS (a model file's tensors) or by quantizing.
      */
-    IQ4_XS_X8(30, "iq4_xsx8", 256, 138);
+    IQ4_XS_X8(30, "iq4_xsx8", 256, 138),
+    /**
+     * IQ4_NL repacked for speed: the same bytes (18 per row and 32 columns) in {@link #Q4_0_X8}'s
+     * layout, rows in groups of 8 (rows must be a multiple of 8). Made by {@link Quantizer#repack}
+     * from IQ4_NL (a model file's tensors) or by quantizing.
+     */
+    IQ4_NL_X8(31, "iq4_nlx8", 32, 18);
 
     private final int id;
     private final String formatName;
@@ -174,13 +180,13 @@ public enum QuantFormat {
 
     /** Rows must be a multiple of this: 8 for the repacked formats ({@link #repackedFormat()}), 1 for every other format. */
     public int rowGroup() {
-        return this == Q4_0_X8 || this == Q4_K_X8 || this == Q6_K_X8 || this == IQ4_XS_X8 ? 8 : 1;
+        return this == Q4_0_X8 || this == Q4_K_X8 || this == Q6_K_X8 || this == IQ4_XS_X8 || this == IQ4_NL_X8 ? 8 : 1;
     }
 
     /**
      * The layout of the same values that {@link Quantizer#repack} makes of this format for the
      * faster kernels ({@link #Q4_0_X8} for Q4_0, {@link #Q4_K_X8} for Q4_K, {@link #Q6_K_X8} for
-     * Q6_K, {@link #IQ4_XS_X8} for IQ4_XS; rows a multiple of 8),
+     * Q6_K, {@link #IQ4_XS_X8} for IQ4_XS, {@link #IQ4_NL_X8} for IQ4_NL; rows a multiple of 8),
      * or null when there is none.
      */
     public QuantFormat repackedFormat() {
@@ -189,6 +195,7 @@ public enum QuantFormat {
             case Q4_K -> Q4_K_X8;
             case Q6_K -> Q6_K_X8;
             case IQ4_XS -> IQ4_XS_X8;
+            case IQ4_NL -> IQ4_NL_X8;
             default -> null;
         };
     }

@@ -49,8 +49,9 @@ public final class Quantizer {
     /**
      * Repacks src, a [rows, cols] matrix in {@code from}, into {@code to}'s layout of the same
      * values (a byte shuffle, no rounding), in a new segment of the arena. Supported: Q4_0 to
-     * Q4_0_X8, Q4_K to Q4_K_X8, Q6_K to Q6_K_X8 and IQ4_XS to IQ4_XS_X8 ({@link QuantFormat#repackedFormat()};
-     * rows a multiple of 8), the load-time step that puts a model file's tensors on the faster kernels.
+     * Q4_0_X8, Q4_K to Q4_K_X8, Q6_K to Q6_K_X8, IQ4_XS to IQ4_XS_X8 and IQ4_NL to IQ4_NL_X8
+     * ({@link QuantFormat#repackedFormat()}; rows a multiple of 8), the load-time step that puts a
+     * model file's tensors on the faster kernels.
      */
     public static MemorySegment repack(QuantFormat from, MemorySegment src, long rows, long cols, QuantFormat to, Arena arena) {
         Objects.requireNonNull(from, "from must not be null");
@@ -58,7 +59,7 @@ public final class Quantizer {
         Objects.requireNonNull(arena, "arena must not be null");
         if (from.repackedFormat() != to) {
             throw new IllegalArgumentException("repacking " + from.formatName() + " to " + to.formatName()
-                    + " is not supported (supported: q4_0 -> q4_0x8, q4_k -> q4_kx8, q6_k -> q6_kx8, iq4_xs -> iq4_xsx8)");
+                    + " is not supported (supported: q4_0 -> q4_0x8, q4_k -> q4_kx8, q6_k -> q6_kx8, iq4_xs -> iq4_xsx8, iq4_nl -> iq4_nlx8)");
         }
         long in = from.byteSize(rows, cols);
         long out = to.byteSize(rows, cols);

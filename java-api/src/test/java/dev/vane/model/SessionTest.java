@@ -321,4 +321,18 @@ class SessionTest {
             for (float v : logits) assertTrue(Float.isFinite(v));
         }
     }
+
+    @Test
+    void iq4NlMatricesAreHeldRepacked() throws Exception {
+        // Every row count is a multiple of 8, so each IQ4_NL matrix is held as IQ4_NL_X8.
+        Path file = dir.resolve("d256-iq4nl.gguf");
+        ModelGenerator.writeGguf(new ModelSpec(256, 1, 4, 2, 512, 512, 0, 0, 256, 10000f, 1e-5f, GgmlType.F32, ModelSpec.TokenizerKind.SPM, 6), file);
+        try (Model m = Model.load(file, WeightFormat.parse("iq4_nl")); Session s = m.newSession(options(256))) {
+            java.util.Map<dev.vane.quant.QuantFormat, Long> held = m.heldFormats();
+            assertTrue(held.containsKey(dev.vane.quant.QuantFormat.IQ4_NL_X8) && !held.containsKey(dev.vane.quant.QuantFormat.IQ4_NL), held.toString());
+            float[] logits = s.prefill(m.tokenizer().encode(PROMPT, true));
+            assertTrue(logits.length == 512);
+            for (float v : logits) assertTrue(Float.isFinite(v));
+        }
+    }
 }

@@ -271,4 +271,38 @@ class QuantizerTest {
             assertTrue(e.getMessage().contains("iq4_xs to q4_kx8 is not supported"), e.getMessage());
         }
     }
+
+    /**
+     * iq4_nlx8 holds IQ4_NL's bytes in q4_0x8's layout: quantizing to it equals repacking IQ4_NL,
+     * every row reads back as its IQ4_NL bytes, it takes IQ4_NL's 18 bytes per row and 32 columns,
+     * and rows must come in eights.
+     */
+    @Test
+    void iq4_nlx8IsRepackedIq4_NL() {
+        int rows = 24, cols = 96;
+        float[] x = TestData.weights(7, rows * cols);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment nl = Quantizer.quantize(QuantFormat.IQ4_NL, TestData.floats(arena, x), rows, cols, arena);
+            MemorySegment x8 = Quantizer.quantize(QuantFormat.IQ4_NL_X8, TestData.floats(arena, x), rows, cols, arena);
+            MemorySegment repacked = Quantizer.repack(QuantFormat.IQ4_NL, nl, rows, cols, QuantFormat.IQ4_NL_X8, arena);
+            assertEquals(rows * 3 * 18L, x8.byteSize());
+            assertArrayEquals(x8.toArray(ValueLayout.JAVA_BYTE), repacked.toArray(ValueLayout.JAVA_BYTE));
+            assertArrayEquals(nl.toArray(ValueLayout.JAVA_BYTE), ReferenceDecoder.iq4_nlx8ToIq4_NL(x8, rows, cols).toArray(ValueLayout.JAVA_BYTE));
+            for (int r = 0; r < rows; r++) {
+                for (int b = 0; b < 3; b++) {
+                    assertArrayEquals(nl.asSlice(((long) r * 3 + b) * 18, 18).toArray(ValueLayout.JAVA_BYTE),
+                            ReferenceDecoder.iq4_nlx8Block(x8, cols, r, 32 * b + 5).toArray(ValueLayout.JAVA_BYTE));
+                }
+            }
+            assertEquals(QuantFormat.IQ4_NL_X8, QuantFormat.IQ4_NL.repackedFormat());
+            assertEquals(null, QuantFormat.IQ4_NL_X8.repackedFormat());
+            assertEquals(8, QuantFormat.IQ4_NL_X8.rowGroup());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QuantFormat.IQ4_NL_X8.byteSize(12, 32));
+            assertTrue(e.getMessage().contains("rows = 12 is not a multiple of 8"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Quantizer.repack(QuantFormat.Q4_0, nl, 8, 32, QuantFormat.IQ4_NL_X8, arena));
+            assertTrue(e.getMessage().contains("q4_0 to iq4_nlx8 is not supported"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> Quantizer.repack(QuantFormat.IQ4_NL, nl, 8, 32, QuantFormat.Q4_0_X8, arena));
+            assertTrue(e.getMessage().contains("iq4_nl to q4_0x8 is not supported"), e.getMessage());
+        }
+    }
 }

@@ -118,11 +118,30 @@ final class ReferenceDecoder {
         return out;
     }
 
+    /**
+     * The IQ4_NL bytes of an iq4_nlx8 matrix: vane.h lays it out as q4_0x8 (IQ4_NL's block is
+     * Q4_0's, {fp16 d; 16 code bytes}), so it reads back the same way.
+     */
+    static MemorySegment iq4_nlx8ToIq4_NL(MemorySegment q, int rows, int cols) {
+        return q4_0x8ToQ4_0(q, rows, cols);
+    }
+
+    /** The IQ4_NL block (18 bytes) holding element (r, c) of an iq4_nlx8 matrix. */
+    static MemorySegment iq4_nlx8Block(MemorySegment q, int cols, int r, int c) {
+        int i = r % 8;
+        long src = ((long) (r / 8) * (cols / 32) + c / 32) * 144;
+        MemorySegment o = MemorySegment.ofArray(new byte[18]);
+        MemorySegment.copy(q, src + 2 * i, o, 0, 2);
+        for (int j = 0; j < 4; j++) MemorySegment.copy(q, src + 16 + 32 * j + 4 * i, o, 2 + 4 * j, 4);
+        return o;
+    }
+
     static double[] decode(QuantFormat f, MemorySegment q, int rows, int cols) {
         if (f == QuantFormat.Q4_0_X8) return decode(QuantFormat.Q4_0, q4_0x8ToQ4_0(q, rows, cols), rows, cols);
         if (f == QuantFormat.Q4_K_X8) return decode(QuantFormat.Q4_K, q4_kx8ToQ4_K(q, rows, cols), rows, cols);
         if (f == QuantFormat.Q6_K_X8) return decode(QuantFormat.Q6_K, q6_kx8ToQ6_K(q, rows, cols), rows, cols);
         if (f == QuantFormat.IQ4_XS_X8) return decode(QuantFormat.IQ4_XS, iq4_xsx8ToIQ4_XS(q, rows, cols), rows, cols);
+        if (f == QuantFormat.IQ4_NL_X8) return decode(QuantFormat.IQ4_NL, iq4_nlx8ToIq4_NL(q, rows, cols), rows, cols);
         double[] out = new double[rows * cols];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) out[r * cols + c] = element(f, q, rows, cols, r, c);

@@ -28,6 +28,10 @@ final class Tolerances {
         if (f == QuantFormat.IQ4_XS_X8) {  // likewise IQ4_XS's bound on the block read back as IQ4_XS
             return ggufBound(QuantFormat.IQ4_XS, ReferenceDecoder.iq4_xsx8Block(q, cols, r, c), 1, 256, 0, c % 256, x[r * cols + c]);
         }
+        // iq4_nlx8 holds IQ4_NL's bytes: IQ4_NL's bound on the element's block, read back as IQ4_NL.
+        if (f == QuantFormat.IQ4_NL_X8) {
+            return ggufBound(QuantFormat.IQ4_NL, ReferenceDecoder.iq4_nlx8Block(q, cols, r, c), 1, 32, 0, c % 32, x[r * cols + c]);
+        }
         if (ReferenceDecoder.isGgufBlockFormat(f)) return ggufBound(f, q, rows, cols, r, c, x[r * cols + c]);
         return bound(f, q, rows, cols, r, c, (double) x[r * cols + c]);
     }
