@@ -656,7 +656,7 @@ static void write_zeros(FILE *f, const char *path, size_t n) {
 // Every other key stays as IN stores it, type and order included: what gguf_set_kv into a fresh
 // context gives, except that a fresh context lays data out at the default alignment of 32 whatever
 // general.alignment says, where IN's context keeps IN's. OUT is written as llama.cpp's quantizer
-// writes it: a metadata placeholder, each tensor's data in IN's order padded to the alignment,
+// writes it: zeros where the metadata will go, each tensor's data in IN's order padded to the alignment,
 // then the metadata, so only one tensor is in memory at a time.
 static int cmd_quantize(const struct options *o) {
     struct ggml_context *meta = NULL;
