@@ -60,9 +60,10 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * Loads a model, holding its matrices as weightFormat says: a GGUF file (architecture
-     * "llama", dense or Mixtral-style), or a Hugging Face checkpoint directory (config.json,
-     * tokenizer.json, *.safetensors; a .safetensors file stands for its directory).
+     * Loads a model, holding its matrices as weightFormat says: a GGUF file of any family
+     * {@link Architecture} lists, or a Hugging Face checkpoint directory (config.json,
+     * tokenizer.json, *.safetensors; a .safetensors file stands for its directory) of the
+     * families with {@link Architecture#hfNames}.
      *
      * @throws ModelFormatException if the files are not a model Vane runs (the message says why)
      * @throws dev.vane.model.gguf.GgufFormatException if a GGUF file is not valid GGUF
@@ -90,7 +91,7 @@ public final class Model implements AutoCloseable {
             if (tokenizer.vocabSize() != config.vocab()) {
                 throw new ModelFormatException(path + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + config.vocab());
             }
-            ModelWeights weights = GgufWeights.load(file, config, weightFormat, arena);
+            ModelWeights weights = WeightAssembler.assemble(new GgufSource(file), config, weightFormat, arena);
             return new Model(List.of(file), arena, config, tokenizer, weights, weightFormat, template);
         } catch (RuntimeException | Error e) {
             arena.close();
@@ -128,7 +129,7 @@ public final class Model implements AutoCloseable {
         Arena arena = Arena.ofShared();
         try {
             for (Path p : shards) files.add(SafetensorsFile.open(p));
-            ModelWeights weights = SafetensorsWeights.load(files, config, weightFormat, arena, tied);
+            ModelWeights weights = WeightAssembler.assemble(new SafetensorsSource(files, arena, tied), config, weightFormat, arena);
             return new Model(List.copyOf(files), arena, config, tokenizer, weights, weightFormat, checkpointTemplate(dir));
         } catch (IOException | RuntimeException | Error e) {
             arena.close();

@@ -3,51 +3,67 @@ package dev.vane.model;
 import dev.vane.FeedForward;
 import dev.vane.QuantizedMatrix;
 import dev.vane.RmsNorm;
+import dev.vane.Tensor;
 import dev.vane.moe.MoeLayer;
 import dev.vane.quant.QuantFormat;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
-/** A loaded model's tensors in Vane's types. The memory belongs to the Model's arena. */
-record ModelWeights(QuantizedMatrix embedding, RmsNorm outputNorm, QuantizedMatrix output, List<Layer> layers) {
+/**
+ * A loaded model's tensors in Vane's types. The memory belongs to the Model's arena.
+ *
+ * @param ropeFactors per-pair RoPE frequency factors (Llama 3.1's rope_freqs), or null
+ * @param ropeLong    Phi-3's LongRoPE factors for contexts past the original one, or null
+ * @param ropeShort   ... and for contexts within it, or null
+ */
+record ModelWeights(QuantizedMatrix embedding, RmsNorm outputNorm, QuantizedMatrix output, float[] ropeFactors, float[] ropeLong, float[] ropeShort,
+        List<Layer> layers) {
 
     /**
      * One transformer block: exactly one of ffn (dense) and moe is set. wqkv, if not null, is wq,
-     * wk and wv back to back as one [q + 2 kv, dim] matrix (one GEMM for all three).
+     * wk and wv back to back as one [q + 2 kv, dim] matrix (one GEMM for all three; wq, wk, wv
+     * are then null when the file holds them fused). The optional parts are null when the family
+     * has none: qkvBias [q + 2 kv], per-head qNorm/kNorm, woBias, sinks [heads], the norms after
+     * each sublayer (Gemma).
      */
-    record Layer(RmsNorm attnNorm, QuantizedMatrix wq, QuantizedMatrix wk, QuantizedMatrix wv, QuantizedMatrix wqkv, QuantizedMatrix wo,
-            RmsNorm ffnNorm, FeedForward ffn, MoeLayer moe) {}
+    record Layer(RmsNorm attnNorm, QuantizedMatrix wq, QuantizedMatrix wk, QuantizedMatrix wv, QuantizedMatrix wqkv, Tensor qkvBias, RmsNorm qNorm,
+            RmsNorm kNorm, QuantizedMatrix wo, Tensor woBias, Tensor sinks, RmsNorm attnPostNorm, RmsNorm ffnNorm, FeedForward ffn, MoeLayer moe,
+            RmsNorm ffnPostNorm) {
+
+        List<QuantizedMatrix> matrices() {
+            List<QuantizedMatrix> all = new ArrayList<>();
+            if (wqkv != null) all.add(wqkv);
+            else all.addAll(List.of(wq, wk, wv));
+            all.add(wo);
+            if (ffn != null) addFfn(all, ffn);
+            else {
+                all.add(moe.router());
+                for (FeedForward f : moe.expertList()) addFfn(all, f);
+                if (moe.shared() != null) addFfn(all, moe.shared());
+            }
+            return all;
+        }
+
+        private static void addFfn(List<QuantizedMatrix> all, FeedForward f) {
+            all.addAll(List.of(f.gate(), f.up(), f.down()));
+        }
+    }
 
     /** Bytes of every matrix as held (the embedding table included). */
     long bytes() {
-        long n = embedding.segment().byteSize() + output.segment().byteSize();
-        for (Layer l : layers) {
-            for (QuantizedMatrix m : new QuantizedMatrix[] {l.wq(), l.wk(), l.wv(), l.wo()}) n += m.segment().byteSize();
-            if (l.ffn() != null) n += ffnBytes(l.ffn());
-            else {
-                n += l.moe().router().segment().byteSize();
-                for (FeedForward f : l.moe().expertList()) n += ffnBytes(f);
-            }
-        }
+        long n = 0;
+        for (long b : bytesByFormat().values()) n += b;
         return n;
     }
 
     /** Bytes held in each format, over every matrix (the embedding table included). */
-    java.util.Map<QuantFormat, Long> bytesByFormat() {
-        java.util.Map<QuantFormat, Long> out = new java.util.TreeMap<>();
-        java.util.List<QuantizedMatrix> all = new java.util.ArrayList<>(java.util.List.of(embedding, output));
-        for (Layer l : layers) {
-            all.addAll(java.util.List.of(l.wq(), l.wk(), l.wv(), l.wo()));
-            if (l.ffn() != null) all.addAll(java.util.List.of(l.ffn().gate(), l.ffn().up(), l.ffn().down()));
-            else {
-                all.add(l.moe().router());
-                for (FeedForward f : l.moe().expertList()) all.addAll(java.util.List.of(f.gate(), f.up(), f.down()));
-            }
-        }
+    Map<QuantFormat, Long> bytesByFormat() {
+        Map<QuantFormat, Long> out = new TreeMap<>();
+        List<QuantizedMatrix> all = new ArrayList<>(List.of(embedding, output));  // a tied output is read per token all the same
+        for (Layer l : layers) all.addAll(l.matrices());
         for (QuantizedMatrix m : all) out.merge(m.format(), m.segment().byteSize(), Long::sum);
         return out;
-    }
-
-    private static long ffnBytes(FeedForward f) {
-        return f.gate().segment().byteSize() + f.up().segment().byteSize() + f.down().segment().byteSize();
     }
 }

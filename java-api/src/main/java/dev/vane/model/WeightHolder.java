@@ -1,8 +1,6 @@
 package dev.vane.model;
 
-import dev.vane.DType;
 import dev.vane.QuantizedMatrix;
-import dev.vane.RmsNorm;
 import dev.vane.Tensor;
 import dev.vane.model.gguf.GgmlType;
 import dev.vane.model.quantize.TypeMix;
@@ -10,12 +8,11 @@ import dev.vane.quant.QuantFormat;
 import dev.vane.quant.Quantizer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Puts a model file's tensors into the form a {@link WeightFormat} asks for, whatever the file
  * format: matrices as stored (zero-copy) or requantized into the model's arena, Q4_0, Q4_K, Q6_K,
- * IQ4_XS and IQ4_NL repacked into their x8 layouts (QuantFormat.repackedFormat), norm weights as F32.
+ * IQ4_XS and IQ4_NL repacked into their x8 layouts (QuantFormat.repackedFormat).
  */
 final class WeightHolder {
     private final WeightFormat format;
@@ -123,21 +120,5 @@ final class WeightHolder {
             throw new ModelFormatException("tensor '" + name + "' [" + m.rows() + ", " + m.cols() + "] cannot be held as " + target.formatName()
                     + ": " + e.getMessage(), e);
         }
-    }
-
-    /** A norm weight of dim elements of dtype (F32 used in place; F16 and BF16 copied to F32). */
-    RmsNorm norm(MemorySegment data, DType dtype, int dim, float eps, String name) {
-        Tensor w;
-        if (dtype == DType.F32 && data.address() % 4 == 0) {
-            w = Tensor.wrap(data, dim);
-        } else if (dtype == DType.F32 || dtype == DType.F16 || dtype == DType.BF16) {
-            w = Tensor.allocate(arena, dim);
-            MemorySegment aligned = arena.allocate(data.byteSize(), 64).copyFrom(data);
-            Tensor src = Tensor.wrap(aligned, dtype, dim);
-            for (int i = 0; i < dim; i++) w.segment().setAtIndex(ValueLayout.JAVA_FLOAT, i, src.get(i));
-        } else {
-            throw new ModelFormatException("norm weight '" + name + "' is " + dtype + "; expected F32, F16 or BF16");
-        }
-        return new RmsNorm(w, eps);
     }
 }
