@@ -127,14 +127,40 @@ public enum Architecture {
         return t.ffnNorm;
     }
 
-    /** Tensors a model of this family must have (beyond the Llama block's, which {@link WeightAssembler} knows). */
-    Set<Weight> required() {
-        return t.required;
+    /** A tensor a model of this family reads: its GGUF name, its shape (outermost first) and whether it must be present. */
+    public record TensorInfo(String name, long[] shape, boolean required) {}
+
+    /**
+     * Every tensor a model with these hyper-parameters reads, model-wide ones first, by GGUF name.
+     * attn_q, attn_k and attn_v are listed as required but may be replaced by one attn_qkv.
+     */
+    public List<TensorInfo> tensors(ModelConfig c) {
+        List<TensorInfo> out = new java.util.ArrayList<>();
+        for (int l = -1; l < c.layers(); l++) {
+            for (Weight w : Weight.values()) {
+                if (w.perLayer() != (l >= 0) || !reads(w, c)) continue;
+                out.add(new TensorInfo(w.ggufName(Math.max(l, 0)), w.shape(c), requires(w, c)));
+            }
+        }
+        return out;
     }
 
-    /** Tensors it may have; any other tensor the file holds is not read. */
-    Set<Weight> optional() {
-        return t.optional;
+    /** Whether a model of c reads w (any tensor else the file holds is not read). */
+    boolean reads(Weight w, ModelConfig c) {
+        return requires(w, c) || t.optional.contains(w);
+    }
+
+    /** Whether a model of c must have w (attn_q/k/v unless the file holds attn_qkv). */
+    boolean requires(Weight w, ModelConfig c) {
+        if (t.required.contains(w) || w == t.ffnNorm) return true;
+        return switch (w) {
+            case TOKEN_EMBD, OUTPUT_NORM, ATTN_NORM, ATTN_Q, ATTN_K, ATTN_V, ATTN_OUT -> true;
+            case ROUTER, GATE_EXPS, UP_EXPS, DOWN_EXPS -> c.moe();
+            case FFN_DOWN -> !c.moe();
+            case FFN_GATE, FFN_UP -> !c.moe() && !t.fusedGateUp;
+            case FFN_GATE_UP -> !c.moe() && t.fusedGateUp;
+            default -> false;
+        };
     }
 
     /** Builder-style traits, so each constant above says only how it differs. */

@@ -46,7 +46,7 @@ final class GgufConfig {
         int ffn = has("feed_forward_length") ? count("feed_forward_length") : 0;
         int expertFfn = experts == 0 ? 0 : has("expert_feed_forward_length") ? count("expert_feed_forward_length")
                 : a == Architecture.QWEN2MOE ? ffn / used : ffn;
-        int sharedFfn = a.required().contains(Weight.GATE_SHEXP) ? (has("expert_shared_feed_forward_length") ? count("expert_shared_feed_forward_length") : ffn) : 0;
+        int sharedFfn = a == Architecture.QWEN2MOE ? (has("expert_shared_feed_forward_length") ? count("expert_shared_feed_forward_length") : ffn) : 0;
         int ctx = has("context_length") ? count("context_length") : 4096;
         float eps = real("attention.layer_norm_rms_epsilon", 1e-5f);
         int ropeDim = has("rope.dimension_count") ? count("rope.dimension_count") : headDim;

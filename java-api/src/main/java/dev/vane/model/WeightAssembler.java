@@ -12,9 +12,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Builds {@link ModelWeights} for any {@link Architecture} from any {@link TensorSource}: the one
@@ -23,10 +21,6 @@ import java.util.Set;
  * hyper-parameters, is a {@link ModelFormatException} naming it.
  */
 final class WeightAssembler {
-    // What every family's block has (the QKV matrices and the FFN are handled below: fused or
-    // split, dense or experts).
-    private static final Set<Weight> BASE = EnumSet.of(TOKEN_EMBD, OUTPUT_NORM, ATTN_NORM, ATTN_OUT, FFN_NORM);
-
     private final TensorSource src;
     private final ModelConfig c;
     private final Architecture a;
@@ -163,19 +157,12 @@ final class WeightAssembler {
     // ---- lookups ----
 
     private TensorSource.Source find(Weight w, int l, boolean required) {
-        boolean known = BASE.contains(w) || a.required().contains(w) || a.optional().contains(w) || w == a.ffnNorm() || ffnWeight(w);
-        if (!known) return null;  // the family has no such tensor: any the file holds is not read
+        if (!a.reads(w, c)) return null;  // the family has no such tensor: any the file holds is not read
         TensorSource.Source s = src.find(w, l);
-        if (s == null && (required || a.required().contains(w) || BASE.contains(w))) {
+        if (s == null && (required || a.requires(w, c))) {
             throw new ModelFormatException("tensor '" + src.nameOf(w, l) + "' is missing (a " + a.ggufName() + (c.moe() ? " MoE" : "") + " model needs it)");
         }
         return s;
-    }
-
-    // The FFN's matrices for this model's form (dense split or fused, or experts).
-    private boolean ffnWeight(Weight w) {
-        if (c.moe()) return Set.of(ROUTER, GATE_EXPS, UP_EXPS, DOWN_EXPS).contains(w);
-        return w == FFN_DOWN || (a.fusedGateUp() ? w == FFN_GATE_UP : w == FFN_GATE || w == FFN_UP);
     }
 
     private TensorSource.Source checked(TensorSource.Source s, Weight w, int l) {
