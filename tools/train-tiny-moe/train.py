@@ -18,7 +18,7 @@ installs them). Steps, all seeded and deterministic on one machine:
   4. export: an F16 GGUF in llama.cpp's "llama" layout (gguf.py), its SHA-256 next to it, and the
      model's own greedy continuation of a prompt for the README.
 
-The default output is the file Vane ships: java-api/src/main/resources/dev/vane/model/embedded/tiny-moe-kjv.gguf.
+The default output is the file Vane ships: embedded-model/src/main/resources/dev/vane/embedded/tiny-moe-kjv.gguf.
 """
 import argparse
 import hashlib
@@ -34,7 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
-DEFAULT_OUT = REPO / "java-api/src/main/resources/dev/vane/model/embedded/tiny-moe-kjv.gguf"
+DEFAULT_OUT = REPO / "embedded-model/src/main/resources/dev/vane/embedded/tiny-moe-kjv.gguf"
 
 # Debian package -> what in it the script uses.
 REQUIRED = {

@@ -28,9 +28,12 @@ import java.util.Objects;
  * {@code Boolean}, {@code String}, arrays as {@code List}.
  */
 public final class GgufFile implements AutoCloseable {
-    static final int MAGIC = 0x46554747;  // "GGUF" little-endian
-    static final long DEFAULT_ALIGNMENT = 32;
-    static final int MAX_DIMS = 4;
+    /** The file's first four bytes, "GGUF", read as a little-endian uint32. */
+    public static final int MAGIC = 0x46554747;
+    /** Where tensor data is aligned when general.alignment is absent. */
+    public static final long DEFAULT_ALIGNMENT = 32;
+    /** The most dimensions a tensor may have. */
+    public static final int MAX_DIMS = 4;
     static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
     static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED;
 

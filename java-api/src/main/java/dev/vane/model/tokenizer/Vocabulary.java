@@ -1,9 +1,6 @@
 package dev.vane.model.tokenizer;
 
 import dev.vane.model.gguf.GgufFile;
-import dev.vane.model.gguf.GgufValueType;
-import dev.vane.model.gguf.GgufWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -87,29 +84,5 @@ public record Vocabulary(String model, String pre, List<String> tokens, float[] 
         return model.equals(SPM)
                 ? new SpmTokenizer(tokens, scores, types, bos, eos, unk, addSpacePrefix, eot)
                 : new BpeTokenizer(tokens, types, merges, BpeTokenizer.PreTokenizer.forName(pre), bos, eos, eot);
-    }
-
-    /** Writes the tokenizer.ggml.* metadata llama.cpp reads (keys in llama.cpp's converter's order). */
-    public void putGguf(GgufWriter w) {
-        boolean spm = model.equals(SPM);
-        w.putString("tokenizer.ggml.model", model);
-        if (pre != null) w.putString("tokenizer.ggml.pre", pre);
-        w.putArray("tokenizer.ggml.tokens", GgufValueType.STRING, tokens);
-        if (spm) {
-            List<Float> s = new ArrayList<>(scores.length);
-            for (float x : scores) s.add(x);
-            w.putArray("tokenizer.ggml.scores", GgufValueType.FLOAT32, s);
-        }
-        List<Integer> t = new ArrayList<>(types.length);
-        for (int x : types) t.add(x);
-        w.putArray("tokenizer.ggml.token_type", GgufValueType.INT32, t);
-        if (!spm) w.putArray("tokenizer.ggml.merges", GgufValueType.STRING, merges);
-        if (bos >= 0) w.putUint32("tokenizer.ggml.bos_token_id", bos);
-        if (eos >= 0) w.putUint32("tokenizer.ggml.eos_token_id", eos);
-        if (unk >= 0) w.putUint32("tokenizer.ggml.unknown_token_id", unk);
-        w.putBool("tokenizer.ggml.add_bos_token", addBos);
-        w.putBool("tokenizer.ggml.add_eos_token", false);
-        if (eot >= 0) w.putUint32("tokenizer.ggml.eot_token_id", eot);
-        if (spm && !addSpacePrefix) w.putBool("tokenizer.ggml.add_space_prefix", false);  // llama.cpp's default is true
     }
 }

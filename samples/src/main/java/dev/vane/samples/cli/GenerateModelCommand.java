@@ -1,8 +1,8 @@
 package dev.vane.samples.cli;
 
-import dev.vane.model.generate.ModelGenerator;
-import dev.vane.model.generate.ModelSpec;
 import dev.vane.model.gguf.GgmlType;
+import dev.vane.tools.generate.ModelGenerator;
+import dev.vane.tools.generate.ModelSpec;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;

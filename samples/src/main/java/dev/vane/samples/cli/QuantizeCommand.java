@@ -2,7 +2,7 @@ package dev.vane.samples.cli;
 
 import dev.vane.model.gguf.GgmlType;
 import dev.vane.model.quantize.FileType;
-import dev.vane.model.quantize.GgufQuantizer;
+import dev.vane.tools.quantize.GgufQuantizer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -61,7 +61,7 @@ class VaneCliTest {
     @Test
     void infoOfAModelFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
         java.nio.file.Path p = dir.resolve("m.gguf");
-        new dev.vane.model.gguf.GgufWriter().putString("general.architecture", "llama").putUint32("llama.block_count", 2)
+        new dev.vane.tools.gguf.GgufWriter().putString("general.architecture", "llama").putUint32("llama.block_count", 2)
                 .addTensor("blk.0.attn_q.weight", dev.vane.model.gguf.GgmlType.F32, new long[] {32, 2}, new byte[256]).write(p);
         Run r = run("info", p.toString());
         assertEquals(0, r.exit(), r.err());
