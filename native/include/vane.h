@@ -465,24 +465,45 @@ VANE_API vane_status vane_attention_cached(const vane_attention_params *p, const
                                            const int32_t *table, int64_t n_table, int64_t n_cached, const vane_key_rope *key_rope,
                                            float *out);
 
-/* Rotary position embedding (RoPE), in place on x: n tokens x n_heads x head_dim floats, token
- * t's row starting ld floats after token t - 1's (ld >= n_heads * head_dim). Token t sits at
- * positions[t] (>= 0). In each head the first rot_dim dimensions (even, <= head_dim; the rest
- * pass through) rotate in pairs by the angle (position / linear_scale) * base^(-2i / rot_dim),
- * i = 0 .. rot_dim/2 - 1: pair i is (2i, 2i + 1) in the normal layout (llama.cpp's default for
- * Llama GGUF files) and (i, i + rot_dim/2) in the NeoX layout. Angles and their sines are
- * computed in double, the rotation in f32. */
+/* Rotary position embedding (RoPE), in place on x, as llama.cpp's ggml_rope_ext computes it on
+ * the CPU: n tokens x n_heads x head_dim floats, token t's row starting ld floats after token
+ * t - 1's (ld >= n_heads * head_dim). Token t sits at positions[t] (>= 0). In each head the first
+ * rot_dim dimensions (even, <= head_dim; the rest pass through) rotate in pairs: pair i is
+ * (2i, 2i + 1) in the normal layout (llama.cpp's default for Llama GGUF files) and
+ * (i, i + rot_dim/2) in the NeoX layout, i = 0 .. rot_dim/2 - 1. At position p, with
+ * freq_scale = 1 / linear_scale:
+ *   theta_extrap = p * base^(-2i / rot_dim) / freq_factors[i]   (freq factor 1 without the array)
+ *   theta_interp = freq_scale * theta_extrap
+ *   theta        = theta_interp, or with ext_factor != 0 (YaRN) the mix
+ *                  theta_interp * (1 - r) + theta_extrap * r,  r = ext_factor * ramp(i), ramp 1
+ *                  below YaRN's low correction dim and 0 above its high one, linear between (the
+ *                  dims from rot_dim, n_ctx_orig, base, beta_fast and beta_slow, as
+ *                  ggml_rope_yarn_corr_dims)
+ *   mscale       = attn_factor * (1 + 0.1 ln(1 / freq_scale)) with ext_factor != 0, else attn_factor
+ *   (a, b)      -> (a cos - b sin, a sin + b cos), cos and sin each multiplied by mscale.
+ * Everything in f32 in ggml's order: base^(-2i / rot_dim) by i repeated multiplications by
+ * powf(base, -2 / rot_dim) starting from (float)p, libm's cosf and sinf, no fused multiply-add;
+ * so the result is ggml's bit for bit on the same libm (at large positions the f32 angle is off
+ * the exact one by a few of its ulps, as in llama.cpp). The appended fields zeroed keep plain
+ * RoPE: no freq factors, no YaRN, attn_factor 0 meaning 1. */
 typedef struct vane_rope_params {
     int64_t n_heads, head_dim, rot_dim;
     float base;         /* 10000 for Llama 2, 500000 for Llama 3 */
-    float linear_scale; /* positions are divided by this (linear RoPE scaling); 1 = none */
+    float linear_scale; /* 1 / freq_scale: positions are divided by this (linear RoPE scaling); 1 = none */
     int32_t neox;       /* 0: adjacent pairs; nonzero: halves */
+    const float *freq_factors; /* [rot_dim / 2], each finite and > 0 (rope_freqs.weight of Llama 3.1+,
+                                  Phi-3's rope_factors_long/short), or NULL for none */
+    float ext_factor;  /* YaRN extrapolation mix in 0..1; 0 = no YaRN (the betas and n_ctx_orig ignored) */
+    float attn_factor; /* multiplies cos and sin; finite and > 0, or 0 meaning 1 */
+    float beta_fast, beta_slow; /* YaRN's correction bounds in rotations (32 and 1); > 0 with ext_factor */
+    int64_t n_ctx_orig;         /* the context the model was trained at; 1 .. 2^31 - 1 with ext_factor */
 } vane_rope_params;
 
 VANE_API vane_status vane_rope(const vane_rope_params *p, float *x, int64_t n, int64_t ld, const int64_t *positions);
 
 /* The cos/sin table of positions 0 .. n_positions - 1 for vane_key_rope: out[(p * rot_dim / 2 + i) * 2]
- * = cos, + 1 = sin of the angle vane_rope uses for pair i at position p (n_heads is ignored). */
+ * = cos, + 1 = sin of the angle vane_rope uses for pair i at position p, each times its mscale:
+ * the very floats vane_rope rotates with (n_heads is ignored). */
 VANE_API vane_status vane_rope_table(const vane_rope_params *p, int64_t n_positions, float *out);
 
 /* ---- model runtime helpers ---------------------------------------------------------------- */

@@ -129,7 +129,8 @@ public final class NativeLayouts {
 
     /**
      * struct vane_rope_params { int64_t n_heads, head_dim, rot_dim; float base, linear_scale;
-     * int32_t neox; } (4 bytes of padding at the end)
+     * int32_t neox; (4 bytes of padding) const float *freq_factors; float ext_factor, attn_factor,
+     * beta_fast, beta_slow; int64_t n_ctx_orig; } (72 bytes, static_assert'ed in rope_api.cpp)
      */
     public static final StructLayout ROPE_PARAMS = MemoryLayout.structLayout(
             JAVA_LONG.withName("n_heads"),
@@ -138,13 +139,25 @@ public final class NativeLayouts {
             JAVA_FLOAT.withName("base"),
             JAVA_FLOAT.withName("linear_scale"),
             JAVA_INT.withName("neox"),
-            MemoryLayout.paddingLayout(4));
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("freq_factors"),
+            JAVA_FLOAT.withName("ext_factor"),
+            JAVA_FLOAT.withName("attn_factor"),
+            JAVA_FLOAT.withName("beta_fast"),
+            JAVA_FLOAT.withName("beta_slow"),
+            JAVA_LONG.withName("n_ctx_orig"));
     public static final VarHandle ROPE_N_HEADS = field(ROPE_PARAMS, "n_heads");
     public static final VarHandle ROPE_HEAD_DIM = field(ROPE_PARAMS, "head_dim");
     public static final VarHandle ROPE_ROT_DIM = field(ROPE_PARAMS, "rot_dim");
     public static final VarHandle ROPE_BASE = field(ROPE_PARAMS, "base");
     public static final VarHandle ROPE_LINEAR_SCALE = field(ROPE_PARAMS, "linear_scale");
     public static final VarHandle ROPE_NEOX = field(ROPE_PARAMS, "neox");
+    public static final VarHandle ROPE_FREQ_FACTORS = field(ROPE_PARAMS, "freq_factors");
+    public static final VarHandle ROPE_EXT_FACTOR = field(ROPE_PARAMS, "ext_factor");
+    public static final VarHandle ROPE_ATTN_FACTOR = field(ROPE_PARAMS, "attn_factor");
+    public static final VarHandle ROPE_BETA_FAST = field(ROPE_PARAMS, "beta_fast");
+    public static final VarHandle ROPE_BETA_SLOW = field(ROPE_PARAMS, "beta_slow");
+    public static final VarHandle ROPE_N_CTX_ORIG = field(ROPE_PARAMS, "n_ctx_orig");
 
     /**
      * struct vane_kv_cache { int32_t dtype, reserved; int64_t n_kv_heads, head_dim, block_tokens, n_blocks;
