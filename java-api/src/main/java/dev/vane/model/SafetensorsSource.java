@@ -7,7 +7,6 @@ import dev.vane.model.safetensors.SafetensorsFile;
 import java.lang.foreign.Arena;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A Hugging Face checkpoint's tensors (one or more shards) by the names transformers gives each
@@ -17,36 +16,6 @@ import java.util.Map;
  * weight_scale_inv / weight_scale companions become Vane FP8 matrices.
  */
 final class SafetensorsSource implements TensorSource {
-    private static final String L = "model.layers.%d.";
-    // Each Weight's names, the first one present wins; %e is an expert index.
-    private static final Map<Weight, List<String>> NAMES = Map.ofEntries(
-            Map.entry(Weight.TOKEN_EMBD, List.of("model.embed_tokens.weight")),
-            Map.entry(Weight.OUTPUT_NORM, List.of("model.norm.weight")),
-            Map.entry(Weight.OUTPUT, List.of("lm_head.weight")),
-            Map.entry(Weight.ATTN_NORM, List.of(L + "input_layernorm.weight")),
-            Map.entry(Weight.ATTN_Q, List.of(L + "self_attn.q_proj.weight")),
-            Map.entry(Weight.ATTN_K, List.of(L + "self_attn.k_proj.weight")),
-            Map.entry(Weight.ATTN_V, List.of(L + "self_attn.v_proj.weight")),
-            Map.entry(Weight.ATTN_Q_BIAS, List.of(L + "self_attn.q_proj.bias")),
-            Map.entry(Weight.ATTN_K_BIAS, List.of(L + "self_attn.k_proj.bias")),
-            Map.entry(Weight.ATTN_V_BIAS, List.of(L + "self_attn.v_proj.bias")),
-            Map.entry(Weight.ATTN_Q_NORM, List.of(L + "self_attn.q_norm.weight")),
-            Map.entry(Weight.ATTN_K_NORM, List.of(L + "self_attn.k_norm.weight")),
-            Map.entry(Weight.ATTN_OUT, List.of(L + "self_attn.o_proj.weight")),
-            Map.entry(Weight.ATTN_OUT_BIAS, List.of(L + "self_attn.o_proj.bias")),
-            Map.entry(Weight.FFN_NORM, List.of(L + "post_attention_layernorm.weight")),
-            Map.entry(Weight.FFN_GATE, List.of(L + "mlp.gate_proj.weight")),
-            Map.entry(Weight.FFN_UP, List.of(L + "mlp.up_proj.weight")),
-            Map.entry(Weight.FFN_DOWN, List.of(L + "mlp.down_proj.weight")),
-            Map.entry(Weight.ROUTER, List.of(L + "mlp.gate.weight", L + "block_sparse_moe.gate.weight")),
-            Map.entry(Weight.GATE_EXPS, List.of(L + "mlp.experts.%e.gate_proj.weight", L + "block_sparse_moe.experts.%e.w1.weight")),
-            Map.entry(Weight.UP_EXPS, List.of(L + "mlp.experts.%e.up_proj.weight", L + "block_sparse_moe.experts.%e.w3.weight")),
-            Map.entry(Weight.DOWN_EXPS, List.of(L + "mlp.experts.%e.down_proj.weight", L + "block_sparse_moe.experts.%e.w2.weight")),
-            Map.entry(Weight.SHARED_GATE_INP, List.of(L + "mlp.shared_expert_gate.weight")),
-            Map.entry(Weight.GATE_SHEXP, List.of(L + "mlp.shared_expert.gate_proj.weight")),
-            Map.entry(Weight.UP_SHEXP, List.of(L + "mlp.shared_expert.up_proj.weight")),
-            Map.entry(Weight.DOWN_SHEXP, List.of(L + "mlp.shared_expert.down_proj.weight")));
-
     private final List<SafetensorsFile> shards;
     private final Arena arena;
     private final boolean tied;
@@ -61,7 +30,7 @@ final class SafetensorsSource implements TensorSource {
     @Override
     public Source find(Weight w, int layer) {
         if (w == Weight.OUTPUT && tied) return null;
-        for (String pattern : NAMES.getOrDefault(w, List.of())) {
+        for (String pattern : CheckpointNames.patterns(w)) {
             String name = pattern.replace("%d", Integer.toString(layer));
             if (!name.contains("%e")) {
                 SafetensorsFile f = shard(name);
@@ -82,8 +51,8 @@ final class SafetensorsSource implements TensorSource {
 
     @Override
     public String nameOf(Weight w, int layer) {
-        List<String> n = NAMES.get(w);
-        return n == null ? w.ggufName(layer) + " (no checkpoint name)" : n.get(0).replace("%d", Integer.toString(layer));
+        List<String> n = CheckpointNames.patterns(w);
+        return n.isEmpty() ? w.ggufName(layer) + " (no checkpoint name)" : n.get(0).replace("%d", Integer.toString(layer));
     }
 
     @Override

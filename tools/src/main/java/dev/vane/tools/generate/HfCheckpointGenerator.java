@@ -155,7 +155,7 @@ public final class HfCheckpointGenerator {
         return b.toString();
     }
 
-    private static String tokenizerJson(SyntheticVocab v) {
+    static String tokenizerJson(SyntheticVocab v) {
         StringBuilder b = new StringBuilder("{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[");
         String sep = "";
         for (int id : new int[] {v.bos(), v.eos()}) {
