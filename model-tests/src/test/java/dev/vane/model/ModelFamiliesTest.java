@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vane.attention.KvCache;
 import dev.vane.tools.generate.FamilyGenerator;
 import dev.vane.tools.generate.FamilySpec;
+import dev.vane.tools.generate.HfFamilyCheckpoint;
 import dev.vane.model.gguf.GgmlType;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Every family Vane runs, on a file generated the way llama.cpp's converter writes that family
@@ -87,5 +89,31 @@ class ModelFamiliesTest {
                     + ") with top-2 margins vane " + margins[i] + ", llama.cpp " + llama.margins()[i] + " above the near-tie threshold " + tol);
             return;
         }
+    }
+
+    /**
+     * A Hugging Face checkpoint of the same Qwen model (the same F32 weights under transformers'
+     * names, per-expert tensors, config.json) loads through the same description and gives the
+     * GGUF's logits: the same arithmetic on the same values, so equal to f32 rounding.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Architecture.class, names = {"QWEN2", "QWEN3", "QWEN2MOE", "QWEN3MOE"})
+    void qwenCheckpointsRunLikeTheirGguf(Architecture family) throws Exception {
+        FamilySpec spec = FamilySpec.tiny(family, GgmlType.F32);
+        Path gguf = dir.resolve(family.ggufName() + ".gguf"), hf = dir.resolve(family.ggufName() + "-hf");
+        FamilyGenerator.writeGguf(spec, gguf);
+        HfFamilyCheckpoint.write(spec, hf);
+        int[] tokens = new SplittableRandom(7).ints(PROMPT, 3, 512).toArray();
+        float[] a, b;
+        try (Model m = Model.load(gguf); Session s = m.newSession()) {
+            a = s.prefill(tokens);
+        }
+        try (Model m = Model.load(hf); Session s = m.newSession()) {
+            assertEquals(family, m.config().family());
+            b = s.prefill(tokens);
+        }
+        double diff = GreedyAgreement.maxAbsDiff(a, b) / GreedyAgreement.std(a);
+        System.out.printf("ModelFamiliesTest %s checkpoint: largest logit difference %.3g of the std from its GGUF%n", family, diff);
+        assertTrue(diff <= 1e-4, family + " checkpoint: logits differ from the GGUF's by " + diff + " of their std");
     }
 }
