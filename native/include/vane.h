@@ -404,12 +404,21 @@ typedef struct vane_attention_params {
                        decode); zero: every query sees every key (cross-attention) */
     int64_t window; /* causal only: > 0 keeps, for a query at position p, the keys at positions
                        p - window + 1 .. p (sliding window); 0 = no limit */
+    float softcap;  /* > 0: each score s = scale * q . k becomes softcap * tanh(s / softcap) before
+                       the mask and the softmax (logit soft-capping, Gemma 2); 0 = off; finite */
+    const float *sinks; /* [n_heads] or NULL: a learned logit per query head that joins the
+                           head's softmax denominator without a value (attention sinks, gpt-oss);
+                           finite */
 } vane_attention_params;
 
-/* out = softmax(q k^T * scale + mask) v per head. n_kv = 0 gives zeros; with causal, n_q must be
- * <= n_kv. out must not overlap q, k or v. Work is split over the thread pool by KV head and
- * query block, and along the keys when that leaves threads idle (a decode over one long
- * sequence), the pieces merged by their log-sum-exp. */
+/* out = softmax(cap(q k^T * scale) + mask) v per head, with cap(s) = softcap * tanh(s / softcap)
+ * when softcap > 0 (else s). With sinks, query head h's row is
+ * sum_j e^(s_j - m) v_j / (e^(sinks[h] - m) + sum_j e^(s_j - m)), m the largest of the scores and
+ * sinks[h] (a row that sees no key gives zeros). n_kv = 0 gives zeros; with causal, n_q must be
+ * <= n_kv. out must not overlap q, k or v. A NaN or infinite q . k * scale makes its row NaN,
+ * capped or not. Work is split over the thread pool by KV head and query block, and along the
+ * keys when that leaves threads idle (a decode over one long sequence), the pieces merged by
+ * their log-sum-exp (the sink counted once, at the merge). */
 VANE_API vane_status vane_attention(const vane_attention_params *p, const float *q, int64_t n_q, const float *k,
                                     const float *v, int64_t n_kv, float *out);
 
@@ -426,6 +435,9 @@ enum {
     VANE_KV_FP8_E4M3 = 2
 };
 
+/* A block table entry whose block went back to the pool (positions no query will see again). */
+enum { VANE_KV_RELEASED = -1 };
+
 typedef struct vane_kv_cache {
     int32_t dtype; /* VANE_KV_* */
     int32_t reserved;
@@ -438,9 +450,10 @@ typedef struct vane_kv_cache {
 VANE_API vane_status vane_kv_cache_bytes(const vane_kv_cache *c, int64_t *kv_bytes, int64_t *scale_bytes);
 
 /* Stores n tokens' keys and values (f32, [n, n_kv_heads, head_dim]) at cache positions pos0 ..
- * pos0 + n - 1 of the sequence whose block table is table[0 .. n_table). A position past
- * n_table * block_tokens, or a block id outside 0 .. n_blocks - 1, is VANE_E_OUT_OF_RANGE (nothing
- * written); a NaN or Inf in FP8 storage, VANE_E_NON_FINITE. */
+ * pos0 + n - 1 of the sequence whose block table is table[0 .. n_table). Only the entries of
+ * those positions are read (earlier ones may be released, see vane_attention_cached). A position
+ * past n_table * block_tokens, or a block id outside 0 .. n_blocks - 1, is VANE_E_OUT_OF_RANGE
+ * (nothing written); a NaN or Inf in FP8 storage, VANE_E_NON_FINITE. */
 VANE_API vane_status vane_kv_write(const vane_kv_cache *c, const int32_t *table, int64_t n_table, int64_t pos0, const float *k,
                                    const float *v, int64_t n);
 
@@ -460,7 +473,11 @@ typedef struct vane_key_rope {
 
 /* Attention of n_q queries over the first n_cached positions of a cached sequence: as
  * vane_attention with k and v read from the cache (causal: the queries are the last n_q of the
- * n_cached positions). key_rope, if not NULL, rotates each key by its cache position first. */
+ * n_cached positions). key_rope, if not NULL, rotates each key by its cache position first.
+ * Only the table entries of positions some query sees are read and checked: with causal and
+ * window > 0, those of positions n_cached - n_q - window + 1 .. n_cached - 1; else all of 0 ..
+ * n_cached - 1. A sliding-window sequence may so give the blocks older than its window back to
+ * the pool: their entries are marked -1 (VANE_KV_RELEASED) and never read. */
 VANE_API vane_status vane_attention_cached(const vane_attention_params *p, const float *q, int64_t n_q, const vane_kv_cache *c,
                                            const int32_t *table, int64_t n_table, int64_t n_cached, const vane_key_rope *key_rope,
                                            float *out);

@@ -61,7 +61,7 @@ void reference(const Case &c, const std::vector<float> &q, const std::vector<flo
 
 std::vector<float> run(const Case &c, const std::vector<float> &q, const std::vector<float> &k, const std::vector<float> &v,
                        float scale) {
-    vane_attention_params p{c.heads, c.kv_heads, c.d, scale, c.causal ? 1 : 0, c.window};
+    vane_attention_params p{c.heads, c.kv_heads, c.d, scale, c.causal ? 1 : 0, c.window, 0.0f, nullptr};
     std::vector<float> out(c.n_q * c.heads * c.d + 1, NAN);  // poisoned, one past the end
     CHECK(vane_attention(&p, q.data(), c.n_q, k.data(), v.data(), c.n_kv, out.data()) == VANE_OK, "%s", vane_last_error());
     CHECK(isnan(out.back()), "wrote past out");
@@ -185,7 +185,7 @@ void test_cache(const std::vector<int32_t> &isas, Rng &rng) {
         for (int32_t isa : isas) {
             CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
             for (int rope = 0; rope < 2; rope++) {
-                vane_attention_params p{heads, kvh, d, scale, 1, 0};
+                vane_attention_params p{heads, kvh, d, scale, 1, 0, 0.0f, nullptr};
                 vane_rope_params rp{kvh, d, d, 10000.0f, 1.0f, rope == 1 ? 0 : 1};
                 std::vector<float> rtable(n * d);
                 CHECK(vane_rope_table(&rp, n, rtable.data()) == VANE_OK, "%s", vane_last_error());
@@ -223,7 +223,7 @@ void test_cache(const std::vector<int32_t> &isas, Rng &rng) {
         bad_table[1] = 40;
         CHECK(vane_kv_write(&c, bad_table.data(), (int64_t)table.size(), 0, k.data(), v.data(), 20) == VANE_E_OUT_OF_RANGE &&
                   has("outside the pool"), "%s", vane_last_error());
-        vane_attention_params wrong{heads, kvh, 32, scale, 1, 0};
+        vane_attention_params wrong{heads, kvh, 32, scale, 1, 0, 0.0f, nullptr};
         std::vector<float> out1(heads * d);
         CHECK(vane_attention_cached(&wrong, q.data(), 1, &c, table.data(), (int64_t)table.size(), n, nullptr, out1.data()) ==
                   VANE_E_INVALID_ARGUMENT && has("the cache holds"), "%s", vane_last_error());
@@ -245,7 +245,7 @@ void test_edges(const std::vector<int32_t> &isas) {
         const int64_t n = 6, d = 8;
         std::vector<float> q(n * d, 0.5f), k(n * d, 0.25f), v(n * d, 1.0f), out(n * d);
         v[(n - 1) * d + 2] = INFINITY;
-        vane_attention_params p{1, 1, d, 1.0f, 1, 0};
+        vane_attention_params p{1, 1, d, 1.0f, 1, 0, 0.0f, nullptr};
         CHECK(vane_attention(&p, q.data(), n, k.data(), v.data(), n, out.data()) == VANE_OK, "%s", vane_last_error());
         for (int64_t i = 0; i < n - 1; i++) CHECK(out[i * d + 2] == 1.0f, "isa %d: row %lld got %g from a key it does not see", isa, (long long)i, out[i * d + 2]);
         CHECK(isinf(out[(n - 1) * d + 2]) || isnan(out[(n - 1) * d + 2]), "isa %d: the row that sees Inf", isa);
@@ -276,7 +276,7 @@ void test_edges(const std::vector<int32_t> &isas) {
         }
         for (int64_t e = 0; e < 2 * hd; e++) qq[e] = (float)((e % 7) - 3) * 1e-5f;
         CHECK(vane_kv_write(&c, table.data(), 3, 0, kk.data(), vv.data(), len) == VANE_OK, "%s", vane_last_error());
-        vane_attention_params pc{2, 1, hd, 1.0f, 1, 0};
+        vane_attention_params pc{2, 1, hd, 1.0f, 1, 0, 0.0f, nullptr};
         CHECK(vane_attention_cached(&pc, qq.data(), 1, &c, table.data(), 3, len, nullptr, o1.data()) == VANE_OK, "%s", vane_last_error());
         CHECK(vane_cpu_select(VANE_ISA_BASELINE) == VANE_OK, "%s", vane_last_error());
         CHECK(vane_attention_cached(&pc, qq.data(), 1, &c, table.data(), 3, len, nullptr, o2.data()) == VANE_OK, "%s", vane_last_error());
@@ -291,21 +291,21 @@ void test_edges(const std::vector<int32_t> &isas) {
 
 void test_errors() {
     std::vector<float> x(4096, 1.0f), out(4096);
-    vane_attention_params p{8, 3, 64, 0.125f, 1, 0};
+    vane_attention_params p{8, 3, 64, 0.125f, 1, 0, 0.0f, nullptr};
     auto has = [](const char *s) { return strstr(vane_last_error(), s) != nullptr; };
     CHECK(vane_attention(&p, x.data(), 1, x.data(), x.data(), 1, out.data()) == VANE_E_INVALID_ARGUMENT && has("does not divide"), "%s",
           vane_last_error());
-    p = {8, 2, 0, 0.125f, 1, 0};
+    p = {8, 2, 0, 0.125f, 1, 0, 0.0f, nullptr};
     CHECK(vane_attention(&p, x.data(), 1, x.data(), x.data(), 1, out.data()) == VANE_E_INVALID_ARGUMENT && has("head_dim"), "%s",
           vane_last_error());
-    p = {2, 2, 8, 0.125f, 1, 0};
+    p = {2, 2, 8, 0.125f, 1, 0, 0.0f, nullptr};
     CHECK(vane_attention(&p, x.data(), 3, x.data(), x.data(), 2, out.data()) == VANE_E_INVALID_ARGUMENT && has("n_q <= n_kv"), "%s",
           vane_last_error());
-    p = {2, 2, 8, NAN, 0, 0};
+    p = {2, 2, 8, NAN, 0, 0, 0.0f, nullptr};
     CHECK(vane_attention(&p, x.data(), 1, x.data(), x.data(), 1, out.data()) == VANE_E_INVALID_ARGUMENT && has("scale"), "%s", vane_last_error());
-    p = {2, 2, 8, 1.0f, 1, -1};
+    p = {2, 2, 8, 1.0f, 1, -1, 0.0f, nullptr};
     CHECK(vane_attention(&p, x.data(), 1, x.data(), x.data(), 1, out.data()) == VANE_E_INVALID_ARGUMENT && has("window"), "%s", vane_last_error());
-    p = {2, 2, 8, 1.0f, 0, 0};
+    p = {2, 2, 8, 1.0f, 0, 0, 0.0f, nullptr};
     CHECK(vane_attention(&p, x.data(), 1, x.data(), x.data(), 1, x.data() + 8) == VANE_E_INVALID_ARGUMENT && has("overlaps"), "%s",
           vane_last_error());
     CHECK(vane_attention(nullptr, x.data(), 1, x.data(), x.data(), 1, out.data()) == VANE_E_INVALID_ARGUMENT, "null params");

@@ -3,6 +3,7 @@
 // fewer tasks than twice the threads (decode over one sequence), each task's keys are also split
 // into ranges of at least kMinSplitKeys, the partial results merged by log-sum-exp.
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <exception>
@@ -20,6 +21,11 @@ namespace {
 using vane::fail;
 using vane::overlaps;
 
+// The layout NativeLayouts.ATTENTION_PARAMS mirrors on the Java side (LP64).
+static_assert(offsetof(vane_attention_params, window) == 32 && offsetof(vane_attention_params, softcap) == 40 &&
+                  offsetof(vane_attention_params, sinks) == 48 && sizeof(vane_attention_params) == 56,
+              "vane_attention_params layout changed: update NativeLayouts.ATTENTION_PARAMS");
+
 constexpr int64_t kMaxRowsPerTask = 64;
 constexpr int64_t kMinSplitKeys = 256;
 
@@ -35,6 +41,12 @@ vane_status check(const vane_attention_params *p, int64_t n_q, int64_t n_kv) {
         return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: head_dim = %lld must be in 1..512", (long long)p->head_dim);
     if (!isfinite(p->scale)) return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: scale %g is not finite", (double)p->scale);
     if (p->window < 0) return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: window = %lld must be >= 0", (long long)p->window);
+    if (!(p->softcap >= 0.0f) || isinf(p->softcap))
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: softcap %g must be finite and >= 0 (0 = off)", (double)p->softcap);
+    if (p->sinks)
+        for (int64_t h = 0; h < p->n_heads; h++)
+            if (!isfinite(p->sinks[h]))
+                return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: sinks[%lld] = %g is not finite", (long long)h, (double)p->sinks[h]);
     const int64_t limit = int64_t(1) << 40;
     if (n_q < 0 || n_kv < 0 || n_q > limit || n_kv > limit)
         return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: need 0 <= n_q, n_kv; got n_q=%lld n_kv=%lld", (long long)n_q, (long long)n_kv);
@@ -47,6 +59,28 @@ vane_status check(const vane_attention_params *p, int64_t n_q, int64_t n_kv) {
                     (long long)n_q, (long long)n_kv);
     return VANE_OK;
 }
+// The kernels' arguments for validated params (softcap's 1 / softcap folded into the scale).
+vane::AttnArgs args_of(const vane_attention_params *p, const float *q, int64_t n_q, const float *k, const float *v, int64_t n_kv, float *out) {
+    vane::AttnArgs a{};
+    a.q = q;
+    a.k = k;
+    a.v = v;
+    a.out = out;
+    a.n_q = n_q;
+    a.n_kv = n_kv;
+    a.n_heads = p->n_heads;
+    a.n_kv_heads = p->n_kv_heads;
+    a.d = p->head_dim;
+    a.softcap = p->softcap;
+    a.scale = p->softcap > 0.0f ? p->scale / p->softcap : p->scale;
+    a.sinks = p->sinks;
+    a.causal = p->causal != 0;
+    a.window = p->window;
+    a.offset = a.causal ? n_kv - n_q : 0;
+    a.group = p->n_heads / p->n_kv_heads;
+    return a;
+}
+
 // Runs validated attention over the pool (see the file comment).
 vane_status run(const vane::AttnArgs &a) {
     const int64_t n_q = a.n_q, n_kv = a.n_kv, d = a.d, group = a.group;
@@ -127,17 +161,19 @@ vane_status check_cache(const vane_kv_cache *c, const char *fn) {
     return VANE_OK;
 }
 
-// Positions [0, end) of a sequence must lie in its table, and the table's blocks in the pool.
-vane_status check_table(const vane_kv_cache &c, const int32_t *table, int64_t n_table, int64_t end, const char *fn) {
+// Positions [0, end) of a sequence must lie in its table, and the entries for positions
+// [begin, end) (the only ones read) must name blocks of the pool.
+vane_status check_table(const vane_kv_cache &c, const int32_t *table, int64_t n_table, int64_t begin, int64_t end, const char *fn) {
     if (n_table < 0 || n_table > (int64_t(1) << 31) || (n_table > 0 && !table))
         return fail(VANE_E_INVALID_ARGUMENT, "%s: need a block table of 0..2^31 entries", fn);
     if (end > n_table * c.block_tokens)
         return fail(VANE_E_OUT_OF_RANGE, "%s: position %lld is past the block table (%lld blocks of %lld positions)", fn, (long long)(end - 1),
                     (long long)n_table, (long long)c.block_tokens);
-    for (int64_t b = 0; b < (end + c.block_tokens - 1) / c.block_tokens; b++)
+    for (int64_t b = begin / c.block_tokens; b < (end + c.block_tokens - 1) / c.block_tokens; b++)
         if (table[b] < 0 || table[b] >= c.n_blocks)
-            return fail(VANE_E_OUT_OF_RANGE, "%s: block table entry %lld is block %d, outside the pool of %lld blocks", fn, (long long)b, table[b],
-                        (long long)c.n_blocks);
+            return fail(VANE_E_OUT_OF_RANGE, "%s: block table entry %lld (positions %lld..%lld) is block %d, outside the pool of %lld blocks%s", fn,
+                        (long long)b, (long long)(b * c.block_tokens), (long long)((b + 1) * c.block_tokens - 1), table[b], (long long)c.n_blocks,
+                        table[b] == -1 ? " (a released block: a query sees it)" : "");
     return VANE_OK;
 }
 
@@ -155,8 +191,7 @@ VANE_API vane_status vane_attention(const vane_attention_params *p, const float 
     if (overlaps(out, q_bytes, q, q_bytes) || overlaps(out, q_bytes, k, kv_bytes) || overlaps(out, q_bytes, v, kv_bytes))
         return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: out overlaps q, k or v");
     VANE_GUARD_BEGIN
-    return run(vane::AttnArgs{q, k, v, out, n_q, n_kv, p->n_heads, p->n_kv_heads, d, p->scale, p->causal != 0, p->window,
-                              p->causal ? n_kv - n_q : 0, p->n_heads / p->n_kv_heads, nullptr, nullptr, nullptr});
+    return run(args_of(p, q, n_q, k, v, n_kv, out));
     VANE_GUARD_END
 }
 
@@ -181,7 +216,7 @@ VANE_API vane_status vane_kv_write(const vane_kv_cache *c, const int32_t *table,
     if (pos0 < 0 || n < 0 || pos0 > (int64_t(1) << 40) || n > (int64_t(1) << 40))
         return fail(VANE_E_OUT_OF_RANGE, "vane_kv_write: need pos0 >= 0 and n >= 0, got %lld and %lld", (long long)pos0, (long long)n);
     if (n == 0) return VANE_OK;
-    if ((s = check_table(*c, table, n_table, pos0 + n, "vane_kv_write")) != VANE_OK) return s;
+    if ((s = check_table(*c, table, n_table, pos0, pos0 + n, "vane_kv_write")) != VANE_OK) return s;
     if (!k || !v) return fail(VANE_E_INVALID_ARGUMENT, "vane_kv_write: k or v is null");
     const int64_t count = n * c->n_kv_heads * c->head_dim;
     if (c->dtype == VANE_KV_FP8_E4M3)
@@ -219,7 +254,9 @@ VANE_API vane_status vane_attention_cached(const vane_attention_params *p, const
     if (c->n_kv_heads != p->n_kv_heads || c->head_dim != p->head_dim)
         return fail(VANE_E_INVALID_ARGUMENT, "vane_attention_cached: the cache holds %lld KV heads of %lld, the call expects %lld of %lld",
                     (long long)c->n_kv_heads, (long long)c->head_dim, (long long)p->n_kv_heads, (long long)p->head_dim);
-    if ((s = check_table(*c, table, n_table, n_cached, "vane_attention_cached")) != VANE_OK) return s;
+    // Causal with a window: the first query (position n_cached - n_q) sees back to window - 1 before it.
+    const int64_t first_seen = p->causal && p->window > 0 && n_cached - n_q - p->window + 1 > 0 ? n_cached - n_q - p->window + 1 : 0;
+    if ((s = check_table(*c, table, n_table, first_seen, n_cached, "vane_attention_cached")) != VANE_OK) return s;
     if (key_rope && (!key_rope->table || key_rope->rot_dim < 0 || key_rope->rot_dim % 2 != 0 || key_rope->rot_dim > p->head_dim ||
                      key_rope->positions < n_cached))
         return fail(VANE_E_INVALID_ARGUMENT,
@@ -230,8 +267,11 @@ VANE_API vane_status vane_attention_cached(const vane_attention_params *p, const
     const int64_t q_bytes = 4 * n_q * p->n_heads * p->head_dim;
     if (overlaps(out, q_bytes, q, q_bytes)) return fail(VANE_E_INVALID_ARGUMENT, "vane_attention_cached: out overlaps q");
     VANE_GUARD_BEGIN
-    return run(vane::AttnArgs{q, nullptr, nullptr, out, n_q, n_cached, p->n_heads, p->n_kv_heads, p->head_dim, p->scale, p->causal != 0,
-                              p->window, p->causal ? n_cached - n_q : 0, p->n_heads / p->n_kv_heads, c, table, key_rope});
+    vane::AttnArgs a = args_of(p, q, n_q, nullptr, nullptr, n_cached, out);
+    a.cache = c;
+    a.table = table;
+    a.rope = key_rope;
+    return run(a);
     VANE_GUARD_END
 }
 

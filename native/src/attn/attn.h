@@ -8,6 +8,7 @@
 #pragma once
 #include <stdint.h>
 
+#include "common/exp_poly.h"
 #include "core/dispatch.h"
 #include "vane.h"
 
@@ -17,7 +18,9 @@ struct AttnArgs {
     const float *q, *k, *v;  // k, v: contiguous [n_kv][n_kv_heads][d] (when cache is null)
     float *out;
     int64_t n_q, n_kv, n_heads, n_kv_heads, d;
-    float scale;
+    float scale;    // multiplies q . k: the caller's scale, divided by softcap when softcap > 0
+    float softcap;  // > 0: a score s = scale * q . k becomes softcap * tanh(s / softcap) (attn/softcap.h)
+    const float *sinks;  // null, or one logit per query head joining its softmax without a value
     bool causal;
     int64_t window;
     int64_t offset;  // query i is at position offset + i (n_kv - n_q when causal, else 0)
@@ -41,7 +44,8 @@ static inline void attn_key_range(const AttnArgs &a, int64_t i, int64_t *lo, int
 
 // A task's unnormalized result per row, for merging key splits: m the largest scaled score,
 // l = sum of e^(s - m), o = sum of e^(s - m) v (d floats per row). A row that saw no key has
-// m = -inf, l = 0, o = 0.
+// m = -inf, l = 0, o = 0. Partials never hold the sink: it joins once, where a row is
+// normalized (the rows kernel without splits, or attn_merge).
 struct AttnPartial {
     float *m, *l, *o;
 };
@@ -71,6 +75,16 @@ int64_t kv_side_bytes(const vane_kv_cache &c);
 int64_t kv_scale_bytes(const vane_kv_cache &c);
 void kv_write_rows(const vane_kv_cache &c, const int32_t *table, int64_t pos0, const float *k, const float *v, int64_t t0, int64_t t1);
 void kv_copy_block(const vane_kv_cache &c, int32_t from, int32_t to);
+
+// Query head h's sink joins a finished row (m, l) that is not NaN: m becomes M = max(m, sink),
+// l becomes l c + e^(sink - M), and *c = e^(m - M) is what the row's o must be scaled by. A row
+// that saw no key (m = -inf, l = 0) gets c = 0, l = 1: zeros out.
+static inline void attn_add_sink(const AttnArgs &a, int64_t h, float *m, float *l, float *c) {
+    const float sink = a.sinks[h], mx = sink > *m ? sink : *m;
+    *c = exp_poly_or_zero(*m - mx);
+    *l = *l * *c + exp_poly_or_zero(sink - mx);
+    *m = mx;
+}
 
 // The output row of token i, query head h.
 static inline float *attn_out_row(const AttnArgs &a, int64_t i, int64_t h) { return a.out + (i * a.n_heads + h) * a.d; }

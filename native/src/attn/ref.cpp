@@ -1,5 +1,6 @@
 // Scalar reference of the attention kernel: each row by itself, keys in order, the online
-// softmax in f32 (m, l and o updated per key; e^x by common/exp_poly.h). The AVX2 variant
+// softmax in f32 (m, l and o updated per key; e^x by common/exp_poly.h), each score soft-capped
+// first when asked, the head's sink joining when the row is normalized. The AVX2 variant
 // computes the same quantities in tiles, in another order (tests hold both to a float64
 // reference).
 #include <math.h>
@@ -9,6 +10,7 @@
 
 #include "attn/attn.h"
 #include "attn/kv.h"
+#include "attn/softcap.h"
 #include "common/exp_poly.h"
 #include "quant/scalar.h"
 
@@ -63,8 +65,9 @@ void rows_ref(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, 
                 const float *k = kv.data(), *v = kv.data() + d;
                 float dot = 0.0f;
                 for (int64_t c = 0; c < d; c++) dot += q[c] * k[c];
-                const float s = dot * a.scale;
-                if (s - s != 0.0f) nan = true;  // a NaN or infinite score (NaN/Inf in q or k, or overflow): the row is NaN
+                float s = dot * a.scale;
+                if (s - s != 0.0f) nan = true;  // a NaN or infinite score (NaN/Inf in q or k, or overflow): the row is NaN, capped or not
+                if (a.softcap > 0.0f) s = a.softcap * softcap_tanh(s);
                 const float m_new = s > m ? s : m;
                 const float corr = exp_poly_or_zero(m - m_new), p = exp_poly_or_zero(s - m_new);
                 l = l * corr + p;
@@ -79,7 +82,13 @@ void rows_ref(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, 
                 memcpy(part.o + r * d, o.data(), sizeof(float) * (size_t)d);
             } else {
                 float *out = attn_out_row(a, i, h);
-                for (int64_t c = 0; c < d; c++) out[c] = l > 0.0f ? o[(size_t)c] / l : l == 0.0f ? 0.0f : NAN;
+                if (a.sinks && !nan) {
+                    float c;
+                    attn_add_sink(a, h, &m, &l, &c);
+                    for (int64_t e = 0; e < d; e++) out[e] = (o[(size_t)e] * c) / l;
+                } else {
+                    for (int64_t c = 0; c < d; c++) out[c] = l > 0.0f ? o[(size_t)c] / l : l == 0.0f ? 0.0f : NAN;
+                }
             }
         }
     }

@@ -11,10 +11,12 @@
 // Per tile, rows go 4 at a time:
 //   scores: 4 rows x 2 keys as 8 FMA chains over head_dim (6 loads per 8 FMAs), reduced with
 //           vhaddps, scaled, masked to -inf outside each row's range;
+//   cap:     s = softcap * tanh(s) when soft-capping (attn/softcap.h; 1 / softcap is in the scale);
 //   softmax: m_new = max(m, max s); p = e^(s - m_new) (common/exp_poly_avx2.h, 8 at a time);
 //           l = l e^(m - m_new) + sum p; the row's o scaled by e^(m - m_new);
 //   o += p v: head_dim in chunks of 16, 4 rows x 2 vectors of accumulators, a broadcast p per
 //           row and two loads of v per key.
+// A row's sink joins when it is normalized (the last loop), never in a partial.
 // Everything is internal but the table.
 #include <immintrin.h>
 #include <math.h>
@@ -24,6 +26,7 @@
 
 #include "attn/attn.h"
 #include "attn/kv.h"
+#include "attn/softcap.h"
 #include "common/exp_poly.h"
 #include "common/exp_poly_avx2.h"
 
@@ -367,7 +370,9 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
                 for (int64_t jj = 0; jj < kKeys; jj += 8) {
                     const __m256i idx = _mm256_add_epi32(_mm256_set1_epi32((int32_t)jj), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
                     const __m256 valid = _mm256_castsi256_ps(_mm256_and_si256(_mm256_cmpgt_epi32(idx, lo), _mm256_cmpgt_epi32(hi, idx)));
-                    const __m256 raw = _mm256_load_ps(&s[r][jj]), sv = _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), raw, valid);
+                    const __m256 raw = _mm256_load_ps(&s[r][jj]);
+                    const __m256 capped = a.softcap > 0.0f ? _mm256_mul_ps(_mm256_set1_ps(a.softcap), softcap_tanh8(raw)) : raw;
+                    const __m256 sv = _mm256_blendv_ps(_mm256_set1_ps(-INFINITY), capped, valid);
                     _mm256_store_ps(&s[r][jj], sv);
                     const __m256 diff = _mm256_sub_ps(raw, raw);  // NaN exactly when raw is NaN or +-Inf
                     nanv = _mm256_or_ps(nanv, _mm256_and_ps(valid, _mm256_cmp_ps(diff, diff, _CMP_UNORD_Q)));
@@ -426,7 +431,13 @@ void rows_impl(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0,
         }
         float *out = attn_out_row(a, i, h);
         const bool nan = m[r] != m[r];
-        const __m256 inv = _mm256_set1_ps(l[r] > 0.0f ? 1.0f / l[r] : 0.0f);
+        float scale = l[r] > 0.0f ? 1.0f / l[r] : 0.0f;
+        if (a.sinks && !nan) {
+            float c, lr = l[r], mr = m[r];
+            attn_add_sink(a, h, &mr, &lr, &c);
+            scale = c / lr;
+        }
+        const __m256 inv = _mm256_set1_ps(scale);
         for (int64_t c = 0; c < d; c += 8)
             _mm256_storeu_ps(out + c, nan ? _mm256_set1_ps(NAN) : _mm256_mul_ps(_mm256_loadu_ps(o + r * d + c), inv));
     }

@@ -111,7 +111,7 @@ public final class NativeLayouts {
 
     /**
      * struct vane_attention_params { int64_t n_heads, n_kv_heads, head_dim; float scale; int32_t causal;
-     * int64_t window; }
+     * int64_t window; float softcap; const float *sinks; } (4 bytes of padding before sinks; 56 bytes)
      */
     public static final StructLayout ATTENTION_PARAMS = MemoryLayout.structLayout(
             JAVA_LONG.withName("n_heads"),
@@ -119,13 +119,18 @@ public final class NativeLayouts {
             JAVA_LONG.withName("head_dim"),
             JAVA_FLOAT.withName("scale"),
             JAVA_INT.withName("causal"),
-            JAVA_LONG.withName("window"));
+            JAVA_LONG.withName("window"),
+            JAVA_FLOAT.withName("softcap"),
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("sinks"));
     public static final VarHandle ATTENTION_N_HEADS = field(ATTENTION_PARAMS, "n_heads");
     public static final VarHandle ATTENTION_N_KV_HEADS = field(ATTENTION_PARAMS, "n_kv_heads");
     public static final VarHandle ATTENTION_HEAD_DIM = field(ATTENTION_PARAMS, "head_dim");
     public static final VarHandle ATTENTION_SCALE = field(ATTENTION_PARAMS, "scale");
     public static final VarHandle ATTENTION_CAUSAL = field(ATTENTION_PARAMS, "causal");
     public static final VarHandle ATTENTION_WINDOW = field(ATTENTION_PARAMS, "window");
+    public static final VarHandle ATTENTION_SOFTCAP = field(ATTENTION_PARAMS, "softcap");
+    public static final VarHandle ATTENTION_SINKS = field(ATTENTION_PARAMS, "sinks");
 
     /**
      * struct vane_rope_params { int64_t n_heads, head_dim, rot_dim; float base, linear_scale;

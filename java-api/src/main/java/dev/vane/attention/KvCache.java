@@ -22,6 +22,8 @@ import java.util.Objects;
  * positions and the most recent {@code window} (StreamingLLM), evicting whole blocks between,
  * so that generation goes on with bounded memory; its keys are stored unrotated and rotated at
  * attention time by their position in the cache ({@link Attention#decode(Tensor, Sequence, Rope, Tensor)}).
+ * A windowed sequence serves a sliding-window layer: it keeps the last {@code window + spare}
+ * positions and gives older blocks back to the pool as it grows, its positions unchanged.
  *
  * <p>Not thread-safe: one thread at a time appends to and reads a cache's sequences.
  */
@@ -46,6 +48,7 @@ public final class KvCache implements AutoCloseable {
     private final MemorySegment struct;  // vane_kv_cache
     private final int[] refs;            // sequences holding each block
     private final ArrayDeque<Integer> free = new ArrayDeque<>();
+    private static final int RELEASED = -1;  // vane.h's VANE_KV_RELEASED: a windowed sequence's block given back
 
     /**
      * @param kvHeads     KV heads per position
@@ -114,7 +117,38 @@ public final class KvCache implements AutoCloseable {
     /** A new, empty sequence. */
     public Sequence newSequence() {
         requireOpen();
-        return new Sequence(new int[0], 0, 0, 0);
+        return new Sequence(new int[0], 0, 0, 0, 0, 0, 0);
+    }
+
+    /**
+     * A new, empty windowed sequence for a sliding-window layer (attention window at most
+     * {@code window}): it keeps at least its last {@code window + spare} positions, and every
+     * position the queries of its last append can see, and gives the blocks wholly older than that
+     * back to the pool as it grows (their positions stay; {@link Sequence#firstKept()} says where
+     * the kept ones start). {@link #windowBlocks windowBlocks(window, spare, blockTokens)} blocks are
+     * enough for any length when each append (a chunk of queries) has at most {@code spare + 1}
+     * tokens; {@link Sequence#truncate} can roll back at least the last {@code spare}.
+     */
+    public Sequence newWindowedSequence(int window, int spare) {
+        requireOpen();
+        if (window < 1 || spare < 0 || (long) window + spare > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("need window >= 1 and spare >= 0 (window + spare < 2^30), got window " + window + " and spare "
+                    + spare);
+        }
+        return new Sequence(new int[0], 0, 0, 0, window, spare, 0);
+    }
+
+    /**
+     * Blocks one windowed sequence can hold at once ({@link #newWindowedSequence}): any
+     * {@code window + spare} consecutive positions touch at most this many blocks of
+     * {@code blockTokens}. A fork needs blocks of its own besides.
+     */
+    public static int windowBlocks(int window, int spare, int blockTokens) {
+        if (window < 1 || spare < 0 || blockTokens < 1 || (long) window + spare > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("need window >= 1, spare >= 0 and blockTokens >= 1, got " + window + ", " + spare + ", "
+                    + blockTokens);
+        }
+        return 1 + (int) (((long) window + spare - 1 + blockTokens - 1) / blockTokens);
     }
 
     /**
@@ -128,7 +162,7 @@ public final class KvCache implements AutoCloseable {
             throw new IllegalArgumentException("sinks (" + sinks + ") and window (" + window + ") must be multiples of blockTokens = "
                     + blockTokens + ", window at least one block");
         }
-        return new Sequence(new int[0], 0, sinks, window);
+        return new Sequence(new int[0], 0, sinks, window, 0, 0, 0);
     }
 
     /** Frees the cache's memory; its sequences become unusable. */
@@ -150,7 +184,8 @@ public final class KvCache implements AutoCloseable {
         Integer b = free.poll();
         if (b == null) {
             throw new IllegalStateException("KV cache full: all " + blocks + " blocks of " + blockTokens
-                    + " positions are in use (free a sequence, or use a streaming sequence that evicts)");
+                    + " positions are in use (free a sequence, or use a streaming or windowed sequence that gives blocks back;"
+                    + " a windowed one needs windowBlocks(window, spare, blockTokens) and appends of at most spare + 1 tokens)");
         }
         refs[b] = 1;
         return b;
@@ -165,17 +200,24 @@ public final class KvCache implements AutoCloseable {
      * to the pool (blocks shared with a fork stay until both are closed).
      */
     public final class Sequence implements AutoCloseable {
-        private int[] table;
+        private int[] table;       // windowed: entries before firstBlock are VANE_KV_RELEASED (-1)
         private long length;
-        private final int sinks;
-        private final int window;
+        private final int sinks;   // streaming
+        private final int window;  // streaming
+        private final int slide;   // windowed: the widest attention window served (0: not windowed)
+        private final int spare;   // windowed: positions kept beyond it
+        private int firstBlock;    // windowed: blocks before it went back to the pool
+
         private boolean closed;
 
-        private Sequence(int[] table, long length, int sinks, int window) {
+        private Sequence(int[] table, long length, int sinks, int window, int slide, int spare, int firstBlock) {
             this.table = table;
             this.length = length;
             this.sinks = sinks;
             this.window = window;
+            this.slide = slide;
+            this.spare = spare;
+            this.firstBlock = firstBlock;
         }
 
         /** Positions cached (keys 0 .. length - 1). */
@@ -197,13 +239,33 @@ public final class KvCache implements AutoCloseable {
             return window > 0;
         }
 
+        /** Whether this is a windowed sequence ({@link KvCache#newWindowedSequence}). */
+        public boolean windowed() {
+            return slide > 0;
+        }
+
+        /**
+         * The oldest position still held: 0, or for a windowed sequence the start of its oldest kept
+         * block (the blocks before went back to the pool).
+         */
+        public long firstKept() {
+            return (long) firstBlock * blockTokens;
+        }
+
+        int slideWindow() {
+            return slide;
+        }
+
         /**
          * Appends n tokens' keys and values, F32 [n, kvHeads, headDim] each. A streaming sequence first
          * evicts the oldest blocks after its sinks so that the result keeps at most sinks + window +
          * blockTokens - 1 positions (and at least sinks + window once it has seen that many). If the
          * write fails (a full cache, or a NaN or Inf into FP8 storage), the sequence keeps what it had
          * before the failing piece; a streaming append of many tokens may have stored and evicted for
-         * its earlier pieces.
+         * its earlier pieces. A windowed sequence first gives back the blocks older than both its last
+         * {@code window + spare} positions after the append and the oldest key the appended tokens'
+         * queries see (position length - window + 1); a failed append keeps its length, those blocks
+         * given back all the same.
          */
         public void append(Tensor k, Tensor v) {
             requireUsable();
@@ -237,6 +299,7 @@ public final class KvCache implements AutoCloseable {
             long end = length + n;
             int need = blocksFor(end);
             if (need > table.length) table = Arrays.copyOf(table, Math.max(need, table.length * 2));
+            if (windowed()) releaseBefore(Math.min(end - slide - spare, length - slide + 1));
             int have = blocksFor(length);
             // Copy-on-write: the partly filled last block, if shared.
             if (length % blockTokens != 0 && refs[table[have - 1]] > 1) {
@@ -264,6 +327,14 @@ public final class KvCache implements AutoCloseable {
             length = end;
         }
 
+        // Windowed: gives back the held blocks that end at or before position `keep`.
+        private void releaseBefore(long keep) {
+            while ((long) (firstBlock + 1) * blockTokens <= keep && firstBlock < blocksFor(length)) {
+                release(table[firstBlock]);
+                table[firstBlock++] = RELEASED;
+            }
+        }
+
         // Streaming: drops the oldest whole blocks after the sinks until `extra` more positions fit.
         private void evictFor(long extra) {
             int sinkBlocks = sinks / blockTokens;
@@ -275,22 +346,32 @@ public final class KvCache implements AutoCloseable {
             }
         }
 
-        /** Keeps positions 0 .. length - 1, returning whole blocks past them to the pool. */
+        /**
+         * Keeps positions 0 .. newLength - 1, returning whole blocks past them to the pool. A windowed
+         * sequence cannot go back before {@link #firstKept()} (IllegalStateException).
+         */
         public void truncate(long newLength) {
             requireUsable();
             if (newLength < 0 || newLength > length) {
                 throw new IllegalArgumentException("can truncate to 0.." + length + " positions, not " + newLength);
             }
+            if (newLength < firstKept()) {
+                throw new IllegalStateException("cannot truncate to " + newLength + " positions: this windowed sequence keeps positions from "
+                        + firstKept() + " on (the blocks before went back to the pool)");
+            }
             for (int b = blocksFor(newLength); b < blocksFor(length); b++) release(table[b]);
             length = newLength;
         }
 
-        /** A new sequence with the same positions, sharing this one's blocks until either writes into a shared one. */
+        /**
+         * A new sequence with the same positions (and the same kind: streaming, windowed), sharing this
+         * one's blocks until either writes into a shared one.
+         */
         public Sequence fork() {
             requireUsable();
             int used = blocksFor(length);
-            for (int b = 0; b < used; b++) refs[table[b]]++;
-            return new Sequence(Arrays.copyOf(table, Math.max(used, 1)), length, sinks, window);
+            for (int b = firstBlock; b < used; b++) refs[table[b]]++;
+            return new Sequence(Arrays.copyOf(table, Math.max(used, 1)), length, sinks, window, slide, spare, firstBlock);
         }
 
         /** Returns this sequence's blocks to the pool. */
@@ -298,10 +379,10 @@ public final class KvCache implements AutoCloseable {
         public void close() {
             if (closed) return;
             closed = true;
-            if (arena.scope().isAlive()) for (int b = 0; b < blocksFor(length); b++) release(table[b]);
+            if (arena.scope().isAlive()) for (int b = firstBlock; b < blocksFor(length); b++) release(table[b]);
         }
 
-        /** The block table as native ints in the arena, and its length, for a call. */
+        /** The block table as native ints in the arena (released entries -1), and its length, for a call. */
         MemorySegment table(Arena call) {
             requireUsable();
             return call.allocateFrom(ValueLayout.JAVA_INT, Arrays.copyOf(table, Math.max(blocksFor(length), 1)));
@@ -318,8 +399,9 @@ public final class KvCache implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "KvCache.Sequence[" + length + " positions in " + blocksFor(length) + " blocks" + (streaming() ? ", sinks " + sinks
-                    + ", window " + window : "") + "]";
+            return "KvCache.Sequence[" + length + " positions in " + (blocksFor(length) - firstBlock) + " blocks" + (streaming() ? ", sinks "
+                    + sinks + ", window " + window : "") + (windowed() ? ", window " + slide + " + spare " + spare + ", kept from "
+                    + firstKept() : "") + "]";
         }
     }
 

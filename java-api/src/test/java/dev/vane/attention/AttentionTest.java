@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vane.DType;
 import dev.vane.Tensor;
+import dev.vane.bindings.NativeLayouts;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,15 @@ class AttentionTest {
     /** The reference output of query token i, head h; sum p|v| per component into mag. */
     static double[] reference(Tensor q, Tensor k, Tensor v, int i, int h, int heads, int kvHeads, double scale, boolean causal, long window,
                               double[] mag) {
+        return reference(q, k, v, i, h, heads, kvHeads, scale, causal, window, 0, null, mag);
+    }
+
+    /**
+     * As above, each score s = scale·q·k capped to softcap·tanh(s / softcap) when softcap > 0, and
+     * sinks[h] (if sinks is not null) in the softmax's denominator.
+     */
+    static double[] reference(Tensor q, Tensor k, Tensor v, int i, int h, int heads, int kvHeads, double scale, boolean causal, long window,
+                              double softcap, float[] sinks, double[] mag) {
         int d = (int) q.dim(2), nq = (int) q.dim(0), nkv = (int) k.dim(0), g = h / (heads / kvHeads);
         long pos = causal ? nkv - nq + i : 0;
         long lo = 0, hi = nkv;
@@ -39,14 +50,14 @@ class AttentionTest {
             if (window > 0) lo = Math.max(0, pos - window + 1);
         }
         double[] s = new double[nkv];
-        double max = Double.NEGATIVE_INFINITY;
+        double max = sinks == null ? Double.NEGATIVE_INFINITY : sinks[h];
         for (long j = lo; j < hi; j++) {
             double dot = 0;
             for (int c = 0; c < d; c++) dot += (double) q.get(i, h, c) * k.get(j, g, c);
-            s[(int) j] = dot * scale;
+            s[(int) j] = softcap > 0 ? softcap * Math.tanh(dot * scale / softcap) : dot * scale;
             max = Math.max(max, s[(int) j]);
         }
-        double l = 0;
+        double l = sinks == null ? 0 : Math.exp(sinks[h] - max);
         for (long j = lo; j < hi; j++) l += Math.exp(s[(int) j] - max);
         double[] out = new double[d];
         java.util.Arrays.fill(mag, 0);
@@ -100,6 +111,82 @@ class AttentionTest {
         }
     }
 
+    /** Soft-capping and sinks, each and together, with windows, odd head dims and GQA. */
+    @Test
+    void softcapAndSinksAgainstTheReference() {
+        long seed = 100;
+        for (float softcap : new float[] {0, 5, 50}) {
+            for (boolean withSinks : new boolean[] {false, true}) {
+                if (softcap == 0 && !withSinks) continue;
+                float mul = softcap == 5 ? 4 : 1;  // scores of sd ~4 saturate a cap of 5
+                checkFeatures(8, 2, 64, 33, 33, true, 0, mul, softcap, withSinks, seed++);
+                checkFeatures(8, 2, 64, 29, 61, true, 9, mul, softcap, withSinks, seed++);
+                checkFeatures(6, 3, 12, 7, 7, true, 0, mul, softcap, withSinks, seed++);
+                checkFeatures(4, 1, 3, 5, 11, false, 0, mul, softcap, withSinks, seed++);
+                checkFeatures(4, 4, 40, 1, 300, true, 100, mul, softcap, withSinks, seed++);
+            }
+        }
+    }
+
+    static float[] sinks(SplittableRandom r, int heads) {
+        float[] s = new float[heads];
+        for (int h = 0; h < heads; h++) s[h] = (float) (gauss(r) + (h % 2 == 0 ? 2 : 0));
+        return s;
+    }
+
+    static void checkFeatures(int heads, int kvHeads, int d, int nq, int nkv, boolean causal, long window, float mul, float softcap,
+                              boolean withSinks, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor q = random(arena, r, nq, heads, d), k = random(arena, r, nkv, kvHeads, d), v = random(arena, r, nkv, kvHeads, d);
+            float[] sinkValues = withSinks ? sinks(r, heads) : null;
+            Tensor sinks = withSinks ? Tensor.wrap(arena.allocateFrom(ValueLayout.JAVA_FLOAT, sinkValues), heads) : null;
+            Tensor out = Tensor.allocate(arena, nq, heads, d);
+            out.segment().fill((byte) 0xFF);  // NaN poison
+            float scale = (float) (mul / Math.sqrt(d));
+            Attention a = new Attention(heads, kvHeads, d, scale, window, softcap, sinks);
+            assertEquals(softcap, a.softcap());
+            assertEquals(window, a.window());
+            if (causal) a.prefill(q, k, v, out);
+            else a.cross(q, k, v, out);
+            double[] mag = new double[d];
+            for (int i = 0; i < nq; i++) {
+                for (int h = 0; h < heads; h++) {
+                    double[] want = reference(q, k, v, i, h, heads, kvHeads, scale, causal, window, softcap, sinkValues, mag);
+                    for (int c = 0; c < d; c++) {
+                        float got = out.get(i, h, c);
+                        assertTrue(Math.abs(got - want[c]) <= 1e-4 * (1 + mag[c]), a + " causal=" + causal + " nq=" + nq + " nkv=" + nkv
+                                + ": out[" + i + ", " + h + ", " + c + "] = " + got + ", reference " + want[c]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theParamsLayoutMatchesVaneH() {
+        // vane.h's vane_attention_params (static_assert in attn_api.cpp): softcap at 40, sinks at 48, 56 bytes.
+        assertEquals(56, NativeLayouts.ATTENTION_PARAMS.byteSize());
+        assertEquals(40, NativeLayouts.ATTENTION_PARAMS.byteOffset(MemoryLayout.PathElement.groupElement("softcap")));
+        assertEquals(48, NativeLayouts.ATTENTION_PARAMS.byteOffset(MemoryLayout.PathElement.groupElement("sinks")));
+    }
+
+    @Test
+    void defaultsAndAccessors() {
+        Attention plain = new Attention(8, 2, 64);
+        assertEquals(0f, plain.softcap());
+        assertEquals(0, plain.window());
+        Attention windowed = new Attention(8, 2, 64, 0.125f, 4096);
+        assertEquals(0f, windowed.softcap());
+        assertEquals(4096, windowed.window());
+        try (Tensor sinks = Tensor.allocate(8)) {
+            Attention all = new Attention(8, 2, 64, 0.125f, 4096, 50f, sinks);
+            assertEquals(50f, all.softcap());
+            assertEquals(4096, all.window());
+            assertTrue(all.toString().contains("softcap=50.0") && all.toString().contains("sinks"), all.toString());
+        }
+    }
+
     @Test
     void decodeIsTheLastRowOfPrefill() {
         SplittableRandom r = new SplittableRandom(9);
@@ -140,6 +227,42 @@ class AttentionTest {
             Tensor closed = Tensor.allocate(4, 2, 64);
             closed.close();
             assertMessage(assertThrows(IllegalStateException.class, () -> a.cross(q, closed, v)), "closed");
+        }
+    }
+
+    @Test
+    void badSoftcapAndSinks() {
+        try (Arena arena = Arena.ofConfined()) {
+            for (float bad : new float[] {-1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+                assertMessage(assertThrows(IllegalArgumentException.class, () -> new Attention(8, 2, 64, 0.125f, 0, bad, null)),
+                        "softcap must be finite and >= 0");
+            }
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> new Attention(8, 2, 64, 0.125f, 0, 0, Tensor.allocate(arena, 2))),
+                    "sinks must be [8]");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> new Attention(8, 2, 64, 0.125f, 0, 0, Tensor.allocate(arena, 8, 1))),
+                    "sinks must be [8]");
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                    () -> new Attention(8, 2, 64, 0.125f, 0, 0, Tensor.allocate(arena, DType.F16, 8))), "sinks must be F32");
+            Tensor heap = Tensor.wrap(java.lang.foreign.MemorySegment.ofArray(new float[8]), 8);
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> new Attention(8, 2, 64, 0.125f, 0, 0, heap)), "native memory");
+            Tensor q = Tensor.allocate(arena, 3, 8, 64), k = Tensor.allocate(arena, 3, 2, 64), v = Tensor.allocate(arena, 3, 2, 64);
+            // A sink turned NaN after construction: refused at the call.
+            Tensor sinks = Tensor.allocate(arena, 8);
+            Attention a = new Attention(8, 2, 64, 0.125f, 0, 0, sinks);
+            sinks.set(Float.NaN, 3);
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> a.prefill(q, k, v)), "sinks[3] = NaN is not finite");
+            // The sinks tensor closed while the attention is still used.
+            Tensor owned = Tensor.allocate(8);
+            Attention b = new Attention(8, 2, 64, 0.125f, 0, 5f, owned);
+            b.prefill(q, k, v).close();
+            owned.close();
+            assertMessage(assertThrows(IllegalStateException.class, () -> b.prefill(q, k, v)), "the sinks tensor is closed");
+            assertMessage(assertThrows(IllegalStateException.class, () -> new Attention(8, 2, 64, 0.125f, 0, 0, owned)), "the sinks tensor is closed");
+            try (KvCache cache = new KvCache(2, 64, 4, 2, KvCache.Storage.F32); KvCache.Sequence seq = cache.newSequence()) {
+                seq.append(k, v);
+                assertMessage(assertThrows(IllegalStateException.class, () -> b.decode(Tensor.allocate(arena, 1, 8, 64), seq)),
+                        "the sinks tensor is closed");
+            }
         }
     }
 

@@ -169,6 +169,166 @@ class KvCacheTest {
         }
     }
 
+    /** Decode of q over a and b (same sequence content, any kinds): equal bit for bit. */
+    static void assertSameDecode(Attention att, Tensor q, KvCache.Sequence a, KvCache.Sequence b, String what) {
+        try (Tensor oa = att.decode(q, a); Tensor ob = att.decode(q, b)) {
+            for (int i = 0; i < q.dim(0); i++) {
+                for (int h = 0; h < HEADS; h++) {
+                    for (int c = 0; c < D; c++) {
+                        assertEquals(ob.get(i, h, c), oa.get(i, h, c), what + ": out[" + i + ", " + h + ", " + c + "]");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * A windowed sequence in a pool of exactly windowBlocks blocks grows to 40 times the pool's
+     * positions, one token and chunks of up to spare + 1 at a time, and attends (sliding window,
+     * soft-cap, sinks; one query and a chunk of them) exactly as a plain sequence in a large pool
+     * does, and as the float64 reference on the tokens appended; rolled back by spare tokens it
+     * goes on alike.
+     */
+    @Test
+    void windowedSequenceGrowsFarPastItsPool() {
+        int bt = 4, window = 10, spare = 3, total = 640;
+        int poolBlocks = KvCache.windowBlocks(window, spare, bt);
+        assertEquals(4, poolBlocks, "1 + ceil((10 + 3 - 1) / 4)");
+        for (KvCache.Storage s : new KvCache.Storage[] {KvCache.Storage.F32, KvCache.Storage.F16}) {
+            SplittableRandom r = new SplittableRandom(21 + s.ordinal());
+            float[] sinkValues = AttentionTest.sinks(r, HEADS);
+            try (Arena arena = Arena.ofConfined(); KvCache small = new KvCache(KV_HEADS, D, bt, poolBlocks, s);
+                 KvCache large = new KvCache(KV_HEADS, D, bt, (total + 2 * window) / bt + 2, s);
+                 KvCache.Sequence win = small.newWindowedSequence(window, spare); KvCache.Sequence plain = large.newSequence()) {
+                Tensor sinks = Tensor.wrap(arena.allocateFrom(ValueLayout.JAVA_FLOAT, sinkValues), HEADS);
+                Attention att = new Attention(HEADS, KV_HEADS, D, (float) (2 / Math.sqrt(D)), window, 5f, sinks);
+                Attention narrower = new Attention(HEADS, KV_HEADS, D, (float) (1 / Math.sqrt(D)), window - 3);
+                assertTrue(win.windowed() && !plain.windowed());
+                List<float[]> keys = new ArrayList<>(), values = new ArrayList<>();
+                int step = 0;
+                while (win.length() < total) {
+                    int chunk = step++ % 3 == 0 ? 1 + (int) (win.length() % (spare + 1)) : 1;
+                    List<float[]> ck = new ArrayList<>(), cv = new ArrayList<>();
+                    for (int t = 0; t < chunk; t++) {
+                        ck.add(token(r));
+                        cv.add(token(r));
+                    }
+                    Tensor tk = tensor(arena, ck), tv = tensor(arena, cv);
+                    win.append(tk, tv);
+                    plain.append(tk, tv);
+                    for (int t = 0; t < chunk; t++) {
+                        keys.add(stored(ck.get(t), s));
+                        values.add(stored(cv.get(t), s));
+                    }
+                    assertTrue(win.firstKept() <= win.length() - window - spare + 1 || win.firstKept() == 0,
+                            "keeps the last window + spare positions: " + win);
+                    if (step % 17 == 0 || win.length() >= total) {
+                        Tensor q = AttentionTest.random(arena, r, chunk, HEADS, D);
+                        assertSameDecode(att, q, win, plain, s + " at " + win.length());
+                        assertSameDecode(narrower, q, win, plain, s + " narrower window at " + win.length());
+                    }
+                }
+                assertEquals(total, win.length());
+                assertTrue(win.firstKept() >= total - window - spare - bt, "blocks went back: " + win);
+                Tensor q = AttentionTest.random(arena, r, spare + 1, HEADS, D);
+                try (Tensor out = att.decode(q, win)) {
+                    checkDecode(out, q, keys, values, att, sinkValues, s + " windowed after " + total);
+                }
+                // Roll back a chunk of spare tokens, then go on: still the same as the plain sequence.
+                win.truncate(total - spare);
+                plain.truncate(total - spare);
+                for (int t = 0; t < 2 * window; t++) {
+                    Tensor tk = tensor(arena, List.of(token(r))), tv = tensor(arena, List.of(token(r)));
+                    win.append(tk, tv);
+                    plain.append(tk, tv);
+                }
+                assertSameDecode(att, AttentionTest.random(arena, r, 1, HEADS, D), win, plain, s + " after a rollback");
+            }
+        }
+    }
+
+    /** Checks decode of q over the given rows with the attention's window, soft-cap and sinks (scale as given to it). */
+    static void checkDecode(Tensor out, Tensor q, List<float[]> keys, List<float[]> values, Attention att, float[] sinks, String what) {
+        double scale = 2 / Math.sqrt(D);
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor k = tensor(arena, keys), v = tensor(arena, values);
+            double[] mag = new double[D];
+            for (int i = 0; i < q.dim(0); i++) {
+                for (int h = 0; h < HEADS; h++) {
+                    double[] want = AttentionTest.reference(q, k, v, i, h, HEADS, KV_HEADS, scale, true, att.window(), att.softcap(), sinks, mag);
+                    for (int c = 0; c < D; c++) {
+                        assertTrue(Math.abs(out.get(i, h, c) - want[c]) <= 1e-4 * (1 + mag[c]),
+                                what + ": out[" + i + ", " + h + ", " + c + "] = " + out.get(i, h, c) + ", reference " + want[c]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void windowedTruncateForkAndBadInput() {
+        int bt = 4, window = 8, spare = 4;
+        SplittableRandom r = new SplittableRandom(31);
+        try (Arena arena = Arena.ofConfined(); KvCache cache = new KvCache(KV_HEADS, D, bt, 3 * KvCache.windowBlocks(window, spare, bt), KvCache.Storage.F32);
+             KvCache.Sequence seq = cache.newWindowedSequence(window, spare); KvCache plainCache = new KvCache(KV_HEADS, D, bt, 64, KvCache.Storage.F32);
+             KvCache.Sequence plain = plainCache.newSequence()) {
+            for (int t = 0; t < 50; t++) {
+                Tensor tk = tensor(arena, List.of(token(r))), tv = tensor(arena, List.of(token(r)));
+                seq.append(tk, tv);
+                plain.append(tk, tv);
+            }
+            long first = seq.firstKept();
+            assertEquals(36, first, "blocks ending at or before 50 - 12 = 38 went back: 0..8");
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> seq.truncate(first - 1));
+            AttentionTest.assertMessage(e, "cannot truncate to " + (first - 1) + " positions");
+            AttentionTest.assertMessage(e, "keeps positions from " + first);
+            AttentionTest.assertMessage(assertThrows(IllegalArgumentException.class, () -> seq.truncate(51)), "can truncate to 0..50");
+            Attention att = new Attention(HEADS, KV_HEADS, D, 0.125f, window);
+            // Attention over it needs a window within the sequence's.
+            Tensor q1 = AttentionTest.random(arena, r, 1, HEADS, D);
+            AttentionTest.assertMessage(assertThrows(IllegalArgumentException.class, () -> new Attention(HEADS, KV_HEADS, D).decode(q1, seq)),
+                    "needs an attention with a window in 1..8, this one has none");
+            AttentionTest.assertMessage(assertThrows(IllegalArgumentException.class,
+                    () -> new Attention(HEADS, KV_HEADS, D, 0.125f, window + 1).decode(q1, seq)), "this one has window 9");
+            // More queries than the kept keys serve.
+            Tensor q8 = AttentionTest.random(arena, r, 8, HEADS, D);
+            AttentionTest.assertMessage(assertThrows(IllegalArgumentException.class, () -> att.decode(q8, seq)),
+                    "sees back to position 35, but the windowed sequence keeps positions from 36");
+            // Truncate within the kept range, then fork and grow.
+            seq.truncate(46);
+            plain.truncate(46);
+            assertSameDecode(att, q1, seq, plain, "truncated to 46");
+            int used = cache.usedBlocks();
+            // A fork shares the blocks; both go on by themselves.
+            try (KvCache.Sequence fork = seq.fork()) {
+                assertTrue(fork.windowed());
+                assertEquals(first, fork.firstKept());
+                assertEquals(used, cache.usedBlocks(), "a fork shares every block");
+                List<Tensor> kv = List.of(tensor(arena, List.of(token(r))), tensor(arena, List.of(token(r))));
+                fork.append(kv.get(0), kv.get(1));
+                for (int t = 0; t < 30; t++) fork.append(tensor(arena, List.of(token(r))), tensor(arena, List.of(token(r))));
+                seq.append(tensor(arena, List.of(token(r))), tensor(arena, List.of(token(r))));
+                assertTrue(fork.firstKept() > first && seq.firstKept() == first, fork + " / " + seq);
+            }
+            seq.truncate(first);
+            assertEquals(first, seq.length());
+            seq.close();
+            assertEquals(0, cache.usedBlocks(), "closing both gives every block back");
+        }
+        try (KvCache cache = new KvCache(KV_HEADS, D, 4, 2, KvCache.Storage.F32)) {
+            AttentionTest.assertMessage(assertThrows(IllegalArgumentException.class, () -> cache.newWindowedSequence(0, 2)), "need window >= 1");
+            AttentionTest.assertMessage(assertThrows(IllegalArgumentException.class, () -> cache.newWindowedSequence(4, -1)), "spare >= 0");
+            AttentionTest.assertMessage(assertThrows(IllegalArgumentException.class, () -> KvCache.windowBlocks(4, 0, 0)), "blockTokens >= 1");
+            // A pool smaller than windowBlocks fills up, with a message saying what a windowed sequence needs.
+            try (Arena arena = Arena.ofConfined(); KvCache.Sequence seq = cache.newWindowedSequence(8, 0)) {
+                SplittableRandom r1 = new SplittableRandom(1);
+                AttentionTest.assertMessage(assertThrows(IllegalStateException.class, () -> {
+                    for (int t = 0; t < 20; t++) seq.append(tensor(arena, List.of(token(r1))), tensor(arena, List.of(token(r1))));
+                }), "windowBlocks(window, spare, blockTokens)");
+            }
+        }
+    }
+
     @Test
     void badInput() {
         try (Arena arena = Arena.ofConfined(); KvCache cache = new KvCache(KV_HEADS, D, 4, 2, KvCache.Storage.F16)) {
