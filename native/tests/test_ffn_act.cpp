@@ -8,6 +8,7 @@
 //    gate/up path against the two-GEMM one bit for bit;
 //  - vane_moe_forward with per-expert biases and a router bias (gpt-oss) and with a gated
 //    shared expert (Qwen2-MoE) against a double reference; argument errors.
+#include <stddef.h>
 #include <string.h>
 
 #include <vector>
@@ -18,6 +19,13 @@
 #include "moe/moe.h"
 #include "quant/scalar.h"
 #include "vane.h"
+
+// The layouts the Java bindings mirror (FeedForwardTest checks the same numbers there).
+static_assert(sizeof(vane_ffn) == 112 && offsetof(vane_ffn, activation) == 72 && offsetof(vane_ffn, gate_bias) == 88 &&
+                  offsetof(vane_ffn, down_bias) == 104,
+              "vane_ffn's layout changed: update NativeLayouts.FFN");
+static_assert(sizeof(vane_moe_layer) == 112 && offsetof(vane_moe_layer, router_bias) == 96 && offsetof(vane_moe_layer, shared_gate) == 104,
+              "vane_moe_layer's layout changed: update NativeLayouts.MOE_LAYER");
 
 namespace {
 
@@ -345,10 +353,13 @@ struct Ffn {
 void test_ffn_forward(Rng &rng) {
     const int32_t acts[] = {VANE_ACT_SILU, VANE_ACT_GELU, VANE_ACT_SWIGLU_OAI};
     for (int32_t act : acts) {
-        for (int bias = 0; bias < 8; bias++) {
-            const int64_t d = 29 + 2 * bias, f = 37 + 4 * bias;
-            Ffn ffn(d, f, act, bias, rng);
-            for (int64_t t : {1, 6}) {
+        for (int bias = 0; bias < 9; bias++) {
+            // The last: 40 rows of 1000 columns, more than one activation task (2^15 elements),
+            // the second starting mid-row (the biases must follow its column).
+            const bool wide = bias == 8;
+            const int64_t d = wide ? 32 : 29 + 2 * bias, f = wide ? 1000 : 37 + 4 * bias;
+            Ffn ffn(d, f, act, wide ? 7 : bias, rng);
+            for (int64_t t : {wide ? 40 : 1, wide ? 41 : 6}) {
                 std::vector<float> x(t * d), y(t * d + 1, NAN);  // poisoned, one past the end
                 for (float &v : x) v = (float)rng.normal();
                 CHECK(vane_ffn_forward(&ffn.desc, d, f, x.data(), t, y.data()) == VANE_OK, "%s", vane_last_error());

@@ -1,6 +1,6 @@
 // The feed-forward and mixture-of-experts layers, built on gemm_run (every matrix in any weight
 // format) and the variant's gated activation, all of it spread over the thread pool inside each
-// step: a GEMM splits its output columns, the activation and the combine split rows. So a small
+// step: a GEMM splits its output columns, the activation its elements, the combine rows. So a small
 // expert (one token at decode) still runs on every thread, and T = 1 pays only for the router
 // GEMV, a top-k over the experts and k gathered rows on top of its k expert FFNs.
 //
