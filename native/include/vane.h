@@ -321,11 +321,29 @@ typedef struct vane_matrix {
     int64_t bytes;
 } vane_matrix;
 
-/* A SwiGLU feed-forward block: y = down(silu(gate(x)) * up(x)), silu(g) = g / (1 + e^-g);
- * gate and up are [ffn_dim, dim] matrices, down [dim, ffn_dim] (y = x * W^T for each, as
- * vane_gemm). */
+/* Activations of a gated feed-forward block (the GLU variants). Each is out = act(g) * f(u):
+ *  SILU        silu(g) * u, silu(g) = g / (1 + e^-g) (SwiGLU: Llama, Qwen, Mixtral);
+ *  GELU        gelu(g) * u with gelu the tanh approximation 0.5 g (1 + tanh(sqrt(2/pi) g
+ *              (1 + 0.044715 g^2))) (GeGLU: Gemma), computed in f32 as g * sigmoid(2 z) (the same
+ *              function, without the cancellation of 1 + tanh z for negative z);
+ *  SWIGLU_OAI  gpt-oss: g' = min(g, limit), u' = clamp(u, -limit, limit),
+ *              out = g' / (1 + e^(-alpha g')) * (u' + 1) (alpha 1.702 and limit 7 in gpt-oss).
+ * A NaN g or u gives NaN. */
+enum {
+    VANE_ACT_SILU = 0,
+    VANE_ACT_GELU = 1,
+    VANE_ACT_SWIGLU_OAI = 2
+};
+
+/* A gated feed-forward block: y = down(act(gate(x) + gate_bias) * f(up(x) + up_bias)) + down_bias
+ * (act and f as the activation says); gate and up are [ffn_dim, dim] matrices, down
+ * [dim, ffn_dim] (y = x * W^T for each, as vane_gemm). Each bias is added in f32 to its GEMM's
+ * output. A struct with the fields after down zeroed is the plain SwiGLU block. */
 typedef struct vane_ffn {
     vane_matrix gate, up, down;
+    int32_t activation; /* VANE_ACT_SILU 0, VANE_ACT_GELU 1, VANE_ACT_SWIGLU_OAI 2 */
+    float alpha, limit; /* VANE_ACT_SWIGLU_OAI only (alpha finite, limit > 0, +Inf for no clamp); else ignored */
+    const float *gate_bias, *up_bias, *down_bias; /* [ffn_dim], [ffn_dim], [dim] or NULL */
 } vane_ffn;
 
 /* y = ffn(x) for t rows of x [t, dim] (rows contiguous) into y [t, dim]; y must not overlap x.
@@ -333,11 +351,15 @@ typedef struct vane_ffn {
 VANE_API vane_status vane_ffn_forward(const vane_ffn *ffn, int64_t dim, int64_t ffn_dim, const float *x, int64_t t,
                                       float *y);
 
+/* Gating rules, as llama.cpp's build_moe_ffn: weights are computed, then renormalized if asked,
+ * then scaled. */
 enum {
     /* p = softmax(logits) over all experts; the k largest p are chosen and weigh the experts
-     * (Mixtral, with renormalize: the k weights then sum to 1). */
+     * (llama.cpp's SOFTMAX; Mixtral and Qwen-MoE with renormalize, its norm_w: the k weights
+     * then sum to 1). */
     VANE_GATING_SOFTMAX_TOPK = 0,
-    /* The k largest logits are chosen; their softmax (over the k alone) weighs the experts. */
+    /* The k largest logits are chosen; their softmax (over the k alone) weighs the experts
+     * (llama.cpp's SOFTMAX_WEIGHT: gpt-oss). */
     VANE_GATING_TOPK_SOFTMAX = 1,
     /* s = sigmoid(logits); the k largest s + selection_bias are chosen; the chosen s (without the
      * bias) weigh the experts, renormalized if asked (DeepSeek-V3). */
@@ -347,8 +369,8 @@ enum {
 typedef struct vane_gating {
     int32_t kind;                /* VANE_GATING_* */
     int32_t k;                   /* experts per token, 1 <= k <= n_experts */
-    int32_t renormalize;         /* nonzero: divide the k weights by their sum */
-    float scale;                 /* multiplies every final weight (1 unless the model says so) */
+    int32_t renormalize;         /* nonzero: divide the k weights by their sum, or by 2^-14 if the sum is smaller (as llama.cpp) */
+    float scale;                 /* multiplies every final weight (1 unless the model says so; 0 reads as 1, as llama.cpp's w_scale) */
     const float *selection_bias; /* [n_experts] for VANE_GATING_SIGMOID_TOPK, or NULL (zeros) */
 } vane_gating;
 
@@ -360,9 +382,11 @@ typedef struct vane_gating {
 VANE_API vane_status vane_moe_route(const vane_gating *gating, const float *logits, int64_t t, int64_t n_experts,
                                     int64_t ld, int32_t *ids, float *weights, int64_t *tokens_per_expert);
 
-/* A mixture-of-experts layer: router [n_experts, dim] (logits = x * router^T), n_experts
- * experts each [ffn_dim] wide, and optionally a shared expert every token also runs with
- * weight 1 (shared_ffn_dim wide). y[t] = shared(x[t]) + sum over the chosen e of w_e * expert_e(x[t]). */
+/* A mixture-of-experts layer: router [n_experts, dim] (logits = x * router^T + router_bias),
+ * n_experts experts each [ffn_dim] wide (each with its own activation and biases), and
+ * optionally a shared expert every token also runs (shared_ffn_dim wide) with weight 1, or with
+ * weight sigmoid(x[t] . shared_gate) when shared_gate is given.
+ * y[t] = sum over the chosen e of w_e * expert_e(x[t]) (in routing order) + s_t * shared(x[t]). */
 typedef struct vane_moe_layer {
     int64_t dim, ffn_dim, n_experts;
     vane_matrix router;
@@ -370,6 +394,8 @@ typedef struct vane_moe_layer {
     const vane_ffn *shared;  /* or NULL */
     int64_t shared_ffn_dim;
     vane_gating gating;
+    const float *router_bias; /* [n_experts] or NULL: added to the router logits before gating (gpt-oss) */
+    const float *shared_gate; /* [dim] or NULL: the shared expert's output is multiplied by sigmoid(x . shared_gate) per token (Qwen2-MoE's ffn_gate_inp_shexp) */
 } vane_moe_layer;
 
 /* What one vane_moe_forward call did: tokens per expert and where the time went. */

@@ -1,5 +1,6 @@
 // Tests of the feed-forward / mixture-of-experts family: the SwiGLU activation (AVX2 against the
-// reference bit for bit, both against double), the gating step on hand-checked cases, the
+// reference bit for bit, both against double; the other activations and the biases are
+// test_ffn_act's), the gating step on hand-checked cases, the
 // layers against a naive double-precision C reference, and argument errors.
 #include <string.h>
 
@@ -28,7 +29,8 @@ void test_swiglu(bool avx2) {
         }
         for (int64_t i = 0; i < n && i < 20; i++) g[(i * 7) % n] = edges[i];
         std::vector<float> want(n + 1, -777.0f), got(n + 1, -777.0f);  // poisoned, one past the end
-        ref->swiglu(g.data(), u.data(), want.data(), n);
+        const vane::Glu silu{VANE_ACT_SILU, 0.0f, 0.0f, nullptr, nullptr};
+        ref->glu(silu, g.data(), u.data(), want.data(), n);
         CHECK(want[n] == -777.0f, "reference wrote past n = %lld", (long long)n);
         for (int64_t i = 0; i < n; i++) {
             const double exact = silu_exact(g[i]) * u[i];
@@ -46,7 +48,7 @@ void test_swiglu(bool avx2) {
             }
         }
         if (simd) {
-            simd->swiglu(g.data(), u.data(), got.data(), n);
+            simd->glu(silu, g.data(), u.data(), got.data(), n);
             CHECK(got[n] == -777.0f, "avx2 wrote past n = %lld", (long long)n);
             for (int64_t i = 0; i < n; i++)
                 CHECK(bits_of(got[i]) == bits_of(want[i]) || (isnan(got[i]) && isnan(want[i])),
@@ -94,6 +96,21 @@ void test_route() {
     g = gating(VANE_GATING_SIGMOID_TOPK, 2, 1);
     CHECK(vane_moe_route(&g, low, 1, 4, 4, ids, w, nullptr) == VANE_OK && w[0] == 0.0f && w[1] == 0.0f && ids[0] == 0, "weights %g %g",
           w[0], w[1]);
+    // Renormalized weights that sum below 2^-14 are divided by 2^-14 (llama.cpp's clamp of the
+    // sum), not blown up to sum to 1.
+    const float tiny[4] = {-20.0f, -21.0f, -30.0f, -40.0f};
+    g = gating(VANE_GATING_SIGMOID_TOPK, 2, 1);
+    CHECK(vane_moe_route(&g, tiny, 1, 4, 4, ids, w, nullptr) == VANE_OK, "%s", vane_last_error());
+    const double s20 = 1 / (1 + exp(20.0)), s21 = 1 / (1 + exp(21.0));
+    CHECK(ids[0] == 0 && ids[1] == 1 && fabs(w[0] - s20 * 16384) < 1e-6 * s20 * 16384 && fabs(w[1] - s21 * 16384) < 1e-6 * s21 * 16384,
+          "tiny renormalized weights %g %g, want %g %g", w[0], w[1], s20 * 16384, s21 * 16384);
+    // Scale 0 reads as 1 (llama.cpp's w_scale: 0 means no scaling).
+    float w1[2];
+    g = gating(VANE_GATING_SOFTMAX_TOPK, 2);
+    CHECK(vane_moe_route(&g, &logits[1][0], 1, 4, 4, ids, w1, nullptr) == VANE_OK, "%s", vane_last_error());
+    g.scale = 0.0f;
+    CHECK(vane_moe_route(&g, &logits[1][0], 1, 4, 4, ids, w, nullptr) == VANE_OK, "%s", vane_last_error());
+    CHECK(w[0] == w1[0] && w[1] == w1[1] && w[0] > 0.3f, "scale 0: weights %g %g, scale 1: %g %g", w[0], w[1], w1[0], w1[1]);
     // Errors.
     const float bad[2][4] = {{0, 1, 2, 3}, {0, NAN, 2, 3}};
     g = gating(VANE_GATING_SOFTMAX_TOPK, 2);
@@ -118,7 +135,7 @@ void test_route() {
 // An f32 FFN with random weights, and its double-precision forward.
 struct Ffn {
     std::vector<float> gate, up, down;
-    vane_ffn desc;
+    vane_ffn desc{};
     Ffn(int64_t d, int64_t f, Rng &rng) : gate(f * d), up(f * d), down(d * f) {
         for (float &v : gate) v = (float)(rng.normal() / sqrt((double)d));
         for (float &v : up) v = (float)(rng.normal() / sqrt((double)d));
@@ -154,7 +171,7 @@ void test_layer(bool shared) {
     std::vector<float> router(e_count * d), x(t * d), y(t * d + 1, NAN);
     for (float &v : router) v = (float)rng.normal();
     for (float &v : x) v = (float)rng.normal();
-    vane_moe_layer layer;
+    vane_moe_layer layer{};
     layer.dim = d;
     layer.ffn_dim = f;
     layer.n_experts = e_count;
@@ -248,8 +265,8 @@ void test_fused_gate_up(Rng &rng) {
         quantize(dn.data(), d, f, down.data(), db);
         memcpy(both.data(), gate.data(), (size_t)wb);
         memcpy(both.data() + wb, up.data(), (size_t)wb);
-        vane_ffn apart{{format, 0, gate.data(), wb}, {format, 0, up.data(), wb}, {format, 0, down.data(), db}};
-        vane_ffn joined{{format, 0, both.data(), wb}, {format, 0, both.data() + wb, wb}, {format, 0, down.data(), db}};
+        vane_ffn apart{{format, 0, gate.data(), wb}, {format, 0, up.data(), wb}, {format, 0, down.data(), db}, VANE_ACT_SILU, 0.0f, 0.0f, nullptr, nullptr, nullptr};
+        vane_ffn joined{{format, 0, both.data(), wb}, {format, 0, both.data() + wb, wb}, {format, 0, down.data(), db}, VANE_ACT_SILU, 0.0f, 0.0f, nullptr, nullptr, nullptr};
         for (int64_t t : {1, 5}) {
             std::vector<float> x(t * d), y1(t * d, NAN), y2(t * d, NAN);
             for (float &v : x) v = (float)rng.normal();

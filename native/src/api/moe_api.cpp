@@ -44,7 +44,20 @@ vane_status check_ffn(const vane_ffn *ffn, int64_t dim, int64_t ffn_dim, const c
     snprintf(what, sizeof what, "%s up", name);
     if ((s = check_matrix(ffn->up, ffn_dim, dim, what)) != VANE_OK) return s;
     snprintf(what, sizeof what, "%s down", name);
-    return check_matrix(ffn->down, dim, ffn_dim, what);
+    if ((s = check_matrix(ffn->down, dim, ffn_dim, what)) != VANE_OK) return s;
+    switch (ffn->activation) {
+        case VANE_ACT_SILU:
+        case VANE_ACT_GELU:
+            return VANE_OK;
+        case VANE_ACT_SWIGLU_OAI:
+            if (!isfinite(ffn->alpha) || !(ffn->limit > 0))
+                return fail(VANE_E_INVALID_ARGUMENT, "%s: swiglu_oai needs a finite alpha and a limit > 0 (+Inf for none), got alpha=%g limit=%g",
+                            name, (double)ffn->alpha, (double)ffn->limit);
+            return VANE_OK;
+        default:
+            return fail(VANE_E_INVALID_ARGUMENT, "%s: unknown activation %d (VANE_ACT_SILU 0, VANE_ACT_GELU 1, VANE_ACT_SWIGLU_OAI 2)", name,
+                        ffn->activation);
+    }
 }
 
 vane_status check_dims(int64_t dim, int64_t ffn_dim, int64_t t, const char *fn) {
@@ -90,6 +103,8 @@ VANE_API vane_status vane_ffn_forward(const vane_ffn *ffn, int64_t dim, int64_t 
     if (t == 0) return VANE_OK;
     if (!x || !y) return fail(VANE_E_INVALID_ARGUMENT, "vane_ffn_forward: x or y is null");
     if (overlaps(x, 4 * t * dim, y, 4 * t * dim)) return fail(VANE_E_INVALID_ARGUMENT, "vane_ffn_forward: y overlaps x");
+    if (ffn->down_bias && overlaps(ffn->down_bias, 4 * dim, y, 4 * t * dim))
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_ffn_forward: y overlaps the down bias");
     VANE_GUARD_BEGIN
     return vane::ffn_run(*ffn, dim, ffn_dim, x, t, y);
     VANE_GUARD_END
@@ -125,6 +140,8 @@ VANE_API vane_status vane_moe_forward(const vane_moe_layer *layer, const float *
     if (layer->shared) {
         if ((s = check_dims(layer->dim, layer->shared_ffn_dim, t, "vane_moe_forward (shared expert)")) != VANE_OK) return s;
         if ((s = check_ffn(layer->shared, layer->dim, layer->shared_ffn_dim, "shared expert")) != VANE_OK) return s;
+    } else if (layer->shared_gate) {
+        return fail(VANE_E_INVALID_ARGUMENT, "vane_moe_forward: a shared_gate needs a shared expert");
     }
     if (t > 0 && (!x || !y)) return fail(VANE_E_INVALID_ARGUMENT, "vane_moe_forward: x or y is null");
     if (overlaps(x, 4 * t * layer->dim, y, 4 * t * layer->dim)) return fail(VANE_E_INVALID_ARGUMENT, "vane_moe_forward: y overlaps x");

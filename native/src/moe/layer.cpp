@@ -1,16 +1,23 @@
 // The feed-forward and mixture-of-experts layers, built on gemm_run (every matrix in any weight
-// format) and the variant's SwiGLU activation, all of it spread over the thread pool inside each
-// step: a GEMM splits its output columns, the activation and the combine split rows. So a small
+// format) and the variant's gated activation, all of it spread over the thread pool inside each
+// step: a GEMM splits its output columns, the activation its elements, the combine rows. So a small
 // expert (one token at decode) still runs on every thread, and T = 1 pays only for the router
 // GEMV, a top-k over the experts and k gathered rows on top of its k expert FFNs.
 //
+// ffn_run: h = gate(x), up(x) (one GEMM when gate and up lie back to back), the activation with
+// the gate and up biases added as it reads h (what adding them after each GEMM gives, bit for
+// bit), then down with its bias added by the GEMM.
+//
 // moe_run, for t tokens:
-//   route    logits [t, E] = x * router^T; top-k and weights per token (route.cpp);
+//   route    logits [t, E] = x * router^T + router_bias; top-k and weights per token (route.cpp);
 //   group    the t * k (token, slot) pairs ordered by expert with a stable counting sort
 //            (tokens ascending within an expert), and their rows of x gathered in that order;
 //   experts  each expert with c > 0 pairs: one FFN on its c contiguous rows ([c, D] GEMMs);
-//            the shared expert, if any, on all t rows straight into y (else y = 0);
-//   combine  y[i] += w[i][j] * out[pair (i, j)] for j = 0..k-1 in routing order.
+//            the shared expert, if any, on all t rows, and its gate sigmoid(x . shared_gate);
+//   combine  y[i] = w[i][0] * out[pair (i, 0)] + ... + w[i][k-1] * out[pair (i, k-1)], then
+//            + gate[i] * shared[i]: llama.cpp's order (build_moe_ffn sums the weighted experts
+//            in slot order; Qwen2-MoE then adds the gated shared expert).
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,8 +64,9 @@ private:
     int64_t cap_ = 0;
 };
 
-// Per thread: the FFN's hidden activations, and the MoE layer's logits, gathered rows and outputs.
-thread_local Buffer t_hidden, t_logits, t_rows, t_out;
+// Per thread: the FFN's hidden activations, and the MoE layer's logits, gathered rows, expert
+// outputs and shared expert output.
+thread_local Buffer t_hidden, t_logits, t_rows, t_out, t_shared;
 
 vane_status out_of_memory(const char *what, int64_t floats) {
     return fail(VANE_E_OUT_OF_MEMORY, "cannot allocate %lld bytes for %s", (long long)(floats * 4), what);
@@ -80,29 +88,47 @@ bool gate_up_fused(const vane_ffn &ffn, int64_t dim, int64_t ffn_dim) {
     return static_cast<const char *>(ffn.gate.data) + quant_size(*f, ffn_dim, dim) == ffn.up.data;
 }
 
+namespace {
+
+// The activation over columns [0, f) of t rows of g and u (row stride ld), into g: split over
+// the pool by elements, each task's run cut where rows end (the biases index by column).
+void activate(const vane_ffn &ffn, float *g, const float *u, int64_t ld, int64_t t, int64_t f) {
+    const MoeKernels &kern = moe_variants.active();
+    parallel_for(t * f, kElementsPerTask, [&](int64_t b, int64_t e) {
+        while (b < e) {
+            const int64_t r = b / f, c = b % f, n = (e - b < f - c) ? e - b : f - c;
+            const Glu p{ffn.activation, ffn.alpha, ffn.limit, ffn.gate_bias ? ffn.gate_bias + c : nullptr,
+                        ffn.up_bias ? ffn.up_bias + c : nullptr};
+            kern.glu(p, g + r * ld + c, u + r * ld + c, g + r * ld + c, n);
+            b += n;
+        }
+    });
+}
+
+}  // namespace
+
 vane_status ffn_run(const vane_ffn &ffn, int64_t dim, int64_t ffn_dim, const float *x, int64_t t, float *y) {
     if (t == 0) return VANE_OK;
-    const MoeKernels &kern = moe_variants.active();
-    if (gate_up_fused(ffn, dim, ffn_dim)) {
-        // h [t, 2F]: each row's gate outputs, then its up outputs; SwiGLU into the gate half.
-        float *h = t_hidden.get(2 * t * ffn_dim);
-        if (!h) return out_of_memory("the FFN's hidden activations", 2 * t * ffn_dim);
-        vane_status s = linear(ffn.gate, 2 * ffn_dim, dim, x, t, h);
-        if (s != VANE_OK) return s;
-        const int64_t rows_per_task = kElementsPerTask / ffn_dim + 1;
-        parallel_for(t, rows_per_task, [&](int64_t r0, int64_t r1) {
-            for (int64_t r = r0; r < r1; r++) kern.swiglu(h + r * 2 * ffn_dim, h + r * 2 * ffn_dim + ffn_dim, h + r * 2 * ffn_dim, ffn_dim);
-        });
-        return gemm_run(GemmArgs{ffn.down.format, ffn.down.data, dim, ffn_dim, h, 2 * ffn_dim, t, nullptr, y, dim, nullptr});
-    }
     float *h = t_hidden.get(2 * t * ffn_dim);
     if (!h) return out_of_memory("the FFN's hidden activations", 2 * t * ffn_dim);
-    float *g = h, *u = h + t * ffn_dim;
-    vane_status s = linear(ffn.gate, ffn_dim, dim, x, t, g);
-    if (s == VANE_OK) s = linear(ffn.up, ffn_dim, dim, x, t, u);
+    float *g = h, *u;
+    int64_t ld;
+    vane_status s;
+    if (gate_up_fused(ffn, dim, ffn_dim)) {
+        // h [t, 2F]: each row's gate outputs, then its up outputs.
+        u = h + ffn_dim;
+        ld = 2 * ffn_dim;
+        s = linear(ffn.gate, 2 * ffn_dim, dim, x, t, h);
+    } else {
+        // h: gate [t, F], then up [t, F].
+        u = h + t * ffn_dim;
+        ld = ffn_dim;
+        s = linear(ffn.gate, ffn_dim, dim, x, t, g);
+        if (s == VANE_OK) s = linear(ffn.up, ffn_dim, dim, x, t, u);
+    }
     if (s != VANE_OK) return s;
-    parallel_for(t * ffn_dim, kElementsPerTask, [&](int64_t b, int64_t e) { kern.swiglu(g + b, u + b, g + b, e - b); });
-    return linear(ffn.down, dim, ffn_dim, g, t, y);
+    activate(ffn, g, u, ld, t, ffn_dim);
+    return gemm_run(GemmArgs{ffn.down.format, ffn.down.data, dim, ffn_dim, g, ld, t, ffn.down_bias, y, dim, nullptr});
 }
 
 vane_status moe_run(const vane_moe_layer &layer, const float *x, int64_t t, float *y, vane_moe_stats *stats) {
@@ -118,7 +144,7 @@ vane_status moe_run(const vane_moe_layer &layer, const float *x, int64_t t, floa
     // route
     float *logits = t_logits.get(t * e_count);
     if (!logits) return out_of_memory("the router logits", t * e_count);
-    vane_status s = linear(layer.router, e_count, d, x, t, logits);
+    vane_status s = gemm_run(GemmArgs{layer.router.format, layer.router.data, e_count, d, x, d, t, layer.router_bias, logits, e_count, nullptr});
     if (s != VANE_OK) return s;
     std::vector<int32_t> ids((size_t)(t * k));
     std::vector<float> weights((size_t)(t * k));
@@ -140,11 +166,21 @@ vane_status moe_run(const vane_moe_layer &layer, const float *x, int64_t t, floa
     double t2 = now_s();
 
     // experts
+    float *shared = nullptr;
+    std::vector<float> shared_gate;
     if (layer.shared) {
-        s = ffn_run(*layer.shared, d, layer.shared_ffn_dim, x, t, y);
+        shared = t_shared.get(t * d);
+        if (!shared) return out_of_memory("the shared expert's output", t * d);
+        s = ffn_run(*layer.shared, d, layer.shared_ffn_dim, x, t, shared);
         if (s != VANE_OK) return s;
-    } else {
-        memset(y, 0, sizeof(float) * (size_t)(t * d));
+        if (layer.shared_gate) {
+            // sigmoid(x . shared_gate) per token: the dot as a one-row f32 GEMM, the sigmoid in
+            // double rounded once (llama.cpp computes it as silu(v) / v in f32).
+            shared_gate.resize((size_t)t);
+            s = gemm_run(GemmArgs{VANE_FORMAT_F32, layer.shared_gate, 1, d, x, d, t, nullptr, shared_gate.data(), 1, nullptr});
+            if (s != VANE_OK) return s;
+            for (float &v : shared_gate) v = (float)(1.0 / (1.0 + exp(-(double)v)));
+        }
     }
     for (int64_t e = 0; e < e_count && s == VANE_OK; e++) {
         const int64_t c = counts[(size_t)e];
@@ -153,14 +189,28 @@ vane_status moe_run(const vane_moe_layer &layer, const float *x, int64_t t, floa
     if (s != VANE_OK) return s;
     double t3 = now_s();
 
-    // combine, in each token's routing order
+    // combine, in each token's routing order, then the shared expert
+    const float *sg = shared_gate.empty() ? nullptr : shared_gate.data();
     parallel_for(t, kElementsPerTask / d + 1, [&](int64_t b, int64_t e) {
         for (int64_t i = b; i < e; i++) {
             float *yi = y + i * d;
             for (int32_t j = 0; j < k; j++) {
                 const float w = weights[(size_t)(i * k + j)];
                 const float *o = out + place[(size_t)(i * k + j)] * d;
-                for (int64_t c = 0; c < d; c++) yi[c] += w * o[c];
+                if (j == 0) {
+                    for (int64_t c = 0; c < d; c++) yi[c] = w * o[c];
+                } else {
+                    for (int64_t c = 0; c < d; c++) yi[c] += w * o[c];
+                }
+            }
+            if (shared) {
+                const float *si = shared + i * d;
+                if (sg) {
+                    const float gi = sg[i];
+                    for (int64_t c = 0; c < d; c++) yi[c] += si[c] * gi;
+                } else {
+                    for (int64_t c = 0; c < d; c++) yi[c] += si[c];
+                }
             }
         }
     });

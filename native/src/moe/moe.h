@@ -1,4 +1,4 @@
-// Internal interface of the feed-forward / mixture-of-experts family: the SwiGLU activation
+// Internal interface of the feed-forward / mixture-of-experts family: the gated activations
 // (one table per instruction-set variant: ref.cpp, x86_avx2.cpp), the gating step (route.cpp)
 // and the layers built on the GEMM (layer.cpp). Arguments are validated by api/moe_api.cpp.
 #pragma once
@@ -9,11 +9,23 @@
 
 namespace vane {
 
+// One gated activation over a run of columns: which (VANE_ACT_*), its constants, and the biases
+// of those columns (null: nothing added, not even a zero).
+struct Glu {
+    int32_t activation;
+    float alpha, limit;          // VANE_ACT_SWIGLU_OAI
+    const float *gate_bias;      // [n] or null
+    const float *up_bias;        // [n] or null
+};
+
 struct MoeKernels {
-    // out[i] = silu(g[i]) * u[i], silu(g) = g / (1 + exp(-g)) with exp computed as
-    // moe_exp_ref's polynomial, in the same operations in every variant (bit-identical
-    // results). out may be g or u.
-    void (*swiglu)(const float *g, const float *u, float *out, int64_t n);
+    // out[i] = act(g[i] + gate_bias[i]) * f(u[i] + up_bias[i]) for i < n (vane.h's VANE_ACT_*).
+    // Each is x * sigmoid(s) for an s of x (silu: s = g; gelu: s = 2 z, z the tanh argument;
+    // swiglu_oai: s = alpha g'), the sigmoid from -|s| so nothing overflows: e = e^-|s| by
+    // common/exp_poly.h's polynomial (0 when -|s| < -87 or s is NaN), sigmoid = 1 / (1 + e) for
+    // s >= 0 and e / (1 + e) below. The same operations in every variant: bit-identical results.
+    // out may be g or u.
+    void (*glu)(const Glu &p, const float *g, const float *u, float *out, int64_t n);
 };
 
 extern const MoeKernels moe_kernels_ref;

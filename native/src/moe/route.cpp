@@ -1,7 +1,12 @@
 // The gating step of a mixture of experts (vane_moe_route): per token, selection scores, the top
 // k by a partial selection sort (higher score first, ties to the lower expert index), then the
-// weights. Scores and weights are computed in double from the f32 logits and rounded once, so
-// every variant routes alike (this is baseline code, shared by all).
+// weights, renormalized if asked, then scaled: llama.cpp's build_moe_ffn order. Scores and
+// weights are computed in double from the f32 logits and rounded once, so every variant routes
+// alike (this is baseline code, shared by all). llama.cpp picks by a descending std::sort of its
+// f32 scores (softmax probabilities for SOFTMAX_TOPK, where this picks by the logits, the same
+// order unless two probabilities round to one f32), which (libstdc++, up to 16 experts) also puts ties
+// lower index first; above that its tie order is unspecified. Its slot order is the order the
+// weighted experts are summed in, as here.
 #include <math.h>
 #include <string.h>
 
@@ -13,6 +18,8 @@
 namespace vane {
 
 namespace {
+
+constexpr double kMinWeightSum = 6.103515625e-5;  // 2^-14
 
 // The k best of score[0..e) into ids, best first; ties to the lower index.
 void top_k(const double *score, int64_t e, int32_t k, int32_t *ids, std::vector<char> &taken) {
@@ -39,6 +46,7 @@ vane_status moe_route(const vane_gating &g, const float *logits, int64_t t, int6
     std::vector<double> score((size_t)n_experts), prob((size_t)n_experts);
     std::vector<char> taken;
     const int32_t k = g.k;
+    const double scale = g.scale == 0.0f ? 1.0 : (double)g.scale;  // llama.cpp's w_scale: 0 means none
     std::vector<double> chosen((size_t)k);  // the chosen experts' weights, before rounding
     for (int64_t i = 0; i < t; i++) {
         const float *l = logits + i * ld;
@@ -76,12 +84,14 @@ vane_status moe_route(const vane_gating &g, const float *logits, int64_t t, int6
             }
         }
         if (g.renormalize) {
+            // As llama.cpp's norm_w: the sum is clamped to at least 2^-14 (f16's smallest normal),
+            // so weights that are all tiny (sigmoid of very negative logits) are not blown up.
             double sum = 0;
             for (int32_t j = 0; j < k; j++) sum += wk[(size_t)j];
-            if (sum > 0)  // all-zero weights (sigmoid of very negative logits) stay zero
-                for (int32_t j = 0; j < k; j++) wk[(size_t)j] /= sum;
+            if (sum < kMinWeightSum) sum = kMinWeightSum;
+            for (int32_t j = 0; j < k; j++) wk[(size_t)j] /= sum;
         }
-        for (int32_t j = 0; j < k; j++) w[j] = (float)(wk[(size_t)j] * (double)g.scale);
+        for (int32_t j = 0; j < k; j++) w[j] = (float)(wk[(size_t)j] * scale);
         if (tokens_per_expert)
             for (int32_t j = 0; j < k; j++) tokens_per_expert[id[j]]++;
     }

@@ -54,9 +54,25 @@ public final class NativeLayouts {
     public static final VarHandle MATRIX_DATA = field(MATRIX, "data");
     public static final VarHandle MATRIX_BYTES = field(MATRIX, "bytes");
 
-    /** struct vane_ffn { vane_matrix gate, up, down; } */
+    /**
+     * struct vane_ffn { vane_matrix gate, up, down; int32_t activation; float alpha, limit;
+     * const float *gate_bias, *up_bias, *down_bias; } (4 bytes of padding before gate_bias)
+     */
     public static final StructLayout FFN = MemoryLayout.structLayout(
-            MATRIX.withName("gate"), MATRIX.withName("up"), MATRIX.withName("down"));
+            MATRIX.withName("gate"), MATRIX.withName("up"), MATRIX.withName("down"),
+            JAVA_INT.withName("activation"),
+            JAVA_FLOAT.withName("alpha"),
+            JAVA_FLOAT.withName("limit"),
+            MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("gate_bias"),
+            ADDRESS.withName("up_bias"),
+            ADDRESS.withName("down_bias"));
+    public static final VarHandle FFN_ACTIVATION = field(FFN, "activation");
+    public static final VarHandle FFN_ALPHA = field(FFN, "alpha");
+    public static final VarHandle FFN_LIMIT = field(FFN, "limit");
+    public static final VarHandle FFN_GATE_BIAS = field(FFN, "gate_bias");
+    public static final VarHandle FFN_UP_BIAS = field(FFN, "up_bias");
+    public static final VarHandle FFN_DOWN_BIAS = field(FFN, "down_bias");
 
     /** struct vane_gating { int32_t kind, k, renormalize; float scale; const float *selection_bias; } */
     public static final StructLayout GATING = MemoryLayout.structLayout(
@@ -73,7 +89,8 @@ public final class NativeLayouts {
 
     /**
      * struct vane_moe_layer { int64_t dim, ffn_dim, n_experts; vane_matrix router;
-     * const vane_ffn *experts, *shared; int64_t shared_ffn_dim; vane_gating gating; }
+     * const vane_ffn *experts, *shared; int64_t shared_ffn_dim; vane_gating gating;
+     * const float *router_bias, *shared_gate; }
      */
     public static final StructLayout MOE_LAYER = MemoryLayout.structLayout(
             JAVA_LONG.withName("dim"),
@@ -83,7 +100,11 @@ public final class NativeLayouts {
             ADDRESS.withName("experts"),
             ADDRESS.withName("shared"),
             JAVA_LONG.withName("shared_ffn_dim"),
-            GATING.withName("gating"));
+            GATING.withName("gating"),
+            ADDRESS.withName("router_bias"),
+            ADDRESS.withName("shared_gate"));
+    public static final VarHandle MOE_LAYER_ROUTER_BIAS = field(MOE_LAYER, "router_bias");
+    public static final VarHandle MOE_LAYER_SHARED_GATE = field(MOE_LAYER, "shared_gate");
     public static final VarHandle MOE_LAYER_DIM = field(MOE_LAYER, "dim");
     public static final VarHandle MOE_LAYER_FFN_DIM = field(MOE_LAYER, "ffn_dim");
     public static final VarHandle MOE_LAYER_N_EXPERTS = field(MOE_LAYER, "n_experts");

@@ -20,19 +20,53 @@ public final class LayerArgs {
         NativeLayouts.MATRIX_BYTES.set(at, m.segment().byteSize());
     }
 
-    /** Writes a vane_ffn for f at offset of struct. */
+    /** Writes a vane_ffn for f at offset of struct: its matrices, activation and biases. */
     public static void writeFfn(MemorySegment struct, long offset, FeedForward f) {
         long m = NativeLayouts.MATRIX.byteSize();
         writeMatrix(struct, offset, f.gate());
         writeMatrix(struct, offset + m, f.up());
         writeMatrix(struct, offset + 2 * m, f.down());
+        MemorySegment at = struct.asSlice(offset, NativeLayouts.FFN.byteSize());
+        NativeLayouts.FFN_ACTIVATION.set(at, f.activation().id());
+        NativeLayouts.FFN_ALPHA.set(at, f.alpha());
+        NativeLayouts.FFN_LIMIT.set(at, f.limit());
+        NativeLayouts.FFN_GATE_BIAS.set(at, address(f.gateBias()));
+        NativeLayouts.FFN_UP_BIAS.set(at, address(f.upBias()));
+        NativeLayouts.FFN_DOWN_BIAS.set(at, address(f.downBias()));
     }
 
-    /** Every matrix of f must still be alive; name prefixes the message ("expert 3 "). */
+    /** The tensor's memory, or NULL for none. */
+    public static MemorySegment address(Tensor t) {
+        return t == null ? MemorySegment.NULL : t.segment();
+    }
+
+    /** Every matrix and bias of f must still be alive; name prefixes the message ("expert 3 "). */
     public static void requireAlive(FeedForward f, String name) {
         requireAlive(f.gate(), name + "gate");
         requireAlive(f.up(), name + "up");
         requireAlive(f.down(), name + "down");
+        if (f.gateBias() != null) requireAlive(f.gateBias(), name + "gate bias");
+        if (f.upBias() != null) requireAlive(f.upBias(), name + "up bias");
+        if (f.downBias() != null) requireAlive(f.downBias(), name + "down bias");
+    }
+
+    /** A tensor native code holds the address of must still be alive and usable by this thread. */
+    public static void requireAlive(Tensor t, String name) {
+        Segments.requireReadable(t.segment(), name, t.segment().byteSize(), "its elements");
+    }
+
+    /**
+     * A per-row vector a layer holds (a bias, a gate): F32 [length], native memory, alive. Null
+     * passes (none). Returns t.
+     */
+    public static Tensor vector(Tensor t, long length, String name, String expected) {
+        if (t == null) return null;
+        if (t.dtype() != DType.F32 || t.rank() != 1 || t.dim(0) != length) {
+            throw new IllegalArgumentException(name + " must be F32 [" + expected + "] = [" + length + "], got " + t);
+        }
+        Segments.requireReadable(t.segment(), name, t.segment().byteSize(), "its elements");
+        Segments.requireNative(t.segment(), name);
+        return t;
     }
 
     /** The matrix's memory must still be alive (its arena open) and usable by this thread. */

@@ -4,20 +4,22 @@ import java.util.Objects;
 
 /**
  * How a mixture-of-experts layer turns router logits into k experts per token and their weights.
- * The choice is by descending score, ties to the lower expert index.
+ * The choice is by descending score, ties to the lower expert index; the weights are then
+ * renormalized if asked, then scaled, as llama.cpp's build_moe_ffn does.
  *
  * @param kind          the rule (see {@link Kind})
  * @param k             experts per token, 1..number of experts
- * @param renormalize   divide each token's k weights by their sum
- * @param scale         multiplies every final weight (DeepSeek-V3's routed scaling factor; else 1)
+ * @param renormalize   divide each token's k weights by their sum (by 2^-14 if the sum is smaller, as llama.cpp)
+ * @param scale         multiplies every final weight (DeepSeek-V3's routed scaling factor; else 1; 0 reads as 1, as
+ *                      llama.cpp's expert_weights_scale)
  * @param selectionBias per-expert bias added to the scores for the choice only (sigmoid gating), or null
  */
 public record Gating(Kind kind, int k, boolean renormalize, float scale, float[] selectionBias) {
     /** The gating rules of the common MoE models. */
     public enum Kind {
-        /** softmax over all experts, then the k largest probabilities (Mixtral: with renormalize). */
+        /** softmax over all experts, then the k largest probabilities (llama.cpp's SOFTMAX; Mixtral: with renormalize). */
         SOFTMAX_TOPK(0),
-        /** the k largest logits, then a softmax over those k. */
+        /** the k largest logits, then a softmax over those k (llama.cpp's SOFTMAX_WEIGHT; gpt-oss). */
         TOPK_SOFTMAX(1),
         /** sigmoid scores; the k largest score + selection bias; weights are the scores (DeepSeek-V3). */
         SIGMOID_TOPK(2);

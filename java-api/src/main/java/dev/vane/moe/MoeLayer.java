@@ -17,30 +17,45 @@ import java.lang.ref.Reference;
 import java.util.Objects;
 
 /**
- * A mixture-of-experts feed-forward layer (Mixtral, DeepSeek, Qwen-MoE): a router [E, D] whose
- * logits {@code x · routerᵀ} pick k of E SwiGLU experts per token ({@link Gating}), the experts
- * ([F, D] gate and up, [D, F] down, any weight format, all the same shape), and optionally a
- * shared expert every token also runs with weight 1:
- * {@code y[t] = shared(x[t]) + Σ_chosen w_e · expert_e(x[t])}.
+ * A mixture-of-experts feed-forward layer (Mixtral, DeepSeek, Qwen-MoE, gpt-oss): a router [E, D]
+ * whose logits {@code x · routerᵀ + routerBias} pick k of E gated experts per token
+ * ({@link Gating}), the experts ({@link FeedForward}s of one shape, [F, D] gate and up, [D, F]
+ * down, any weight format, each with its activation and biases), and optionally a shared expert
+ * every token also runs, with weight 1 or, given a shared gate, {@code sigmoid(x · sharedGate)}:
+ * {@code y[t] = Σ_chosen w_e · expert_e(x[t]) + s_t · shared(x[t])}.
  *
  * <p>In native code the (token, expert) pairs are grouped by expert, each expert runs once on its
  * tokens as an M-row GEMM over the thread pool, and each token's results are added in its routing
- * order. The layer holds its matrices, which must stay open while it is used.
+ * order, then the shared expert's (llama.cpp's order). The layer holds its matrices and tensors,
+ * which must stay open while it is used.
  */
 public final class MoeLayer {
     private final QuantizedMatrix router;
+    private final Tensor routerBias;
     private final List<FeedForward> experts;
     private final FeedForward shared;
+    private final Tensor sharedGate;
     private final Gating gating;
     private final MemorySegment layer;  // vane_moe_layer, with the experts array and bias beside it
 
     /** A layer without a shared expert. */
     public MoeLayer(QuantizedMatrix router, List<FeedForward> experts, Gating gating) {
-        this(router, experts, null, gating);
+        this(router, null, experts, null, null, gating);
     }
 
     /** A layer with a shared expert (null for none), whose hidden size may differ from the experts'. */
     public MoeLayer(QuantizedMatrix router, List<FeedForward> experts, FeedForward shared, Gating gating) {
+        this(router, null, experts, shared, null, gating);
+    }
+
+    /**
+     * A layer with every option: routerBias F32 [E] added to the logits before gating (gpt-oss),
+     * or null; a shared expert or null; sharedGate F32 [D], only with a shared expert, whose
+     * output it then weighs per token by {@code sigmoid(x · sharedGate)} (Qwen2-MoE's
+     * ffn_gate_inp_shexp), or null for weight 1. Both tensors in native memory.
+     */
+    public MoeLayer(QuantizedMatrix router, Tensor routerBias, List<FeedForward> experts, FeedForward shared, Tensor sharedGate,
+            Gating gating) {
         this.router = Objects.requireNonNull(router, "router must not be null");
         this.experts = List.copyOf(Objects.requireNonNull(experts, "experts must not be null"));
         this.shared = shared;
@@ -67,6 +82,9 @@ public final class MoeLayer {
         if (shared != null && shared.dim() != d) {
             throw new IllegalArgumentException("the shared expert has D = " + shared.dim() + ", the router D = " + d);
         }
+        if (sharedGate != null && shared == null) throw new IllegalArgumentException("a shared gate needs a shared expert");
+        this.routerBias = LayerArgs.vector(routerBias, e, "routerBias", "E");
+        this.sharedGate = LayerArgs.vector(sharedGate, d, "sharedGate", "D");
         Arena arena = Arena.ofAuto();
         layer = arena.allocate(NativeLayouts.MOE_LAYER);
         MemorySegment array = arena.allocate(NativeLayouts.FFN, e);
@@ -86,11 +104,28 @@ public final class MoeLayer {
             NativeLayouts.MOE_LAYER_SHARED_FFN_DIM.set(layer, 0L);
         }
         writeGating(layer.asSlice(NativeLayouts.MOE_LAYER_GATING_OFFSET, NativeLayouts.GATING.byteSize()), gating, arena);
+        NativeLayouts.MOE_LAYER_ROUTER_BIAS.set(layer, LayerArgs.address(this.routerBias));
+        NativeLayouts.MOE_LAYER_SHARED_GATE.set(layer, LayerArgs.address(this.sharedGate));
     }
 
     /** The router matrix [E, D]. */
     public QuantizedMatrix router() {
         return router;
+    }
+
+    /** The router bias [E], or null. */
+    public Tensor routerBias() {
+        return routerBias;
+    }
+
+    /** The shared expert, or null. */
+    public FeedForward shared() {
+        return shared;
+    }
+
+    /** The shared expert's gate [D], or null. */
+    public Tensor sharedGate() {
+        return sharedGate;
     }
 
     /** The experts, in order. */
@@ -142,15 +177,19 @@ public final class MoeLayer {
         Objects.requireNonNull(x, "x must not be null");
         LayerArgs.rows(x, dim(), "x");
         LayerArgs.requireAlive(router, "router");
-        try (Tensor logits = router.multiply(x)) {
+        try (Tensor logits = logits(x)) {
             return route(logits, gating);
         }
     }
 
-    /** The router's logits for x: [T, E] (or [E] for x [D]). The caller closes the tensor. */
+    /** The router's logits for x, router bias included: [T, E] (or [E] for x [D]). The caller closes the tensor. */
     public Tensor logits(Tensor x) {
         Objects.requireNonNull(x, "x must not be null");
-        return router.multiply(x);
+        if (routerBias == null) return router.multiply(x);
+        x.requireDType(DType.F32, "x");
+        long e = router.rows();
+        long[] shape = x.rank() == 1 ? new long[] {e} : new long[] {x.rank() == 2 ? x.dim(0) : 1, e};
+        return LayerArgs.filled(shape, y -> router.multiply(x, routerBias, y));
     }
 
     /** Gating alone on given logits, F32 [T, E] or [E]. Non-finite logits: VaneException (NON_FINITE). */
@@ -188,6 +227,8 @@ public final class MoeLayer {
         LayerArgs.requireAlive(router, "router");
         for (int i = 0; i < experts.size(); i++) LayerArgs.requireAlive(experts.get(i), "expert " + i + " ");
         if (shared != null) LayerArgs.requireAlive(shared, "shared expert ");
+        if (routerBias != null) LayerArgs.requireAlive(routerBias, "router bias");
+        if (sharedGate != null) LayerArgs.requireAlive(sharedGate, "shared gate");
     }
 
     private static void writeGating(MemorySegment g, Gating gating, Arena arena) {
@@ -202,6 +243,7 @@ public final class MoeLayer {
     @Override
     public String toString() {
         return "MoeLayer[E=" + experts.size() + ", k=" + gating.k() + ", " + gating.kind() + ", D=" + dim() + ", F="
-                + experts.get(0).hiddenDim() + (shared != null ? ", shared F=" + shared.hiddenDim() : "") + "]";
+                + experts.get(0).hiddenDim() + ", " + experts.get(0).activation() + (routerBias != null ? ", router bias" : "")
+                + (shared != null ? ", shared F=" + shared.hiddenDim() + (sharedGate != null ? " gated" : "") : "") + "]";
     }
 }

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vane.DType;
 import dev.vane.FeedForward;
+import dev.vane.FeedForward.Activation;
 import dev.vane.QuantizedMatrix;
 import dev.vane.Tensor;
 import dev.vane.VaneException;
 import dev.vane.bindings.VaneStatus;
 import dev.vane.quant.QuantFormat;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +86,26 @@ class MoeLayerTest {
         return new FeedForward(matrix(f, hidden, D, r, arena), matrix(f, hidden, D, r, arena), matrix(f, D, hidden, r, arena));
     }
 
+    /** An expert with the given activation, and random gate, up and down biases if asked. */
+    static FeedForward ffn(QuantFormat f, int hidden, Activation act, boolean biases, SplittableRandom r, Arena arena) {
+        return new FeedForward(matrix(f, hidden, D, r, arena), matrix(f, hidden, D, r, arena), matrix(f, D, hidden, r, arena), act,
+                biases ? vector(hidden, r, arena) : null, biases ? vector(hidden, r, arena) : null, biases ? vector(D, r, arena) : null);
+    }
+
+    static Tensor vector(int n, SplittableRandom r, Arena arena) {
+        Tensor t = Tensor.allocate(arena, n);
+        for (int i = 0; i < n; i++) t.set((float) gauss(r), i);
+        return t;
+    }
+
+    /**
+     * What a layer has beyond plain SwiGLU experts: the experts' activation and biases, a router
+     * bias (gpt-oss), a gate on the shared expert (Qwen2-MoE; only with a shared expert).
+     */
+    record Extras(Activation activation, boolean expertBiases, boolean routerBias, boolean sharedGate) {
+        static final Extras NONE = new Extras(Activation.SILU, false, false, false);
+    }
+
     static double gauss(SplittableRandom r) {
         return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
     }
@@ -91,20 +113,26 @@ class MoeLayerTest {
     /** Builds a layer, runs route and forward on T random tokens, checks both against the reference. */
     static void check(int t, int e, int k, int gatingVariant, QuantFormat format, boolean shared, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
+        check(t, e, k, gating(gatingVariant, k, e, r), format, shared, Extras.NONE, r, seed);
+    }
+
+    static void check(int t, int e, int k, Gating g, QuantFormat format, boolean shared, Extras extras, SplittableRandom r, long seed) {
         try (Arena arena = Arena.ofConfined()) {
             List<FeedForward> experts = new ArrayList<>();
-            for (int i = 0; i < e; i++) experts.add(ffn(format, F, r, arena));
+            for (int i = 0; i < e; i++) experts.add(ffn(format, F, extras.activation(), extras.expertBiases(), r, arena));
             FeedForward sharedFfn = shared ? ffn(format, 2 * F, r, arena) : null;
             QuantizedMatrix router = matrix(seed % 3 == 0 ? QuantFormat.Q8_0 : QuantFormat.F32, e, D, r, arena);
-            Gating g = gating(gatingVariant, k, e, r);
-            MoeLayer layer = new MoeLayer(router, experts, sharedFfn, g);
+            Tensor routerBias = extras.routerBias() ? vector(e, r, arena) : null;
+            Tensor sharedGate = extras.sharedGate() ? vector(D, r, arena) : null;
+            MoeLayer layer = extras == Extras.NONE ? new MoeLayer(router, experts, sharedFfn, g)
+                    : new MoeLayer(router, routerBias, experts, sharedFfn, sharedGate, g);
             Tensor x = Tensor.allocate(arena, t, D);
             for (int i = 0; i < t * D; i++) x.segment().setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) gauss(r));
             Tensor y = Tensor.allocate(arena, t, D);
             y.segment().fill((byte) 0x7f);  // poison: NaN-like bytes
 
             String what = "T=" + t + " E=" + e + " k=" + k + " " + g.kind() + (g.renormalize() ? "+renorm" : "") + " " + format.formatName()
-                    + (shared ? " +shared" : "");
+                    + (shared ? " +shared" : "") + (extras == Extras.NONE ? "" : " " + extras);
             Routing routing = layer.route(x);
             MoeStats stats = layer.forward(x, y);
             long[] load = new long[e];
@@ -112,7 +140,17 @@ class MoeLayerTest {
             for (FeedForward f : experts) ref.add(new MoeReference.Ffn(f));
             MoeReference.Ffn refShared = shared ? new MoeReference.Ffn(sharedFfn) : null;
             double tol = tolerance(format);
+            double[] sharedGateValues = sharedGate == null ? null : MoeReference.vector(sharedGate);
             try (Tensor logits = layer.logits(x)) {
+                if (routerBias != null) {  // the logits the gating sees are the router's plus the bias, added in f32
+                    try (Tensor plain = router.multiply(x)) {
+                        for (int i = 0; i < t; i++) {
+                            for (int j = 0; j < e; j++) {
+                                assertEquals(plain.get(i, j) + routerBias.get(j), logits.get(i, j), what + ": biased logit " + i + ", " + j);
+                            }
+                        }
+                    }
+                }
                 for (int i = 0; i < t; i++) {
                     float[] l = MoeReference.row(logits.segment(), i, e);
                     MoeReference.Choice choice = MoeReference.route(l, g);
@@ -133,7 +171,7 @@ class MoeLayerTest {
                         w[j] = routing.weight(i, j);
                     }
                     double[] sensitivity = new double[D];
-                    double[] want = MoeReference.forward(xi, new MoeReference.Choice(ids, w), ref, refShared, sensitivity);
+                    double[] want = MoeReference.forward(xi, new MoeReference.Choice(ids, w), ref, refShared, sharedGateValues, sensitivity);
                     for (int c = 0; c < D; c++) {
                         float got = y.get(i, c);
                         double allowed = tol * sensitivity[c];
@@ -175,6 +213,55 @@ class MoeLayerTest {
     void decodeAndSharedExpert() {
         check(1, 8, 2, 0, QuantFormat.Q4_0, true, 42);
         check(1, 64, 6, 3, QuantFormat.FP8_E4M3_B128, true, 43);
+    }
+
+    /** gpt-oss's layer: SWIGLU_OAI experts with gate, up and down biases, a router bias, top-k then softmax. */
+    @Test
+    void gptOssLayer() {
+        int n = 0;
+        for (QuantFormat f : List.of(QuantFormat.F32, QuantFormat.Q8_0, QuantFormat.Q4_0, QuantFormat.F16)) {
+            for (int t : new int[] {1, 9}) {
+                SplittableRandom r = new SplittableRandom(7000 + n);
+                check(t, 16, 4, Gating.topKSoftmax(4), f, false, new Extras(Activation.SWIGLU_OAI, true, true, false), r, 7000 + n++);
+            }
+        }
+    }
+
+    /** Qwen2-MoE's layer: SwiGLU experts, softmax then top-k unnormalized, a shared expert gated by sigmoid(x · gate). */
+    @Test
+    void qwen2MoeLayer() {
+        int n = 0;
+        for (QuantFormat f : List.of(QuantFormat.F32, QuantFormat.Q8_0, QuantFormat.BF16)) {
+            for (int t : new int[] {1, 12}) {
+                SplittableRandom r = new SplittableRandom(8000 + n);
+                check(t, 12, 4, Gating.softmaxTopK(4, false), f, true, new Extras(Activation.SILU, false, false, true), r, 8000 + n++);
+            }
+        }
+        // GELU experts with biases and every option at once.
+        SplittableRandom r = new SplittableRandom(8100);
+        check(7, 8, 2, Gating.softmaxTopK(2, true), QuantFormat.F32, true, new Extras(Activation.GELU, true, true, true), r, 8100);
+    }
+
+    /** The weights are renormalized (the sum clamped to at least 2^-14, as llama.cpp), then scaled; scale 0 reads as 1. */
+    @Test
+    void renormalizationAndScaleAsLlamaCpp() {
+        try (Tensor logits = Tensor.of(new float[] {-20f, -21f, -30f, -40f}, 1, 4)) {
+            Routing tiny = MoeLayer.route(logits, Gating.sigmoidTopK(2, true, 1f, null));
+            double s20 = 1 / (1 + Math.exp(20)), s21 = 1 / (1 + Math.exp(21));
+            assertEquals(s20 * 16384, tiny.weight(0, 0), 1e-6 * s20 * 16384);
+            assertEquals(s21 * 16384, tiny.weight(0, 1), 1e-6 * s21 * 16384);
+            MoeReference.Choice ref = MoeReference.route(new float[] {-20f, -21f, -30f, -40f}, Gating.sigmoidTopK(2, true, 1f, null));
+            assertEquals(ref.weights()[0], tiny.weight(0, 0), 1e-6 * ref.weights()[0]);
+        }
+        try (Tensor logits = Tensor.of(new float[] {0.5f, 2f, -1f, 1f}, 1, 4)) {
+            Routing one = MoeLayer.route(logits, Gating.sigmoidTopK(2, true, 1f, null));
+            Routing zero = MoeLayer.route(logits, Gating.sigmoidTopK(2, true, 0f, null));
+            Routing two = MoeLayer.route(logits, Gating.sigmoidTopK(2, true, 2f, null));
+            for (int j = 0; j < 2; j++) {
+                assertEquals(one.weight(0, j), zero.weight(0, j), "scale 0 is no scaling");
+                assertEquals(2 * one.weight(0, j), two.weight(0, j), 1e-6);
+            }
+        }
     }
 
     @Test
@@ -248,6 +335,30 @@ class MoeLayerTest {
                 assertMessage(assertThrows(IllegalArgumentException.class,
                         () -> MoeLayer.route(logits, Gating.sigmoidTopK(1, false, 1f, new float[3]))), "3 values for 2 experts");
             }
+        }
+        // Router bias and shared gate: shapes, a gate without a shared expert, freed memory.
+        try (Arena arena = Arena.ofConfined()) {
+            List<FeedForward> experts = List.of(ffn(QuantFormat.F32, F, r, arena), ffn(QuantFormat.F32, F, r, arena));
+            QuantizedMatrix router = matrix(QuantFormat.F32, 2, D, r, arena);
+            FeedForward shared = ffn(QuantFormat.F32, F, r, arena);
+            Gating g = Gating.softmaxTopK(1, true);
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> new MoeLayer(router, vector(3, r, arena), experts, null, null, g)),
+                    "routerBias must be F32 [E] = [2], got Tensor[3] F32");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> new MoeLayer(router, null, experts, shared, vector(D + 1, r, arena), g)),
+                    "sharedGate must be F32 [D] = [128]");
+            assertMessage(assertThrows(IllegalArgumentException.class, () -> new MoeLayer(router, null, experts, null, vector(D, r, arena), g)),
+                    "a shared gate needs a shared expert");
+            assertMessage(assertThrows(IllegalArgumentException.class,
+                    () -> new MoeLayer(router, Tensor.wrap(MemorySegment.ofArray(new float[2]), 2), experts, null, null, g)), "routerBias must be native");
+            Arena gone = Arena.ofConfined();
+            MoeLayer biased = new MoeLayer(router, vector(2, r, gone), experts, shared, vector(D, r, arena), g);
+            MoeLayer gated = new MoeLayer(router, null, experts, shared, vector(D, r, gone), g);
+            MoeLayer expertBias = new MoeLayer(router, List.of(experts.get(0), ffn(QuantFormat.F32, F, Activation.GELU, true, r, gone)), g);
+            gone.close();
+            Tensor x = Tensor.allocate(arena, 1, D);
+            assertMessage(assertThrows(IllegalStateException.class, () -> biased.forward(x)), "router bias: its arena is already closed");
+            assertMessage(assertThrows(IllegalStateException.class, () -> gated.forward(x)), "shared gate: its arena is already closed");
+            assertMessage(assertThrows(IllegalStateException.class, () -> expertBias.forward(x)), "expert 1 gate");
         }
         // A layer whose expert memory was freed: IllegalStateException, never a crash.
         SplittableRandom r2 = new SplittableRandom(8);
