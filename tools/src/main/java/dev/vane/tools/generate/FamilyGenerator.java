@@ -68,7 +68,8 @@ public final class FamilyGenerator {
         GgufWriter w = new GgufWriter();
         String a = s.family().ggufName();
         w.putString("general.architecture", a);
-        w.putString("general.name", "vane-generated-" + a + "-seed" + s.seed());
+        // not the family's name: llama.cpp gives a model named "phi3" its vocabulary's special tokens, which a synthetic one lacks
+        w.putString("general.name", "vane-generated-seed" + s.seed());
         w.putUint32(a + ".context_length", s.contextLength());
         w.putUint32(a + ".embedding_length", s.dim());
         w.putUint32(a + ".block_count", s.layers());
@@ -109,7 +110,7 @@ public final class FamilyGenerator {
             default -> false;
         };
         SyntheticVocab v = spm ? SyntheticVocab.spm(s.vocab(), s.seed()) : SyntheticVocab.bpe(s.vocab(), s.seed());
-        return new Vocabulary(spm ? Vocabulary.SPM : Vocabulary.BPE, spm ? null : "qwen2", v.tokens(), spm ? v.scores() : null, v.types(),
+        return new Vocabulary(spm ? Vocabulary.SPM : Vocabulary.BPE, spm ? null : "llama-bpe", v.tokens(), spm ? v.scores() : null, v.types(),
                 spm ? List.of() : v.merges(), v.bos(), v.eos(), -1, v.unk(), true, spm);
     }
 
