@@ -8,11 +8,14 @@ import dev.vane.tools.generate.FamilySpec;
 import dev.vane.tools.generate.HfFamilyCheckpoint;
 import dev.vane.model.gguf.GgmlType;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Every family Vane runs, on a file generated the way llama.cpp's converter writes that family
@@ -115,5 +118,35 @@ class ModelFamiliesTest {
         double diff = GreedyAgreement.maxAbsDiff(a, b) / GreedyAgreement.std(a);
         System.out.printf("ModelFamiliesTest %s checkpoint: largest logit difference %.3g of the std from its GGUF%n", family, diff);
         assertTrue(diff <= 1e-4, family + " checkpoint: logits differ from the GGUF's by " + diff + " of their std");
+    }
+
+    /** A file that declares a family but lacks one of its tensors, or whose hyper-parameters contradict its shapes: clear errors naming what is wrong. */
+    @Test
+    void brokenFamilyFilesAreClearErrors() throws Exception {
+        Path good = dir.resolve("qwen3.gguf"), bad = dir.resolve("bad.gguf");
+        FamilyGenerator.writeGguf(FamilySpec.tiny(Architecture.QWEN3, GgmlType.F32), good);
+        GgufEdits.copy(good, bad, Map.of(), dropped("blk.1.attn_k_norm.weight"));
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(bad).close());
+        assertTrue(e.getMessage().contains("'blk.1.attn_k_norm.weight' is missing (a qwen3 model needs it)"), e.getMessage());
+
+        GgufEdits.copy(good, bad, Map.of("qwen3.attention.key_length", 32, "qwen3.attention.value_length", 32, "qwen3.rope.dimension_count", 32), Map.of());
+        e = assertThrows(ModelFormatException.class, () -> Model.load(bad).close());
+        assertTrue(e.getMessage().contains("tensor 'blk.0.attn_q.weight' has shape [192, 128]") && e.getMessage().contains("give [128, 128]")
+                && e.getMessage().contains("4 heads / 2 KV heads of 32"), e.getMessage());
+
+        GgufEdits.copy(good, bad, Map.of("general.architecture", "qwen9"), Map.of());
+        e = assertThrows(ModelFormatException.class, () -> Model.load(bad).close());
+        assertTrue(e.getMessage().contains("general.architecture is 'qwen9'; Vane runs llama, qwen2, qwen3"), e.getMessage());
+
+        FamilyGenerator.writeGguf(FamilySpec.tiny(Architecture.GPT_OSS, GgmlType.F32), good);
+        GgufEdits.copy(good, bad, Map.of(), dropped("blk.0.attn_sinks.weight"));
+        e = assertThrows(ModelFormatException.class, () -> Model.load(bad).close());
+        assertTrue(e.getMessage().contains("'blk.0.attn_sinks.weight' is missing (a gpt-oss MoE model needs it)"), e.getMessage());
+    }
+
+    private static Map<String, String> dropped(String tensor) {
+        Map<String, String> m = new java.util.HashMap<>();
+        m.put(tensor, null);
+        return m;
     }
 }
