@@ -9,6 +9,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import dev.vane.model.Architecture;
+import dev.vane.tools.generate.FamilyGenerator;
+import dev.vane.tools.generate.FamilySpec;
 
 /** {@code vane generate-model}: writes a GGUF model with seeded random weights (for tests, benchmarks and trying {@code vane run}). */
 @Command(name = "generate-model", mixinStandardHelpOptions = true, sortOptions = false,
@@ -32,6 +35,10 @@ final class GenerateModelCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", paramLabel = "KIND", defaultValue = "spm", description = "spm (SentencePiece-style) or bpe (byte-level) (default: ${DEFAULT-VALUE})")
     String tokenizer;
 
+    @Option(names = "--family", paramLabel = "ARCH",
+            description = "a small model of another family (qwen2, qwen3, qwen2moe, qwen3moe, gemma2, gemma3, phi3, gpt-oss, llama) with its features on, as llama.cpp's converter lays it out; --size, --moe and --tokenizer then do not apply")
+    String family;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "(default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -46,6 +53,12 @@ final class GenerateModelCommand implements Callable<Integer> {
             type = GgmlType.valueOf(weights.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--weights must be f32, f16, q8_0 or q4_0, got " + weights);
+        }
+        if (family != null) {
+            FamilySpec f = FamilySpec.tiny(Architecture.ofGguf(family), type).withSeed(seed);
+            FamilyGenerator.writeGguf(f, file);
+            out.printf(Locale.ROOT, "wrote %s: a tiny %s model (%s weights)%n", file, family, type);
+            return 0;
         }
         ModelSpec spec = switch (size.toLowerCase(Locale.ROOT)) {
             case "tiny" -> moe ? ModelSpec.tinyMixtral(type) : ModelSpec.tinyLlama(type);

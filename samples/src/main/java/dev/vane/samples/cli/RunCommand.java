@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 
 /** {@code vane run --model FILE --prompt TEXT ...}: loads a model and streams a continuation as it is generated. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Load a model (a GGUF file or a Hugging Face checkpoint directory; Llama family, dense or Mixtral-style MoE) and stream "
+        description = "Load a model (a GGUF file of any family Vane runs, or a Hugging Face checkpoint directory; dense or Mixtral-style MoE) and stream "
                 + "a continuation of the prompt, or with --chat the reply to it.")
 final class RunCommand implements Callable<Integer> {
     private final PrintStream out, err;
