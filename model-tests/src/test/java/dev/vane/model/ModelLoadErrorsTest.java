@@ -85,11 +85,6 @@ class ModelLoadErrorsTest {
     }
 
     @Test
-    void ropeFrequencyFactorsAreRefusedNotIgnored() throws Exception {
-        expect(ModelFormatException.class, "rope_freqs", Map.of(), Map.of("output_norm.weight", "rope_freqs.weight"));
-    }
-
-    @Test
     void mixtureOfExpertsWithoutExpertTensors() throws Exception {
         expect(ModelFormatException.class, "ffn_gate_inp", Map.of("llama.expert_count", 4L, "llama.expert_used_count", 2L), Map.of());
     }
