@@ -47,7 +47,7 @@ final class WeightAssembler {
                 : holder.hold(fileEmbedding, name(TOKEN_EMBD, 0));  // tied embeddings
         List<ModelWeights.Layer> layers = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) layers.add(layer(l));
-        return new ModelWeights(embedding, norm(OUTPUT_NORM, 0, c.dim()), output, factors(ROPE_FREQS), factors(ROPE_FACTORS_LONG),
+        return new ModelWeights(embedding, norm(OUTPUT_NORM, 0), output, factors(ROPE_FREQS), factors(ROPE_FACTORS_LONG),
                 factors(ROPE_FACTORS_SHORT), List.copyOf(layers));
     }
 
@@ -78,10 +78,10 @@ final class WeightAssembler {
         MoeLayer moe = null;
         if (c.moe()) moe = moe(l);
         else ffn = denseFfn(l);
-        return new ModelWeights.Layer(norm(ATTN_NORM, l, c.dim()), wq, wk, wv, wqkv, qkvBias, norm(ATTN_Q_NORM, l, c.headDim()),
-                norm(ATTN_K_NORM, l, c.headDim()), held(ATTN_OUT, l), floats(ATTN_OUT_BIAS, l, false), sinks,
-                a.gemma() ? norm(ATTN_POST_NORM, l, c.dim()) : null, norm(a.ffnNorm(), l, c.dim()), ffn, moe,
-                a.gemma() ? norm(FFN_POST_NORM, l, c.dim()) : null);
+        return new ModelWeights.Layer(norm(ATTN_NORM, l), wq, wk, wv, wqkv, qkvBias, norm(ATTN_Q_NORM, l),
+                norm(ATTN_K_NORM, l), held(ATTN_OUT, l), floats(ATTN_OUT_BIAS, l, false), sinks,
+                a.gemma() ? norm(ATTN_POST_NORM, l) : null, norm(a.ffnNorm(), l), ffn, moe,
+                a.gemma() ? norm(FFN_POST_NORM, l) : null);
     }
 
     // Q, K and V biases as one [q + 2 kv] vector (all three or none).
@@ -199,7 +199,7 @@ final class WeightAssembler {
         return s == null ? null : checked(s, w, l).floats(0, arena);
     }
 
-    private RmsNorm norm(Weight w, int l, int n) {
+    private RmsNorm norm(Weight w, int l) {
         Tensor t = floats(w, l, false);
         return t == null ? null : new RmsNorm(t, c.rmsEps());
     }

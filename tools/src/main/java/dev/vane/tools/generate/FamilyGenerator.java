@@ -6,11 +6,7 @@ import dev.vane.model.gguf.GgmlType;
 import dev.vane.model.gguf.GgufFile;
 import dev.vane.tools.gguf.GgufWriter;
 import dev.vane.model.tokenizer.Vocabulary;
-import dev.vane.quant.Quantizer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,8 +21,6 @@ import java.util.SplittableRandom;
  * keys that loading uses. Same spec, same bytes.
  */
 public final class FamilyGenerator {
-    private static final int CHUNK_ROWS = 256;
-
     private FamilyGenerator() {}
 
     /** Writes spec with a synthetic vocabulary of spec.vocab() tokens (SPM for Llama, Gemma and Phi-3; byte-level BPE for the others). */
@@ -146,29 +140,6 @@ public final class FamilyGenerator {
         final GgmlType ty = type;
         final double m0 = mean, sd = std;
         final long rr = rows;
-        w.addTensor(n, ty, ne, out -> writeRows(out, r, ty, rr, (int) cols, m0, sd));
-    }
-
-    private static void writeRows(OutputStream out, SplittableRandom r, GgmlType type, long rows, int cols, double mean, double std) throws IOException {
-        double half = std * Math.sqrt(3);  // uniform on [-half, half] has this standard deviation
-        for (long row = 0; row < rows; row += CHUNK_ROWS) {
-            int n = (int) Math.min(CHUNK_ROWS, rows - row);
-            float[] values = new float[n * cols];
-            for (int i = 0; i < values.length; i++) values[i] = (float) (mean + (r.nextDouble() * 2 - 1) * half);
-            out.write(encode(type, values, n, cols));
-        }
-    }
-
-    private static byte[] encode(GgmlType type, float[] values, int rows, int cols) {
-        if (type == GgmlType.F32 || type == GgmlType.F16) {
-            ByteBuffer b = ByteBuffer.allocate((type == GgmlType.F32 ? 4 : 2) * values.length).order(ByteOrder.LITTLE_ENDIAN);
-            for (float v : values) {
-                if (type == GgmlType.F32) b.putFloat(v);
-                else b.putShort(Float.floatToFloat16(v));
-            }
-            return b.array();
-        }
-        if (type.vaneFormat() == null) throw new IllegalArgumentException("the generator cannot encode " + type);
-        return Quantizer.quantize(type.vaneFormat(), values, rows, cols);
+        w.addTensor(n, ty, ne, out -> ModelGenerator.writeRows(out, r, ty, rr, (int) cols, m0, sd));
     }
 }

@@ -132,16 +132,22 @@ public final class ModelGenerator {
     }
 
     private static void writeRows(OutputStream out, SplittableRandom r, GgmlType type, long rows, int cols, double std) throws IOException {
+        writeRows(out, r, type, rows, cols, 0, std);
+    }
+
+    // rows of values uniform around mean with standard deviation std, generated and encoded CHUNK_ROWS at a time.
+    static void writeRows(OutputStream out, SplittableRandom r, GgmlType type, long rows, int cols, double mean, double std) throws IOException {
         double half = std * Math.sqrt(3);  // uniform on [-half, half] has this standard deviation
         for (long row = 0; row < rows; row += CHUNK_ROWS) {
             int n = (int) Math.min(CHUNK_ROWS, rows - row);
             float[] values = new float[n * cols];
-            for (int i = 0; i < values.length; i++) values[i] = (float) ((r.nextDouble() * 2 - 1) * half);
+            for (int i = 0; i < values.length; i++) values[i] = (float) (mean + (r.nextDouble() * 2 - 1) * half);
             out.write(encode(type, values, n, cols));
         }
     }
 
-    private static byte[] encode(GgmlType type, float[] values, int rows, int cols) {
+    // [rows, cols] values as type's bytes: F32 and F16 as they are, block types by Vane's reference quantizer.
+    static byte[] encode(GgmlType type, float[] values, int rows, int cols) {
         return switch (type) {
             case F32 -> {
                 ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -153,9 +159,11 @@ public final class ModelGenerator {
                 for (float v : values) b.putShort(Float.floatToFloat16(v));
                 yield b.array();
             }
-            case Q8_0 -> Quantizer.quantize(QuantFormat.Q8_0, values, rows, cols);
-            case Q4_0 -> Quantizer.quantize(QuantFormat.Q4_0, values, rows, cols);
-            default -> throw new IllegalArgumentException(type.toString());
+            default -> {
+                QuantFormat f = type.vaneFormat();
+                if (f == null) throw new IllegalArgumentException("the generator cannot encode " + type);
+                yield Quantizer.quantize(f, values, rows, cols);
+            }
         };
     }
 
