@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vane.model.LlamaCppText;
+import dev.vane.model.chat.ChatMessage;
+import dev.vane.model.chat.ChatTemplate;
+import dev.vane.model.json.Json;
+import java.nio.file.Files;
+import java.util.Map;
 import dev.vane.model.gguf.GgufFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -61,7 +66,13 @@ class FamilyTokenizerAgreementTest {
         }
         checkConversion(name, vocab);
         List<Tokenizer> vane = List.of(vocab.tokenizer(), fromJson.tokenizer());
-        List<String> texts = texts(vocab);
+        ChatTemplate chat = chatTemplate(name);
+        List<String> texts = new ArrayList<>(texts(vocab));
+        // Prompts as the family's chat format renders them, the way a session encodes them.
+        List<ChatMessage> conversation = List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi there! 你好"),
+                ChatMessage.assistant("Hello. 123 + 4567 = 4690"), ChatMessage.user("  Why?\n\n"));
+        texts.add(0, chat.render(conversation, true));
+        texts.add(1, chat.render(conversation.subList(0, 3), false));
         LlamaCppText llama = LlamaCppText.locate();
         List<String> failures = new ArrayList<>();
         for (boolean special : new boolean[] {true, false}) {
@@ -115,6 +126,31 @@ class FamilyTokenizerAgreementTest {
             fail(failures.size() + " disagreements with llama.cpp on " + name + ":\n" + String.join("\n", failures.subList(0, Math.min(60, failures.size()))));
         }
         familyChecks(name, vocab, vane.get(0));
+        // The format's stop tokens are single tokens of this vocabulary, and llama.cpp ends generation at each.
+        int[] stops = chat.stopTokenIds(vane.get(0));
+        assertEquals(chat.stopTokens().size(), stops.length, chat + "'s stop tokens " + chat.stopTokens() + " in " + name);
+        for (int id : stops) assertTrue(pieces.get(id).endsGeneration(), vocab.tokens().get(id) + " ends generation in llama.cpp");
+    }
+
+    // The chat format of each family: the one its own template (tokenizer_config.json) stands for, where the package ships one.
+    static ChatTemplate chatTemplate(String name) throws java.io.IOException {
+        Path config = LlamaCppTokenizerAgreementTest.vocabularyFile(name).resolveSibling("tokenizer_config.json");
+        if (Json.parse(Files.readString(config)) instanceof Map<?, ?> m && m.get("chat_template") instanceof String jinja) {
+            ChatTemplate t = ChatTemplate.detect(jinja);
+            assertEquals(switch (name) {
+                case "qwen3" -> ChatTemplate.CHATML;
+                case "gemma3" -> ChatTemplate.GEMMA;
+                case "llama3" -> ChatTemplate.LLAMA3;
+                default -> t;
+            }, t, name + "'s template");
+            return t;
+        }
+        return switch (name) {
+            case "gptoss" -> ChatTemplate.GPT_OSS;
+            case "llama3" -> ChatTemplate.LLAMA3;
+            case "llama2" -> ChatTemplate.LLAMA2_SYS_STRIP;
+            default -> throw new AssertionError(name + "'s tokenizer_config.json holds no chat template");
+        };
     }
 
     // What decode should give back from text with special tokens parsed: the text without its control
