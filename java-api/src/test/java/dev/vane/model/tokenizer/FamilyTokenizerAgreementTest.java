@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.vane.model.LlamaCppText;
 import dev.vane.model.chat.ChatMessage;
 import dev.vane.model.chat.ChatTemplate;
+import dev.vane.model.chat.Harmony;
+import java.time.LocalDate;
 import dev.vane.model.json.Json;
 import java.nio.file.Files;
 import java.util.Map;
@@ -73,6 +75,7 @@ class FamilyTokenizerAgreementTest {
                 ChatMessage.assistant("Hello. 123 + 4567 = 4690"), ChatMessage.user("  Why?\n\n"));
         texts.add(0, chat.render(conversation, true));
         texts.add(1, chat.render(conversation.subList(0, 3), false));
+        if (name.equals("gptoss")) texts.add(2, Harmony.render(conversation, true, Harmony.Reasoning.MEDIUM, LocalDate.of(2026, 8, 5)));
         LlamaCppText llama = LlamaCppText.locate();
         List<String> failures = new ArrayList<>();
         for (boolean special : new boolean[] {true, false}) {
