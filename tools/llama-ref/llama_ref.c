@@ -1,8 +1,8 @@
 // llama_ref: llama.cpp as a reference engine for Vane's model tests and benchmarks. It opens
 // llama.cpp's prebuilt library (build/llama-cpp/index.node, see ci/fetch-llama-cpp.sh) with
 // dlopen and calls its C API through function pointers typed from llama.h, so no llama.cpp code
-// is compiled or linked here. Subcommands: logits, greedy, tokenize, bench, info, quantize (see
-// usage()); quantize writes a GGUF whose tensors llama.cpp's own quantizer (ggml) encoded.
+// is compiled or linked here. Subcommands: logits, greedy, tokenize, pieces, chat, bench, info,
+// quantize (see usage()); quantize writes a GGUF whose tensors llama.cpp's own quantizer (ggml) encoded.
 // The library is a Node addon: its napi_* imports stay unresolved (RTLD_LAZY) and are never called.
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -38,7 +38,8 @@
     X(llama_model_n_layer) X(llama_model_n_head) X(llama_model_n_head_kv) \
     X(llama_model_n_ctx_train) X(llama_model_desc) X(llama_batch_init) X(llama_batch_free) \
     X(llama_decode) X(llama_synchronize) X(llama_get_logits_ith) X(llama_get_memory) \
-    X(llama_memory_clear) X(llama_tokenize) \
+    X(llama_memory_clear) X(llama_tokenize) X(llama_token_to_piece) X(llama_vocab_get_attr) \
+    X(llama_model_chat_template) X(llama_chat_apply_template) \
     X(gguf_init_from_file) X(gguf_free) X(gguf_get_alignment) \
     X(gguf_get_data_offset) X(gguf_get_n_tensors) X(gguf_get_tensor_name) X(gguf_find_tensor) \
     X(gguf_get_tensor_type) X(gguf_get_tensor_offset) X(gguf_get_tensor_size) \
@@ -63,8 +64,18 @@ static const char *USAGE =
     "  greedy   --model F --tokens 1,2,3 --n K --out FILE [--threads N] [--ctx N] [--kv f16|f32] [--ignore-eog]\n"
     "           prefill, then K greedy steps (argmax of the logits, ties to the lowest id); FILE gets\n"
     "           int32 K, K int32 token ids, K float32 margins (best minus second-best logit per step)\n"
-    "  tokenize --model F --text T [--bos]\n"
-    "           print T's token ids, comma-separated (special tokens added with --bos, never parsed)\n"
+    "  tokenize --model F --text T [--bos] [--special]\n"
+    "  tokenize --model F --texts FILE [--bos] [--special]\n"
+    "           print T's token ids, comma-separated (special tokens added with --bos; special-token\n"
+    "           text parsed only with --special); FILE holds texts each ended by a NUL byte, and gets\n"
+    "           one line of ids per text\n"
+    "  pieces   --model F (--tokens 1,2,3 | --all) [--special]\n"
+    "           one line per token: its attributes (llama_token_attr bits), 1 if it ends generation\n"
+    "           else 0, and its piece (llama_token_to_piece) in hex, separated by spaces\n"
+    "  chat     --messages FILE [--model F] [--template T] [--add-ass]\n"
+    "           print llama_chat_apply_template's prompt for the messages (FILE: role, content, role,\n"
+    "           content, ... each ended by a NUL byte); T is a built-in name or a Jinja template whose\n"
+    "           markers pick one; without it the model's tokenizer.chat_template (or chatml)\n"
     "  bench    --model F --prompt P --gen G [--reps R] [--threads N] [--kv f16|f32] [--warmup W]\n"
     "           per rep (fresh KV cache): prefill P tokens (BOS, then ids 1..P-1 mod n_vocab) and G\n"
     "           single-token decode steps; prints one JSON line per rep\n"
@@ -87,13 +98,13 @@ static const char *USAGE =
 
 struct options {
     const char *command;
-    const char *model, *out, *text, *lib, *in, *types;
+    const char *model, *out, *text, *texts, *lib, *in, *types, *template, *messages;
     int *tokens;
     int n_tokens;
     int threads, ctx, steps, prompt, gen, reps, warmup, ubatch, ftype;
     enum ggml_type kv;
     enum llama_flash_attn_type flash;
-    bool all, bos, ignore_eog, no_repack, verbose;
+    bool all, bos, special, add_ass, ignore_eog, no_repack, verbose;
 };
 
 static void usage_error(const char *fmt, ...) {
@@ -157,7 +168,9 @@ static const char *allowed_options(const char *command) {
     static const char *table[][2] = {
         {"logits", " model threads tokens all ctx kv flash ubatch no-repack out "},
         {"greedy", " model threads tokens n ctx kv flash ubatch no-repack ignore-eog out "},
-        {"tokenize", " model text bos "},
+        {"tokenize", " model text texts bos special "},
+        {"pieces", " model tokens all special "},
+        {"chat", " model messages template add-ass "},
         {"bench", " model threads prompt gen reps warmup kv flash ubatch no-repack "},
         {"info", " model "},
         {"quantize", " in out ftype types threads "},
@@ -190,16 +203,19 @@ static struct options parse_args(int argc, char **argv) {
     }
     o.command = argv[1];
     const char *list = allowed_options(o.command);
-    if (!list) usage_error("unknown command '%s' (logits, greedy, tokenize, bench, info, quantize)", o.command);
+    if (!list) usage_error("unknown command '%s' (logits, greedy, tokenize, pieces, chat, bench, info, quantize)", o.command);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2)) usage_error("unexpected argument '%s'", a);
         const char *name = a + 2;
         if (!takes(list, name)) usage_error("%s takes no option %s", o.command, a);
-        bool flag = !strcmp(name, "all") || !strcmp(name, "bos") || !strcmp(name, "ignore-eog") || !strcmp(name, "no-repack") || !strcmp(name, "verbose");
+        bool flag = !strcmp(name, "all") || !strcmp(name, "bos") || !strcmp(name, "special") || !strcmp(name, "add-ass")
+                || !strcmp(name, "ignore-eog") || !strcmp(name, "no-repack") || !strcmp(name, "verbose");
         if (flag) {
             if (!strcmp(name, "all")) o.all = true;
             else if (!strcmp(name, "bos")) o.bos = true;
+            else if (!strcmp(name, "special")) o.special = true;
+            else if (!strcmp(name, "add-ass")) o.add_ass = true;
             else if (!strcmp(name, "ignore-eog")) o.ignore_eog = true;
             else if (!strcmp(name, "no-repack")) o.no_repack = true;
             else o.verbose = true;
@@ -210,6 +226,9 @@ static struct options parse_args(int argc, char **argv) {
         if (!strcmp(name, "model")) o.model = v;
         else if (!strcmp(name, "out")) o.out = v;
         else if (!strcmp(name, "text")) o.text = v;
+        else if (!strcmp(name, "texts")) o.texts = v;
+        else if (!strcmp(name, "template")) o.template = v;
+        else if (!strcmp(name, "messages")) o.messages = v;
         else if (!strcmp(name, "in")) o.in = v;
         else if (!strcmp(name, "types")) o.types = v;
         else if (!strcmp(name, "ftype")) o.ftype = parse_int(a, v, 0, INT32_MAX);
@@ -241,12 +260,18 @@ static struct options parse_args(int argc, char **argv) {
         if (o.ftype < 0) usage_error("quantize needs --ftype ID (llama.cpp's file type, written as general.file_type)");
         return o;
     }
+    if (!strcmp(o.command, "chat")) {
+        if (!o.messages) usage_error("chat needs --messages FILE");
+        if (!o.model && !o.template) usage_error("chat needs --template T or --model FILE (whose chat template is used)");
+        return o;
+    }
     if (!o.model) usage_error("%s needs --model FILE", o.command);
     bool needs_tokens = !strcmp(o.command, "logits") || !strcmp(o.command, "greedy");
     if (needs_tokens && !o.tokens) usage_error("%s needs --tokens ID,ID,...", o.command);
     if (needs_tokens && !o.out) usage_error("%s needs --out FILE", o.command);
     if (!strcmp(o.command, "greedy") && o.steps < 0) usage_error("greedy needs --n K (the number of steps)");
-    if (!strcmp(o.command, "tokenize") && !o.text) usage_error("tokenize needs --text T");
+    if (!strcmp(o.command, "tokenize") && !o.text == !o.texts) usage_error("tokenize needs --text T or --texts FILE (one of them)");
+    if (!strcmp(o.command, "pieces") && !o.tokens == !o.all) usage_error("pieces needs --tokens ID,ID,... or --all (one of them)");
     if (!strcmp(o.command, "bench") && !o.prompt) usage_error("bench needs --prompt P");
     if (!strcmp(o.command, "bench") && !o.gen) usage_error("bench needs --gen G (at least 1)");
     return o;
@@ -447,24 +472,111 @@ static int cmd_greedy(const struct options *o) {
     return 0;
 }
 
-static int cmd_tokenize(const struct options *o) {
-    struct llama_model *m = load_model(o, true);
-    const struct llama_vocab *vocab = p_llama_model_get_vocab(m);
-    size_t len = strlen(o->text);
-    if (len > INT32_MAX / 2) usage_error("--text is too long");
+// The whole of a file (NUL bytes included); *size gets its length.
+static char *read_file(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    if (!f) fail("cannot read %s: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    char *data = xmalloc(cap);
+    for (;;) {
+        n += fread(data + n, 1, cap - n, f);
+        if (n < cap) break;
+        cap *= 2;
+        data = realloc(data, cap);
+        if (!data) fail("out of memory reading %s", path);
+    }
+    if (ferror(f)) fail("cannot read %s: %s", path, strerror(errno));
+    fclose(f);
+    *size = n;
+    return data;
+}
+
+// Splits data[0..size) at NUL bytes into *count strings (pointers into data); the last must end in NUL.
+static char **split_nul(char *data, size_t size, const char *path, size_t *count) {
+    if (size > 0 && data[size - 1] != 0) usage_error("%s does not end with a NUL byte (every text must)", path);
+    size_t n = 0;
+    for (size_t i = 0; i < size; i++) n += data[i] == 0;
+    char **parts = xmalloc(sizeof(char *) * (n ? n : 1));
+    size_t k = 0;
+    for (size_t i = 0; i < size; i += strlen(data + i) + 1) parts[k++] = data + i;
+    *count = n;
+    return parts;
+}
+
+static void print_ids(const struct llama_vocab *vocab, const char *text, bool bos, bool special) {
+    size_t len = strlen(text);
+    if (len > INT32_MAX / 2) usage_error("a text is too long");
     int32_t cap = (int32_t)len + 8;
     int32_t *ids = xmalloc(sizeof(int32_t) * (size_t)cap);
-    int32_t n = p_llama_tokenize(vocab, o->text, (int32_t)len, ids, cap, o->bos, false);
+    int32_t n = p_llama_tokenize(vocab, text, (int32_t)len, ids, cap, bos, special);
     if (n < 0 && n != INT32_MIN) {
         cap = -n;
         ids = realloc(ids, sizeof(int32_t) * (size_t)cap);
         if (!ids) fail("out of memory");
-        n = p_llama_tokenize(vocab, o->text, (int32_t)len, ids, cap, o->bos, false);
+        n = p_llama_tokenize(vocab, text, (int32_t)len, ids, cap, bos, special);
     }
     if (n < 0) fail("llama_tokenize failed (%d)", n);
     for (int i = 0; i < n; i++) printf(i ? ",%d" : "%d", ids[i]);
     putchar('\n');
+    free(ids);
+}
+
+static int cmd_tokenize(const struct options *o) {
+    struct llama_model *m = load_model(o, true);
+    const struct llama_vocab *vocab = p_llama_model_get_vocab(m);
+    if (o->text) {
+        print_ids(vocab, o->text, o->bos, o->special);
+    } else {
+        size_t size, count;
+        char *data = read_file(o->texts, &size);
+        char **texts = split_nul(data, size, o->texts, &count);
+        for (size_t i = 0; i < count; i++) print_ids(vocab, texts[i], o->bos, o->special);
+        free(texts);
+        free(data);
+    }
     p_llama_model_free(m);
+    return fflush(stdout) == 0 ? 0 : EXIT_RUNTIME;
+}
+
+static int cmd_pieces(const struct options *o) {
+    struct llama_model *m = load_model(o, true);
+    const struct llama_vocab *vocab = p_llama_model_get_vocab(m);
+    int n_vocab = vocab_size(m);
+    check_tokens(o, n_vocab);
+    int n = o->all ? n_vocab : o->n_tokens;
+    char buf[4096];
+    for (int i = 0; i < n; i++) {
+        int id = o->all ? i : o->tokens[i];
+        int32_t len = p_llama_token_to_piece(vocab, id, buf, (int32_t)sizeof buf, 0, o->special);
+        if (len < 0) fail("token %d's piece is longer than %zu bytes", id, sizeof buf);
+        printf("%d %d ", (int)p_llama_vocab_get_attr(vocab, id), p_llama_vocab_is_eog(vocab, id) ? 1 : 0);
+        for (int32_t k = 0; k < len; k++) printf("%02x", (unsigned char)buf[k]);
+        putchar('\n');
+    }
+    p_llama_model_free(m);
+    return fflush(stdout) == 0 ? 0 : EXIT_RUNTIME;
+}
+
+static int cmd_chat(const struct options *o) {
+    size_t size, count;
+    char *data = read_file(o->messages, &size);
+    char **parts = split_nul(data, size, o->messages, &count);
+    if (count % 2) usage_error("%s holds %zu strings, not role/content pairs", o->messages, count);
+    size_t n_msg = count / 2;
+    struct llama_chat_message *chat = xmalloc(sizeof *chat * (n_msg ? n_msg : 1));
+    for (size_t i = 0; i < n_msg; i++) chat[i] = (struct llama_chat_message){parts[2 * i], parts[2 * i + 1]};
+    struct llama_model *m = o->model ? load_model(o, true) : NULL;
+    const char *tmpl = o->template ? o->template : p_llama_model_chat_template(m, NULL);
+    int32_t len = p_llama_chat_apply_template(tmpl, chat, n_msg, o->add_ass, NULL, 0);
+    if (len < 0) fail("llama_chat_apply_template recognises no built-in template in %s", o->template ? "--template" : "the model's chat template");
+    char *out = xmalloc((size_t)len + 1);
+    if (p_llama_chat_apply_template(tmpl, chat, n_msg, o->add_ass, out, len + 1) != len) fail("llama_chat_apply_template changed its length");
+    fwrite(out, 1, (size_t)len, stdout);
+    free(out);
+    free(chat);
+    free(parts);
+    free(data);
+    if (m) p_llama_model_free(m);
     return fflush(stdout) == 0 ? 0 : EXIT_RUNTIME;
 }
 
@@ -748,6 +860,8 @@ int main(int argc, char **argv) {
     if (!strcmp(o.command, "logits")) rc = cmd_logits(&o);
     else if (!strcmp(o.command, "greedy")) rc = cmd_greedy(&o);
     else if (!strcmp(o.command, "tokenize")) rc = cmd_tokenize(&o);
+    else if (!strcmp(o.command, "pieces")) rc = cmd_pieces(&o);
+    else if (!strcmp(o.command, "chat")) rc = cmd_chat(&o);
     else if (!strcmp(o.command, "bench")) rc = cmd_bench(&o);
     else if (!strcmp(o.command, "quantize")) rc = cmd_quantize(&o);
     else rc = cmd_info(&o);

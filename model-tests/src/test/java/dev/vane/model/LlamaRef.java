@@ -47,17 +47,22 @@ final class LlamaRef {
      * flash attention "auto" (llama.cpp's defaults).
      */
     static LlamaRef locate() {
+        return new LlamaRef(harness(), 2, "f16", "auto", true);
+    }
+
+    /** The path of llama_ref from the system property vane.llama.ref; a missing harness is an error naming the fetch script. */
+    static Path harness() {
         String p = System.getProperty("vane.llama.ref");
         if (p == null || p.isEmpty()) {
             throw new IllegalStateException("the system property vane.llama.ref (the path of llama_ref) is not set: run the tests through Maven"
-                    + " (java-api/pom.xml sets it to build/llama-cpp/llama_ref) after ci/fetch-llama-cpp.sh");
+                    + " (the parent pom sets it to build/llama-cpp/llama_ref) after ci/fetch-llama-cpp.sh");
         }
         Path binary = Path.of(p);
         if (!Files.isExecutable(binary)) {
             throw new IllegalStateException("llama.cpp's reference harness " + binary + " is missing: run ci/fetch-llama-cpp.sh"
                     + " (it fetches llama.cpp's library and builds tools/llama-ref next to it)");
         }
-        return new LlamaRef(binary, 2, "f16", "auto", true);
+        return binary;
     }
 
     LlamaRef withThreads(int n) {
@@ -194,8 +199,12 @@ final class LlamaRef {
         return args;
     }
 
-    // Runs llama_ref with args; returns its stdout. stdout and stderr go to files, so neither pipe can fill up.
     private String run(List<String> args) throws IOException {
+        return run(binary, args);
+    }
+
+    // Runs llama_ref with args; returns its stdout (UTF-8). stdout and stderr go to files, so neither pipe can fill up.
+    static String run(Path binary, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(binary.toString());
         cmd.addAll(args);

@@ -1,6 +1,7 @@
 package dev.vane.model.chat;
 
 import dev.vane.model.gguf.GgufFile;
+import dev.vane.model.tokenizer.Tokenizer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -18,34 +19,71 @@ import java.util.stream.Collectors;
  */
 public enum ChatTemplate {
     /** Llama 3: <|start_header_id|>role<|end_header_id|>, contents trimmed, <|eot_id|> after each. */
-    LLAMA3("llama3"),
+    LLAMA3("llama3", "<|eot_id|>"),
     /** Llama 2 without <<SYS>>: a system message is a plain line before the first user message. */
-    LLAMA2("llama2"),
+    LLAMA2("llama2", "</s>"),
     /** Llama 2 with the system message in <<SYS>> ... <</SYS>>. */
-    LLAMA2_SYS("llama2-sys"),
+    LLAMA2_SYS("llama2-sys", "</s>"),
     /** As LLAMA2_SYS, with "<s>" before every [INST] after the first. */
-    LLAMA2_SYS_BOS("llama2-sys-bos"),
+    LLAMA2_SYS_BOS("llama2-sys-bos", "</s>"),
     /** As LLAMA2_SYS, with every content trimmed (Meta's official template). */
-    LLAMA2_SYS_STRIP("llama2-sys-strip"),
+    LLAMA2_SYS_STRIP("llama2-sys-strip", "</s>"),
     /** Mistral v1: " [INST] user [/INST] answer</s>", system text inside the next [INST]. */
-    MISTRAL_V1("mistral-v1"),
+    MISTRAL_V1("mistral-v1", "</s>"),
     /** Mistral v3: "[INST] user[/INST] answer</s>", answers trimmed. */
-    MISTRAL_V3("mistral-v3"),
+    MISTRAL_V3("mistral-v3", "</s>"),
     /** Mistral v3 Tekken: "[INST]user[/INST]answer</s>". */
-    MISTRAL_V3_TEKKEN("mistral-v3-tekken"),
+    MISTRAL_V3_TEKKEN("mistral-v3-tekken", "</s>"),
     /** Mistral v7: system prompts in [SYSTEM_PROMPT] ... [/SYSTEM_PROMPT]. */
-    MISTRAL_V7("mistral-v7"),
-    /** ChatML: <|im_start|>role\n ... <|im_end|>\n (Qwen, Hermes, and llama.cpp's default). */
-    CHATML("chatml"),
+    MISTRAL_V7("mistral-v7", "</s>"),
+    /** ChatML: <|im_start|>role\n ... <|im_end|>\n (Qwen2, Qwen2.5, Qwen3, Hermes, and llama.cpp's default). */
+    CHATML("chatml", "<|im_end|>"),
     /** Zephyr: <|role|>\n ... <|endoftext|>\n. */
-    ZEPHYR("zephyr"),
-    /** Gemma: <start_of_turn>user|model, system text merged into the next user turn, contents trimmed. */
-    GEMMA("gemma");
+    ZEPHYR("zephyr", "<|endoftext|>"),
+    /**
+     * Gemma (Gemma 2, Gemma 3): <start_of_turn>user|model ... <end_of_turn>\n; Gemma has no system
+     * role, so system text (trimmed) opens the next user turn, followed by a blank line, as Gemma's
+     * own template does; contents trimmed.
+     */
+    GEMMA("gemma", "<end_of_turn>"),
+    /** Phi-3: <|role|>\n ... <|end|>\n, the reply opened by <|assistant|>\n. */
+    PHI3("phi3", "<|end|>"),
+    /**
+     * gpt-oss's harmony format as llama.cpp's built-in "gpt-oss" renders it:
+     * <|start|>role<|message|>content<|end|>, an assistant message closed by <|return|>, the reply
+     * opened by <|start|>assistant (the model then writes its channel: "<|channel|>analysis
+     * <|message|>..." and "<|channel|>final<|message|>..."). Generation ends at <|return|> (the
+     * answer is complete) or <|call|> (a tool call); <|end|> only closes a message, after which
+     * the model goes on. Unlike gpt-oss's Jinja template it writes no system header (model identity,
+     * date, reasoning effort) and no developer message; a system message is a message of role system.
+     */
+    GPT_OSS("gpt-oss", "<|return|>", "<|call|>");
 
     private final String llamaCppName;
+    private final List<String> stopTokens;
 
-    ChatTemplate(String llamaCppName) {
+    ChatTemplate(String llamaCppName, String... stopTokens) {
         this.llamaCppName = llamaCppName;
+        this.stopTokens = List.of(stopTokens);
+    }
+
+    /**
+     * The texts of the tokens that end the assistant's turn in this format (e.g. "<|im_end|>" for
+     * ChatML, "<end_of_turn>" for Gemma, "<|end|>" for Phi-3, "<|return|>" and "<|call|>" for
+     * gpt-oss). llama.cpp ends generation at each of them (its end-of-generation tokens, see
+     * {@link Tokenizer#isEndOfGeneration}); they are listed so that a caller can stop on them too.
+     */
+    public List<String> stopTokens() {
+        return stopTokens;
+    }
+
+    /**
+     * The ids of {@link #stopTokens()} in a vocabulary (each a single token when special tokens are
+     * parsed); a stop token the vocabulary lacks is left out.
+     */
+    public int[] stopTokenIds(Tokenizer tokenizer) {
+        Objects.requireNonNull(tokenizer, "tokenizer must not be null");
+        return stopTokens.stream().map(s -> tokenizer.encode(s, false, true)).filter(ids -> ids.length == 1).mapToInt(ids -> ids[0]).toArray();
     }
 
     /** The name llama.cpp gives this template (its --chat-template value). */
@@ -77,6 +115,8 @@ public enum ChatTemplate {
             case CHATML -> Formats.chatml(messages, addAssistantPrompt);
             case ZEPHYR -> Formats.zephyr(messages, addAssistantPrompt);
             case GEMMA -> Formats.gemma(messages, addAssistantPrompt);
+            case PHI3 -> Formats.phi3(messages, addAssistantPrompt);
+            case GPT_OSS -> Formats.gptOss(messages, addAssistantPrompt);
         };
     }
 
@@ -93,7 +133,7 @@ public enum ChatTemplate {
      * Mistral). A built-in name is accepted too.
      *
      * @throws IllegalArgumentException when no marker matches, or the markers are those of a
-     *     family llama.cpp knows but Vane does not render (e.g. Phi 3); the message says which
+     *     family llama.cpp knows but Vane does not render (e.g. Phi 4); the message says which
      */
     public static ChatTemplate detect(String jinjaTemplate) {
         Objects.requireNonNull(jinjaTemplate, "jinjaTemplate must not be null");

@@ -103,16 +103,16 @@ final class Formats {
 
     /**
      * Gemma has no system role: the system content (trimmed) opens the next user turn, followed by
-     * a blank line. The assistant is called "model". Of several system messages before a user
-     * turn only the last counts: the llama.cpp Vane is checked against (de.kherud:llama 4.2.0)
-     * assigns; later llama.cpp versions concatenate them without a separator.
+     * a blank line. The assistant is called "model". Several system messages before a user turn
+     * are joined without a separator, as llama.cpp of August 2026 joins them (its versions of early
+     * 2025 kept only the last).
      */
     static String gemma(List<ChatMessage> chat, boolean addAssistant) {
         StringBuilder s = new StringBuilder();
         String system = "";
         for (ChatMessage m : chat) {
             if (m.role().equals(ChatMessage.SYSTEM)) {
-                system = trim(m.content());
+                system += trim(m.content());
                 continue;
             }
             boolean model = m.role().equals(ChatMessage.ASSISTANT);
@@ -124,6 +124,25 @@ final class Formats {
             s.append(trim(m.content())).append("<end_of_turn>\n");
         }
         if (addAssistant) s.append("<start_of_turn>model\n");
+        return s.toString();
+    }
+
+    /** Phi-3: every message as <|role|>\n content <|end|>\n, contents as they are. */
+    static String phi3(List<ChatMessage> chat, boolean addAssistant) {
+        StringBuilder s = new StringBuilder();
+        for (ChatMessage m : chat) s.append("<|").append(m.role()).append("|>\n").append(m.content()).append("<|end|>\n");
+        if (addAssistant) s.append("<|assistant|>\n");
+        return s.toString();
+    }
+
+    /** gpt-oss (llama.cpp's built-in harmony): <|start|>role<|message|>content, then <|return|> after an answer, <|end|> after the rest. */
+    static String gptOss(List<ChatMessage> chat, boolean addAssistant) {
+        StringBuilder s = new StringBuilder();
+        for (ChatMessage m : chat) {
+            s.append("<|start|>").append(m.role()).append("<|message|>").append(m.content());
+            s.append(m.role().equals(ChatMessage.ASSISTANT) ? "<|return|>" : "<|end|>");
+        }
+        if (addAssistant) s.append("<|start|>assistant");
         return s.toString();
     }
 

@@ -14,10 +14,15 @@ final class TemplateDetection {
     static final java.util.Set<String> LLAMA_CPP_NAMES = java.util.Set.of("chatml", "llama2", "llama2-sys", "llama2-sys-bos",
             "llama2-sys-strip", "mistral-v1", "mistral-v3", "mistral-v3-tekken", "mistral-v7", "mistral-v7-tekken", "phi3", "phi4",
             "falcon3", "zephyr", "monarch", "gemma", "orion", "openchat", "vicuna", "vicuna-orca", "deepseek", "deepseek2", "deepseek3",
-            "command-r", "llama3", "chatglm3", "chatglm4", "glmedge", "minicpm", "exaone3", "exaone4", "rwkv-world", "granite",
-            "gigachat", "megrez", "yandex", "bailing", "llama4", "smolvlm", "hunyuan-moe", "hunyuan-dense", "kimi-k2");
+            "deepseek-ocr", "command-r", "llama3", "chatglm3", "chatglm4", "glmedge", "minicpm", "exaone3", "exaone4", "exaone-moe",
+            "rwkv-world", "granite", "granite-4.0", "granite-4.1", "gigachat", "megrez", "yandex", "bailing", "bailing-think", "bailing2",
+            "llama4", "smolvlm", "hunyuan-moe", "gpt-oss", "hunyuan-dense", "hunyuan-vl", "kimi-k2", "seed_oss", "grok-2",
+            "pangu-embedded", "solar-open");
 
-    /** The llama.cpp name of the template's family, or null when no marker matches. */
+    /**
+     * The llama.cpp name of the template's family, or null when no marker matches (dots.llm1's
+     * format, which llama.cpp recognises but names nothing, is "dots1").
+     */
     static String llamaCppName(String t) {
         if (LLAMA_CPP_NAMES.contains(t)) return t;
         if (t.contains("<|im_start|>")) {
@@ -28,7 +33,10 @@ final class TemplateDetection {
         if (t.startsWith("mistral") || t.contains("[INST]")) return mistralOrLlama2(t);
         if (t.contains("<|assistant|>") && t.contains("<|end|>")) return "phi3";
         if (t.contains("[gMASK]<sop>")) return "chatglm4";
-        if (t.contains("<|assistant|>") && t.contains("<|user|>")) return t.contains("</s>") ? "falcon3" : "glmedge";
+        if (t.contains("<|assistant|>") && t.contains("<|user|>")) {
+            if (t.contains("<|tool_declare|>")) return "exaone-moe";
+            return t.contains("</s>") ? "falcon3" : "glmedge";
+        }
         if (t.contains("<|{{ item['role'] }}|>") && t.contains("<|begin_of_image|>")) return "glmedge";
         if (t.contains("<|user|>") && t.contains("<|endoftext|>")) return "zephyr";
         if (t.contains("bos_token + message['role']")) return "monarch";
@@ -45,12 +53,27 @@ final class TemplateDetection {
         if (t.contains("<｜Assistant｜>") && t.contains("<｜User｜>") && t.contains("<｜end▁of▁sentence｜>")) return "deepseek3";
         if (t.contains("[|system|]") && t.contains("[|assistant|]") && t.contains("[|endofturn|]")) return t.contains("[|tool|]") ? "exaone4" : "exaone3";
         if (t.contains("rwkv-world") || t.contains("{{- 'User: ' + message['content']|trim + '\\n\\n' -}}")) return "rwkv-world";
-        if (t.contains("<|start_of_role|>")) return "granite";
+        if (t.contains("<|start_of_role|>")) {
+            if (t.contains("<tool_call>") || t.contains("<tools>")) return t.contains("g4_default_system_message") ? "granite-4.0" : "granite-4.1";
+            return "granite";
+        }
         if (t.contains("message['role'] + additional_special_tokens[0] + message['content'] + additional_special_tokens[1]")) return "gigachat";
         if (t.contains("<|role_start|>")) return "megrez";
         if (t.contains(" Ассистент:")) return "yandex";
         if (t.contains("<role>ASSISTANT</role>") && t.contains("'HUMAN'")) return "bailing";
+        if (t.contains("<role>ASSISTANT</role>") && t.contains("\"HUMAN\"") && t.contains("<think>")) return "bailing-think";
+        if (t.contains("<role>ASSISTANT</role>") && t.contains("<role>HUMAN</role>") && t.contains("<|role_end|>")) return "bailing2";
         if (t.contains("<|header_start|>") && t.contains("<|header_end|>")) return "llama4";
+        if (t.contains("<|endofuserprompt|>")) return "dots1";
+        if (t.contains("<|extra_0|>") && t.contains("<|extra_4|>")) return "hunyuan-moe";
+        if (t.contains("<|start|>") && t.contains("<|channel|>")) return "gpt-oss";
+        if (t.contains("<｜hy_Assistant｜>") && t.contains("<｜hy_begin▁of▁sentence｜>")) return "hunyuan-vl";
+        if (t.contains("<｜hy_Assistant｜>") && t.contains("<｜hy_place▁holder▁no▁3｜>")) return "hunyuan-dense";
+        if (t.contains("<|im_assistant|>assistant<|im_middle|>")) return "kimi-k2";
+        if (t.contains("<seed:bos>")) return "seed_oss";
+        if (t.contains("'Assistant: '  + message['content'] + '<|separator|>")) return "grok-2";
+        if (t.contains("[unused9]系统：[unused10]")) return "pangu-embedded";
+        if (t.contains("<|begin|>") && t.contains("<|end|>") && t.contains("<|content|>")) return "solar-open";
         return null;
     }
 

@@ -12,33 +12,45 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The byte-level BPE tokenizer of GPT-2 and Llama 3 vocabularies (GGUF {@code tokenizer.ggml.model
- * = "gpt2"}), as llama.cpp runs it: special tokens (control, user-defined, unknown) written in the
- * text are taken whole first (see {@link SpecialTokens}); the text between them is split by the
- * pre-tokenizer's pattern, each piece's UTF-8 bytes are mapped to printable characters (GPT-2's
- * byte-to-unicode table), and adjacent symbols are merged in the order of the merge list (lowest
- * rank first, leftmost on ties) until no listed pair is left. With Llama 3's pre-tokenizer a piece
- * that is itself in the vocabulary is taken whole without merging (Hugging Face's ignore_merges,
- * which llama.cpp follows): some Llama 3 tokens are not what their merges would make.
+ * The byte-level BPE tokenizer of GPT-2, Llama 3, Qwen and gpt-oss vocabularies (GGUF {@code
+ * tokenizer.ggml.model = "gpt2"}), as llama.cpp runs it: special tokens (control, user-defined,
+ * unknown) written in the text are taken whole first (see {@link SpecialTokens}); the text between
+ * them is split by the pre-tokenizer's pattern, each piece's UTF-8 bytes are mapped to printable
+ * characters (GPT-2's byte-to-unicode table), and adjacent symbols are merged in the order of the
+ * merge list (lowest rank first, leftmost on ties) until no listed pair is left. With Llama 3's
+ * pre-tokenizer a piece that is itself in the vocabulary is taken whole without merging (Hugging
+ * Face's ignore_merges, which llama.cpp follows): some Llama 3 tokens are not what their merges would make.
  */
 public final class BpeTokenizer implements Tokenizer {
-    /** Pre-tokenizer patterns: how text is split before merging. */
+    /** Pre-tokenizers: how text is split into pieces before merging, as llama.cpp splits it. */
     public enum PreTokenizer {
         /** GPT-2's (llama.cpp "gpt-2"). */
-        GPT2("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+", false),
+        GPT2(Patterns.GPT2, false, false),
         /** Llama 3's (llama.cpp "llama-bpe"): contractions in either case, digits in runs of up to 3; pieces in the vocabulary taken whole. */
-        LLAMA3(Patterns.LLAMA3, true),
+        LLAMA3(Patterns.LLAMA3, true, false),
         /** llama.cpp's default for a file that names no pre-tokenizer: Llama 3's pattern, but always merged. */
-        DEFAULT(Patterns.LLAMA3, false);
+        DEFAULT(Patterns.LLAMA3, false, false),
+        /** Qwen2, Qwen2.5 and Qwen3's (llama.cpp "qwen2"): Llama 3's pattern with every digit a piece of its own. */
+        QWEN2(Patterns.QWEN2, false, false),
+        /**
+         * The o200k pattern of gpt-oss (llama.cpp "gpt-4o"): words split at lower-to-upper case
+         * changes, with a trailing contraction; digits in runs of up to 3; "/" kept with punctuation
+         * runs. llama.cpp runs it as a standard regex over a collapsed text (see {@link Collapsed}),
+         * in which every non-ASCII letter counts as both upper and lower case; so does Vane.
+         */
+        GPT4O(Patterns.GPT4O_COLLAPSED, false, true);
 
         final Pattern pattern;
         final boolean ignoreMerges;
+        final boolean collapsed;
 
-        PreTokenizer(String regex, boolean ignoreMerges) {
+        PreTokenizer(String regex, boolean ignoreMerges, boolean collapsed) {
             // UNICODE_CHARACTER_CLASS: \s is Unicode White_Space (llama.cpp's whitespace set). No (?i):
             // with this flag Java would fold case beyond ASCII ('ſ' as 's'), which llama.cpp does not.
-            pattern = Pattern.compile(regex, Pattern.UNICODE_CHARACTER_CLASS);
+            // The collapsed pattern is matched against ASCII and category stand-ins only, with C's \s.
+            pattern = Pattern.compile(regex, collapsed ? 0 : Pattern.UNICODE_CHARACTER_CLASS);
             this.ignoreMerges = ignoreMerges;
+            this.collapsed = collapsed;
         }
 
         /** The pre-tokenizer of a tokenizer.ggml.pre name (null: llama.cpp's default). */
@@ -47,15 +59,112 @@ public final class BpeTokenizer implements Tokenizer {
             return switch (name) {
                 case "llama-bpe", "llama3", "llama-v3" -> LLAMA3;
                 case "gpt-2" -> GPT2;
-                default -> throw new IllegalArgumentException("tokenizer.ggml.pre '" + name + "' is not a pre-tokenizer Vane has (llama-bpe, gpt-2, default)");
+                case "qwen2", "deepseek-r1-qwen" -> QWEN2;
+                case "gpt-4o", "llama4" -> GPT4O;
+                default -> throw new IllegalArgumentException("tokenizer.ggml.pre '" + name
+                        + "' is not a pre-tokenizer Vane has (llama-bpe, gpt-2, qwen2, gpt-4o, default)");
+            };
+        }
+
+        /** The pieces of text, in order, their concatenation the text (what the pattern leaves between matches is a piece too). */
+        List<String> split(String text) {
+            List<String> out = new ArrayList<>();
+            if (collapsed) {
+                Collapsed c = new Collapsed(text);
+                Matcher m = pattern.matcher(c.chars);
+                int last = 0;
+                while (m.find()) {
+                    if (m.start() > last) out.add(c.original(last, m.start()));
+                    out.add(c.original(m.start(), m.end()));
+                    last = m.end();
+                }
+                if (last < c.chars.length()) out.add(c.original(last, c.chars.length()));
+                return out;
+            }
+            Matcher m = pattern.matcher(text);
+            int last = 0;
+            while (m.find()) {
+                if (m.start() > last) out.add(text.substring(last, m.start()));
+                out.add(m.group());
+                last = m.end();
+            }
+            if (last < text.length()) out.add(text.substring(last));
+            return out;
+        }
+    }
+
+    /**
+     * Text as llama.cpp's general regex path sees it (unicode_regex_split with a pattern that names
+     * Unicode categories): one char per code point, ASCII kept, every other code point replaced by a
+     * stand-in for its class: white space by U+000B (a C isspace character), numbers by U+00D1,
+     * letters by U+00D2, punctuation by U+00D3, marks by U+00D4, symbols by U+00D5, anything else by
+     * U+00D0. The pattern is written against these stand-ins, and matches map back to code points.
+     */
+    static final class Collapsed {
+        static final char NUMBER = '\u00D1', LETTER = '\u00D2';
+        final String chars;
+        private final String text;
+        private final int[] offsets;  // offsets[i]: where code point i starts in text; offsets[n] = text.length()
+
+        Collapsed(String text) {
+            this.text = text;
+            int n = text.codePointCount(0, text.length());
+            offsets = new int[n + 1];
+            StringBuilder s = new StringBuilder(n);
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                offsets[i] = at;
+                int cp = text.codePointAt(at);
+                s.append(standIn(cp));
+                at += Character.charCount(cp);
+            }
+            offsets[n] = at;
+            chars = s.toString();
+        }
+
+        String original(int from, int to) {
+            return text.substring(offsets[from], offsets[to]);
+        }
+
+        static char standIn(int cp) {
+            if (cp < 128) return (char) cp;
+            if (Patterns.isWhitespace(cp)) return (char) 0x0B;
+            return switch (Character.getType(cp)) {
+                case Character.DECIMAL_DIGIT_NUMBER, Character.LETTER_NUMBER, Character.OTHER_NUMBER -> NUMBER;
+                case Character.UPPERCASE_LETTER, Character.LOWERCASE_LETTER, Character.TITLECASE_LETTER, Character.MODIFIER_LETTER,
+                        Character.OTHER_LETTER -> LETTER;
+                case Character.CONNECTOR_PUNCTUATION, Character.DASH_PUNCTUATION, Character.START_PUNCTUATION, Character.END_PUNCTUATION,
+                        Character.INITIAL_QUOTE_PUNCTUATION, Character.FINAL_QUOTE_PUNCTUATION, Character.OTHER_PUNCTUATION -> '\u00D3';
+                case Character.NON_SPACING_MARK, Character.ENCLOSING_MARK, Character.COMBINING_SPACING_MARK -> '\u00D4';
+                case Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL, Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> '\u00D5';
+                default -> '\u00D0';
             };
         }
     }
 
     private static final class Patterns {
+        static final String GPT2 = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
         // Hugging Face's Llama 3 pattern with its (?i:'s|'t|...) spelled out for ASCII only, as llama.cpp adapted it.
         static final String LLAMA3 = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
                 + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+        // Qwen2's: Llama 3's with single digits.
+        static final String QWEN2 = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
+                + "| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+        // llama.cpp's spelling of the o200k pattern (upper case as "a letter that is not a-z", lower case
+        // as "a letter that is not A-Z"), with \p{L} and \p{N} as the collapsed text's classes:
+        // ASCII letters or the letter stand-in, ASCII digits or the number stand-in.
+        private static final String L = "A-Za-z\\x{D2}", N = "0-9\\x{D1}";
+        private static final String CONTRACTION = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])?";
+        private static final String UPPER = "(?=[" + L + "])[^a-z]", LOWER = "(?=[" + L + "])[^A-Z]";
+        static final String GPT4O_COLLAPSED = "[^\\r\\n" + L + N + "]?(?:" + UPPER + ")*(?:" + LOWER + ")+" + CONTRACTION
+                + "|[^\\r\\n" + L + N + "]?(?:" + UPPER + ")+(?:" + LOWER + ")*" + CONTRACTION
+                + "|[" + N + "]{1,3}| ?[^\\s" + L + N + "]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+        // Unicode White_Space, llama.cpp's whitespace set.
+        static boolean isWhitespace(int cp) {
+            return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A)
+                    || cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+        }
     }
 
     private static final char[] BYTE_TO_CHAR = new char[256];
@@ -112,7 +221,7 @@ public final class BpeTokenizer implements Tokenizer {
         }
     }
 
-    /** The tokenizer a GGUF file describes (model "gpt2"; tokenizer.ggml.pre "llama-bpe", "gpt-2" or none). */
+    /** The tokenizer a GGUF file describes (model "gpt2"; tokenizer.ggml.pre "llama-bpe", "gpt-2", "qwen2", "gpt-4o" or none). */
     public static BpeTokenizer fromGguf(GgufFile f) {
         GgufVocab.requireModel(f, "gpt2", "the byte-level BPE");
         return (BpeTokenizer) Vocabulary.fromGguf(f).tokenizer();
@@ -133,20 +242,18 @@ public final class BpeTokenizer implements Tokenizer {
         return eos;
     }
 
-    /** Token ids of text, with the BOS token first when addBos (and the vocabulary has one). */
     @Override
-    public int[] encode(String text, boolean addBos) {
+    public int[] encode(String text, boolean addBos, boolean parseSpecial) {
         Objects.requireNonNull(text, "text must not be null");
         List<Integer> out = new ArrayList<>();
         if (addBos && bos >= 0) out.add(bos);
-        for (Object part : special.split(text)) {
+        for (Object part : special.split(text, parseSpecial)) {
             if (part instanceof Integer id) {
                 out.add(id);
                 continue;
             }
-            Matcher m = pre.pattern.matcher((String) part);
-            while (m.find()) {
-                String word = byteLevel(m.group().getBytes(StandardCharsets.UTF_8));
+            for (String piece0 : pre.split((String) part)) {
+                String word = byteLevel(piece0.getBytes(StandardCharsets.UTF_8));
                 Integer whole = pre.ignoreMerges ? ids.get(word) : null;
                 if (whole != null) {
                     out.add(whole);
@@ -161,7 +268,7 @@ public final class BpeTokenizer implements Tokenizer {
                     // Merges only make listed tokens, so this is a single byte character the vocabulary lacks.
                     for (int i = 0; i < piece.length(); i++) {
                         Integer b = ids.get(String.valueOf(piece.charAt(i)));
-                        if (b == null) throw new IllegalArgumentException("byte character '" + piece.charAt(i) + "' of '" + m.group() + "' is not in the vocabulary");
+                        if (b == null) throw new IllegalArgumentException("byte character '" + piece.charAt(i) + "' of '" + piece0 + "' is not in the vocabulary");
                         out.add(b);
                     }
                 }
@@ -220,6 +327,16 @@ public final class BpeTokenizer implements Tokenizer {
                 return new byte[0];  // control, unused, undefined: nothing in the text
             }
         }
+    }
+
+    /** The text cut at its special tokens as encode cuts it (raw text as String, tokens as Integer ids). */
+    List<Object> specialParts(String text) {
+        return special.split(text);
+    }
+
+    /** The GGUF type of token id as this tokenizer uses it (after llama.cpp's retyping by text, see {@link SpecialTokens}). */
+    int type(int id) {
+        return types[id];
     }
 
     @Override

@@ -14,19 +14,37 @@ import java.util.Map;
  * Reads a Hugging Face tokenizer.json (and the tokenizer_config.json beside it, when there) into a
  * {@link Vocabulary} in GGUF's terms, as llama.cpp's convert_hf_to_gguf.py would write it:
  * <ul>
- *   <li>Llama 2 style: model BPE with byte_fallback and SentencePiece's "▁" for spaces (a
- *       Prepend + Replace normalizer, or a Metaspace pre-tokenizer) becomes a SentencePiece-style
- *       vocabulary ("llama"), <0xXX> tokens as byte tokens.</li>
- *   <li>GPT-2 / Llama 3 style: byte-level BPE (a ByteLevel pre-tokenizer, with Llama 3's Split
- *       pattern or GPT-2's) becomes a "gpt2" vocabulary with its merges, pre "llama-bpe" or "gpt-2".</li>
+ *   <li>Llama 2 / Gemma style: model BPE with byte_fallback and SentencePiece's "▁" for spaces (a
+ *       Prepend + Replace normalizer, a Replace normalizer alone, or a Metaspace pre-tokenizer)
+ *       becomes a SentencePiece-style vocabulary ("llama"), <0xXX> tokens as byte tokens; a "▁" put
+ *       before the text only where the normalizer or pre-tokenizer prepends one (Gemma's does not).</li>
+ *   <li>GPT-2 / Llama 3 / Qwen / gpt-oss style: byte-level BPE (a ByteLevel pre-tokenizer, with a
+ *       Split pattern or GPT-2's) becomes a "gpt2" vocabulary with its merges and llama.cpp's name of
+ *       the pattern: pre "llama-bpe", "qwen2", "gpt-4o" or "gpt-2".</li>
  * </ul>
- * Added tokens marked special become control tokens, the others user-defined (both are matched
- * whole in text, as llama.cpp does). BOS/EOS come from tokenizer_config.json, else from the
- * post-processor's template, else from the usual names; end of turn from its name ({@code <|eot_id|>}...).
+ * Added tokens marked special, or that look special to the converter ({@code <|...|>},
+ * {@code <unused...>}, {@code <pad>}, {@code <mask>}, ...), become control tokens, the others
+ * user-defined, with "▁" written back as a space (both kinds are matched whole in text, as
+ * llama.cpp does); in a SentencePiece-style vocabulary they score -1000, as the converter gives
+ * them. Ids without a token become "[PAD<id>]" of type unused. BOS/EOS come from
+ * tokenizer_config.json, else from the post-processor's template, else from the usual names; end
+ * of turn from its name ({@code <|eot_id|>}, {@code <|im_end|>}, ...). The converter also
+ * round-trips an added token that Hugging Face does not normalize through encode and decode; the
+ * vocabularies Vane reads come back unchanged from that, so it is not done here.
  */
 public final class HfTokenizerJson {
     /** Hugging Face's Llama 3 pre-tokenizer pattern, which llama.cpp calls "llama-bpe". */
     static final String LLAMA3_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    /** Qwen2's (also Qwen2.5 and Qwen3): Llama 3's with single digits; llama.cpp's "qwen2". */
+    static final String QWEN2_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    /** OpenAI's o200k pattern as gpt-oss's tokenizer.json spells it; llama.cpp's "gpt-4o". */
+    static final String O200K_PATTERN = "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+            + "|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+            + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+    /** Added tokens convert_hf_to_gguf.py takes as control tokens whatever their "special" flag says. */
+    private static final List<String> LOOK_SPECIAL = List.of("<pad>", "<mask>", "<2mass>", "[@BOS@]");
+    /** The score the converter gives added tokens of a SentencePiece-style vocabulary. */
+    static final float ADDED_TOKEN_SCORE = -1000f;
     private static final List<String> BOS_NAMES = List.of("<s>", "<|begin_of_text|>", "<bos>");
     private static final List<String> EOS_NAMES = List.of("</s>", "<|end_of_text|>", "<eos>", "<|endoftext|>");
 
@@ -71,30 +89,50 @@ public final class HfTokenizerJson {
             String text = byId.get(i);
             if (text == null) {  // a hole in the ids: filled as convert_hf_to_gguf.py does
                 tokens.add("[PAD" + i + "]");
-                types[i] = SpecialTokens.TYPE_USER_DEFINED;
+                types[i] = SpecialTokens.TYPE_UNUSED;
                 continue;
             }
+            if (added.containsKey(i) && !(added.get(i) || looksSpecial(text))) {
+                types[i] = SpecialTokens.TYPE_USER_DEFINED;
+                text = text.replace("\u2581", " ");  // the converter writes user-defined tokens with real spaces
+            } else if (added.containsKey(i)) {
+                types[i] = SpecialTokens.TYPE_CONTROL;
+            } else if (i == unk) {
+                types[i] = SpecialTokens.TYPE_UNKNOWN;
+            } else if (!byteLevel && text.matches("<0x[0-9A-Fa-f]{2}>")) {
+                types[i] = SpecialTokens.TYPE_BYTE;
+            } else {
+                types[i] = SpecialTokens.TYPE_NORMAL;
+            }
             tokens.add(text);
-            if (i == unk) types[i] = SpecialTokens.TYPE_UNKNOWN;
-            else if (added.containsKey(i)) types[i] = added.get(i) ? SpecialTokens.TYPE_CONTROL : SpecialTokens.TYPE_USER_DEFINED;
-            else if (!byteLevel && text.matches("<0x[0-9A-Fa-f]{2}>")) types[i] = SpecialTokens.TYPE_BYTE;
-            else types[i] = SpecialTokens.TYPE_NORMAL;
         }
 
         List<String> merges = merges(model.get("merges"));
         int bos = specialId(config.get("bos_token"), tokens, "bos_token");
         if (bos < 0) bos = templateFirst(root.get("post_processor"), tokens);
-        if (bos < 0) bos = firstNamed(tokens, BOS_NAMES);
+        if (bos < 0) bos = firstNamed(tokens, types, BOS_NAMES);
         int eos = specialId(config.get("eos_token"), tokens, "eos_token");
-        if (eos < 0) eos = firstNamed(tokens, EOS_NAMES);
-        // Llama-style models are trained with BOS first; early Llama 3 tokenizer.json files lost it from their template.
-        boolean addBos = config.get("add_bos_token") instanceof Boolean b ? b : bos >= 0;
+        if (eos < 0) eos = firstNamed(tokens, types, EOS_NAMES);
+        // Whether BOS is added: tokenizer_config.json's add_bos_token, else whether the post-processor's template
+        // starts with it, else what llama.cpp assumes for this kind of vocabulary (its converter writes no key
+        // then): SentencePiece-style and Llama 3's yes, other byte-level ones no (gpt-oss, whose template adds none).
+        Boolean addBos = config.get("add_bos_token") instanceof Boolean b ? b : templateFirst(root.get("post_processor"), tokens) >= 0 ? Boolean.TRUE : null;
         int eot = SpecialTokens.eotByName(tokens);
         if (byteLevel) {
-            return new Vocabulary(Vocabulary.BPE, preName(root.get("pre_tokenizer")), tokens, null, types, merges, bos, eos, eot, unk, addBos, false);
+            String pre = preName(root.get("pre_tokenizer"));
+            boolean add = addBos != null ? addBos : Vocabulary.llamaCppAddsBos(Vocabulary.BPE, pre) && bos >= 0;
+            return new Vocabulary(Vocabulary.BPE, pre, tokens, null, types, merges, bos, eos, eot, unk, add, false);
         }
-        return new Vocabulary(Vocabulary.SPM, null, tokens, scoresFromMerges(tokens, merges), types, List.of(), bos, eos, eot, unk, addBos,
+        float[] scores = scoresFromMerges(tokens, merges);
+        for (int id : added.keySet()) scores[id] = ADDED_TOKEN_SCORE;
+        return new Vocabulary(Vocabulary.SPM, null, tokens, scores, types, List.of(), bos, eos, eot, unk, addBos != null ? addBos : bos >= 0,
                 prependsSpace(root.get("normalizer"), root.get("pre_tokenizer")));
+    }
+
+    // convert_hf_to_gguf.py's does_token_look_special.
+    static boolean looksSpecial(String t) {
+        return LOOK_SPECIAL.contains(t) || (t.startsWith("<|") && t.endsWith("|>")) || (t.startsWith("<｜") && t.endsWith("｜>"))
+                || (t.startsWith("<unused") && t.endsWith(">"));
     }
 
     /**
@@ -145,9 +183,11 @@ public final class HfTokenizerJson {
         List<String> patterns = new ArrayList<>();
         collectSplitPatterns(pre, patterns);
         if (patterns.equals(List.of(LLAMA3_PATTERN))) return "llama-bpe";
+        if (patterns.equals(List.of(QWEN2_PATTERN))) return "qwen2";
+        if (patterns.equals(List.of(O200K_PATTERN))) return "gpt-4o";
         if (patterns.isEmpty() && usesGpt2Regex(pre)) return "gpt-2";
         throw new IllegalArgumentException("tokenizer.json's byte-level pre-tokenizer splits by " + (patterns.isEmpty() ? "no Split pattern" : patterns)
-                + "; Vane has Llama 3's pattern and GPT-2's (a ByteLevel pre-tokenizer with use_regex)");
+                + "; Vane has Llama 3's pattern, Qwen2's, the o200k one of gpt-oss and GPT-2's (a ByteLevel pre-tokenizer with use_regex)");
     }
 
     private static void collectSplitPatterns(Object node, List<String> out) {
@@ -218,10 +258,11 @@ public final class HfTokenizerJson {
         return id;
     }
 
-    private static int firstNamed(List<String> tokens, List<String> names) {
+    // The first of names that is a control token (a byte-level vocabulary may hold "<s>" as ordinary text), or -1.
+    private static int firstNamed(List<String> tokens, int[] types, List<String> names) {
         for (String name : names) {
             int id = tokens.indexOf(name);
-            if (id >= 0) return id;
+            if (id >= 0 && types[id] == SpecialTokens.TYPE_CONTROL) return id;
         }
         return -1;
     }

@@ -90,14 +90,13 @@ public final class SpmTokenizer implements Tokenizer {
         return tokens.get(id);
     }
 
-    /** Token ids of text, with the BOS token first when addBos (and the vocabulary has one). */
     @Override
-    public int[] encode(String text, boolean addBos) {
+    public int[] encode(String text, boolean addBos, boolean parseSpecial) {
         Objects.requireNonNull(text, "text must not be null");
         List<Integer> out = new ArrayList<>();
         if (addBos && bos >= 0) out.add(bos);
         boolean afterSpecial = true;  // the start of the text counts as after a special token
-        for (Object part : special.split(text)) {
+        for (Object part : special.split(text, parseSpecial)) {
             if (part instanceof Integer id) {
                 out.add(id);
                 afterSpecial = true;
@@ -194,6 +193,16 @@ public final class SpmTokenizer implements Tokenizer {
             case SpecialTokens.TYPE_USER_DEFINED, SpecialTokens.TYPE_UNKNOWN -> t.getBytes(StandardCharsets.UTF_8);
             default -> new byte[0];  // control, unused, undefined: nothing in the text
         };
+    }
+
+    /** The text cut at its special tokens as encode cuts it (raw text as String, tokens as Integer ids). */
+    List<Object> specialParts(String text) {
+        return special.split(text);
+    }
+
+    /** The GGUF type of token id as this tokenizer uses it (after llama.cpp's retyping by text, see {@link SpecialTokens}). */
+    int type(int id) {
+        return types[id];
     }
 
     @Override

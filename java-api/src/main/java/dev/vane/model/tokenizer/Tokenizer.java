@@ -14,8 +14,21 @@ public interface Tokenizer {
     /** The end-of-sequence token, or -1 if the vocabulary has none. */
     int eos();
 
-    /** Token ids of text, with the BOS token first when addBos (and the vocabulary has one). */
-    int[] encode(String text, boolean addBos);
+    /**
+     * Token ids of text, with the BOS token first when addBos (and the vocabulary has one); special
+     * tokens written in the text (e.g. "<|im_start|>") are parsed, as prompts rendered by a chat
+     * template need.
+     */
+    default int[] encode(String text, boolean addBos) {
+        return encode(text, addBos, true);
+    }
+
+    /**
+     * Token ids of text, as llama.cpp's llama_tokenize(text, addBos, parseSpecial): without
+     * parseSpecial the text of control tokens stays text (how text a user typed should be
+     * encoded), while user-defined tokens (e.g. Qwen's "<think>") are still taken whole.
+     */
+    int[] encode(String text, boolean addBos, boolean parseSpecial);
 
     /** The text of token ids (control tokens left out). */
     String decode(int[] ids);
@@ -29,14 +42,18 @@ public interface Tokenizer {
     /** Whether id ends generation by itself (end of sequence, end of turn). */
     boolean isEndOfGeneration(int id);
 
-    /** The tokenizer a GGUF file names in tokenizer.ggml.model: "llama" (SentencePiece-style) or "gpt2" (byte-level BPE). */
+    /**
+     * The tokenizer a GGUF file names in tokenizer.ggml.model: "llama" (SentencePiece-style: Llama 2,
+     * Gemma) or "gpt2" (byte-level BPE: Llama 3, Qwen2/2.5/3, gpt-oss, by tokenizer.ggml.pre).
+     */
     static Tokenizer fromGguf(GgufFile f) {
         return Vocabulary.fromGguf(f).tokenizer();
     }
 
     /**
-     * The tokenizer a Hugging Face tokenizer.json describes (Llama 2 style SentencePiece BPE with
-     * byte fallback, or GPT-2 / Llama 3 byte-level BPE); see {@link HfTokenizerJson}.
+     * The tokenizer a Hugging Face tokenizer.json describes (SentencePiece-style BPE with byte
+     * fallback as Llama 2 and Gemma, or byte-level BPE as GPT-2, Llama 3, Qwen and gpt-oss); see
+     * {@link HfTokenizerJson}.
      */
     static Tokenizer fromTokenizerJson(Path tokenizerJson) throws IOException {
         return HfTokenizerJson.read(tokenizerJson).tokenizer();

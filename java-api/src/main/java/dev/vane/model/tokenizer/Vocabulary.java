@@ -9,8 +9,9 @@ import java.util.Objects;
  * source (a GGUF file, a Hugging Face tokenizer.json, a generated vocabulary) is brought into, so
  * that the tokenizer built from it and the GGUF metadata written from it always agree.
  *
- * @param model "llama" (SentencePiece-style, {@link SpmTokenizer}) or "gpt2" (byte-level BPE, {@link BpeTokenizer})
- * @param pre the pre-tokenizer name (gpt2 only; null for llama.cpp's default)
+ * @param model "llama" (SentencePiece-style, {@link SpmTokenizer}: Llama 2, Gemma) or "gpt2" (byte-level BPE,
+ *     {@link BpeTokenizer}: Llama 3, Qwen, gpt-oss)
+ * @param pre the pre-tokenizer name (gpt2 only: "llama-bpe", "qwen2", "gpt-4o", "gpt-2"; null for llama.cpp's default)
  * @param scores one per token (llama; merge priority, higher first), or null (gpt2)
  * @param types GGUF token types (1 normal, 2 unknown, 3 control, 4 user-defined, 6 byte)
  * @param merges "left right" merge rules, lowest rank first (gpt2; empty for llama)
@@ -76,7 +77,17 @@ public record Vocabulary(String model, String pre, List<String> tokens, float[] 
         return new Vocabulary(model, pre instanceof String s ? s : null, tokens, scores, GgufVocab.tokenTypes(f, tokens.size()), merges,
                 GgufVocab.tokenId(f, "tokenizer.ggml.bos_token_id"), GgufVocab.tokenId(f, "tokenizer.ggml.eos_token_id"),
                 eot >= 0 ? eot : SpecialTokens.eotByName(tokens), GgufVocab.tokenId(f, "tokenizer.ggml.unknown_token_id"),
-                addBos == null || Boolean.TRUE.equals(addBos), model.equals(SPM) && (prefix == null || Boolean.TRUE.equals(prefix)));
+                addBos == null ? llamaCppAddsBos(model, pre instanceof String s ? s : null) : Boolean.TRUE.equals(addBos),
+                model.equals(SPM) && (prefix == null || Boolean.TRUE.equals(prefix)));
+    }
+
+    /**
+     * Whether llama.cpp adds BOS for a file without tokenizer.ggml.add_bos_token: for a
+     * SentencePiece-style vocabulary, and for a byte-level one with Llama 3's pre-tokenizer; not for
+     * the other byte-level ones (Qwen, gpt-oss, GPT-2).
+     */
+    static boolean llamaCppAddsBos(String model, String pre) {
+        return model.equals(SPM) || (pre != null && List.of("llama-bpe", "llama3", "llama-v3").contains(pre));
     }
 
     /** The tokenizer of this vocabulary. */

@@ -32,11 +32,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Chat templates against llama.cpp (de.kherud:llama 4.2.0, JNI, in this JVM): every template
- * renders every conversation below exactly as llama.cpp's built-in template of the same name,
+ * Chat templates against llama.cpp (de.kherud:llama 4.2.0, JNI, in this JVM): every template it
+ * knows (all but gpt-oss, which came later) renders every conversation below exactly as
+ * llama.cpp's built-in template of the same name,
  * with and without the assistant prompt, on a small generated GGUF; and model files' Jinja
  * templates are recognised as llama.cpp recognises them (checked by putting each template into
  * the file's metadata and letting llama.cpp pick its format).
+ *
+ * FamilyChatTemplateTest checks every template, gpt-oss's too, against llama.cpp of August 2026.
  *
  * <p>Never hand llama.cpp a template name it does not know: it aborts the JVM (std::terminate).
  * Characters outside the BMP are kept out of the comparison: the binding hands the result back
@@ -72,11 +75,13 @@ class ChatTemplateTest {
     }
 
     @ParameterizedTest
-    @EnumSource(ChatTemplate.class)
+    @EnumSource(value = ChatTemplate.class, names = "GPT_OSS", mode = EnumSource.Mode.EXCLUDE)
     void rendersAsLlamaCppDoes(ChatTemplate t) {
         List<Executable> checks = new ArrayList<>();
         try (LlamaCppChat llama = new LlamaCppChat(model, t.llamaCppName())) {
             for (var chat : CHATS.entrySet()) {
+                // This llama.cpp keeps only the last of Gemma's system messages; that of August 2026 (and Vane) joins them.
+                if (t == ChatTemplate.GEMMA && chat.getKey().equals("two system messages")) continue;
                 for (boolean add : new boolean[] {true, false}) {
                     String expected = llama.render(chat.getValue(), add);
                     String actual = t.render(chat.getValue(), add);
@@ -101,6 +106,7 @@ class ChatTemplateTest {
                 Arguments.of("Qwen2-7B-Instruct", RealTemplates.QWEN2, ChatTemplate.CHATML),
                 Arguments.of("Zephyr by role", RealTemplates.ZEPHYR_BY_ROLE, ChatTemplate.ZEPHYR),
                 Arguments.of("gemma-7b-it", RealTemplates.GEMMA_IT, ChatTemplate.GEMMA),
+                Arguments.of("Phi-3-mini", RealTemplates.PHI3, ChatTemplate.PHI3),
                 Arguments.of("the bare name llama3", "llama3", ChatTemplate.LLAMA3),
                 Arguments.of("a name starting with mistral", "mistral-nemo", ChatTemplate.LLAMA2));
     }
@@ -123,7 +129,6 @@ class ChatTemplateTest {
 
     static Stream<Arguments> unrenderedTemplates() {
         return Stream.of(
-                Arguments.of("Phi-3-mini", RealTemplates.PHI3, "phi3"),
                 // has ChatML's <|im_start|>: reading it as ChatML would give the model a format it does not know
                 Arguments.of("phi-4", RealTemplates.PHI4, "phi4"),
                 // llama.cpp's markers put zephyr-7b-beta's own template in the glmedge family, not zephyr
@@ -190,7 +195,7 @@ class ChatTemplateTest {
         assertTrue(e.getMessage().contains("'llama-3'"), e.getMessage());
         for (ChatTemplate t : ChatTemplate.values()) assertTrue(e.getMessage().contains(t.llamaCppName()), e.getMessage());
         // a llama.cpp name Vane does not render is unknown here too
-        assertThrows(IllegalArgumentException.class, () -> ChatTemplate.named("phi3"));
+        assertThrows(IllegalArgumentException.class, () -> ChatTemplate.named("phi4"));
     }
 
     @Test

@@ -95,7 +95,7 @@ final class RealTemplates {
             + "{{ '<start_of_turn>' + role + '\\n' + message['content'] | trim + '<end_of_turn>\\n' }}{% endfor %}"
             + "{% if add_generation_prompt %}{{'<start_of_turn>model\\n'}}{% endif %}";
 
-    /** microsoft/Phi-3-mini-4k-instruct: a family Vane does not render. */
+    /** microsoft/Phi-3-mini-4k-instruct. */
     static final String PHI3 = "{% for message in messages %}{% if message['role'] == 'system' %}{{'<|system|>\\n' + message['content'] + '<|end|>\\n'}}"
             + "{% elif message['role'] == 'user' %}{{'<|user|>\\n' + message['content'] + '<|end|>\\n'}}{% elif message['role'] == 'assistant' %}"
             + "{{'<|assistant|>\\n' + message['content'] + '<|end|>\\n'}}{% endif %}{% endfor %}"
@@ -107,4 +107,22 @@ final class RealTemplates {
             + "{{'<|im_start|>user<|im_sep|>' + message['content'] + '<|im_end|>'}}{% elif (message['role'] == 'assistant') %}"
             + "{{'<|im_start|>assistant<|im_sep|>' + message['content'] + '<|im_end|>'}}{% endif %}{% endfor %}"
             + "{% if add_generation_prompt %}{{ '<|im_start|>assistant<|im_sep|>' }}{% endif %}";
+
+    /**
+     * openai/gpt-oss-20b (harmony), shortened to its main loop: the system header, the developer
+     * message and the user and assistant turns with their channels (no tools).
+     */
+    static final String GPT_OSS = "{{- \"<|start|>system<|message|>\" }}{{- \"You are ChatGPT, a large language model trained by OpenAI.\\n\" }}"
+            + "{{- \"Knowledge cutoff: 2024-06\\n\" }}{%- if reasoning_effort is not defined %}{%- set reasoning_effort = \"medium\" %}{%- endif %}"
+            + "{{- \"Reasoning: \" + reasoning_effort + \"\\n\\n\" }}"
+            + "{{- \"# Valid channels: analysis, commentary, final. Channel must be included for every message.\" }}{{- \"<|end|>\" }}"
+            + "{%- if messages[0].role == \"developer\" or messages[0].role == \"system\" %}{%- set developer_message = messages[0].content %}"
+            + "{%- set loop_messages = messages[1:] %}{%- else %}{%- set developer_message = \"\" %}{%- set loop_messages = messages %}{%- endif %}"
+            + "{%- if developer_message %}{{- \"<|start|>developer<|message|>\" }}{{- \"# Instructions\\n\\n\" }}{{- developer_message }}"
+            + "{{- \"\\n\\n\" }}{{- \"<|end|>\" }}{%- endif %}"
+            + "{%- for message in loop_messages -%}{%- if message.role == 'assistant' -%}{%- if loop.last and not add_generation_prompt %}"
+            + "{{- \"<|start|>assistant<|channel|>final<|message|>\" + message.content + \"<|return|>\" }}{%- else %}"
+            + "{{- \"<|start|>assistant<|channel|>final<|message|>\" + message.content + \"<|end|>\" }}{%- endif %}"
+            + "{%- elif message.role == 'user' -%}{{- \"<|start|>user<|message|>\" + message.content + \"<|end|>\" }}{%- endif -%}{%- endfor -%}"
+            + "{%- if add_generation_prompt -%}<|start|>assistant{%- endif -%}";
 }

@@ -46,9 +46,10 @@ class HfTokenizerJsonTest {
         Vocabulary v = HfTokenizerJson.parse(LLAMA2, null);
         assertEquals(Vocabulary.SPM, v.model());
         assertEquals(11, v.size());
-        assertArrayEquals(new int[] {2, 3, 3, 6, 6, 6, 1, 1, 1, 1, 1}, v.types());
-        // -(first rank) for merged tokens, -(merge count) for the rest.
-        assertArrayEquals(new float[] {-2, -2, -2, -2, -2, -2, -2, -1, 0, -2, -2}, v.scores());
+        // The added tokens are control tokens, <unk> too, as the converter types them.
+        assertArrayEquals(new int[] {3, 3, 3, 6, 6, 6, 1, 1, 1, 1, 1}, v.types());
+        // -(first rank) for merged tokens, -(merge count) for the rest, -1000 for added tokens.
+        assertArrayEquals(new float[] {-1000, -1000, -1000, -2, -2, -2, -2, -1, 0, -2, -2}, v.scores());
         assertEquals(1, v.bos());  // from the post-processor's template
         assertEquals(2, v.eos());  // by name
         assertEquals(0, v.unk());
