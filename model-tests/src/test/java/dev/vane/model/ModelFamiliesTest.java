@@ -7,13 +7,17 @@ import dev.vane.tools.generate.FamilyGenerator;
 import dev.vane.tools.generate.FamilySpec;
 import dev.vane.tools.generate.HfFamilyCheckpoint;
 import dev.vane.model.gguf.GgmlType;
+import dev.vane.model.gguf.GgufFile;
+import dev.vane.model.tokenizer.Vocabulary;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -36,6 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class ModelFamiliesTest {
     private static final double LOGIT_TOL_STD = 0.02;
     private static final int PROMPT = 24, STEPS = 8;
+    private static final List<String> TEXTS = List.of("the model", " Hello world, 12345 tokens!", "  two  spaces\n\nnew lines\t tab",
+            "Vane's kernel: fast?", "caf\u00e9 na\u00efve \u4f60\u597d \ud83d\ude00", "<|im_start|>user\nHi<|im_end|>", "");
 
     @TempDir
     Path dir;
@@ -95,6 +101,28 @@ class ModelFamiliesTest {
     }
 
     /**
+     * The generated file's vocabulary (SentencePiece for Llama, Phi-3 and Gemma, without the space
+     * prefix for Gemma; byte-level BPE with Qwen's and o200k's pre-tokenizers, no BOS) tokenizes
+     * text as llama.cpp tokenizes it from the same file, BOS included exactly when the file says.
+     */
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void textTokenizesAsLlamaCpp(Architecture family) throws Exception {
+        Path file = dir.resolve(family.ggufName() + ".gguf");
+        FamilyGenerator.writeGguf(FamilySpec.tiny(family, GgmlType.F32), file);
+        Vocabulary vocab;
+        try (GgufFile f = GgufFile.open(file)) {
+            vocab = Vocabulary.fromGguf(f);
+        }
+        List<int[]> expected = LlamaCppText.locate().tokenize(file, TEXTS, true, true);
+        try (Model model = Model.load(file)) {
+            for (int i = 0; i < TEXTS.size(); i++) {
+                assertArrayEquals(expected.get(i), model.tokenizer().encode(TEXTS.get(i), vocab.addBos(), true), family + ": '" + TEXTS.get(i) + "'");
+            }
+        }
+    }
+
+    /**
      * A Hugging Face checkpoint of the same Qwen model (the same F32 weights under transformers'
      * names, per-expert tensors, config.json) loads through the same description and gives the
      * GGUF's logits: the same arithmetic on the same values, so equal to f32 rounding.
@@ -108,12 +136,13 @@ class ModelFamiliesTest {
         HfFamilyCheckpoint.write(spec, hf);
         int[] tokens = new SplittableRandom(7).ints(PROMPT, 3, 512).toArray();
         float[] a, b;
-        try (Model m = Model.load(gguf); Session s = m.newSession()) {
-            a = s.prefill(tokens);
-        }
-        try (Model m = Model.load(hf); Session s = m.newSession()) {
+        try (Model g = Model.load(gguf); Session s = g.newSession(); Model m = Model.load(hf); Session t = m.newSession()) {
             assertEquals(family, m.config().family());
-            b = s.prefill(tokens);
+            a = s.prefill(tokens);
+            b = t.prefill(tokens);
+            for (String text : TEXTS) {  // tokenizer.json tokenizes as the GGUF's vocabulary (Qwen's pre-tokenizer, no BOS)
+                assertArrayEquals(g.tokenizer().encode(text, true), m.tokenizer().encode(text, true), family + " checkpoint: '" + text + "'");
+            }
         }
         double diff = GreedyAgreement.maxAbsDiff(a, b) / GreedyAgreement.std(a);
         System.out.printf("ModelFamiliesTest %s checkpoint: largest logit difference %.3g of the std from its GGUF%n", family, diff);

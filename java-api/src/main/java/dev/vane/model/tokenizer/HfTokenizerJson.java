@@ -50,6 +50,17 @@ public final class HfTokenizerJson {
 
     private HfTokenizerJson() {}
 
+    /** The Split regex tokenizer.json spells for llama.cpp's byte-level pre-tokenizer pre ("llama-bpe", "qwen2" or "gpt-4o"). */
+    public static String splitPattern(String pre) {
+        return switch (pre) {
+            case "llama-bpe" -> LLAMA3_PATTERN;
+            case "qwen2" -> QWEN2_PATTERN;
+            case "gpt-4o" -> O200K_PATTERN;
+            default -> throw new IllegalArgumentException("no tokenizer.json Split pattern is known for pre-tokenizer '" + pre
+                    + "' (known: llama-bpe, qwen2, gpt-4o)");
+        };
+    }
+
     /** The vocabulary of a tokenizer.json file; a tokenizer_config.json in the same folder adds BOS/EOS and add_bos_token. */
     public static Vocabulary read(Path tokenizerJson) throws IOException {
         Path config = tokenizerJson.resolveSibling("tokenizer_config.json");

@@ -98,14 +98,16 @@ public final class FamilyGenerator {
         return w;
     }
 
+    // Each family's vocabulary kind and settings as its real files declare them: SentencePiece for
+    // Llama 2-style, Phi-3 and Gemma (which has no space prefix); byte-level BPE with Qwen's or
+    // o200k's pre-tokenizer and no BOS for Qwen and gpt-oss.
     private static Vocabulary vocabulary(FamilySpec s) {
-        boolean spm = switch (s.family()) {
-            case LLAMA, GEMMA2, GEMMA3, PHI3 -> true;
-            default -> false;
+        return switch (s.family()) {
+            case LLAMA, PHI3 -> SyntheticVocab.spm(s.vocab(), s.seed()).spmVocabulary(true);
+            case GEMMA2, GEMMA3 -> SyntheticVocab.spm(s.vocab(), s.seed()).spmVocabulary(false);
+            case QWEN2, QWEN3, QWEN2MOE, QWEN3MOE -> SyntheticVocab.bpe(s.vocab(), s.seed()).bpeVocabulary("qwen2", false);
+            case GPT_OSS -> SyntheticVocab.bpe(s.vocab(), s.seed()).bpeVocabulary("gpt-4o", false);
         };
-        SyntheticVocab v = spm ? SyntheticVocab.spm(s.vocab(), s.seed()) : SyntheticVocab.bpe(s.vocab(), s.seed());
-        return new Vocabulary(spm ? Vocabulary.SPM : Vocabulary.BPE, spm ? null : "llama-bpe", v.tokens(), spm ? v.scores() : null, v.types(),
-                spm ? List.of() : v.merges(), v.bos(), v.eos(), -1, v.unk(), true, spm);
     }
 
     private static void tensor(GgufWriter w, FamilySpec s, ModelConfig c, Architecture.TensorInfo t) {

@@ -1,5 +1,6 @@
 package dev.vane.tools.generate;
 
+import dev.vane.model.tokenizer.HfTokenizerJson;
 import dev.vane.model.safetensors.SafetensorsFile.Dtype;
 import dev.vane.quant.QuantFormat;
 import dev.vane.quant.Quantizer;
@@ -33,7 +34,7 @@ public final class HfCheckpointGenerator {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), config(spec, weights));
         SyntheticVocab vocab = SyntheticVocab.bpe(spec.vocab(), spec.seed());
-        Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson(vocab));
+        Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson(vocab, "llama-bpe"));
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"bos_token\":" + quote(vocab.tokens().get(vocab.bos())) + ",\"eos_token\":"
                 + quote(vocab.tokens().get(vocab.eos())) + ",\"add_bos_token\":true}\n");
 
@@ -155,7 +156,8 @@ public final class HfCheckpointGenerator {
         return b.toString();
     }
 
-    static String tokenizerJson(SyntheticVocab v) {
+    // The tokenizer.json of a byte-level vocabulary whose pre-tokenizer is llama.cpp's pre.
+    static String tokenizerJson(SyntheticVocab v, String pre) {
         StringBuilder b = new StringBuilder("{\"version\":\"1.0\",\"truncation\":null,\"padding\":null,\"added_tokens\":[");
         String sep = "";
         for (int id : new int[] {v.bos(), v.eos()}) {
@@ -164,7 +166,7 @@ public final class HfCheckpointGenerator {
             sep = ",";
         }
         b.append("],\"normalizer\":null,\"pre_tokenizer\":{\"type\":\"Sequence\",\"pretokenizers\":[{\"type\":\"Split\",\"pattern\":{\"Regex\":")
-                .append(quote(LLAMA3_PATTERN)).append("},\"behavior\":\"Isolated\",\"invert\":false},{\"type\":\"ByteLevel\",\"add_prefix_space\":false,"
+                .append(quote(HfTokenizerJson.splitPattern(pre))).append("},\"behavior\":\"Isolated\",\"invert\":false},{\"type\":\"ByteLevel\",\"add_prefix_space\":false,"
                         + "\"trim_offsets\":true,\"use_regex\":false}]},\"post_processor\":null,\"decoder\":{\"type\":\"ByteLevel\",\"add_prefix_space\":true,"
                         + "\"trim_offsets\":true,\"use_regex\":true},\"model\":{\"type\":\"BPE\",\"dropout\":null,\"unk_token\":null,"
                         + "\"continuing_subword_prefix\":null,\"end_of_word_suffix\":null,\"fuse_unk\":false,\"byte_fallback\":false,\"ignore_merges\":true,"
@@ -183,9 +185,6 @@ public final class HfCheckpointGenerator {
         }
         return b.append("]}}\n").toString();
     }
-
-    // Llama 3's pre-tokenizer pattern, as its tokenizer.json spells it.
-    private static final String LLAMA3_PATTERN = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
     private static String quote(String s) {
         StringBuilder b = new StringBuilder("\"");

@@ -49,7 +49,7 @@ public final class HfFamilyCheckpoint {
             Files.deleteIfExists(gguf);
         }
         SyntheticVocab vocab = SyntheticVocab.bpe(spec.vocab(), spec.seed());
-        Files.writeString(dir.resolve("tokenizer.json"), HfCheckpointGenerator.tokenizerJson(vocab));
+        Files.writeString(dir.resolve("tokenizer.json"), HfCheckpointGenerator.tokenizerJson(vocab, "qwen2"));
     }
 
     // A GGUF tensor under its checkpoint name(s): shape outermost first, one tensor per expert of a 3-D one.

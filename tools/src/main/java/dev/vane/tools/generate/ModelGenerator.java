@@ -100,9 +100,8 @@ public final class ModelGenerator {
 
     private static Vocabulary synthetic(ModelSpec spec) {
         boolean spm = spec.tokenizer() == ModelSpec.TokenizerKind.SPM;
-        SyntheticVocab v = spm ? SyntheticVocab.spm(spec.vocab(), spec.seed()) : SyntheticVocab.bpe(spec.vocab(), spec.seed());
-        return new Vocabulary(spm ? Vocabulary.SPM : Vocabulary.BPE, spm ? null : "llama-bpe", v.tokens(), spm ? v.scores() : null, v.types(),
-                spm ? List.of() : v.merges(), v.bos(), v.eos(), -1, v.unk(), true, spm);
+        return spm ? SyntheticVocab.spm(spec.vocab(), spec.seed()).spmVocabulary(true)
+                : SyntheticVocab.bpe(spec.vocab(), spec.seed()).bpeVocabulary("llama-bpe", true);
     }
 
     static SplittableRandom random(ModelSpec spec, String name) {

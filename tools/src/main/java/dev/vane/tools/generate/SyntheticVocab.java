@@ -1,6 +1,7 @@
 package dev.vane.tools.generate;
 
 import dev.vane.model.tokenizer.BpeTokenizer;
+import dev.vane.model.tokenizer.Vocabulary;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -82,6 +83,16 @@ public record SyntheticVocab(List<String> tokens, float[] scores, int[] types, L
         types[size - 1] = CONTROL;
         for (int i = 0; i < size - 2; i++) if (tokens.get(i).startsWith("<|reserved_")) types[i] = CONTROL;
         return new SyntheticVocab(List.copyOf(tokens), new float[size], types, List.copyOf(merges), size - 2, size - 1, -1);
+    }
+
+    /** This {@link #spm} vocabulary as a GGUF "llama" vocabulary (BOS added; spacePrefix: the add_space_prefix setting, false for Gemma). */
+    public Vocabulary spmVocabulary(boolean spacePrefix) {
+        return new Vocabulary(Vocabulary.SPM, null, tokens, scores, types, List.of(), bos, eos, -1, unk, true, spacePrefix);
+    }
+
+    /** This {@link #bpe} vocabulary as a GGUF "gpt2" vocabulary with pre-tokenizer pre ("llama-bpe", "qwen2", "gpt-4o"). */
+    public Vocabulary bpeVocabulary(String pre, boolean addBos) {
+        return new Vocabulary(Vocabulary.BPE, pre, tokens, null, types, merges, bos, eos, -1, unk, addBos, false);
     }
 
     // Single characters, words with a leading space mark and all their prefixes, then random
