@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 import dev.vane.model.Architecture;
 import dev.vane.tools.generate.FamilyGenerator;
 import dev.vane.tools.generate.FamilySpec;
+import dev.vane.tools.generate.HfFamilyCheckpoint;
 
 /** {@code vane generate-model}: writes a GGUF model with seeded random weights (for tests, benchmarks and trying {@code vane run}). */
 @Command(name = "generate-model", mixinStandardHelpOptions = true, sortOptions = false,
@@ -19,7 +20,7 @@ import dev.vane.tools.generate.FamilySpec;
 final class GenerateModelCommand implements Callable<Integer> {
     private final PrintStream out;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the .gguf file to write")
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "the .gguf file to write (with --checkpoint: the directory)")
     Path file;
 
     @Option(names = "--size", paramLabel = "SIZE", defaultValue = "tiny",
@@ -39,6 +40,10 @@ final class GenerateModelCommand implements Callable<Integer> {
             description = "a small model of another family (qwen2, qwen3, qwen2moe, qwen3moe, gemma2, gemma3, phi3, gpt-oss, llama) with its features on, as llama.cpp's converter lays it out; --size, --moe and --tokenizer then do not apply")
     String family;
 
+    @Option(names = "--checkpoint",
+            description = "with --family qwen2, qwen3, qwen2moe or qwen3moe and --weights f32: write a Hugging Face checkpoint directory (config.json, tokenizer.json, model.safetensors) at --out instead of a GGUF")
+    boolean checkpoint;
+
     @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "(default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -54,10 +59,16 @@ final class GenerateModelCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--weights must be f32, f16, q8_0 or q4_0, got " + weights);
         }
+        if (checkpoint && family == null) throw new IllegalArgumentException("--checkpoint needs --family (qwen2, qwen3, qwen2moe or qwen3moe)");
         if (family != null) {
             FamilySpec f = FamilySpec.tiny(Architecture.ofGguf(family), type).withSeed(seed);
-            FamilyGenerator.writeGguf(f, file);
-            out.printf(Locale.ROOT, "wrote %s: a tiny %s model (%s weights)%n", file, family, type);
+            if (checkpoint) {
+                HfFamilyCheckpoint.write(f, file);
+                out.printf(Locale.ROOT, "wrote %s: a Hugging Face checkpoint of a tiny %s model (%s weights)%n", file, family, type);
+            } else {
+                FamilyGenerator.writeGguf(f, file);
+                out.printf(Locale.ROOT, "wrote %s: a tiny %s model (%s weights)%n", file, family, type);
+            }
             return 0;
         }
         ModelSpec spec = switch (size.toLowerCase(Locale.ROOT)) {

@@ -111,6 +111,30 @@ class VaneCliTest {
     }
 
     @Test
+    void everyFamilyGeneratesAndRuns(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        for (String family : new String[] {"llama", "qwen2", "qwen3", "qwen2moe", "qwen3moe", "gemma2", "gemma3", "phi3", "gpt-oss"}) {
+            String file = dir.resolve(family + ".gguf").toString();
+            Run r = run("generate-model", "--family", family, "--out", file, "--weights", "q8_0");
+            assertEquals(0, r.exit(), family + ": " + r.err());
+            r = run("run", "--model", file, "--prompt", "the old man", "--max-tokens", "4", "--temperature", "0", "--ignore-eos");
+            assertEquals(0, r.exit(), family + ": " + r.err());
+            assertTrue(r.out().startsWith("the old man") && r.err().contains("4 generated (max_tokens)"), family + ": " + r.out() + " / " + r.err());
+        }
+        // A Hugging Face checkpoint directory of a Qwen model streams the same text as its GGUF.
+        String ckpt = dir.resolve("qwen3-hf").toString(), gguf = dir.resolve("qwen3-f32.gguf").toString();
+        Run r = run("generate-model", "--family", "qwen3", "--checkpoint", "--weights", "f32", "--out", ckpt);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("qwen3-hf").resolve("config.json")), r.out());
+        assertEquals(0, run("generate-model", "--family", "qwen3", "--weights", "f32", "--out", gguf).exit());
+        Run fromCkpt = run("run", "--model", ckpt, "--prompt", "the old man", "--max-tokens", "6", "--temperature", "0", "--ignore-eos");
+        assertEquals(0, fromCkpt.exit(), fromCkpt.err());
+        Run fromGguf = run("run", "--model", gguf, "--prompt", "the old man", "--max-tokens", "6", "--temperature", "0", "--ignore-eos");
+        assertEquals(fromGguf.out(), fromCkpt.out(), "checkpoint and GGUF stream the same text");
+        r = run("generate-model", "--family", "gemma2", "--checkpoint", "--weights", "f32", "--out", dir.resolve("g").toString());
+        assertTrue(r.exit() != 0 && r.err().contains("Qwen families"), r.err());
+    }
+
+    @Test
     void generateAModelAndRunIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
         String file = dir.resolve("tiny.gguf").toString();
         Run r = run("generate-model", "--out", file, "--weights", "q8_0", "--moe");
