@@ -50,7 +50,9 @@ VANE_API const char *vane_version(void);
 /* Kernel variants (instruction-set levels). */
 enum {
     VANE_ISA_BASELINE = 0, /* x86-64 baseline (SSE2), runs everywhere */
-    VANE_ISA_AVX2 = 1      /* AVX2 + FMA + F16C */
+    VANE_ISA_AVX2 = 1,     /* AVX2 + FMA + F16C */
+    VANE_ISA_AVX512 = 2    /* the AVX2 set + AVX-512 F, BW, VL, DQ and VNNI (Ice Lake, Zen 4 and later);
+                              BF16 kernels also need VANE_CPU_AVX512BF16 and fall back without it */
 };
 
 /* Feature bits seen by cpuid (and enabled by the OS). */
@@ -60,7 +62,12 @@ enum {
     VANE_CPU_AVX2 = 1 << 2,
     VANE_CPU_FMA = 1 << 3,
     VANE_CPU_F16C = 1 << 4,
-    VANE_CPU_AVX512F = 1 << 5
+    VANE_CPU_AVX512F = 1 << 5,
+    VANE_CPU_AVX512BW = 1 << 6,
+    VANE_CPU_AVX512VL = 1 << 7,
+    VANE_CPU_AVX512DQ = 1 << 8,
+    VANE_CPU_AVX512VNNI = 1 << 9,
+    VANE_CPU_AVX512BF16 = 1 << 10
 };
 
 typedef struct vane_cpu_info {

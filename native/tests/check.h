@@ -9,6 +9,10 @@
 
 #include <chrono>
 
+#include "core/cpu.h"
+#include "core/dispatch.h"
+#include "vane.h"
+
 static int g_failures = 0;
 static int g_checks = 0;
 
@@ -67,14 +71,24 @@ struct Rng {
     }
 };
 
-// Whether a test should compare the AVX2 kernels with the reference: the CPU must have them and
-// VANE_CPU must not force the baseline (then only the reference is checked). Says why not.
-static inline bool compare_avx2_variant() {
-    __builtin_cpu_init();
-    const bool cpu = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+// Whether a test should compare the kernels of variant isa (VANE_ISA_AVX2 or above) with the
+// reference: the CPU must run them and VANE_CPU must not force a lower variant (then only the
+// lower ones are checked). Says why not.
+static inline bool compare_variant(int32_t isa) {
+    vane_cpu_info info;
+    if (vane_cpu_features(&info) != VANE_OK) return false;
+    const uint32_t needs = isa == VANE_ISA_AVX512 ? vane::kAvx512Needs : vane::kAvx2Needs;
+    const char *name = vane::isa_name(isa);
+    if ((info.features & needs) != needs) {
+        printf("note: CPU lacks what the %s kernels need: %s comparisons skipped\n", name, name);
+        return false;
+    }
     const char *forced = getenv("VANE_CPU");
-    const bool baseline = forced != nullptr && strcmp(forced, "baseline") == 0;
-    if (!cpu) printf("note: CPU lacks AVX2/FMA/F16C: AVX2 comparisons skipped\n");
-    else if (baseline) printf("note: VANE_CPU=baseline: AVX2 comparisons skipped (reference checks only)\n");
-    return cpu && !baseline;
+    if (forced != nullptr && *forced && info.active < isa) {
+        printf("note: VANE_CPU=%s: %s comparisons skipped\n", forced, name);
+        return false;
+    }
+    return true;
 }
+
+static inline bool compare_avx2_variant() { return compare_variant(VANE_ISA_AVX2); }

@@ -35,7 +35,30 @@ static void test_version_and_cpu() {
                           (VANE_CPU_AVX2 | VANE_CPU_FMA | VANE_CPU_F16C);
     vane_status s = vane_cpu_select(VANE_ISA_AVX2);
     CHECK(has_avx2 ? s == VANE_OK : s == VANE_E_UNSUPPORTED, "select avx2 -> %d", s);
+    const uint32_t avx512_needs = VANE_CPU_AVX2 | VANE_CPU_FMA | VANE_CPU_F16C | VANE_CPU_AVX512F | VANE_CPU_AVX512BW |
+                                  VANE_CPU_AVX512VL | VANE_CPU_AVX512DQ | VANE_CPU_AVX512VNNI;
+    const bool has_avx512 = (info.features & avx512_needs) == avx512_needs;
+    s = vane_cpu_select(VANE_ISA_AVX512);
+    CHECK(has_avx512 ? s == VANE_OK : s == VANE_E_UNSUPPORTED, "select avx512 -> %d", s);
+    if (!has_avx512) CHECK(strstr(vane_last_error(), "AVX-512") != nullptr, "says what is missing: %s", vane_last_error());
+    CHECK(!(info.features & VANE_CPU_AVX512BF16) || (info.features & VANE_CPU_AVX512F), "BF16 only with AVX-512 F");
     CHECK(vane_cpu_select(original) == VANE_OK, "restore");
+    // Without VANE_CPU, the best variant the CPU has is active.
+    if (!forced || !*forced)
+        CHECK(info.active == (has_avx512 ? VANE_ISA_AVX512 : has_avx2 ? VANE_ISA_AVX2 : VANE_ISA_BASELINE), "active %d", info.active);
+    // VANE_CPU=avx512 (or avx2) on a CPU without it falls back to the best it has and says so.
+    if (forced && strcmp(forced, "avx512") == 0) {
+        if (has_avx512) {
+            CHECK(info.active == VANE_ISA_AVX512 && strstr(info.reason, "forced by VANE_CPU=avx512"), "reason: %s", info.reason);
+        } else {
+            CHECK(info.active == (has_avx2 ? VANE_ISA_AVX2 : VANE_ISA_BASELINE), "fallback active %d", info.active);
+            CHECK(strstr(info.reason, "VANE_CPU=avx512 ignored (CPU lacks") != nullptr, "reason: %s", info.reason);
+        }
+    }
+    if (forced && strcmp(forced, "avx2") == 0 && has_avx2)
+        CHECK(info.active == VANE_ISA_AVX2 && strstr(info.reason, "forced by VANE_CPU=avx2"), "reason: %s", info.reason);
+    if (forced && strcmp(forced, "pentium") == 0)
+        CHECK(strstr(info.reason, "VANE_CPU=pentium ignored (expected baseline, avx2 or avx512)") != nullptr, "reason: %s", info.reason);
 }
 
 static void test_thread_pool() {

@@ -83,8 +83,8 @@ static void test_loops(int32_t isa) {
         int32_t isa;
         const char *name;
     } k = {isa, vane::isa_name(isa)};
-    CHECK(&p == (isa == VANE_ISA_AVX2 ? &vane::probe_kernels_avx2 : &vane::probe_kernels_ref),
-          "%s: the variant table holds the wrong probe variant", k.name);
+    const vane::ProbeKernels *own[vane::kIsaCount] = {&vane::probe_kernels_ref, &vane::probe_kernels_avx2, &vane::probe_kernels_avx512};
+    CHECK(&p == own[isa], "%s: the variant table holds the wrong probe variant", k.name);
     // read_sum: the sum of whole 8-byte words plus the trailing bytes, for any length.
     std::vector<uint8_t> storage(4096 + 64 + 64);
     uint8_t *buf = storage.data() + (64 - reinterpret_cast<uintptr_t>(storage.data()) % 64) % 64;
@@ -106,9 +106,11 @@ static void test_loops(int32_t isa) {
     CHECK(p.fma_loop(1000) == (float)(2.0 * chains_x_lanes), "%s fma_loop(1000) = %g, want %g", k.name,
           (double)p.fma_loop(1000), 2.0 * chains_x_lanes);
     CHECK(p.fma_loop(0) != p.fma_loop(1), "%s: fma_loop depends on iters", k.name);
-    // int8_dot_loop: operands a = 1, 2, 3 and b = -3, 5 in every element, all 3 x 2 pairs, so
-    // each iteration adds (products per step) x (1+2+3) x (-3+5) = 12 x products per step.
-    const uint32_t per_iter = k.isa == VANE_ISA_AVX2 ? 32u * 12u : 8u * 12u;
+    // int8_dot_loop: the same operands in every element, all pairs, so each iteration adds
+    // (products per step) x (sum of a) x (sum of b): a = 1, 2, 3 and b = -3, 5 (12) for the
+    // baseline's 8 and AVX2's 32 products a step; a = 1..4 and b = -3, 5, 7 (90) for AVX-512's 64.
+    const uint32_t per_step[vane::kIsaCount] = {8u * 12u, 32u * 12u, 64u * 90u};
+    const uint32_t per_iter = per_step[isa];
     for (int64_t n : {0, 1, 3, 1000, 123457}) {
         const uint32_t want = (uint32_t)((uint64_t)n * per_iter);
         const uint32_t got = p.int8_dot_loop(n);
@@ -155,35 +157,45 @@ static double rate(F loop, int64_t iters, double ops_per_iter) {
     return (double)iters * ops_per_iter / (now_s() - t0);
 }
 
-// AVX2 against baseline, loop for loop on this thread: 5 short runs of each, interleaved, the
-// best of each compared. Medians of the whole-pool probes are not compared: on a shared 2-core
-// VM another process can take a core during one variant's runs and not the other's.
+// Each SIMD variant against the one below it, loop for loop on this thread: 5 short runs of
+// each, interleaved, the best of each compared. Medians of the whole-pool probes are not
+// compared: on a shared 2-core VM another process can take a core during one variant's runs and
+// not the other's.
 //
-// How much faster AVX2 must be depends on the core. With full-width 256-bit units (every CPU
-// with AVX-512F: Intel Skylake-SP and later, AMD Zen 4 and later) AVX2 doubles the lanes of
-// SSE2 at the same instruction rate (Zen 4: 2.0x fma, 2.0x int8 in theory; measured 2.3x, 2.5x),
-// so >= 1.5x is required. Cores that split 256-bit work into two 128-bit halves (AMD Zen 1)
-// reach the same flops and int8 ops with SSE2 as with AVX2 (1.0x in theory), so there only
-// "AVX2 is not slower" (>= 0.8x, noise allowed) is checked.
-static void test_variant_ratio(uint32_t features) {
-    const vane::ProbeKernels &b = *vane::probe_variants.of(VANE_ISA_BASELINE);
-    const vane::ProbeKernels &a = *vane::probe_variants.of(VANE_ISA_AVX2);
+// How much faster a variant must be depends on the core. AVX2 over SSE2: with full-width 256-bit
+// units (every CPU with AVX-512F: Intel Skylake-SP and later, AMD Zen 4 and later) AVX2 doubles
+// the lanes at the same instruction rate (Zen 4: 2.0x in theory; measured 2.3x fma, 2.5x int8),
+// so >= 1.5x is required; cores that split 256-bit work into 128-bit halves (AMD Zen 1) reach the
+// same rate with SSE2 (1.0x in theory), so there only "not slower" (>= 0.8x, noise allowed).
+// AVX-512 over AVX2: Zen 4 runs a 512-bit FMA as two 256-bit halves (1.0x fma in theory), Zen 5
+// and Intel at full width (2x); vpdpbusd does the work of AVX2's three-instruction int8 step on
+// twice the bytes (>= 2x in theory everywhere). Only "not slower" (>= 0.8x) is required of fma,
+// >= 1.5x of int8.
+static void test_variant_ratio(int32_t isa, uint32_t features) {
+    const vane::ProbeKernels &b = *vane::probe_variants.of(isa - 1);
+    const vane::ProbeKernels &a = *vane::probe_variants.of(isa);
+    const bool full_width = (features & VANE_CPU_AVX512F) != 0;
+    const double need_fma = isa == VANE_ISA_AVX512 ? 0.8 : full_width ? 1.5 : 0.8;
+    const double need_int8 = isa == VANE_ISA_AVX512 ? 1.5 : need_fma;
     const int64_t iters = 4000000;  // about 5-10 ms a run on a 3-4 GHz core
     double fb = 0, fa = 0, ib = 0, ia = 0;
-    for (int run = 0; run < 5; ++run) {
-        fb = std::max(fb, rate([&](int64_t n) { return bits_of(b.fma_loop(n)); }, iters, b.fma_flops_per_iter));
-        fa = std::max(fa, rate([&](int64_t n) { return bits_of(a.fma_loop(n)); }, iters, a.fma_flops_per_iter));
-        ib = std::max(ib, rate([&](int64_t n) { return b.int8_dot_loop(n); }, iters, b.int8_ops_per_iter));
-        ia = std::max(ia, rate([&](int64_t n) { return a.int8_dot_loop(n); }, iters, a.int8_ops_per_iter));
+    // Up to 3 rounds: a round that another process disturbed (the other core's load can halve one
+    // variant's runs) is measured again; a variant that is really slower fails all three.
+    for (int round = 0; round < 3 && (round == 0 || fa / fb < need_fma || ia / ib < need_int8); ++round) {
+        fb = fa = ib = ia = 0;
+        for (int run = 0; run < 5; ++run) {
+            fb = std::max(fb, rate([&](int64_t n) { return bits_of(b.fma_loop(n)); }, iters, b.fma_flops_per_iter));
+            fa = std::max(fa, rate([&](int64_t n) { return bits_of(a.fma_loop(n)); }, iters, a.fma_flops_per_iter));
+            ib = std::max(ib, rate([&](int64_t n) { return b.int8_dot_loop(n); }, iters, b.int8_ops_per_iter));
+            ia = std::max(ia, rate([&](int64_t n) { return a.int8_dot_loop(n); }, iters, a.int8_ops_per_iter));
+        }
+        printf("round %d, one thread, best of 5: fma %.1f vs %.1f GFLOP/s (%.2fx), int8 %.1f vs %.1f Gop/s (%.2fx); "
+               "%s/%s must be >= %.1fx fma, %.1fx int8\n",
+               round + 1, fa / 1e9, fb / 1e9, fa / fb, ia / 1e9, ib / 1e9, ia / ib, vane::isa_name(isa), vane::isa_name(isa - 1),
+               need_fma, need_int8);
     }
-    const bool full_width = (features & VANE_CPU_AVX512F) != 0;
-    const double need = full_width ? 1.5 : 0.8;
-    printf("one thread, best of 5: fma %.1f vs %.1f GFLOP/s (%.2fx), int8 %.1f vs %.1f Gop/s (%.2fx); "
-           "avx2/baseline must be >= %.1fx (%s)\n",
-           fa / 1e9, fb / 1e9, fa / fb, ia / 1e9, ib / 1e9, ia / ib, need,
-           full_width ? "AVX-512F: full-width 256-bit units" : "no AVX-512F: 256-bit units may be split");
-    CHECK(fa / fb >= need, "avx2 fma %g vs baseline %g GFLOP/s", fa / 1e9, fb / 1e9);
-    CHECK(ia / ib >= need, "avx2 int8 %g vs baseline %g Gop/s", ia / 1e9, ib / 1e9);
+    CHECK(fa / fb >= need_fma, "%s fma %g vs %s %g GFLOP/s", vane::isa_name(isa), fa / 1e9, vane::isa_name(isa - 1), fb / 1e9);
+    CHECK(ia / ib >= need_int8, "%s int8 %g vs %s %g Gop/s", vane::isa_name(isa), ia / 1e9, vane::isa_name(isa - 1), ib / 1e9);
 }
 
 // Prints every variant's ceilings and the AVX2/baseline ratios (for docs/CEILINGS.md).
@@ -193,9 +205,9 @@ static int measure_mode(int argc, char **argv) {
     vane_cpu_info info;
     vane_cpu_features(&info);
     const int32_t original = info.active;
-    Ceilings c[2];
-    bool have[2] = {false, false};
-    for (int32_t isa : {VANE_ISA_BASELINE, VANE_ISA_AVX2}) {
+    Ceilings c[vane::kIsaCount];
+    bool have[vane::kIsaCount] = {false, false, false};
+    for (int32_t isa = 0; isa < vane::kIsaCount; isa++) {
         if (vane_cpu_select(isa) != VANE_OK) {
             printf("%s: %s\n", vane::isa_name(isa), vane_last_error());
             continue;
@@ -212,9 +224,11 @@ static int measure_mode(int argc, char **argv) {
                vane::isa_name(isa), r, f, i, vane_get_threads(), vane_get_threads() == 1 ? "" : "s",
                (long long)(bytes / kMiB), repeats);
     }
-    if (have[0] && have[1])
-        printf("avx2/baseline   read %.2fx   fma %.2fx   int8 %.2fx\n", c[1].read_gbps / c[0].read_gbps,
-               c[1].fma_gflops / c[0].fma_gflops, c[1].int8_gops / c[0].int8_gops);
+    for (int32_t isa = 1; isa < vane::kIsaCount; isa++)
+        if (have[isa] && have[isa - 1])
+            printf("%s/%s   read %.2fx   fma %.2fx   int8 %.2fx\n", vane::isa_name(isa), vane::isa_name(isa - 1),
+                   c[isa].read_gbps / c[isa - 1].read_gbps, c[isa].fma_gflops / c[isa - 1].fma_gflops,
+                   c[isa].int8_gops / c[isa - 1].int8_gops);
     vane_cpu_select(original);
     return 0;
 }
@@ -228,24 +242,27 @@ int main(int argc, char **argv) {
     CHECK(vane_cpu_features(&info) == VANE_OK, "%s", vane_last_error());
     const int32_t original = info.active;
     test_loops(VANE_ISA_BASELINE);
-    const bool both = compare_avx2_variant();
-    if (both) test_loops(VANE_ISA_AVX2);
+    bool runs[vane::kIsaCount] = {true, false, false};
+    for (int32_t isa = 1; isa < vane::kIsaCount; isa++) {
+        runs[isa] = compare_variant(isa);
+        if (runs[isa]) test_loops(isa);
+    }
 
     const double scalar_gflops = scalar_fma_gflops(), scalar_gops = scalar_int_gops();
     // 64 MiB: twice a 32 MiB L3, enough to prove the probe runs; the real measurement uses 1 GiB.
     const Ceilings active = measure(64 * kMiB, 3);
     check_plausible(vane::isa_name(vane::active_isa()), active, scalar_gflops, scalar_gops);
-
-    if (both) {
-        // The other variant through the API too (bounds only: each median is at the mercy of
-        // whatever else runs on the machine meanwhile).
-        const int32_t other = original == VANE_ISA_AVX2 ? VANE_ISA_BASELINE : VANE_ISA_AVX2;
-        CHECK(vane_cpu_select(other) == VANE_OK, "%s", vane_last_error());
-        const Ceilings second = measure(64 * kMiB, 3);
-        check_plausible(vane::isa_name(vane::active_isa()), second, scalar_gflops, scalar_gops);
-        CHECK(vane_cpu_select(original) == VANE_OK, "%s", vane_last_error());
-        test_variant_ratio(info.features);
+    // The other variants through the API too (bounds only: each median is at the mercy of
+    // whatever else runs on the machine meanwhile), then each against the one below it.
+    for (int32_t isa = 0; isa < vane::kIsaCount; isa++) {
+        if (!runs[isa] || isa == original) continue;
+        CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
+        const Ceilings other = measure(64 * kMiB, 3);
+        check_plausible(vane::isa_name(vane::active_isa()), other, scalar_gflops, scalar_gops);
     }
+    CHECK(vane_cpu_select(original) == VANE_OK, "%s", vane_last_error());
+    for (int32_t isa = 1; isa < vane::kIsaCount; isa++)
+        if (runs[isa]) test_variant_ratio(isa, info.features);
     printf("test_probe: %.2f s\n", now_s() - t0);
     return finish("test_probe");
 }

@@ -98,6 +98,6 @@ void rows_ref(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, 
 
 const AttnKernels attn_kernels_ref = {load_ref, rows_ref};
 
-const Variants<AttnKernels> attn_variants = {{&attn_kernels_ref, &attn_kernels_avx2}};
+const Variants<AttnKernels> attn_variants = {{&attn_kernels_ref, &attn_kernels_avx2, &attn_kernels_avx2 /* until its AVX-512 kernels */}};
 
 }  // namespace vane

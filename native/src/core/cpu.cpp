@@ -30,7 +30,18 @@ uint32_t cpu_probe_features() {
     if (__get_cpuid_max(0, nullptr) >= 7) {
         __cpuid_count(7, 0, a, b, c, d);
         if (ymm_ok && (b & bit_AVX2)) features |= VANE_CPU_AVX2;
-        if (zmm_ok && (b & bit_AVX512F)) features |= VANE_CPU_AVX512F;
+        if (zmm_ok) {
+            if (b & bit_AVX512F) features |= VANE_CPU_AVX512F;
+            if (b & bit_AVX512BW) features |= VANE_CPU_AVX512BW;
+            if (b & bit_AVX512VL) features |= VANE_CPU_AVX512VL;
+            if (b & bit_AVX512DQ) features |= VANE_CPU_AVX512DQ;
+            if (c & bit_AVX512VNNI) features |= VANE_CPU_AVX512VNNI;
+            if (a >= 1) {  // leaf 7 subleaf 1 exists: AVX512_BF16 is its eax bit 5
+                unsigned a1, b1, c1, d1;
+                __cpuid_count(7, 1, a1, b1, c1, d1);
+                if (a1 & bit_AVX512BF16) features |= VANE_CPU_AVX512BF16;
+            }
+        }
     }
     return features;
 }

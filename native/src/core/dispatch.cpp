@@ -14,7 +14,9 @@ namespace vane {
 
 namespace {
 
-const char *const kNames[kIsaCount] = {"baseline", "avx2"};
+const char *const kNames[kIsaCount] = {"baseline", "avx2", "avx512"};
+// What a CPU lacks for each variant, for the messages.
+const char *const kNeeds[kIsaCount] = {"", "AVX2, FMA and F16C", "AVX2, FMA, F16C and AVX-512 F/BW/VL/DQ/VNNI"};
 
 struct State {
     std::atomic<int32_t> active{VANE_ISA_BASELINE};
@@ -29,39 +31,55 @@ State &state() {
 }
 
 bool cpu_supports(int32_t isa, uint32_t features) {
-    if (isa == VANE_ISA_AVX2) return (features & kAvx2Needs) == kAvx2Needs;
-    return isa == VANE_ISA_BASELINE;
+    switch (isa) {
+        case VANE_ISA_BASELINE: return true;
+        case VANE_ISA_AVX2: return (features & kAvx2Needs) == kAvx2Needs;
+        case VANE_ISA_AVX512: return (features & kAvx512Needs) == kAvx512Needs;
+        default: return false;
+    }
+}
+
+int32_t best_supported(uint32_t features) {
+    int32_t best = VANE_ISA_BASELINE;
+    for (int32_t isa = 1; isa < kIsaCount; isa++)
+        if (cpu_supports(isa, features)) best = isa;
+    return best;
+}
+
+int32_t isa_named(const char *name) {
+    for (int32_t isa = 0; isa < kIsaCount; isa++)
+        if (strcmp(name, kNames[isa]) == 0) return isa;
+    return -1;
 }
 
 // First choice: VANE_CPU when set and usable, else the best the CPU supports.
 void choose_at_load(State &s) {
     s.features = cpu_probe_features();
-    const bool avx2 = cpu_supports(VANE_ISA_AVX2, s.features);
+    const int32_t best = best_supported(s.features);
     const char *forced = getenv("VANE_CPU");
     if (forced && *forced) {
-        if (strcmp(forced, "baseline") == 0) {
-            s.active.store(VANE_ISA_BASELINE);
-            snprintf(s.reason, sizeof s.reason, "forced by VANE_CPU=baseline");
-            return;
-        }
-        if (strcmp(forced, "avx2") == 0 && avx2) {
-            s.active.store(VANE_ISA_AVX2);
-            snprintf(s.reason, sizeof s.reason, "forced by VANE_CPU=avx2");
+        const int32_t isa = isa_named(forced);
+        if (isa >= 0 && cpu_supports(isa, s.features)) {
+            s.active.store(isa);
+            snprintf(s.reason, sizeof s.reason, "forced by VANE_CPU=%s", kNames[isa]);
             return;
         }
         // Never SIGILL: an unusable request falls back to what the CPU can run, and says so.
-        const int32_t best = avx2 ? VANE_ISA_AVX2 : VANE_ISA_BASELINE;
         s.active.store(best);
-        snprintf(s.reason, sizeof s.reason,
-                 "VANE_CPU=%.40s ignored (%s); using %s", forced,
-                 strcmp(forced, "avx2") == 0 ? "CPU lacks AVX2/FMA/F16C"
-                                             : "expected baseline or avx2",
-                 kNames[best]);
+        if (isa >= 0)
+            snprintf(s.reason, sizeof s.reason, "VANE_CPU=%s ignored (CPU lacks %s); using %s", kNames[isa], kNeeds[isa],
+                     kNames[best]);
+        else
+            snprintf(s.reason, sizeof s.reason, "VANE_CPU=%.40s ignored (expected baseline, avx2 or avx512); using %s",
+                     forced, kNames[best]);
         return;
     }
-    s.active.store(avx2 ? VANE_ISA_AVX2 : VANE_ISA_BASELINE);
-    snprintf(s.reason, sizeof s.reason, "%s",
-             avx2 ? "CPU has AVX2, FMA and F16C" : "CPU lacks AVX2/FMA/F16C");
+    s.active.store(best);
+    if (best == VANE_ISA_BASELINE)
+        snprintf(s.reason, sizeof s.reason, "CPU lacks AVX2/FMA/F16C");
+    else
+        snprintf(s.reason, sizeof s.reason, "CPU has %s%s", kNeeds[best],
+                 best == VANE_ISA_AVX512 ? ((s.features & VANE_CPU_AVX512BF16) ? " (BF16 too)" : " (no BF16)") : "");
 }
 
 State &initialized_state() {
@@ -80,9 +98,9 @@ const char *isa_name(int32_t isa) { return isa >= 0 && isa < kIsaCount ? kNames[
 vane_status select_isa(int32_t isa) {
     State &s = initialized_state();
     const char *name = isa_name(isa);
-    if (!name) return fail(VANE_E_INVALID_ARGUMENT, "unknown isa %d: expected 0 (baseline) or 1 (avx2)", isa);
+    if (!name) return fail(VANE_E_INVALID_ARGUMENT, "unknown isa %d: expected 0 (baseline), 1 (avx2) or 2 (avx512)", isa);
     if (!cpu_supports(isa, s.features))
-        return fail(VANE_E_UNSUPPORTED, "this CPU cannot run the %s kernels (needs AVX2, FMA and F16C)", name);
+        return fail(VANE_E_UNSUPPORTED, "this CPU cannot run the %s kernels (needs %s)", name, kNeeds[isa]);
     s.active.store(isa, std::memory_order_release);
     if (!s.load_reason[0]) memcpy(s.load_reason, s.reason, sizeof s.reason);
     snprintf(s.reason, sizeof s.reason, "%s selected at run time; at load: %.100s", name, s.load_reason);

@@ -8,16 +8,17 @@
 
 namespace vane {
 
-constexpr int32_t kIsaCount = 2;  // VANE_ISA_BASELINE, VANE_ISA_AVX2
+constexpr int32_t kIsaCount = 3;  // VANE_ISA_BASELINE, VANE_ISA_AVX2, VANE_ISA_AVX512
 
 // The active variant (VANE_ISA_*); cheap enough to call on every kernel invocation.
 int32_t active_isa();
-// "baseline", "avx2"; nullptr for an unknown isa.
+// "baseline", "avx2", "avx512"; nullptr for an unknown isa.
 const char *isa_name(int32_t isa);
 vane_status select_isa(int32_t isa);
 void describe_cpu(vane_cpu_info *out);
 
-// One family's kernel tables, one per variant (by VANE_ISA_*).
+// One family's kernel tables, one per variant (by VANE_ISA_*). A family without kernels of its
+// own for a variant names the next lower variant's table there (an AVX-512 CPU runs AVX2 code).
 template <class K>
 struct Variants {
     const K *by_isa[kIsaCount];

@@ -1,6 +1,6 @@
 // Internal interface of the machine-probe family: the loops that measure this machine's
 // ceilings (streaming read bandwidth, fp32 multiply-add peak, integer dot-product peak), one
-// table per instruction-set variant (ref.cpp, x86_avx2.cpp). docs/CEILINGS.md explains what
+// table per instruction-set variant (ref.cpp, x86_avx2.cpp, x86_avx512.cpp). docs/CEILINGS.md explains what
 // each loop measures and how its operations are counted.
 //
 // Every loop returns a value computed from all of its work, and the tables are reached through
@@ -33,6 +33,7 @@ struct ProbeKernels {
 
 extern const ProbeKernels probe_kernels_ref;
 extern const ProbeKernels probe_kernels_avx2;
+extern const ProbeKernels probe_kernels_avx512;
 // The family's variants by VANE_ISA_* (defined beside the reference kernels).
 extern const Variants<ProbeKernels> probe_variants;
 

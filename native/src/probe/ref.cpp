@@ -103,6 +103,6 @@ const ProbeKernels probe_kernels_ref = {
     6 * 8 * 2,   // 6 pmaddwd x 8 int16 products x (multiply + add)
 };
 
-const Variants<ProbeKernels> probe_variants = {{&probe_kernels_ref, &probe_kernels_avx2}};
+const Variants<ProbeKernels> probe_variants = {{&probe_kernels_ref, &probe_kernels_avx2, &probe_kernels_avx512}};
 
 }  // namespace vane

@@ -177,6 +177,6 @@ void dequantize_row_ref(int32_t format, const void *src_v, int64_t rows, int64_t
 
 const QuantKernels quant_kernels_ref = {fp8_encode_ref, fp8_decode_ref, quantize_ref, dequantize_ref};
 
-const Variants<QuantKernels> quant_variants = {{&quant_kernels_ref, &quant_kernels_avx2}};
+const Variants<QuantKernels> quant_variants = {{&quant_kernels_ref, &quant_kernels_avx2, &quant_kernels_avx2 /* until its AVX-512 kernels */}};
 
 }  // namespace vane

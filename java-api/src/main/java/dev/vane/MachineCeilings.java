@@ -20,9 +20,10 @@ import java.util.Locale;
  * @param readGBps streaming read bandwidth, GB/s (1e9 bytes per second), over a buffer far
  *     larger than the last-level cache
  * @param fmaGflops fp32 multiply-add peak, GFLOP/s: a multiply and an add count 2 flops per
- *     lane, fused ({@code vfmadd}, AVX2) or not ({@code mulps + addps}, baseline SSE2)
- * @param int8Gops integer dot-product peak, Gop/s, 2 ops per multiply-add: AVX2 counts int8
- *     products ({@code vpmaddubsw + vpmaddwd + vpaddd}); the baseline, which has no 8-bit
+ *     lane, fused ({@code vfmadd} on 256 bits with AVX2, 512 with AVX-512) or not
+ *     ({@code mulps + addps}, baseline SSE2)
+ * @param int8Gops integer dot-product peak, Gop/s, 2 ops per multiply-add: AVX-512 counts int8
+ *     products of {@code vpdpbusd}, AVX2 of {@code vpmaddubsw + vpmaddwd + vpaddd}; the baseline, which has no 8-bit
  *     multiply-add, counts int16 products ({@code pmaddwd + paddd}), its own integer-dot ceiling
  * @param threads threads of the native pool during the measurement
  * @param variant the kernel variant the probes ran

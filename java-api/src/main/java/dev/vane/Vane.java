@@ -20,7 +20,8 @@ import java.util.Set;
 public final class Vane {
     private Vane() {}
 
-    private static final String[] FEATURE_NAMES = {"sse2", "avx", "avx2", "fma", "f16c", "avx512f"};
+    private static final String[] FEATURE_NAMES = {"sse2", "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512vl", "avx512dq",
+            "avx512vnni", "avx512bf16"};  // VANE_CPU_* bit order
 
     /** libvane's version, e.g. "0.1.0". */
     public static String version() {
@@ -56,7 +57,7 @@ public final class Vane {
 
     /**
      * Switches the kernel variant for the whole process (the environment variable
-     * {@code VANE_CPU=baseline|avx2} does the same at load). Call it while no other thread is
+     * {@code VANE_CPU=baseline|avx2|avx512} does the same at load). Call it while no other thread is
      * inside a Vane kernel.
      *
      * @throws VaneException with VANE_E_UNSUPPORTED if this CPU cannot run the variant
