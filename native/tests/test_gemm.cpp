@@ -179,7 +179,7 @@ void test_shape(const std::vector<int32_t> &isas, int32_t format, int64_t m, int
     for (int32_t isa : isas) results.push_back(run_gemm(isa, format, w, n, k, x, ldx, m, bp, ldy));
     for (size_t v = 0; v < results.size(); v++) {
         if (!results[v].ok) return;
-        const char *variant = isas[v] == VANE_ISA_AVX2 ? "avx2" : "baseline";
+        const char *variant = vane::isa_name(isas[v]);
         const std::vector<float> &y = results[v].y;
         int bad = 0;
         for (int64_t i = 0; i < m; i++) {
@@ -338,6 +338,7 @@ int main() {
     const int32_t original_isa = cpu.active, original_threads = vane_get_threads();
     std::vector<int32_t> isas = {VANE_ISA_BASELINE};
     if (compare_avx2_variant()) isas.push_back(VANE_ISA_AVX2);
+    if (compare_variant(VANE_ISA_AVX512)) isas.push_back(VANE_ISA_AVX512);
     Rng rng(2024);
     for (int32_t threads : {1, 2, 3}) {
         vane_set_threads(threads);
@@ -354,6 +355,7 @@ int main() {
                 for (int64_t m : {1, 2, 3, 4, 6, 7, 8, 9}) test_shape(isas, format, m, 45, 640, m % 2 == 1, rng);
                 test_shape(isas, format, 3, 23, 640, true, rng, false, true);  // NaN, Inf, zero blocks in x
                 test_shape(isas, format, 300, 9, g == 1 ? 1100 : 1280, true, rng);  // several blocks of x rows, k slices
+                if (is_int_format(format)) test_shape(isas, format, 140, 9, 4352, true, rng);  // a 4096 slice, then one octet
                 // Any codes, as a model file may hold (NaN codes for the float formats).
                 test_shape(isas, format, 1, 29, 384, true, rng, true);
                 test_shape(isas, format, 5, 29, 384, true, rng, true);

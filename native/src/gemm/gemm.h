@@ -99,6 +99,7 @@ vane_status gemm_run(GemmArgs a);
 
 extern const GemmKernels gemm_kernels_ref;
 extern const GemmKernels gemm_kernels_avx2;
+extern const GemmKernels gemm_kernels_avx512;
 // The family's variants by VANE_ISA_* (defined beside the reference kernels).
 extern const Variants<GemmKernels> gemm_variants;
 

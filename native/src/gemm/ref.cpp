@@ -127,6 +127,6 @@ void gemm_ref(const GemmArgs &a, int64_t n0, int64_t n1) {
 
 const GemmKernels gemm_kernels_ref = {gemm_scratch_bytes, gemm_prepare, gemm_ref};
 
-const Variants<GemmKernels> gemm_variants = {{&gemm_kernels_ref, &gemm_kernels_avx2, &gemm_kernels_avx2 /* until its AVX-512 kernels */}};
+const Variants<GemmKernels> gemm_variants = {{&gemm_kernels_ref, &gemm_kernels_avx2, &gemm_kernels_avx512}};
 
 }  // namespace vane

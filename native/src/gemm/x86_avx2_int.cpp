@@ -21,154 +21,15 @@
 //     vpmaddwd with ones, three vphaddd.
 // M > 8 decodes a tile of 8 weight rows x kKc columns into x's lane layout once per block of x
 // rows, and runs those x rows against it 2 at a time, with no horizontal step (see below).
-#include <stdlib.h>
-
 #include "gemm/x86_avx2.h"
 #include "gemm/x86_avx2_common.h"
-#include "quant/quant.h"  // q4_0x8_get_row
+#include "gemm/x86_int_blocks.h"
 #include "vane.h"
 
 namespace vane {
 
 namespace {
 namespace avx2g {
-
-// ---- integer formats: how each stores a block ------------------------------------------------
-
-enum Kind { kSym4, kAsym4, kInt8 };
-
-// K: value kind; G: elements per block; BYTES: block size; F32: f32 scale (else fp16);
-// AT: offset of the codes in the block.
-template <Kind K, int G, int BYTES, bool F32, int AT>
-struct Fmt {
-    static constexpr Kind kind = K;
-    static constexpr int g = G, bytes = BYTES, codes_at = AT;
-    static constexpr bool f32_scale = F32;
-};
-
-using Sym4G32 = Fmt<kSym4, 32, 18, false, 2>;  // also q4_0 (the same layout)
-using Sym4G64 = Fmt<kSym4, 64, 34, false, 2>;
-using Sym4G128 = Fmt<kSym4, 128, 66, false, 2>;
-using Asym4G32 = Fmt<kAsym4, 32, 20, false, 4>;
-using Asym4G64 = Fmt<kAsym4, 64, 36, false, 4>;
-using Asym4G128 = Fmt<kAsym4, 128, 68, false, 4>;
-using Int8G32 = Fmt<kInt8, 32, 36, true, 4>;
-using Int8G64 = Fmt<kInt8, 64, 68, true, 4>;
-using Int8G128 = Fmt<kInt8, 128, 132, true, 4>;
-using Q8_0 = Fmt<kInt8, 32, 34, false, 2>;
-
-VG_INLINE __m256i low_nibbles(__m256i v) { return _mm256_and_si256(v, _mm256_set1_epi8(0x0f)); }
-VG_INLINE __m256i high_nibbles(__m256i v) { return _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0f)); }
-
-// The codes of act blocks 8*oct .. 8*oct + 7 of one weight row in the pair layout: v[p][h] holds
-// elements 16h .. 16h + 15 of block 2p (low 128 bits) and of block 2p + 1 (high 128 bits); int4
-// codes as 0..15, int8 values as they are. Blocks at or past nvalid are 0 and never read.
-template <class F>
-VG_INLINE void load_octet(const uint8_t *row, int64_t oct, int nvalid, __m256i v[4][2]) {
-    const __m128i z = _mm_setzero_si128();
-    if (F::kind == kInt8) {
-        for (int p = 0; p < 4; p++) {
-            const int64_t b0 = 8 * oct + 2 * p;
-            const uint8_t *c0 = row + (b0 * 32 / F::g) * F::bytes + F::codes_at + (b0 * 32) % F::g;
-            const uint8_t *c1 = row + ((b0 + 1) * 32 / F::g) * F::bytes + F::codes_at + ((b0 + 1) * 32) % F::g;
-            for (int h = 0; h < 2; h++)
-                v[p][h] = _mm256_set_m128i(2 * p + 1 < nvalid ? load16(c1 + 16 * h) : z,
-                                           2 * p < nvalid ? load16(c0 + 16 * h) : z);
-        }
-    } else if (F::g == 32) {
-        // A block's 16 code bytes: low nibbles are elements 0..15, high ones 16..31.
-        for (int p = 0; p < 4; p++) {
-            const uint8_t *q = row + (8 * oct + 2 * p) * F::bytes + F::codes_at;
-            const __m256i w = _mm256_set_m128i(2 * p + 1 < nvalid ? load16(q + F::bytes) : z,
-                                               2 * p < nvalid ? load16(q) : z);
-            v[p][0] = low_nibbles(w);
-            v[p][1] = high_nibbles(w);
-        }
-    } else if (F::g == 64) {
-        // A block's 32 code bytes: low nibbles are elements 0..31 (act block 2w), high ones
-        // 32..63 (act block 2w + 1): pair p of the octet is weight block 4*oct + p. Each 16
-        // bytes go to both lanes; the high lane is shifted by 4.
-        const __m256i shift = _mm256_setr_epi32(0, 0, 0, 0, 4, 4, 4, 4);
-        for (int p = 0; p < 4; p++) {
-            const uint8_t *q = row + (4 * oct + p) * F::bytes + F::codes_at;
-            for (int h = 0; h < 2; h++)
-                v[p][h] = 2 * p < nvalid
-                              ? low_nibbles(_mm256_srlv_epi32(_mm256_broadcastsi128_si256(load16(q + 16 * h)), shift))
-                              : _mm256_setzero_si256();
-        }
-    } else {
-        // A block's 64 code bytes: low nibbles of bytes 0..31 are act block 4w, of 32..63 block
-        // 4w + 1; high nibbles blocks 4w + 2, 4w + 3. Pairs 0, 1 are weight block 2*oct, 2, 3
-        // the next.
-        for (int w = 0; w < 2; w++) {
-            if (4 * w < nvalid) {
-                const uint8_t *q = row + (2 * oct + w) * F::bytes + F::codes_at;
-                const __m256i a = _mm256_set_m128i(load16(q + 32), load16(q));       // bytes 0..15, 32..47
-                const __m256i b = _mm256_set_m128i(load16(q + 48), load16(q + 16));  // bytes 16..31, 48..63
-                v[2 * w][0] = low_nibbles(a);
-                v[2 * w][1] = low_nibbles(b);
-                v[2 * w + 1][0] = high_nibbles(a);
-                v[2 * w + 1][1] = high_nibbles(b);
-            } else {
-                v[2 * w][0] = v[2 * w][1] = v[2 * w + 1][0] = v[2 * w + 1][1] = _mm256_setzero_si256();
-            }
-        }
-    }
-}
-
-// 8 fp16 bits, slot j in bits 16j of lo (j < 4) or hi -> f32.
-VG_INLINE __m256 f16x8(uint64_t lo, uint64_t hi) {
-    // Keep the packing in general registers (the compiler would otherwise shuffle it in
-    // vector registers, which cost more than the scalar shifts).
-    __asm__("" : "+r"(lo), "+r"(hi));
-    return _mm256_cvtph_ps(_mm_set_epi64x((long long)hi, (long long)lo));
-}
-
-// The fp16 field at offset `at` of the weight blocks of an octet's act blocks, in slot order
-// (0 2 4 6 1 3 5 7); 0 for blocks at or past nvalid.
-template <class F>
-VG_INLINE __m256 f16_octet(const uint8_t *row, int64_t oct, int nvalid, int at) {
-    if (F::g == 32) {
-        uint64_t v[8];
-        for (int t = 0; t < 8; t++) {
-            v[t] = t < nvalid ? (uint64_t)get_u16(row + (8 * oct + t) * F::bytes + at) : 0;
-            __asm__("" : "+r"(v[t]));
-        }
-        return f16x8(v[0] | (v[2] << 16) | (v[4] << 32) | (v[6] << 48), v[1] | (v[3] << 16) | (v[5] << 32) | (v[7] << 48));
-    }
-    if (F::g == 64) {  // act blocks 2w, 2w + 1 share weight block w: slots [w0 w1 w2 w3 | w0 w1 w2 w3]
-        uint64_t v[4];
-        for (int t = 0; t < 4; t++) {
-            v[t] = 2 * t < nvalid ? (uint64_t)get_u16(row + (4 * oct + t) * F::bytes + at) : 0;
-            __asm__("" : "+r"(v[t]));
-        }
-        const uint64_t w = v[0] | (v[1] << 16) | (v[2] << 32) | (v[3] << 48);
-        return f16x8(w, w);
-    }
-    // g = 128: slots [w0 w0 w1 w1 | w0 w0 w1 w1]
-    const uint64_t v0 = (uint64_t)get_u16(row + (2 * oct) * F::bytes + at);
-    const uint64_t v1 = nvalid > 4 ? (uint64_t)get_u16(row + (2 * oct + 1) * F::bytes + at) : 0;
-    const uint64_t w = (v0 | (v1 << 32)) * 0x10001u;
-    return f16x8(w, w);
-}
-
-// d_w of an octet in slot order.
-template <class F>
-VG_INLINE __m256 load_dw(const uint8_t *row, int64_t oct, int nvalid) {
-    if (!F::f32_scale) return f16_octet<F>(row, oct, nvalid, 0);
-    float d[8];
-    for (int j = 0; j < 8; j++) {
-        const int64_t b = 8 * oct + (j < 4 ? 2 * j : 2 * (j - 4) + 1);  // slot j -> block
-        d[j] = b - 8 * oct < nvalid ? get_f32(row + (b * 32 / F::g) * F::bytes) : 0.0f;
-    }
-    return _mm256_loadu_ps(d);
-}
-
-// int4_asym minimum m of an octet in slot order.
-template <class F>
-VG_INLINE __m256 load_mw(const uint8_t *row, int64_t oct, int nvalid) {
-    return f16_octet<F>(row, oct, nvalid, 2);
-}
 
 // ---- the integer core --------------------------------------------------------------------------
 
@@ -307,137 +168,92 @@ void gemv(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
 // for int4) per (weight row, x row), then one vpmaddwd with ones gives D in slot order, with no
 // horizontal step. int8 weights use |w| and sign(q, w) and add in int32 (vpmaddwd per step).
 
-// 8 x 2 measured best on the EPYC VM (q4_0, one thread, tile in L1: 8x2 171 Gop/s, 4x1 162,
-// 4x2 162, 4x3 164, 8x1 131; fully unrolled octets 144).
-constexpr int kR = 8;          // weight rows per tile (a multiple of 4)
-constexpr int kT = 2;          // x rows per micro-tile
-constexpr int64_t kKc = 1024;  // columns per tile (a multiple of 256)
-constexpr int kOctPerKc = kKc / 256;
-constexpr int64_t kMb = 256;  // x rows per block
+// The tiles of gemm_tiles (x86_int_blocks.h). 8 x 2 measured best on the EPYC VM (q4_0, one
+// thread, tile in L1: 8x2 171 Gop/s, 4x1 162, 4x2 162, 4x3 164, 8x1 131; fully unrolled octets 144).
+struct Avx2Tiles {
+    static constexpr int R = 8;           // weight rows per tile (a multiple of 4)
+    static constexpr int T = 2;           // x rows per micro-tile
+    static constexpr int64_t Kc = 1024;   // columns per tile (a multiple of 256)
+    static constexpr int64_t Mb = 256;    // x rows per block
+    static constexpr int kOcts = Kc / 256;
 
-// A tile of kR weight rows x kKc columns, decoded into the lane layout, scales per octet in slot
-// order. Rows past the matrix and blocks past k hold zeros.
-struct alignas(32) Tile {
-    __m256i v[kR][kOctPerKc][8];  // int4: codes 0..15; int8: the values
-    __m256i a[kR][kOctPerKc][8];  // int8: |v|
-    __m256 dw[kR][kOctPerKc];
-    __m256 mw[kR][kOctPerKc];  // int4_asym
-};
+    // A tile of R weight rows x Kc columns, decoded into the lane layout, scales per octet in
+    // slot order. Rows past the matrix and blocks past k hold zeros.
+    struct alignas(32) Tile {
+        __m256i v[R][kOcts][8];  // int4: codes 0..15; int8: the values
+        __m256i a[R][kOcts][8];  // int8: |v|
+        __m256 dw[R][kOcts];
+        __m256 mw[R][kOcts];  // int4_asym
+    };
 
-// Pair layout (load_octet) -> lane layout.
-VG_INLINE void pairs_to_lanes(const __m256i v[4][2], __m256i out[8]) {
-    for (int h = 0; h < 2; h++) {
-        const __m256i t0 = _mm256_unpacklo_epi32(v[0][h], v[1][h]), t1 = _mm256_unpackhi_epi32(v[0][h], v[1][h]);
-        const __m256i t2 = _mm256_unpacklo_epi32(v[2][h], v[3][h]), t3 = _mm256_unpackhi_epi32(v[2][h], v[3][h]);
-        out[4 * h + 0] = _mm256_unpacklo_epi64(t0, t2);
-        out[4 * h + 1] = _mm256_unpackhi_epi64(t0, t2);
-        out[4 * h + 2] = _mm256_unpacklo_epi64(t1, t3);
-        out[4 * h + 3] = _mm256_unpackhi_epi64(t1, t3);
+    template <class F>
+    static void unpack(const GemmArgs &a, int64_t j0, int64_t oct0, int64_t noct, Tile &t) {
+        const int64_t row_bytes = a.k / F::g * F::bytes;
+        const int64_t nb = a.k / 32;
+        for (int r = 0; r < R; r++) {
+            const bool real = j0 + r < a.n;
+            const uint8_t *row = (const uint8_t *)a.w + (j0 + r) * row_bytes;
+            for (int64_t o = 0; o < noct; o++) {
+                const int64_t oct = oct0 + o;
+                const int nvalid = !real ? 0 : nb - 8 * oct >= 8 ? 8 : (int)(nb - 8 * oct);
+                __m256i v[4][2];
+                load_octet<F>(row, oct, nvalid, v);
+                pairs_to_lanes(v, t.v[r][o]);
+                if (F::kind == kInt8)
+                    for (int u = 0; u < 8; u++) t.a[r][o][u] = _mm256_abs_epi8(t.v[r][o][u]);
+                t.dw[r][o] = nvalid ? load_dw<F>(row, oct, nvalid) : _mm256_setzero_ps();
+                t.mw[r][o] = F::kind == kAsym4 && nvalid ? load_mw<F>(row, oct, nvalid) : _mm256_setzero_ps();
+            }
+        }
     }
-}
 
-template <class F>
-void unpack_tile(const GemmArgs &a, int64_t j0, int64_t oct0, int64_t noct, Tile &t) {
-    const int64_t row_bytes = a.k / F::g * F::bytes;
-    const int64_t nb = a.k / 32;
-    for (int r = 0; r < kR; r++) {
-        const bool real = j0 + r < a.n;
-        const uint8_t *row = (const uint8_t *)a.w + (j0 + r) * row_bytes;
+    // TX x rows from i0 against the tile; adds each (x row, weight row) sum into out[i][r].
+    template <class F, int TX>
+    VG_INLINE static void rows(const Tile &tile, const GemmActs &acts, int64_t i0, int64_t oct0, int64_t noct,
+                               float (*out)[R]) {
+        const __m256i ones = _mm256_set1_epi16(1);
+        __m256 acc[R][TX];
+        for (int r = 0; r < R; r++)
+            for (int i = 0; i < TX; i++) acc[r][i] = _mm256_setzero_ps();
         for (int64_t o = 0; o < noct; o++) {
-            const int64_t oct = oct0 + o;
-            const int nvalid = !real ? 0 : nb - 8 * oct >= 8 ? 8 : (int)(nb - 8 * oct);
-            __m256i v[4][2];
-            load_octet<F>(row, oct, nvalid, v);
-            pairs_to_lanes(v, t.v[r][o]);
-            if (F::kind == kInt8)
-                for (int u = 0; u < 8; u++) t.a[r][o][u] = _mm256_abs_epi8(t.v[r][o][u]);
-            t.dw[r][o] = nvalid ? load_dw<F>(row, oct, nvalid) : _mm256_setzero_ps();
-            t.mw[r][o] = F::kind == kAsym4 && nvalid ? load_mw<F>(row, oct, nvalid) : _mm256_setzero_ps();
-        }
-    }
-}
-
-// T x rows from i0 against the tile; adds each (x row, weight row) sum into out[i][r].
-template <class F, int T>
-VG_INLINE void tile_rows(const Tile &tile, const GemmActs &acts, int64_t i0, int64_t oct0, int64_t noct,
-                         float (*out)[kR]) {
-    const __m256i ones = _mm256_set1_epi16(1);
-    __m256 acc[kR][T];
-    for (int r = 0; r < kR; r++)
-        for (int i = 0; i < T; i++) acc[r][i] = _mm256_setzero_ps();
-    for (int64_t o = 0; o < noct; o++) {
-        const int8_t *xq[T];
-        for (int i = 0; i < T; i++) xq[i] = acts.q + ((i0 + i) * acts.nbp + 8 * (oct0 + o)) * 32;
-        __m256i sum[kR][T];
-        for (int r = 0; r < kR; r++)
-            for (int i = 0; i < T; i++) sum[r][i] = _mm256_setzero_si256();
+            const int8_t *xq[TX];
+            for (int i = 0; i < TX; i++) xq[i] = acts.q + ((i0 + i) * acts.nbp + 8 * (oct0 + o)) * 32;
+            __m256i sum[R][TX];
+            for (int r = 0; r < R; r++)
+                for (int i = 0; i < TX; i++) sum[r][i] = _mm256_setzero_si256();
 #pragma GCC unroll 1  // unrolled, GCC 12 spills the sums (10% slower)
-        for (int u = 0; u < 8; u++) {
-            __m256i x[T];
-            for (int i = 0; i < T; i++) x[i] = _mm256_load_si256((const __m256i *)(xq[i] + 32 * u));
+            for (int u = 0; u < 8; u++) {
+                __m256i x[TX];
+                for (int i = 0; i < TX; i++) x[i] = _mm256_load_si256((const __m256i *)(xq[i] + 32 * u));
 #pragma GCC unroll 4
-            for (int r = 0; r < kR; r++) {
-                const __m256i v = _mm256_load_si256(&tile.v[r][o][u]);
-                if (F::kind == kInt8) {
-                    const __m256i av = _mm256_load_si256(&tile.a[r][o][u]);
-                    for (int i = 0; i < T; i++)
-                        sum[r][i] = _mm256_add_epi32(
-                            sum[r][i], _mm256_madd_epi16(_mm256_maddubs_epi16(av, _mm256_sign_epi8(x[i], v)), ones));
-                } else {
-                    for (int i = 0; i < T; i++) sum[r][i] = _mm256_add_epi16(sum[r][i], _mm256_maddubs_epi16(v, x[i]));
+                for (int r = 0; r < R; r++) {
+                    const __m256i v = _mm256_load_si256(&tile.v[r][o][u]);
+                    if (F::kind == kInt8) {
+                        const __m256i av = _mm256_load_si256(&tile.a[r][o][u]);
+                        for (int i = 0; i < TX; i++)
+                            sum[r][i] = _mm256_add_epi32(
+                                sum[r][i], _mm256_madd_epi16(_mm256_maddubs_epi16(av, _mm256_sign_epi8(x[i], v)), ones));
+                    } else {
+                        for (int i = 0; i < TX; i++)
+                            sum[r][i] = _mm256_add_epi16(sum[r][i], _mm256_maddubs_epi16(v, x[i]));
+                    }
                 }
             }
-        }
-        XOct xo[T];
-        for (int i = 0; i < T; i++) xo[i] = x_oct<F>(acts, i0 + i, oct0 + o);
-        for (int r = 0; r < kR; r++)
-            for (int i = 0; i < T; i++) {
-                const __m256i d = F::kind == kInt8 ? sum[r][i] : _mm256_madd_epi16(sum[r][i], ones);
-                acc[r][i] = accumulate<F>(acc[r][i], d, xo[i], tile.dw[r][o], tile.mw[r][o]);
-            }
-    }
-    for (int i = 0; i < T; i++)
-        for (int r = 0; r < kR; r += 4) {
-            const __m128 s = hsum4(acc[r][i], acc[r + 1][i], acc[r + 2][i], acc[r + 3][i]);
-            _mm_storeu_ps(out[i] + r, _mm_add_ps(_mm_loadu_ps(out[i] + r), s));
-        }
-}
-
-template <class F>
-void gemm_tiles(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
-    Tile tile;
-    const int64_t nb = a.k / 32, noct_all = (nb + 7) / 8;
-    // k goes in slices of kKc columns, outermost, and x in blocks of kMb rows, so a block's
-    // slice of x (kMb x kKc bytes) stays in L2 while every tile of kR weight rows of the chunk
-    // runs against it (a tile is decoded once per block). The partial sums stay in y between
-    // slices; the bias is added after the last.
-    for (int64_t oct0 = 0; oct0 < noct_all || oct0 == 0; oct0 += kOctPerKc) {
-        const int64_t noct = noct_all - oct0 < kOctPerKc ? noct_all - oct0 : kOctPerKc;
-        const bool first = oct0 == 0, last = oct0 + noct >= noct_all;
-        for (int64_t ib = 0; ib < a.m; ib += kMb)
-        for (int64_t j0 = n0; j0 < n1; j0 += kR) {
-            const int rows = n1 - j0 >= kR ? kR : (int)(n1 - j0);
-            if (noct > 0) unpack_tile<F>(a, j0, oct0, noct, tile);
-            const int64_t iend = ib + kMb < a.m ? ib + kMb : a.m;
-            for (int64_t i0 = ib; i0 < iend; i0 += kT) {
-                const int trows = iend - i0 >= kT ? kT : (int)(iend - i0);
-                float out[kT][kR];
-                for (int i = 0; i < kT; i++)
-                    for (int r = 0; r < kR; r++)
-                        out[i][r] = first || i >= trows || r >= rows ? 0.0f : a.y[(i0 + i) * a.ldy + j0 + r];
-                if (noct > 0) {
-                    if (trows == kT) tile_rows<F, kT>(tile, acts, i0, oct0, noct, out);
-                    else
-                        for (int i = 0; i < trows; i++) tile_rows<F, 1>(tile, acts, i0 + i, oct0, noct, out + i);
+            XOct xo[TX];
+            for (int i = 0; i < TX; i++) xo[i] = x_oct<F>(acts, i0 + i, oct0 + o);
+            for (int r = 0; r < R; r++)
+                for (int i = 0; i < TX; i++) {
+                    const __m256i d = F::kind == kInt8 ? sum[r][i] : _mm256_madd_epi16(sum[r][i], ones);
+                    acc[r][i] = accumulate<F>(acc[r][i], d, xo[i], tile.dw[r][o], tile.mw[r][o]);
                 }
-                for (int i = 0; i < trows; i++)
-                    for (int r = 0; r < rows; r++)
-                        a.y[(i0 + i) * a.ldy + j0 + r] = last && a.bias ? out[i][r] + a.bias[j0 + r] : out[i][r];
-            }
         }
-        if (noct == 0) break;
+        for (int i = 0; i < TX; i++)
+            for (int r = 0; r < R; r += 4) {
+                const __m128 s = hsum4(acc[r][i], acc[r + 1][i], acc[r + 2][i], acc[r + 3][i]);
+                _mm_storeu_ps(out[i] + r, _mm_add_ps(_mm_loadu_ps(out[i] + r), s));
+            }
     }
-}
+};
 
 // M <= kGemmPairsMaxM: pass(part, acts of those rows, t) over x in passes of t <= 4 rows (each
 // weight decoded once per pass), part's y starting at the pass's first row.
@@ -468,7 +284,7 @@ void gemm_int(const GemmArgs &a, int64_t n0, int64_t n1) {
             }
         });
     } else {
-        gemm_tiles<F>(a, acts, n0, n1);
+        gemm_tiles<F, Avx2Tiles>(a, acts, n0, n1);
     }
 }
 
@@ -559,24 +375,6 @@ void gemv_x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
     }
 }
 
-// The calling thread's buffer for rows copied out of q4_0x8 (M > 8), freed when the thread ends.
-struct RowsBuffer {
-    uint8_t *p = nullptr;
-    int64_t cap = 0;
-    ~RowsBuffer() { free(p); }
-};
-
-uint8_t *x8_rows_buffer(int64_t bytes) {
-    static thread_local RowsBuffer b;
-    if (bytes > b.cap) {
-        free(b.p);
-        b.cap = (bytes + 4095) / 4096 * 4096;
-        b.p = (uint8_t *)aligned_alloc(64, (size_t)b.cap);
-        if (!b.p) b.cap = 0;
-    }
-    return b.p;
-}
-
 void gemm_q4_0x8(const GemmArgs &a, int64_t n0, int64_t n1) {
     const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
     if (!acts.lanes) {
@@ -590,20 +388,7 @@ void gemm_q4_0x8(const GemmArgs &a, int64_t n0, int64_t n1) {
         });
         return;
     }
-    const int64_t nb = a.k / 32, row_bytes = nb * 18;
-    uint8_t *rows = x8_rows_buffer((n1 - n0) * row_bytes);
-    if (!rows) {  // no memory for the copy: the reference kernel reads q4_0x8 row by row
-        gemm_kernels_ref.gemm(a, n0, n1);
-        return;
-    }
-    for (int64_t j = n0; j < n1; j++) q4_0x8_get_row(a.w, j, nb, rows + (j - n0) * row_bytes);
-    GemmArgs part = a;
-    part.format = VANE_FORMAT_Q4_0;
-    part.w = rows;
-    part.n = n1 - n0;
-    part.y = a.y + n0;
-    part.bias = a.bias ? a.bias + n0 : nullptr;
-    gemm_tiles<Sym4G32>(part, acts, 0, n1 - n0);
+    gemm_q4_0x8_tiles<Avx2Tiles>(a, acts, n0, n1);
 }
 
 }  // namespace avx2g
@@ -611,21 +396,9 @@ void gemm_q4_0x8(const GemmArgs &a, int64_t n0, int64_t n1) {
 
 void gemm_int_avx2(const GemmArgs &a, int64_t n0, int64_t n1) {
     using namespace avx2g;
-    switch (a.format) {
-        case VANE_FORMAT_Q4_0:
-        case VANE_FORMAT_INT4_SYM_G32: return gemm_int<Sym4G32>(a, n0, n1);
-        case VANE_FORMAT_INT4_SYM_G64: return gemm_int<Sym4G64>(a, n0, n1);
-        case VANE_FORMAT_INT4_SYM_G128: return gemm_int<Sym4G128>(a, n0, n1);
-        case VANE_FORMAT_INT4_ASYM_G32: return gemm_int<Asym4G32>(a, n0, n1);
-        case VANE_FORMAT_INT4_ASYM_G64: return gemm_int<Asym4G64>(a, n0, n1);
-        case VANE_FORMAT_INT4_ASYM_G128: return gemm_int<Asym4G128>(a, n0, n1);
-        case VANE_FORMAT_INT8_G32: return gemm_int<Int8G32>(a, n0, n1);
-        case VANE_FORMAT_INT8_G64: return gemm_int<Int8G64>(a, n0, n1);
-        case VANE_FORMAT_INT8_G128: return gemm_int<Int8G128>(a, n0, n1);
-        case VANE_FORMAT_Q8_0: return gemm_int<Q8_0>(a, n0, n1);
-        case VANE_FORMAT_Q4_0_X8: return gemm_q4_0x8(a, n0, n1);
-        default: return;  // x86_avx2.cpp sends only the integer formats here
-    }
+    if (a.format == VANE_FORMAT_Q4_0_X8) return gemm_q4_0x8(a, n0, n1);
+    // x86_avx2.cpp sends only the integer formats here.
+    with_int_fmt(a.format, [&](auto f) { gemm_int<decltype(f)>(a, n0, n1); });
 }
 
 }  // namespace vane

@@ -1,0 +1,28 @@
+// The AVX-512 variant's table of the GEMM family: the integer formats' GEMM (M > 8) on vpdpbusd
+// (x86_avx512_int.cpp); every other case runs the AVX2 variant's kernels, which this CPU has
+// too, on the same prepare step.
+#include "gemm/ggml_dot.h"
+#include "gemm/x86_avx512.h"
+#include "vane.h"
+
+namespace vane {
+
+namespace {
+
+int64_t scratch_bytes_avx512(int32_t format, int64_t m, int64_t k) {
+    return gemm_kernels_avx2.scratch_bytes(format, m, k);
+}
+
+void prepare_avx512(const GemmArgs &a, int64_t m0, int64_t m1) { gemm_kernels_avx2.prepare(a, m0, m1); }
+
+void gemm_avx512(const GemmArgs &a, int64_t n0, int64_t n1) {
+    // k = 0: y = bias, and w may be null.
+    if (a.k > 0 && !ggml_act_format(a.format) && gemm_quantizes_acts(a.format)) return gemm_int_avx512(a, n0, n1);
+    gemm_kernels_avx2.gemm(a, n0, n1);
+}
+
+}  // namespace
+
+const GemmKernels gemm_kernels_avx512 = {scratch_bytes_avx512, prepare_avx512, gemm_avx512};
+
+}  // namespace vane

@@ -1,0 +1,15 @@
+// The parts of the AVX-512 GEMM variant (F, BW, VL, DQ, VNNI); x86_avx512.cpp puts them in the
+// variant's table, beside the AVX2 kernels of the formats that have no AVX-512 kernel yet.
+// Declared for those units alone (all are AVX-512 code).
+#pragma once
+#include <stdint.h>
+
+#include "gemm/gemm.h"
+
+namespace vane {
+
+// gemm/x86_avx512_int.cpp: int4_*, int8_*, q4_0, q8_0, q4_0x8 with M > kGemmPairsMaxM (x in
+// lanes) on vpdpbusd; smaller M goes to gemm_int_avx2.
+void gemm_int_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
+
+}  // namespace vane
