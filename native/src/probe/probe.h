@@ -7,6 +7,7 @@
 // a pointer from another translation unit, so the compiler can neither drop nor shorten a loop.
 #pragma once
 #include <stdint.h>
+#include <string.h>
 
 #include "core/dispatch.h"
 
@@ -30,6 +31,22 @@ struct ProbeKernels {
     // elements (the product, and its addition into a sum).
     double int8_ops_per_iter;
 };
+
+// The end of read_sum's checksum from byte i on (the same in every variant): r plus the whole
+// 8-byte words in [i, bytes), then the bytes after the last whole word. Internal linkage, so each
+// unit compiles it with its own flags.
+static inline uint64_t read_sum_tail(const uint8_t *b, int64_t i, int64_t bytes, uint64_t r) {
+    for (; i + 8 <= bytes; i += 8) {
+        uint64_t w;
+        memcpy(&w, b + i, 8);
+        r += w;
+    }
+    for (; i < bytes; ++i) r += b[i];
+    return r;
+}
+
+// The AVX2 variant's read loop, which the AVX-512 table uses too (probe/x86_avx512.cpp says why).
+uint64_t read_sum_avx2(const void *p, int64_t bytes);
 
 extern const ProbeKernels probe_kernels_ref;
 extern const ProbeKernels probe_kernels_avx2;

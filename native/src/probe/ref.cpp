@@ -41,15 +41,7 @@ uint64_t read_sum_sse2(const void *p, int64_t bytes) {
     uint64_t lanes[2];
     memcpy(lanes, &s, sizeof lanes);
     uint64_t r = lanes[0] + lanes[1];
-    // The same checksum in every variant: the sum of the whole 8-byte words, then of the bytes
-    // after the last whole word.
-    for (; i + 8 <= bytes; i += 8) {
-        uint64_t w;
-        memcpy(&w, b + i, 8);
-        r += w;
-    }
-    for (; i < bytes; ++i) r += b[i];
-    return r;
+    return read_sum_tail(b, i, bytes, r);
 }
 
 float fma_loop_sse2(int64_t iters) {

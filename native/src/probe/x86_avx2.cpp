@@ -1,6 +1,7 @@
 // AVX2 + FMA variant of the machine probes (this file alone is compiled with -mavx2 -mfma
-// -mf16c). Everything except the exported table has internal linkage, in a namespace of its own
-// so tools that map symbols to objects (check_baseline_isa.py) can tell it from ref.cpp.
+// -mf16c). Everything but the exported table and read_sum_avx2 has internal linkage, in a
+// namespace of its own so tools that map symbols to objects (check_baseline_isa.py) can tell it
+// from ref.cpp.
 //
 //  - read_sum: 256-bit loads (vmovdqa) into 8 independent 64-bit-lane sums, 256 bytes per step.
 //  - fma_loop: 12 independent chains of acc = fma(acc, x, y) (vfmadd ymm), 8 lanes each. One
@@ -21,9 +22,7 @@
 
 namespace vane {
 
-namespace {
-namespace avx2 {
-
+// Exported (probe.h): the AVX-512 table uses this loop too.
 uint64_t read_sum_avx2(const void *p, int64_t bytes) {
     const uint8_t *b = static_cast<const uint8_t *>(p);
     __m256i s0 = _mm256_setzero_si256(), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
@@ -44,16 +43,11 @@ uint64_t read_sum_avx2(const void *p, int64_t bytes) {
     uint64_t lanes[4];
     memcpy(lanes, &s, sizeof lanes);
     uint64_t r = lanes[0] + lanes[1] + lanes[2] + lanes[3];
-    // The same checksum in every variant: the sum of the whole 8-byte words, then of the bytes
-    // after the last whole word.
-    for (; i + 8 <= bytes; i += 8) {
-        uint64_t w;
-        memcpy(&w, b + i, 8);
-        r += w;
-    }
-    for (; i < bytes; ++i) r += b[i];
-    return r;
+    return read_sum_tail(b, i, bytes, r);
 }
+
+namespace {
+namespace avx2 {
 
 float fma_loop_avx2(int64_t iters) {
     // acc -> acc * 0.5 + 1 converges to 2: every value stays a normal float (no slow subnormals).
@@ -107,7 +101,7 @@ uint32_t dot_loop_avx2(int64_t iters) {
 }  // namespace
 
 const ProbeKernels probe_kernels_avx2 = {
-    avx2::read_sum_avx2,
+    read_sum_avx2,
     avx2::fma_loop_avx2,
     avx2::dot_loop_avx2,
     12 * 8 * 2,   // 12 FMAs x 8 lanes x (mul + add)
