@@ -197,6 +197,15 @@ public final class Model implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Buffers to step up to capacity of this model's sessions together ({@link Batch}); the
+     * caller closes it.
+     */
+    public Batch newBatch(int capacity) {
+        requireOpen();
+        return new Batch(this, capacity);
+    }
+
     ModelWeights weights() {
         requireOpen();
         return weights;

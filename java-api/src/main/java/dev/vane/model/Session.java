@@ -217,52 +217,27 @@ public final class Session implements AutoCloseable {
         Objects.requireNonNull(options, "options must not be null");
         Objects.requireNonNull(listener, "listener must not be null");
         requireOpen();
-        Tokenizer tok = model.tokenizer();
-        Sampler sampler = new Sampler(options.sampling());
-        TextStream text = new TextStream(tok, false);
-        StringBuilder out = new StringBuilder();
-        int[] generated = new int[Math.max(1, Math.min(options.maxTokens(), 1 << 16))];
-        int n = 0;
-        long t0 = System.nanoTime();
+        Generation g = start(prompt, options, listener);
+        float[] logits = lastLogits();
+        while (g.draw(logits)) logits = run(new int[] {pending});
+        return g.result();
+    }
+
+    // A generation of prompt's continuation: the prompt (after the pending token) run, its last
+    // logits left for lastLogits().
+    Generation start(int[] prompt, GenerationOptions options, TokenListener listener) {
+        Generation g = new Generation(this, model.tokenizer(), model.config().vocab(), prompt.length, options, listener);
         int[] input = withPending(prompt);
-        float[] logits = input.length > 0 ? run(input) : lastLogits();
-        int vocab = model.config().vocab(), known = tok.vocabSize();
-        long tPrefill = System.nanoTime();
-        long tFirst = tPrefill;
-        GenerationResult.StopReason stop = GenerationResult.StopReason.MAX_TOKENS;
-        int[] endTokens = options.ignoreEos() ? endOfGenerationTokens(tok) : new int[0];
-        while (n < options.maxTokens()) {
-            for (int e : endTokens) logits[e] = Float.NEGATIVE_INFINITY;  // ignoring EOS means never drawing it (as llama.cpp)
-            for (int i = known; i < vocab; i++) logits[i] = Float.NEGATIVE_INFINITY;  // padding rows past the tokenizer's vocabulary
-            int id = sampler.sample(logits, history, count);
-            pending = id;
-            if (n == 0) tFirst = System.nanoTime();
-            if (!options.ignoreEos() && tok.isEndOfGeneration(id)) {
-                stop = GenerationResult.StopReason.END_OF_GENERATION;
-                break;
-            }
-            if (n == generated.length) generated = Arrays.copyOf(generated, n * 2);
-            generated[n] = id;
-            String piece = text.next(id);
-            out.append(piece);
-            boolean go = listener.onToken(new GeneratedToken(id, piece, n));
-            n++;
-            if (!go || Thread.currentThread().isInterrupted()) {
-                stop = GenerationResult.StopReason.CANCELLED;
-                break;
-            }
-            if (n == options.maxTokens()) break;
-            if (transformer.position() >= contextLength()) {
-                stop = GenerationResult.StopReason.CONTEXT_FULL;
-                break;
-            }
-            logits = run(new int[] {id});
-        }
-        out.append(text.finish());
-        long tEnd = System.nanoTime();
-        double prefillSeconds = (tPrefill - t0) / 1e9, decodeSeconds = (tEnd - tFirst) / 1e9;
-        return new GenerationResult(out.toString(), Arrays.copyOf(generated, n), stop, prompt.length, (tFirst - t0) / 1e6,
-                prompt.length > 0 ? prompt.length / prefillSeconds : 0, n > 1 ? (n - 1) / decodeSeconds : 0);
+        if (input.length > 0) run(input);
+        else lastLogits();  // fails on an empty session
+        g.prefilled();
+        return g;
+    }
+
+    // The token sampler draws from logits after the session's tokens, made the pending one.
+    int drawn(Sampler sampler, float[] logits) {
+        pending = sampler.sample(logits, history, count);
+        return pending;
     }
 
     /** The ids that end a generation by themselves (EOS, end of turn). */
@@ -271,12 +246,50 @@ public final class Session implements AutoCloseable {
     }
 
     // The logits after the cache's last token (recomputed if truncation or scoring replaced them).
-    private float[] lastLogits() {
+    float[] lastLogits() {
         if (count == 0) throw new IllegalArgumentException("the prompt is empty and the session holds no tokens to continue from");
         if (logitsValid) return transformer.logitsArray();
         int last = history[count - 1];
         cut(count - 1);
         return run(new int[] {last});
+    }
+
+    // ---- one step of a Batch ------------------------------------------------------------------
+
+    Model model() {
+        return model;
+    }
+
+    Transformer transformer() {
+        return transformer;
+    }
+
+    // What a batched step with token (-1: none) runs for this session: the pending token first.
+    // Checked against the vocabulary and the context (nothing changes on failure).
+    int[] stepInput(int token) {
+        requireOpen();
+        int[] input = token < 0 ? withPending(new int[0]) : withPending(new int[] {token});
+        if (input.length == 0) throw new IllegalArgumentException("the session has no pending token to run");
+        int vocab = model.config().vocab();
+        for (int id : input) if (id < 0 || id >= vocab) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab);
+        transformer.requireRoom(input.length);
+        return input;
+    }
+
+    // A batched step ran input: remembered, and the given rows of logits and final hidden state
+    // become this session's.
+    void stepRan(int[] input, java.lang.foreign.MemorySegment logits, java.lang.foreign.MemorySegment hidden) {
+        remember(input, 0, input.length);
+        Activations a = transformer.activations();
+        java.lang.foreign.MemorySegment.copy(logits, 0, a.logits, 0, logits.byteSize());
+        java.lang.foreign.MemorySegment.copy(hidden, 0, a.last, 0, hidden.byteSize());
+        pending = -1;
+        logitsValid = true;
+    }
+
+    // A batched step failed: the cache back to length positions (the pending token kept).
+    void stepFailed(long length) {
+        cut(length);
     }
 
     private void requireOpen() {

@@ -12,22 +12,19 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * One session's forward pass: activation buffers for up to {@link #maxChunk} tokens at a time,
- * and a KV cache per layer. Each block: x += Wo·attention(rope(Wq·n(x)), rope(Wk·n(x)), Wv·n(x));
- * x += ffn(n(x)) (dense SwiGLU or a mixture of experts); logits = Wout·n(x) for the last token.
- * Not thread-safe.
+ * One session's sequence state: a KV cache per layer with its attention and RoPE, and buffers
+ * ({@link Activations}) for up to {@link #maxChunk} of its tokens at a time; {@link Forward} runs
+ * the layers, over this sequence alone or with others ({@link Batch}). Not thread-safe.
  */
 final class Transformer implements AutoCloseable {
     private final ModelConfig c;
     private final ModelWeights w;
     private final int maxChunk;
-    private final Arena arena = Arena.ofShared();
-    private final MemorySegment x, h, qkv, q, k, v, att, tmp, last, logits;
+    private final Activations act;
     private final KvCache[] caches;
     private final KvCache.Sequence[] seqs;
     private final Attention[] attention;  // per layer: its window and sinks
     private final Rope[] rope;            // per layer: sliding-window layers may have their own base
-    private final long rowBytes;
     private final int contextLength;
 
     Transformer(ModelConfig c, ModelWeights w, int contextLength, KvCache.Storage storage, int maxChunk) {
@@ -35,22 +32,12 @@ final class Transformer implements AutoCloseable {
         this.w = w;
         this.maxChunk = maxChunk;
         this.contextLength = contextLength;
-        long d = c.dim();
         int blockTokens = 64;
         int blocks = (contextLength + blockTokens - 1) / blockTokens;
         caches = new KvCache[c.layers()];
         seqs = new KvCache.Sequence[c.layers()];
+        act = new Activations(c, maxChunk, 1);
         try {  // an allocation that fails frees what came before it
-            x = buffer(maxChunk * d);
-            h = buffer(maxChunk * d);
-            qkv = buffer((long) maxChunk * (c.qDim() + 2L * c.kvDim()));
-            q = buffer((long) maxChunk * c.qDim());
-            k = buffer((long) maxChunk * c.kvDim());
-            v = buffer((long) maxChunk * c.kvDim());
-            att = buffer((long) maxChunk * c.qDim());
-            tmp = buffer(maxChunk * d);
-            last = buffer(d);
-            logits = buffer(c.vocab());
             for (int l = 0; l < c.layers(); l++) {
                 // A sliding-window layer keeps only its window (and a chunk to roll back).
                 int windowBlocks = c.sliding(l) ? KvCache.windowBlocks(c.window(), maxChunk, blockTokens) : Integer.MAX_VALUE;
@@ -75,7 +62,6 @@ final class Transformer implements AutoCloseable {
                     w.layers().get(l).sinks());
             rope[l] = sliding ? localRope : globalRope;
         }
-        rowBytes = w.embedding().format().byteSize(1, d);
     }
 
     // Per-pair frequency factors: the file's rope_freqs (Llama 3.1+), or Phi-3's long or short
@@ -86,10 +72,6 @@ final class Transformer implements AutoCloseable {
         float[] longOrShort = contextLength > c.rope().scaling().origContext() ? w.ropeLong() : w.ropeShort();
         if (longOrShort != null) return longOrShort;
         return c.rope().scaling().freqFactors();
-    }
-
-    private MemorySegment buffer(long floats) {
-        return arena.allocate(floats * 4, 64);
     }
 
     /** Positions cached so far (the next token's position). */
@@ -113,15 +95,21 @@ final class Transformer implements AutoCloseable {
     void forward(int[] tokens, int from, int n, boolean wantLogits) {
         long pos0 = position();
         if (n < 1 || n > maxChunk) throw new IllegalArgumentException("a chunk is 1.." + maxChunk + " tokens, got " + n);
-        if (pos0 + n > contextLength) {
-            throw new IllegalStateException("the session's context is full: " + pos0 + " positions cached + " + n + " new > its " + contextLength
-                    + " (open the session with a longer context, or truncate it)");
-        }
+        requireRoom(n);
         try {
-            run(tokens, from, n, pos0, wantLogits);
+            Forward.run(c, w, act, tokens, from, n, new Forward.Group[] {new Forward.Group(this, 0, n, wantLogits)});
         } catch (RuntimeException | Error e) {
             truncate(pos0);  // every layer's cache back to where this chunk started
             throw e;
+        }
+    }
+
+    /** Throws unless n more positions fit in the context. */
+    void requireRoom(int n) {
+        long pos0 = position();
+        if (pos0 + n > contextLength) {
+            throw new IllegalStateException("the session's context is full: " + pos0 + " positions cached + " + n + " new > its " + contextLength
+                    + " (open the session with a longer context, or truncate it)");
         }
     }
 
@@ -129,105 +117,21 @@ final class Transformer implements AutoCloseable {
         return contextLength;
     }
 
-    private void run(int[] tokens, int from, int n, long pos0, boolean wantLogits) {
-        long d = c.dim();
-        for (int t = 0; t < n; t++) {
-            int id = tokens[from + t];
-            if (id < 0 || id >= c.vocab()) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + c.vocab());
-            QuantizedMatrix e = w.embedding();
-            MemorySegment row = x.asSlice(t * d * 4, d * 4);
-            Quantizer.dequantize(e.format(), e.segment().asSlice(id * rowBytes, rowBytes), 1, d, row);
-            if (c.embeddingScale() != 1f) scale(row, d, c.embeddingScale());
-        }
-        Tensor xs = view(x, n, d), hs = view(h, n, d), ts = view(tmp, n, d);
-        Tensor qs = view(q, n, c.qDim()), ks = view(k, n, c.kvDim()), vs = view(v, n, c.kvDim()), as = view(att, n, c.qDim());
-        Tensor q3 = view(q, n, c.heads(), c.headDim()), k3 = view(k, n, c.kvHeads(), c.headDim());
-        Tensor v3 = view(v, n, c.kvHeads(), c.headDim()), a3 = view(att, n, c.heads(), c.headDim());
-        long qb = 4L * c.qDim(), kb = 4L * c.kvDim();
-        for (int l = 0; l < c.layers(); l++) {
-            ModelWeights.Layer L = w.layers().get(l);
-            L.attnNorm().apply(xs, hs);
-            boolean joined = L.wqkv() != null;
-            Tensor bias = L.qkvBias();
-            if (joined) {
-                L.wqkv().multiply(hs, bias, view(qkv, n, c.qDim() + 2L * c.kvDim()));
-            } else {
-                L.wq().multiply(hs, slice(bias, 0, qb), qs);
-                L.wk().multiply(hs, slice(bias, qb, kb), ks);
-                L.wv().multiply(hs, slice(bias, qb + kb, kb), vs);
-            }
-            Tensor lq = q3, lk = k3, lv = v3;
-            if (joined && n == 1) {
-                // One token: q, k and v are contiguous pieces of the row; q and k rotate in one call.
-                lq = view(qkv.asSlice(0, qb), 1, c.heads(), c.headDim());
-                lk = view(qkv.asSlice(qb, kb), 1, c.kvHeads(), c.headDim());
-                lv = view(qkv.asSlice(qb + kb, kb), 1, c.kvHeads(), c.headDim());
-                qkNorm(L, lq, lk, 1);
-                rope[l].apply(view(qkv, 1, c.heads() + c.kvHeads(), c.headDim()), pos0);
-            } else {
-                if (joined) splitQkv(n);
-                qkNorm(L, q3, k3, n);
-                rope[l].apply(q3, pos0);
-                rope[l].apply(k3, pos0);
-            }
-            seqs[l].append(lk, lv);
-            attention[l].decode(lq, seqs[l], null, a3);
-            L.wo().multiply(as, L.woBias(), ts);
-            if (L.attnPostNorm() != null) L.attnPostNorm().apply(ts, ts);
-            RmsNorm.addInPlace(xs, ts);
-            L.ffnNorm().apply(xs, hs);
-            if (L.ffn() != null) L.ffn().forward(hs, ts);
-            else L.moe().forward(hs, ts);
-            if (L.ffnPostNorm() != null) L.ffnPostNorm().apply(ts, ts);
-            RmsNorm.addInPlace(xs, ts);
-        }
-        if (wantLogits) {
-            Tensor lastIn = Tensor.wrap(x.asSlice((n - 1) * d * 4, d * 4), d);
-            Tensor lastOut = view(last, d);
-            w.outputNorm().apply(lastIn, lastOut);
-            w.output().multiply(lastOut, view(logits, c.vocab()));
-            softcap(logits, c.vocab());
-        }
+    KvCache.Sequence sequence(int layer) {
+        return seqs[layer];
     }
 
-    // Qwen3 / Gemma 3: each head of q and k RMS-normalized over the head dimension, before RoPE.
-    private void qkNorm(ModelWeights.Layer L, Tensor q3, Tensor k3, int n) {
-        if (L.qNorm() == null) return;
-        Tensor qh = view(q3.segment(), (long) n * c.heads(), c.headDim()), kh = view(k3.segment(), (long) n * c.kvHeads(), c.headDim());
-        L.qNorm().apply(qh, qh);
-        L.kNorm().apply(kh, kh);
+    Attention attention(int layer) {
+        return attention[layer];
     }
 
-    private static Tensor slice(Tensor bias, long offset, long bytes) {
-        return bias == null ? null : Tensor.wrap(bias.segment().asSlice(offset, bytes), bytes / 4);
+    Rope rope(int layer) {
+        return rope[layer];
     }
 
-    private static void scale(MemorySegment s, long n, float f) {
-        for (long i = 0; i < n; i++) s.setAtIndex(ValueLayout.JAVA_FLOAT, i, s.getAtIndex(ValueLayout.JAVA_FLOAT, i) * f);
-    }
-
-    // Gemma 2's final soft-capping: logit -> cap * tanh(logit / cap), in f32 as llama.cpp's scale, tanh, scale.
-    private void softcap(MemorySegment s, long n) {
-        float cap = c.finalSoftcap();
-        if (cap == 0) return;
-        for (long i = 0; i < n; i++) {
-            float z = s.getAtIndex(ValueLayout.JAVA_FLOAT, i) * (1f / cap);
-            s.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) Math.tanh(z) * cap);
-        }
-    }
-
-    // Rows of qkv [n, q + 2 kv] into q [n, q], k [n, kv], v [n, kv].
-    private void splitQkv(int n) {
-        long qb = 4L * c.qDim(), kb = 4L * c.kvDim(), row = qb + 2 * kb;
-        for (int t = 0; t < n; t++) {
-            MemorySegment.copy(qkv, t * row, q, t * qb, qb);
-            MemorySegment.copy(qkv, t * row + qb, k, t * kb, kb);
-            MemorySegment.copy(qkv, t * row + qb + kb, v, t * kb, kb);
-        }
-    }
-
-    private static Tensor view(MemorySegment s, long... shape) {
-        return Tensor.wrap(s, shape);
+    /** The buffers of this sequence's own passes; after a pass with logits, row 0 of last and logits holds them. */
+    Activations activations() {
+        return act;
     }
 
     /**
@@ -236,25 +140,25 @@ final class Transformer implements AutoCloseable {
      */
     void allLogits(int n, MemorySegment out) {
         long d = c.dim();
-        Tensor xs = view(x, n, d), hs = view(h, n, d);
+        Tensor xs = Forward.view(act.x, n, d), hs = Forward.view(act.h, n, d);
         w.outputNorm().apply(xs, hs);
         w.output().multiply(hs, Tensor.wrap(out, n, c.vocab()));
-        softcap(out, (long) n * c.vocab());
+        Forward.softcap(c, out, (long) n * c.vocab());
     }
 
     /** The last forward's final normalized hidden state of its last token (dim floats). */
     MemorySegment lastHidden() {
-        return last;
+        return act.last.asSlice(0, c.dim() * 4);
     }
 
     float[] logitsArray() {
-        return logits.toArray(ValueLayout.JAVA_FLOAT);
+        return act.logits.toArray(ValueLayout.JAVA_FLOAT);
     }
 
     @Override
     public void close() {
         for (KvCache.Sequence s : seqs) if (s != null) s.close();
         for (KvCache cache : caches) if (cache != null) cache.close();
-        arena.close();
+        act.close();
     }
 }

@@ -1,0 +1,91 @@
+package dev.vane.model;
+
+import dev.vane.model.tokenizer.TextStream;
+import dev.vane.model.tokenizer.Tokenizer;
+import java.util.Arrays;
+
+/**
+ * One generation's state between forward passes, so that a session alone ({@link Session#generate})
+ * and several together ({@link Batch#generate}) draw, stream and stop by the same rules: each
+ * {@link #draw} samples a token from the logits of the last one, streams it, and says whether to
+ * go on; the drawn token becomes the session's pending token, which the next pass runs.
+ */
+final class Generation {
+    private final Session session;
+    private final GenerationOptions options;
+    private final TokenListener listener;
+    private final Tokenizer tok;
+    private final Sampler sampler;
+    private final TextStream text;
+    private final StringBuilder out = new StringBuilder();
+    private final int promptTokens, vocab, known;
+    private final int[] endTokens;
+    private int[] generated;
+    private int n;
+    private final long t0 = System.nanoTime();
+    private long tPrefill, tFirst;
+    private GenerationResult.StopReason stop = GenerationResult.StopReason.MAX_TOKENS;
+    private boolean done;
+
+    Generation(Session session, Tokenizer tok, int vocab, int promptTokens, GenerationOptions options, TokenListener listener) {
+        this.session = session;
+        this.tok = tok;
+        this.options = options;
+        this.listener = listener;
+        this.promptTokens = promptTokens;
+        this.vocab = vocab;
+        this.known = tok.vocabSize();
+        this.sampler = new Sampler(options.sampling());
+        this.text = new TextStream(tok, false);
+        this.endTokens = options.ignoreEos() ? Session.endOfGenerationTokens(tok) : new int[0];
+        this.generated = new int[Math.max(1, Math.min(options.maxTokens(), 1 << 16))];
+    }
+
+    /** The prompt has run: prefill time ends here. */
+    void prefilled() {
+        tPrefill = tFirst = System.nanoTime();
+        if (options.maxTokens() == 0) done = true;
+    }
+
+    boolean done() {
+        return done;
+    }
+
+    /**
+     * Draws the next token from logits (which it may change), streams it, and returns whether the
+     * generation goes on; the drawn token is then the session's pending token, to run next.
+     */
+    boolean draw(float[] logits) {
+        if (done) return false;
+        for (int e : endTokens) logits[e] = Float.NEGATIVE_INFINITY;  // ignoring EOS means never drawing it (as llama.cpp)
+        for (int i = known; i < vocab; i++) logits[i] = Float.NEGATIVE_INFINITY;  // padding rows past the tokenizer's vocabulary
+        int id = session.drawn(sampler, logits);
+        if (n == 0) tFirst = System.nanoTime();
+        if (!options.ignoreEos() && tok.isEndOfGeneration(id)) return stop(GenerationResult.StopReason.END_OF_GENERATION);
+        if (n == generated.length) generated = Arrays.copyOf(generated, n * 2);
+        generated[n] = id;
+        String piece = text.next(id);
+        out.append(piece);
+        boolean go = listener.onToken(new GeneratedToken(id, piece, n));
+        n++;
+        if (!go || Thread.currentThread().isInterrupted()) return stop(GenerationResult.StopReason.CANCELLED);
+        if (n == options.maxTokens()) return stop(GenerationResult.StopReason.MAX_TOKENS);
+        if (session.position() >= session.contextLength()) return stop(GenerationResult.StopReason.CONTEXT_FULL);
+        return true;
+    }
+
+    private boolean stop(GenerationResult.StopReason reason) {
+        stop = reason;
+        done = true;
+        return false;
+    }
+
+    /** Time to first token counts the prompt and the first draw; decode throughput, the tokens after the first. */
+    GenerationResult result() {
+        out.append(text.finish());
+        long tEnd = System.nanoTime();
+        double prefillSeconds = (tPrefill - t0) / 1e9, decodeSeconds = (tEnd - tFirst) / 1e9;
+        return new GenerationResult(out.toString(), Arrays.copyOf(generated, n), stop, promptTokens, (tFirst - t0) / 1e6,
+                promptTokens > 0 ? promptTokens / prefillSeconds : 0, n > 1 ? (n - 1) / decodeSeconds : 0);
+    }
+}
