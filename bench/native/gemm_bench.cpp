@@ -10,7 +10,8 @@
 // 22 q4_k, 28 q4_kx8, 24 q6_k, 29 q6_kx8, 26 iq4_xs, 30 iq4_xsx8.
 //
 // GEMV: y = x * W^T for W [14336, 4096] (a Llama-3-8B FFN matrix; gemv:N for W [N, 4096]), M = 1
-// at 1 and 2 threads, and M = 4 (a small batch, as speculative decoding makes) at 2 threads.
+// at 1 and 2 threads, and M = 2, 4, 8, 16 (small batches: batched decode, speculative decoding) at 2
+// threads.
 // The weights rotate over 8 copies (8 x 33 MB for q4_0, well past the 32 MB L3), so every call
 // streams its weights from DRAM; reported: median time over `runs` calls (and the 10-90%
 // spread), and GB/s of weight + scale bytes against the streaming read bandwidth.
@@ -90,9 +91,9 @@ const char *name_of(int32_t format) {
 
 void gemv(const std::vector<int32_t> &formats, int runs, double read_gbps, int64_t n) {
     const int64_t k = 4096, copies = 8;
-    std::vector<float> x(4 * k), y(4 * n);
+    std::vector<float> x(16 * k), y(16 * n);
     for (float &v : x) v = normal();
-    printf("\nGEMV y[M, %lld] = x[M, %lld] * W^T, M = 1 (and 4: a small batch), %lld copies of W rotated, median "
+    printf("\nGEMV y[M, %lld] = x[M, %lld] * W^T, M = 1 (and 2, 4, 8, 16: small batches), %lld copies of W rotated, median "
            "of %d calls\n",
            (long long)n, (long long)k, (long long)copies, runs);
     printf("%-16s %3s %7s %10s %12s %10s %9s %9s\n", "format", "M", "threads", "MB/call", "median ms", "10-90% ms",
@@ -102,9 +103,9 @@ void gemv(const std::vector<int32_t> &formats, int runs, double read_gbps, int64
         std::vector<std::vector<uint8_t>> w;
         w.push_back(make_matrix(format, n, k, &bytes));
         for (int c = 1; c < copies; c++) w.push_back(w[0]);
-        for (int64_t m : {1, 4})
+        for (int64_t m : {1, 2, 4, 8, 16})
         for (int threads : {1, 2}) {
-            if (m == 4 && threads == 1) continue;
+            if (m > 1 && threads == 1) continue;
             vane_set_threads(threads);
             for (int c = 0; c < 2 * copies; c++)  // warm-up: page faults, pool threads, scratch
                 vane_gemm(format, w[c % copies].data(), bytes, n, k, x.data(), k, m, nullptr, y.data(), n);

@@ -351,8 +351,9 @@ int main() {
             test_shape(isas, format, 5, 19, 2 * (g == 1 ? 64 : g), false, rng);
             if (threads == 2) {
                 test_shape(isas, format, 17, 300, g == 1 ? 257 : 4 * g, true, rng);  // wide N, many chunks
-                // k = 640: 20 blocks of 32, whole groups of 8 and a tail; m around the row tiles.
-                for (int64_t m : {1, 2, 3, 4, 6, 7, 8, 9}) test_shape(isas, format, m, 45, 640, m % 2 == 1, rng);
+                // k = 640: 20 blocks of 32, whole groups of 8 and a tail; m around the row tiles and the
+                // small-batch kernels (up to 16).
+                for (int64_t m : {1, 2, 3, 4, 6, 7, 8, 9, 12, 16}) test_shape(isas, format, m, 45, 640, m % 2 == 1, rng);
                 test_shape(isas, format, 3, 23, 640, true, rng, false, true);  // NaN, Inf, zero blocks in x
                 test_shape(isas, format, 300, 9, g == 1 ? 1100 : 1280, true, rng);  // several blocks of x rows, k slices
                 if (is_int_format(format)) test_shape(isas, format, 140, 9, 4352, true, rng);  // a 4096 slice, then one octet

@@ -127,12 +127,135 @@ struct Avx512Tiles {
     }
 };
 
+// ---- q4_0x8 with M <= kGemmPairsMaxM (decode and small batches) ----------------------------
+//
+// The weights stream once for all M rows of x (the AVX2 variant passes over them once per 4 rows
+// of x) and vpdpbusd takes the 4-element dot products of 16 weight rows at once: a 512-bit vector
+// holds chunk j of one block of two groups (g's 8 rows in lanes 0..7, g + 1's in 8..15). Chunk j
+// of a block's codes (32 bytes: elements 4j..4j+3 in the low nibbles, 4j+16..4j+19 in the high
+// ones, of all 8 rows; vane.h) meets the same 4 elements of x in every lane, so x is a dword
+// broadcast straight from memory (vpdpbusd's {1to16} operand, no shuffle). D - 8 * qsum times
+// d_x * d_w into an f32 accumulator per x row (each block rounds as in the AVX2 kernel). Per call
+// and thread, x is first laid out by block (XBlock): its 8 dwords, -8 * qsum and d_x for all T
+// rows together, so the loop reads them at fixed offsets from one pointer (with 16 row pointers
+// GCC ran out of registers). A last odd group is paired with itself.
+//
+// q4_0x8 [14336, 4096], weights from DRAM (gemm_bench gemv, 2-vCPU Zen 4, 2026-12-06, a noisy
+// host; ms, this kernel / the AVX2 one): M = 1 at 1 thread 1.42 / 1.06 (two weight streams read
+// slower than the AVX2 kernel's one); at 2 threads M = 1 / 2 / 4 / 8 1.06 / 1.06 / 1.07-1.24 /
+// 1.9-2.2 against 1.08 / 1.08 / 1.84 / 3.17, and M = 16 3.9-4.3 against 6.3 for the tiles. With
+// the weights in L2 (incache, M = 1) 14.4 us against 18.9. Hence M = 3..16 (kSmallX8MinM..Max).
+// M = 8 and 16 are compute-bound: 45-55% of the int8 ceiling (vpdpbusd is 8 of the 11 vector
+// instructions a row of x and block take, and on Zen 4 a 512-bit one takes both 256-bit halves).
+// A first version that held two blocks of one group per vector (x by lane shuffles, scales
+// gathered in the loop) ran M = 8 at 2.7x its M = 1 time against 1.8x here.
+// Block b of T rows of x.
+template <int T>
+struct XBlock {
+    int32_t q[8][T];  // dword j of each row: elements 4j..4j+3 (j < 4), 16+4(j-4).. (j >= 4)
+    int32_t corr[T];  // -8 * qsum
+    float dx[T];
+};
+
+template <int T>
+void spread_x(const GemmActs &acts, int64_t nb, XBlock<T> *buf) {
+    for (int64_t b = 0; b < nb; b++)
+        for (int t = 0; t < T; t++) {
+            const int8_t *x = acts.q + t * acts.nbp * 32;
+            for (int j = 0; j < 8; j++) memcpy(&buf[b].q[j][t], x + act_q_offset(b, j < 4 ? 4 * j : 16 + 4 * (j - 4), acts.lanes), 4);
+            const int64_t at = t * acts.nbp + act_slot(b);
+            buf[b].corr[t] = -8 * acts.qsum[at];
+            buf[b].dx[t] = acts.d[at];
+        }
+}
+
+// Rows 8g..8g+7 (lanes 0..7) and 8h..8h+7 (lanes 8..15) against T rows of x.
+template <int T>
+VG_INLINE void small_x8_groups(const GemmArgs &a, const XBlock<T> *xb, int64_t g, int64_t h, __m512 acc[T]) {
+    const int64_t nb = a.k / 32;
+    const uint8_t *wg = (const uint8_t *)a.w + g * nb * 144, *wh = (const uint8_t *)a.w + h * nb * 144;
+    const __m512i m4 = _mm512_set1_epi8(0x0f);
+    for (int t = 0; t < T; t++) acc[t] = _mm512_setzero_ps();
+    const char *pf = (const char *)wg + 2 * kPrefetchTiles * nb * 144;  // the next groups, into L2
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *bg = wg + b * 144, *bh = wh + b * 144;
+        for (int o = 0; o < 288; o += 64) _mm_prefetch(pf + 2 * b * 144 + o, _MM_HINT_T1);
+        __m512i w[8];  // chunk j's low nibbles in w[j], high in w[4 + j]
+        for (int j = 0; j < 4; j++) {
+            const __m512i c = concat(_mm256_loadu_si256((const __m256i *)(bg + 16 + 32 * j)),
+                                     _mm256_loadu_si256((const __m256i *)(bh + 16 + 32 * j)));
+            w[j] = _mm512_and_si512(c, m4);
+            w[4 + j] = _mm512_and_si512(_mm512_srli_epi16(c, 4), m4);
+        }
+        const __m256i hd = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)bg)),
+                                                   _mm_loadu_si128((const __m128i *)bh), 1);
+        const __m512 dw = _mm512_cvtph_ps(hd);
+        const XBlock<T> &x = xb[b];
+#pragma GCC unroll 16  // acc[] in registers (GCC leaves the loop rolled and acc[] in memory)
+        for (int t = 0; t < T; t++) {
+            // Two chains, one from -8 * qsum.
+            __m512i s0 = _mm512_set1_epi32(x.corr[t]), s1 = _mm512_setzero_si512();
+            for (int j = 0; j < 8; j += 2) {
+                s0 = _mm512_dpbusd_epi32(s0, w[j], _mm512_set1_epi32(x.q[j][t]));
+                s1 = _mm512_dpbusd_epi32(s1, w[j + 1], _mm512_set1_epi32(x.q[j + 1][t]));
+            }
+            const __m512 d = _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1));
+            acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(d, _mm512_set1_ps(x.dx[t])), dw, acc[t]);
+        }
+    }
+}
+
+template <int T>
+void small_x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
+    const int64_t nb = a.k / 32;
+    XBlock<T> *xb = (XBlock<T> *)x8_rows_buffer(nb * (int64_t)sizeof(XBlock<T>));
+    if (!xb) return gemm_int_avx2(a, n0, n1);  // no memory for the spread x
+    spread_x<T>(acts, nb, xb);
+    const __m512 zero = _mm512_setzero_ps();
+    for (int64_t g = n0 / 8; g < n1 / 8; g += 2) {
+        const bool two = g + 1 < n1 / 8;
+        __m512 acc[T];
+        small_x8_groups<T>(a, xb, g, two ? g + 1 : g, acc);
+        const int64_t j = 8 * g;
+        const __m512 bias = !a.bias ? zero : two ? _mm512_loadu_ps(a.bias + j) : _mm512_zextps256_ps512(_mm256_loadu_ps(a.bias + j));
+        for (int t = 0; t < T; t++) {
+            const __m512 y = _mm512_add_ps(acc[t], bias);
+            if (two) _mm512_storeu_ps(a.y + t * a.ldy + j, y);
+            else _mm256_storeu_ps(a.y + t * a.ldy + j, _mm512_castps512_ps256(y));
+        }
+    }
+}
+
+// This kernel for kSmallX8MinM <= M <= kSmallX8MaxM (16 accumulators and the 8 code vectors
+// fit the 32 registers).
+constexpr int64_t kSmallX8MinM = 3, kSmallX8MaxM = 16;
+
+void small_q4_0x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
+    switch (a.m) {
+        case 3: return small_x8<3>(a, acts, n0, n1);
+        case 4: return small_x8<4>(a, acts, n0, n1);
+        case 5: return small_x8<5>(a, acts, n0, n1);
+        case 6: return small_x8<6>(a, acts, n0, n1);
+        case 7: return small_x8<7>(a, acts, n0, n1);
+        case 8: return small_x8<8>(a, acts, n0, n1);
+        case 9: return small_x8<9>(a, acts, n0, n1);
+        case 10: return small_x8<10>(a, acts, n0, n1);
+        case 11: return small_x8<11>(a, acts, n0, n1);
+        case 12: return small_x8<12>(a, acts, n0, n1);
+        case 13: return small_x8<13>(a, acts, n0, n1);
+        case 14: return small_x8<14>(a, acts, n0, n1);
+        case 15: return small_x8<15>(a, acts, n0, n1);
+        default: return small_x8<16>(a, acts, n0, n1);
+    }
+}
+
 }  // namespace avx2g
 }  // namespace
 
 void gemm_int_avx512(const GemmArgs &a, int64_t n0, int64_t n1) {
     using namespace avx2g;
     const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
+    if (a.format == VANE_FORMAT_Q4_0_X8 && a.m >= kSmallX8MinM && a.m <= kSmallX8MaxM) return small_q4_0x8(a, acts, n0, n1);
     if (!acts.lanes) return gemm_int_avx2(a, n0, n1);  // M <= kGemmPairsMaxM
     if (a.format == VANE_FORMAT_Q4_0_X8) return gemm_q4_0x8_tiles<Avx512Tiles>(a, acts, n0, n1);
     with_int_fmt(a.format, [&](auto f) { gemm_tiles<decltype(f), Avx512Tiles>(a, acts, n0, n1); });

@@ -6,12 +6,11 @@ import dev.vane.bench.attention.AttentionBench;
 import dev.vane.bench.attention.AttentionResult;
 import dev.vane.bench.gemm.GemmBench;
 import dev.vane.bench.gemm.GemmResult;
+import dev.vane.bench.model.BatchBench;
 import dev.vane.bench.model.ModelBench;
 import dev.vane.bench.model.ModelResult;
 import dev.vane.bench.moe.MoeBench;
 import dev.vane.bench.moe.MoeResult;
-import dev.vane.model.gguf.GgmlType;
-import dev.vane.model.quantize.FileType;
 import dev.vane.quant.QuantFormat;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -33,7 +32,9 @@ import java.util.Locale;
  *   <li>{@code model [--formats=q4_0,q8_0] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]}: whole
  *       generated models (the ≈0.5B Llama in each format, the Mixtral-style one in q4_0 unless
  *       --formats is given) against llama.cpp on the same file: prefill, decode and time to first
- *       token, decode against the bandwidth floor and prefill against the FMA peak.
+ *       token, decode against the bandwidth floor and prefill against the FMA peak;
+ *   <li>{@code batch [--formats=q4_0] [--sequences=1,2,4,8,16]}: batched decode, sessions stepped
+ *       together against one session and the read floor ({@link BatchBench}).
  * </ul>
  */
 public final class BenchCli {
@@ -45,7 +46,8 @@ public final class BenchCli {
             usage: vane bench gemm      [--quick] [--json] [--formats=q4_0,q8_0,...] [--m=1,16,...] [--threads=1,2]
                    vane bench moe       [--quick] [--json] [--formats=q4_0,...] [--t=1,128] [--threads=2]
                    vane bench attention [--quick] [--json] [--threads=2]
-                   vane bench model     [--quick] [--json] [--formats=q4_0,q8_0,q4_k_m,q6_k,...] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]""";
+                   vane bench model     [--quick] [--json] [--formats=q4_0,q8_0,q4_k_m,q6_k,...] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]
+                   """ + BatchBench.USAGE;
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -55,11 +57,13 @@ public final class BenchCli {
     record Options(boolean quick, boolean json, List<QuantFormat> formats, int[] sizes, int[] threads) {}
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || !(args[0].equals("gemm") || args[0].equals("moe") || args[0].equals("attention") || args[0].equals("model"))) {
+        if (args.length == 0 || !(args[0].equals("gemm") || args[0].equals("moe") || args[0].equals("attention") || args[0].equals("model")
+                || args[0].equals("batch"))) {
             err.println(USAGE);
             return 2;
         }
         if (args[0].equals("model")) return runModel(Arrays.copyOfRange(args, 1, args.length), out, err);
+        if (args[0].equals("batch")) return BatchBench.run(Arrays.copyOfRange(args, 1, args.length), out, err, () -> bestOf(3));
         boolean moe = args[0].equals("moe");
         Options o;
         try {
@@ -161,7 +165,7 @@ public final class BenchCli {
         }
         if (!dense && !moe) throw new IllegalArgumentException("--dense and --moe exclude each other");
         if (runs < 0) runs = quick ? 3 : 7;
-        if (formats != null) formats.forEach(f -> modelCase(f, false, false));  // reject unknown names now
+        if (formats != null) formats.forEach(f -> ModelBench.named(f, false, false));  // reject unknown names now
         List<String> denseFormats = !dense ? List.of() : formats != null ? formats : quick ? List.of("q4_0") : List.of("q4_0", "q8_0");
         List<String> moeFormats = !moe ? List.of() : formats != null ? formats : List.of("q4_0");
         return new ModelOptions(quick, json, denseFormats, moeFormats, threads, runs, cache);
@@ -181,8 +185,8 @@ public final class BenchCli {
         MachineCeilings ceilings = bestOf(3);
         ModelBench bench = new ModelBench(ceilings, o.threads(), o.runs(), 1, o.cache(), err);
         List<ModelBench.Case> cases = new java.util.ArrayList<>();
-        for (String f : o.denseFormats()) cases.add(modelCase(f, false, o.quick()));
-        for (String f : o.moeFormats()) cases.add(modelCase(f, true, o.quick()));
+        for (String f : o.denseFormats()) cases.add(ModelBench.named(f, false, o.quick()));
+        for (String f : o.moeFormats()) cases.add(ModelBench.named(f, true, o.quick()));
         List<ModelResult> results = new java.util.ArrayList<>();
         try {
             for (ModelBench.Case c : cases) {
@@ -211,24 +215,6 @@ public final class BenchCli {
             out.printf(Locale.ROOT, "total %.0f s%n", (System.nanoTime() - start) / 1e9);
         }
         return 0;
-    }
-
-    /**
-     * The benchmark model in a format: q4_0, q8_0, f16 and f32 as the generator writes them; any
-     * other name is one of llama.cpp's file types (q4_k_m, q6_k, iq4_xs, ...), the F16 model
-     * quantized with llama.cpp's type mix by {@code vane quantize}.
-     */
-    private static ModelBench.Case modelCase(String name, boolean moe, boolean quick) {
-        GgmlType generated = switch (name.toLowerCase(Locale.ROOT)) {
-            case "q4_0" -> GgmlType.Q4_0;
-            case "q8_0" -> GgmlType.Q8_0;
-            case "f16" -> GgmlType.F16;
-            case "f32" -> GgmlType.F32;
-            default -> null;
-        };
-        if (generated != null) return moe ? ModelBench.moe(generated, quick) : ModelBench.dense(generated, quick);
-        FileType t = FileType.named(name);
-        return (moe ? ModelBench.moe(GgmlType.F16, quick) : ModelBench.dense(GgmlType.F16, quick)).quantizedTo(t);
     }
 
     /**

@@ -98,8 +98,31 @@ public final class ModelBench {
         return new Case(quick ? "mixtral-1L" : "mixtral-8x", s, null);
     }
 
+    /**
+     * The benchmark model in a format: q4_0, q8_0, f16 and f32 as the generator writes them; any
+     * other name is one of llama.cpp's file types (q4_k_m, q6_k, iq4_xs, ...), the F16 model
+     * quantized with llama.cpp's type mix by {@code vane quantize}.
+     */
+    public static Case named(String name, boolean moe, boolean quick) {
+        GgmlType generated = switch (name.toLowerCase(Locale.ROOT)) {
+            case "q4_0" -> GgmlType.Q4_0;
+            case "q8_0" -> GgmlType.Q8_0;
+            case "f16" -> GgmlType.F16;
+            case "f32" -> GgmlType.F32;
+            default -> null;
+        };
+        if (generated != null) return moe ? moe(generated, quick) : dense(generated, quick);
+        FileType t = FileType.named(name);
+        return (moe ? moe(GgmlType.F16, quick) : dense(GgmlType.F16, quick)).quantizedTo(t);
+    }
+
+    /** The case's GGUF file, generated (and quantized) into the cache directory on first use. */
+    public Path file(Case c) throws IOException {
+        return c.quantized() == null ? cached(c.spec()) : cachedQuantized(c.spec(), c.quantized());
+    }
+
     public void run(Case c, Consumer<ModelResult> out) throws IOException {
-        Path file = c.quantized() == null ? cached(c.spec()) : cachedQuantized(c.spec(), c.quantized());
+        Path file = file(c);
         String format = c.format();
         Vane.setThreads(threads);
         long t0 = System.nanoTime();
