@@ -12,4 +12,9 @@ namespace vane {
 // lanes) on vpdpbusd; smaller M goes to gemm_int_avx2.
 void gemm_int_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
 
+// gemm/x86_avx512_q4_kx8.cpp: q4_kx8 with M >= kQ4kx8Avx512MinM on vpdpbusd; smaller M goes to
+// gemm_q4_kx8_avx2.
+constexpr int64_t kQ4kx8Avx512MinM = 4;
+void gemm_q4_kx8_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
+
 }  // namespace vane
