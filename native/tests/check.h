@@ -92,3 +92,23 @@ static inline bool compare_variant(int32_t isa) {
 }
 
 static inline bool compare_avx2_variant() { return compare_variant(VANE_ISA_AVX2); }
+
+// The number of outputs of y (vane_gemm's result under the AVX-512 variant, active now) whose
+// bits differ from the AVX2 variant's on the same operands; the AVX-512 variant stays active.
+static inline int64_t gemm_differs_from_avx2(int32_t format, const void *w, int64_t bytes, int64_t n, int64_t k, const float *x,
+                                             int64_t ldx, int64_t m, const float *bias, const float *y, int64_t ldy) {
+    float *y2 = (float *)malloc(sizeof(float) * (size_t)(m * ldy));
+    for (int64_t e = 0; e < m * ldy; e++) y2[e] = y[e];  // the gaps between rows as they are in y
+    CHECK(vane_cpu_select(VANE_ISA_AVX2) == VANE_OK, "%s", vane_last_error());
+    CHECK(vane_gemm(format, w, bytes, n, k, x, ldx, m, bias, y2, ldy) == VANE_OK, "%s", vane_last_error());
+    CHECK(vane_cpu_select(VANE_ISA_AVX512) == VANE_OK, "%s", vane_last_error());
+    int64_t differ = 0;
+    for (int64_t e = 0; e < m * ldy; e++) {
+        uint32_t a, b;
+        memcpy(&a, &y[e], 4);
+        memcpy(&b, &y2[e], 4);
+        differ += a != b;
+    }
+    free(y2);
+    return differ;
+}

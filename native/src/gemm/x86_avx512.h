@@ -17,4 +17,9 @@ void gemm_int_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
 constexpr int64_t kQ4kx8Avx512MinM = 4;
 void gemm_q4_kx8_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
 
+// gemm/x86_avx512_q6_kx8.cpp: q6_kx8 with M >= kQ6kx8Avx512MinM; smaller M goes to
+// gemm_q6_kx8_avx2.
+constexpr int64_t kQ6kx8Avx512MinM = 4;
+void gemm_q6_kx8_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
+
 }  // namespace vane

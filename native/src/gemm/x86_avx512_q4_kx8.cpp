@@ -3,8 +3,8 @@
 // weights at the memory's pace already. The sums are those of the AVX2 kernel, so the results
 // are identical to it.
 //
-// A 512-bit vector holds two groups: chunk c of a super-block's codes (32 bytes, 4 consecutive
-// columns of all 8 rows, vane.h) of group g in lanes 0..7 and of group h in lanes 8..15. Per
+// Two groups a vector (x86_avx512_x8_pairs.h): chunk c of a super-block's codes (32 bytes, 4
+// consecutive columns of all 8 rows, vane.h) of group g in lanes 0..7, of group h in 8..15. Per
 // super-block and sub-block pair p, the 16 code vectors (8 chunks, low and high nibbles) and the
 // two sub-blocks' scales (zero-extended to int32) stay in registers while every row of x of the
 // block of rows passes over them: vpdpbusd of the codes with 4 activations broadcast from memory
@@ -13,9 +13,6 @@
 // vpdpwssd of [min, min] int16 pairs with the activations' bsum pairs. Per super-block and row
 // of x: acc += d * d_x * isum - dmin * d_x * msum in f32, as the AVX2 kernel.
 //
-// The rows of x go in blocks of kRowBlock (their q8_K blocks, about 300 KB at k = 4096, and the
-// chunk's weights stay in L2 while all the chunk's groups pass over them).
-//
 // W [4096, 4096], 2-vCPU Zen 4, 2026-12-06 (gemm_bench gemm / gemv, ms, this kernel / the AVX2
 // one): m = 512 at 2 threads 30.2 / 60.1 (61% of the int8 ceiling), m = 64 4.5 / 7.8; W [14336,
 // 4096] from DRAM, 2 threads: M = 2 1.86 / 1.58, M = 4 1.78 / 2.00, M = 8 2.40 / 3.09, M = 16
@@ -23,59 +20,36 @@
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
-#include "gemm/ggml_dot.h"
 #include "gemm/x86_avx2.h"
 #include "gemm/x86_avx512.h"
+#include "gemm/x86_avx512_x8_pairs.h"
 
 namespace vane {
 
 namespace {
-// Own names: the other units have helpers of the same names (see tests/check_baseline_isa.py).
 namespace q4kx8_avx512 {
 
-#define VQ_INLINE inline __attribute__((always_inline))
+using namespace x8_pairs;
 
 constexpr int64_t kGroupBytes = sizeof(vane_block_q4_kx8);
 constexpr int kScalesAt = offsetof(vane_block_q4_kx8, scales), kCodesAt = offsetof(vane_block_q4_kx8, qs);
-constexpr int64_t kRowBlock = 64;
 
-VQ_INLINE __m512i bcast32(const void *p) {
-    int32_t v;
-    memcpy(&v, p, 4);
-    return _mm512_set1_epi32(v);
-}
-VQ_INLINE __m512i pair(const uint8_t *g, const uint8_t *h) {
-    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)g)),
-                              _mm256_loadu_si256((const __m256i *)h), 1);
-}
 // 8 bytes of g and 8 of h as 16 int32 lanes.
-VQ_INLINE __m512i bytes16(const uint8_t *g, const uint8_t *h) {
-    int64_t lo, hi;
-    memcpy(&lo, g, 8);
-    memcpy(&hi, h, 8);
-    return _mm512_cvtepu8_epi32(_mm_set_epi64x(hi, lo));
-}
-// 8 fp16 of g and 8 of h as 16 floats.
-VQ_INLINE __m512 halves16(const uint8_t *g, const uint8_t *h) {
-    const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)g)),
-                                              _mm_loadu_si128((const __m128i *)h), 1);
-    return _mm512_cvtph_ps(v);
-}
+X8P_INLINE __m512i bytes16(const uint8_t *g, const uint8_t *h) { return _mm512_cvtepu8_epi32(pair8(g, h)); }
 
 // Groups g (lanes 0..7) and h (8..15) against rows [0, mt) of x (y[t] their q8_K blocks):
 // acc[t] += their dot products.
-void group_pair(const uint8_t *wg, const uint8_t *wh, int64_t nb, const act_q8_k *const *y, int64_t mt, __m512 *acc) {
+void pair_dot(const uint8_t *wg, const uint8_t *wh, int64_t nb, const act_q8_k *const *y, int64_t mt, __m512 *acc) {
     const __m512i m4 = _mm512_set1_epi8(0x0F);
-    alignas(64) int32_t isum[kRowBlock][16];
+    alignas(64) int32_t isum[kX8RowBlock][16];
     for (int64_t b = 0; b < nb; b++) {
         const uint8_t *bg = wg + b * kGroupBytes, *bh = wh + b * kGroupBytes;
         for (int64_t t = 0; t < mt; t++) _mm512_store_si512(isum[t], _mm512_setzero_si512());
         for (int p = 0; p < 4; p++) {
             __m512i lo[8], hi[8];
             for (int c = 0; c < 8; c++) {
-                const __m512i code = pair(bg + kCodesAt + 32 * (8 * p + c), bh + kCodesAt + 32 * (8 * p + c));
+                const __m512i code = pair32(bg + kCodesAt + 32 * (8 * p + c), bh + kCodesAt + 32 * (8 * p + c));
                 lo[c] = _mm512_and_si512(code, m4);
                 hi[c] = _mm512_and_si512(_mm512_srli_epi16(code, 4), m4);
             }
@@ -114,31 +88,8 @@ void group_pair(const uint8_t *wg, const uint8_t *wh, int64_t nb, const act_q8_k
 }  // namespace
 
 void gemm_q4_kx8_avx512(const GemmArgs &a, int64_t n0, int64_t n1) {
-    using namespace q4kx8_avx512;
     if (a.m < kQ4kx8Avx512MinM) return gemm_q4_kx8_avx2(a, n0, n1);
-    const int64_t nb = a.k / 256, act_row = ggml_act_row_bytes(a.format, a.k);
-    const int64_t g1 = n1 / 8;
-    for (int64_t i0 = 0; i0 < a.m; i0 += kRowBlock) {
-        const int64_t mt = a.m - i0 < kRowBlock ? a.m - i0 : kRowBlock;
-        const act_q8_k *y[kRowBlock];
-        for (int64_t t = 0; t < mt; t++) y[t] = (const act_q8_k *)((const uint8_t *)a.scratch + (i0 + t) * act_row);
-        for (int64_t g = n0 / 8; g < g1; g += 2) {
-            const bool two = g + 1 < g1;  // a last odd group is paired with itself
-            const uint8_t *wg = (const uint8_t *)a.w + g * nb * kGroupBytes;
-            __m512 acc[kRowBlock];
-            for (int64_t t = 0; t < mt; t++) acc[t] = _mm512_setzero_ps();
-            group_pair(wg, two ? wg + nb * kGroupBytes : wg, nb, y, mt, acc);
-            const __m512 bias = !a.bias ? _mm512_setzero_ps()
-                                : two   ? _mm512_loadu_ps(a.bias + 8 * g)
-                                        : _mm512_zextps256_ps512(_mm256_loadu_ps(a.bias + 8 * g));
-            for (int64_t t = 0; t < mt; t++) {
-                const __m512 out = _mm512_add_ps(acc[t], bias);
-                float *row = a.y + (i0 + t) * a.ldy + 8 * g;
-                if (two) _mm512_storeu_ps(row, out);
-                else _mm256_storeu_ps(row, _mm512_castps512_ps256(out));
-            }
-        }
-    }
+    x8_pairs::run_pairs(a, n0, n1, q4kx8_avx512::kGroupBytes, q4kx8_avx512::pair_dot);
 }
 
 }  // namespace vane
