@@ -195,7 +195,8 @@ int main(int argc, char **argv) {
     const int runs = argc > 2 ? atoi(argv[2]) : 200;
     vane_cpu_info cpu;
     vane_cpu_features(&cpu);
-    printf("gemm_bench: variant %s (%s)\n", cpu.active == VANE_ISA_AVX2 ? "avx2" : "baseline", cpu.reason);
+    const char *variant = cpu.active == VANE_ISA_AVX512 ? "avx512" : cpu.active == VANE_ISA_AVX2 ? "avx2" : "baseline";
+    printf("gemm_bench: variant %s (%s)\n", variant, cpu.reason);
     vane_set_threads(2);
     double read_gbps = 0, fma = 0, dot = 0;
     vane_probe_read_bandwidth(int64_t(1) << 30, 5, &read_gbps);

@@ -28,6 +28,9 @@ static_assert(offsetof(vane_attention_params, window) == 32 && offsetof(vane_att
 
 constexpr int64_t kMaxRowsPerTask = 64;
 constexpr int64_t kMinSplitKeys = 256;
+// Query rows x heads x visible keys x head dim below which one thread runs the call (about a
+// microsecond of work, less than waking a second thread costs).
+constexpr int64_t kMinParallelWork = 1 << 16;
 
 vane_status check(const vane_attention_params *p, int64_t n_q, int64_t n_kv) {
     if (!p) return fail(VANE_E_INVALID_ARGUMENT, "vane_attention: params is null");
@@ -92,7 +95,9 @@ vane_status run(const vane::AttnArgs &a) {
     const int64_t blocks = (n_q + tokens - 1) / tokens, tasks = a.n_kv_heads * blocks;
     const int64_t threads = vane::pool_threads();
     int64_t splits = 1;
-    if (tasks < 2 * threads) {
+    // Less work than a hand-off is worth (a tiny model's decode step): the calling thread alone.
+    const bool serial = n_q * a.n_heads * n_kv * d < kMinParallelWork;
+    if (tasks < 2 * threads && !serial) {
         splits = (2 * threads + tasks - 1) / tasks;
         if (splits > n_kv / kMinSplitKeys) splits = n_kv / kMinSplitKeys;
         if (splits < 1) splits = 1;
@@ -104,7 +109,7 @@ vane_status run(const vane::AttnArgs &a) {
         *t1 = *t0 + tokens < n_q ? *t0 + tokens : n_q;
     };
     if (splits == 1) {
-        vane::parallel_for(tasks, 1, [&](int64_t b, int64_t e) {
+        vane::parallel_for(tasks, serial ? tasks : 1, [&](int64_t b, int64_t e) {
             for (int64_t task = b; task < e; task++) {
                 int64_t g, t0, t1;
                 task_tokens(task, &g, &t0, &t1);

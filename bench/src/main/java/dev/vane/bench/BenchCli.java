@@ -7,6 +7,7 @@ import dev.vane.bench.attention.AttentionResult;
 import dev.vane.bench.gemm.GemmBench;
 import dev.vane.bench.gemm.GemmResult;
 import dev.vane.bench.model.BatchBench;
+import dev.vane.bench.model.GapBench;
 import dev.vane.bench.model.ModelBench;
 import dev.vane.bench.model.ModelResult;
 import dev.vane.bench.moe.MoeBench;
@@ -34,7 +35,9 @@ import java.util.Locale;
  *       --formats is given) against llama.cpp on the same file: prefill, decode and time to first
  *       token, decode against the bandwidth floor and prefill against the FMA peak;
  *   <li>{@code batch [--formats=q4_0] [--sequences=1,2,4,8,16]}: batched decode, sessions stepped
- *       together against one session and the read floor ({@link BatchBench}).
+ *       together against one session and the read floor ({@link BatchBench});
+ *   <li>{@code gaps [--model=FILE] [--gaps=0,0.25,1,3]}: decode right after idle gaps against a
+ *       warm loop, on the embedded model by default ({@link GapBench}).
  * </ul>
  */
 public final class BenchCli {
@@ -47,7 +50,7 @@ public final class BenchCli {
                    vane bench moe       [--quick] [--json] [--formats=q4_0,...] [--t=1,128] [--threads=2]
                    vane bench attention [--quick] [--json] [--threads=2]
                    vane bench model     [--quick] [--json] [--formats=q4_0,q8_0,q4_k_m,q6_k,...] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]
-                   """ + BatchBench.USAGE;
+                   """ + BatchBench.USAGE + "\n       " + GapBench.USAGE;
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -58,12 +61,13 @@ public final class BenchCli {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || !(args[0].equals("gemm") || args[0].equals("moe") || args[0].equals("attention") || args[0].equals("model")
-                || args[0].equals("batch"))) {
+                || args[0].equals("batch") || args[0].equals("gaps"))) {
             err.println(USAGE);
             return 2;
         }
         if (args[0].equals("model")) return runModel(Arrays.copyOfRange(args, 1, args.length), out, err);
         if (args[0].equals("batch")) return BatchBench.run(Arrays.copyOfRange(args, 1, args.length), out, err, () -> bestOf(3));
+        if (args[0].equals("gaps")) return GapBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         boolean moe = args[0].equals("moe");
         Options o;
         try {
