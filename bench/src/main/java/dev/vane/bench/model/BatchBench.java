@@ -50,12 +50,8 @@ public final class BatchBench {
             if (threads < 1 || steps < 1 || runs < 1 || Arrays.stream(sizes).anyMatch(b -> b < 1 || b > 256)) {
                 throw new IllegalArgumentException("--threads, --steps and --runs must be >= 1, --sequences in 1..256");
             }
-        } catch (NumberFormatException e) {
-            err.println("vane bench: not a number: " + e.getMessage());
-            return 2;
         } catch (IllegalArgumentException e) {
-            err.println("vane bench: " + e.getMessage());
-            return 2;
+            return BenchArgs.rejected(err, e);
         }
         Vane.setThreads(threads);
         err.println("measuring machine ceilings (read bandwidth, fp32 FMA, int8 dot) ...");
@@ -116,12 +112,12 @@ public final class BatchBench {
                     int[] next = new int[b];
                     for (int i = 0; i < b; i++) {
                         active.get(i).truncate(0);
-                        next[i] = argmax(active.get(i).prefill(prompts.get(i)));
+                        next[i] = BenchArgs.argmax(active.get(i).prefill(prompts.get(i)));
                     }
                     long t0 = System.nanoTime();
                     for (int step = 0; step < steps; step++) {
                         float[][] logits = batch.step(active, next);
-                        for (int i = 0; i < b; i++) next[i] = argmax(logits[i]);
+                        for (int i = 0; i < b; i++) next[i] = BenchArgs.argmax(logits[i]);
                     }
                     if (r >= 0) times[s][r] = (System.nanoTime() - t0) / 1e6 / steps;
                 }
@@ -136,11 +132,5 @@ public final class BatchBench {
             med[s] = t[t.length / 2];
         }
         return med;
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 }

@@ -43,12 +43,8 @@ public final class GapBench {
             if (threads < 1 || tokens < 1 || runs < 1 || gaps.length == 0 || gaps[0] != 0 || Arrays.stream(gaps).anyMatch(g -> g < 0 || g > 60)) {
                 throw new IllegalArgumentException("--threads, --tokens and --runs must be >= 1; --gaps in seconds (0..60), the first 0 (the warm figure)");
             }
-        } catch (NumberFormatException e) {
-            err.println("vane bench: not a number: " + e.getMessage());
-            return 2;
         } catch (IllegalArgumentException e) {
-            err.println("vane bench: " + e.getMessage());
-            return 2;
+            return BenchArgs.rejected(err, e);
         }
         Vane.setThreads(threads);
         try (Model model = file == null ? EmbeddedModel.load() : Model.load(file, WeightFormat.AS_IS)) {
@@ -78,10 +74,10 @@ public final class GapBench {
                 for (int g = 0; g < gaps.length; g++) {
                     if (gaps[g] > 0) Thread.sleep((long) (gaps[g] * 1000));
                     session.truncate(0);
-                    int next = argmax(session.prefill(rng.ints(PROMPT, 3, vocab).toArray()));
+                    int next = BenchArgs.argmax(session.prefill(rng.ints(PROMPT, 3, vocab).toArray()));
                     long t0 = System.nanoTime(), t1 = 0;
                     for (int s = 0; s < tokens; s++) {
-                        next = argmax(session.next(next));
+                        next = BenchArgs.argmax(session.next(next));
                         if (s == 0) t1 = System.nanoTime();
                     }
                     long t2 = System.nanoTime();
@@ -97,11 +93,5 @@ public final class GapBench {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
-        return best;
     }
 }
