@@ -9,14 +9,17 @@
 // two sub-blocks' scales (zero-extended to int32) stay in registers while every row of x of the
 // block of rows passes over them: vpdpbusd of the codes with 4 activations broadcast from memory
 // gives a sub-block's int32 sum per weight row (|.| <= 32 * 15 * 128), vpmulld applies its
-// scale, and the row's running int32 sum lives in a small buffer in L1 (isum). The mins are
+// scale, and the row's running int32 sum is kept in a register (4..8 rows of x, a template per
+// count) or in L1 (more rows). The next pair of groups is prefetched into L2. The mins are
 // vpdpwssd of [min, min] int16 pairs with the activations' bsum pairs. Per super-block and row
 // of x: acc += d * d_x * isum - dmin * d_x * msum in f32, as the AVX2 kernel.
 //
 // W [4096, 4096], 2-vCPU Zen 4, 2026-12-06 (gemm_bench gemm / gemv, ms, this kernel / the AVX2
 // one): m = 512 at 2 threads 30.2 / 60.1 (61% of the int8 ceiling), m = 64 4.5 / 7.8; W [14336,
 // 4096] from DRAM, 2 threads: M = 2 1.86 / 1.58, M = 4 1.78 / 2.00, M = 8 2.40 / 3.09, M = 16
-// 3.87 / 5.57. Hence M >= 4 (kQ4kx8Avx512MinM).
+// 3.87 / 5.57. Hence M >= 4 (kQ4kx8Avx512MinM). The sums in registers and the prefetch then
+// took M = 4 / 8 / 16 from 1.60-1.69 / 2.26-2.36 / 3.59-4.03 ms to 1.44-1.49 / 1.99-2.14 /
+// 3.36-3.54 (the two builds alternated twice in one session).
 #include <immintrin.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,17 +38,28 @@ using namespace x8_pairs;
 constexpr int64_t kGroupBytes = sizeof(vane_block_q4_kx8);
 constexpr int kScalesAt = offsetof(vane_block_q4_kx8, scales), kCodesAt = offsetof(vane_block_q4_kx8, qs);
 
+#define VQ_INLINE inline __attribute__((always_inline))
+
 // 8 bytes of g and 8 of h as 16 int32 lanes.
 X8P_INLINE __m512i bytes16(const uint8_t *g, const uint8_t *h) { return _mm512_cvtepu8_epi32(pair8(g, h)); }
 
 // Groups g (lanes 0..7) and h (8..15) against rows [0, mt) of x (y[t] their q8_K blocks):
-// acc[t] += their dot products.
-void pair_dot(const uint8_t *wg, const uint8_t *wh, int64_t nb, const act_q8_k *const *y, int64_t mt, __m512 *acc) {
+// acc[t] += their dot products. T > 0: mt == T, known to the compiler, so that the row sums stay
+// in registers (small batches); T = 0: any mt up to kX8RowBlock, the sums in L1.
+template <int T>
+VQ_INLINE void pair_rows(const uint8_t *wg, const uint8_t *wh, int64_t nb, const act_q8_k *const *y, int64_t mt, __m512 *acc) {
     const __m512i m4 = _mm512_set1_epi8(0x0F);
-    alignas(64) int32_t isum[kX8RowBlock][16];
+    if (T > 0) mt = T;
+    __m512i isum[T > 0 ? T : kX8RowBlock];
+    // The next pair of groups (contiguous after these two), into L2 while this one runs.
+    const char *pf = (const char *)wg + 2 * nb * kGroupBytes;
     for (int64_t b = 0; b < nb; b++) {
         const uint8_t *bg = wg + b * kGroupBytes, *bh = wh + b * kGroupBytes;
-        for (int64_t t = 0; t < mt; t++) _mm512_store_si512(isum[t], _mm512_setzero_si512());
+        for (int o = 0; o < kGroupBytes; o += 64) {
+            _mm_prefetch(pf + b * kGroupBytes + o, _MM_HINT_T1);
+            _mm_prefetch(pf + (nb + b) * kGroupBytes + o, _MM_HINT_T1);
+        }
+        for (int64_t t = 0; t < mt; t++) isum[t] = _mm512_setzero_si512();
         for (int p = 0; p < 4; p++) {
             __m512i lo[8], hi[8];
             for (int c = 0; c < 8; c++) {
@@ -63,7 +77,7 @@ void pair_dot(const uint8_t *wg, const uint8_t *wh, int64_t nb, const act_q8_k *
                     s_hi = _mm512_dpbusd_epi32(s_hi, hi[c], bcast32(q + 32 + 4 * c));
                 }
                 const __m512i s = _mm512_add_epi32(_mm512_mullo_epi32(s_lo, sc_lo), _mm512_mullo_epi32(s_hi, sc_hi));
-                _mm512_store_si512(isum[t], _mm512_add_epi32(_mm512_load_si512(isum[t]), s));
+                isum[t] = _mm512_add_epi32(isum[t], s);
             }
         }
         // min of sub-block s times its activations' sum (bsums 2s and 2s + 1): [min, min] int16
@@ -78,9 +92,20 @@ void pair_dot(const uint8_t *wg, const uint8_t *wh, int64_t nb, const act_q8_k *
             __m512i msum = _mm512_setzero_si512();
             for (int s = 0; s < 8; s++) msum = _mm512_dpwssd_epi32(msum, mn[s], bcast32(y[t][b].bsums + 2 * s));
             const __m512 dx = _mm512_set1_ps(y[t][b].d);
-            __m512 r = _mm512_fmadd_ps(_mm512_mul_ps(d, dx), _mm512_cvtepi32_ps(_mm512_load_si512(isum[t])), acc[t]);
+            __m512 r = _mm512_fmadd_ps(_mm512_mul_ps(d, dx), _mm512_cvtepi32_ps(isum[t]), acc[t]);
             acc[t] = _mm512_fnmadd_ps(_mm512_mul_ps(dmin, dx), _mm512_cvtepi32_ps(msum), r);
         }
+    }
+}
+
+void pair_dot(const uint8_t *wg, const uint8_t *wh, int64_t nb, const act_q8_k *const *y, int64_t mt, __m512 *acc) {
+    switch (mt) {
+        case 4: return pair_rows<4>(wg, wh, nb, y, mt, acc);
+        case 5: return pair_rows<5>(wg, wh, nb, y, mt, acc);
+        case 6: return pair_rows<6>(wg, wh, nb, y, mt, acc);
+        case 7: return pair_rows<7>(wg, wh, nb, y, mt, acc);
+        case 8: return pair_rows<8>(wg, wh, nb, y, mt, acc);
+        default: return pair_rows<0>(wg, wh, nb, y, mt, acc);
     }
 }
 
