@@ -9,7 +9,7 @@
 namespace vane {
 
 // gemm/x86_avx512_int.cpp: int4_*, int8_*, q4_0, q8_0, q4_0x8 with M > kGemmPairsMaxM (x in
-// lanes) on vpdpbusd; smaller M goes to gemm_int_avx2.
+// lanes), and q4_0x8 with M = 3..16, on vpdpbusd; the rest goes to gemm_int_avx2.
 void gemm_int_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
 
 // gemm/x86_avx512_q4_kx8.cpp: q4_kx8 with M >= kQ4kx8Avx512MinM on vpdpbusd; smaller M goes to

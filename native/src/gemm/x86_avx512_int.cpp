@@ -1,7 +1,7 @@
-// AVX-512 GEMM of the integer weight formats for M > kGemmPairsMaxM (compiled with the AVX-512
-// flags; internal linkage but for gemm_int_avx512). The semantics of ref.cpp, on the shared
-// prepare step's activations in the lane layout (gemm.h), as the AVX2 tiles compute them
-// (x86_avx2_int.cpp), with two differences:
+// AVX-512 GEMM of the integer weight formats for M > kGemmPairsMaxM, and of q4_0x8 for small
+// batches (M = 3..16, further down) (compiled with the AVX-512 flags; internal linkage but for
+// gemm_int_avx512). The semantics of ref.cpp, on the shared prepare step's activations (gemm.h),
+// the GEMM as the AVX2 tiles compute it (x86_avx2_int.cpp), with two differences:
 //   - vpdpbusd (VNNI) multiplies unsigned weight bytes by the signed q and sums each 4 products
 //     into its int32 lane: exact, no int16 stage, a quarter of the AVX2 instructions. int4 codes
 //     are 0..15 already; int8 weights go in as w + 128 (w ^ 0x80) and D loses 128 * qsum, as the
@@ -20,6 +20,7 @@
 
 #include "gemm/x86_avx2.h"
 #include "gemm/x86_avx512.h"
+#include "gemm/x86_avx512_x8_pairs.h"
 #include "gemm/x86_int_blocks.h"
 #include "vane.h"
 
@@ -211,18 +212,11 @@ void small_x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
     XBlock<T> *xb = (XBlock<T> *)x8_rows_buffer(nb * (int64_t)sizeof(XBlock<T>));
     if (!xb) return gemm_int_avx2(a, n0, n1);  // no memory for the spread x
     spread_x<T>(acts, nb, xb);
-    const __m512 zero = _mm512_setzero_ps();
     for (int64_t g = n0 / 8; g < n1 / 8; g += 2) {
         const bool two = g + 1 < n1 / 8;
         __m512 acc[T];
         small_x8_groups<T>(a, xb, g, two ? g + 1 : g, acc);
-        const int64_t j = 8 * g;
-        const __m512 bias = !a.bias ? zero : two ? _mm512_loadu_ps(a.bias + j) : _mm512_zextps256_ps512(_mm256_loadu_ps(a.bias + j));
-        for (int t = 0; t < T; t++) {
-            const __m512 y = _mm512_add_ps(acc[t], bias);
-            if (two) _mm512_storeu_ps(a.y + t * a.ldy + j, y);
-            else _mm256_storeu_ps(a.y + t * a.ldy + j, _mm512_castps512_ps256(y));
-        }
+        x8_pairs::store_pair(a, 0, T, g, two, acc);
     }
 }
 

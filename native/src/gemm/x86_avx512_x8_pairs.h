@@ -2,7 +2,8 @@
 // quantized to q8_K by ggml_prepare: a 512-bit vector holds two groups of 8 weight rows (group
 // g in lanes 0..7, group h in 8..15), and each block of up to kX8RowBlock rows of x passes over
 // every pair of groups of the chunk in turn (the rows' q8_K blocks, about 300 KB at k = 4096,
-// and the chunk's weights stay in L2). For AVX-512 units alone.
+// and the chunk's weights stay in L2). store_pair serves the q4_0x8 small-batch kernel too
+// (x86_avx512_int.cpp), which pairs groups the same way. For AVX-512 units alone.
 #pragma once
 #include <immintrin.h>
 #include <stdint.h>
@@ -31,7 +32,7 @@ X8P_INLINE __m512i pair32(const uint8_t *g, const uint8_t *h) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)g)),
                               _mm256_loadu_si256((const __m256i *)h), 1);
 }
-// 8 bytes at g and 8 at h, as 16 128-bit halves' worth: [g's, h's].
+// 8 bytes at g and 8 at h in one 128-bit vector: [g's, h's].
 X8P_INLINE __m128i pair8(const uint8_t *g, const uint8_t *h) {
     int64_t lo, hi;
     memcpy(&lo, g, 8);
@@ -43,6 +44,20 @@ X8P_INLINE __m512 halves16(const uint8_t *g, const uint8_t *h) {
     const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)g)),
                                               _mm_loadu_si128((const __m128i *)h), 1);
     return _mm512_cvtph_ps(v);
+}
+
+// Rows [0, mt) of x from i0 against groups g (lanes 0..7 of acc[t]) and g + 1 (8..15): y's
+// columns 8g .. 8g + 15 of those rows, plus the bias; only g's 8 when !two (g paired with itself).
+X8P_INLINE void store_pair(const GemmArgs &a, int64_t i0, int64_t mt, int64_t g, bool two, const __m512 *acc) {
+    const __m512 bias = !a.bias ? _mm512_setzero_ps()
+                        : two   ? _mm512_loadu_ps(a.bias + 8 * g)
+                                : _mm512_zextps256_ps512(_mm256_loadu_ps(a.bias + 8 * g));
+    for (int64_t t = 0; t < mt; t++) {
+        const __m512 out = _mm512_add_ps(acc[t], bias);
+        float *row = a.y + (i0 + t) * a.ldy + 8 * g;
+        if (two) _mm512_storeu_ps(row, out);
+        else _mm256_storeu_ps(row, _mm512_castps512_ps256(out));
+    }
 }
 
 // Rows [n0, n1) of y for every row of x: pair_dot(wg, wh, nb, y, mt, acc) adds groups g and h
@@ -62,15 +77,7 @@ void run_pairs(const GemmArgs &a, int64_t n0, int64_t n1, int64_t group_bytes, P
             __m512 acc[kX8RowBlock];
             for (int64_t t = 0; t < mt; t++) acc[t] = _mm512_setzero_ps();
             pair_dot(wg, two ? wg + nb * group_bytes : wg, nb, y, mt, acc);
-            const __m512 bias = !a.bias ? _mm512_setzero_ps()
-                                : two   ? _mm512_loadu_ps(a.bias + 8 * g)
-                                        : _mm512_zextps256_ps512(_mm256_loadu_ps(a.bias + 8 * g));
-            for (int64_t t = 0; t < mt; t++) {
-                const __m512 out = _mm512_add_ps(acc[t], bias);
-                float *row = a.y + (i0 + t) * a.ldy + 8 * g;
-                if (two) _mm512_storeu_ps(row, out);
-                else _mm256_storeu_ps(row, _mm512_castps512_ps256(out));
-            }
+            store_pair(a, i0, mt, g, two, acc);
         }
     }
 }
