@@ -32,8 +32,8 @@ public final class HfCheckpointGenerator {
             throw new IllegalArgumentException("weights must be F32, F16, BF16 or F8_E4M3, got " + weights);
         }
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("config.json"), config(spec, weights));
         SyntheticVocab vocab = SyntheticVocab.bpe(spec.vocab(), spec.seed());
+        Files.writeString(dir.resolve("config.json"), config(spec, weights, vocab));
         Files.writeString(dir.resolve("tokenizer.json"), tokenizerJson(vocab, "llama-bpe"));
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"bos_token\":" + quote(vocab.tokens().get(vocab.bos())) + ",\"eos_token\":"
                 + quote(vocab.tokens().get(vocab.eos())) + ",\"add_bos_token\":true}\n");
@@ -138,7 +138,8 @@ public final class HfCheckpointGenerator {
         return (short) ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16);
     }
 
-    private static String config(ModelSpec s, Dtype weights) {
+    // Carries bos/eos_token_id and hidden_act as published Llama configs do (Jlama reads them from here).
+    private static String config(ModelSpec s, Dtype weights, SyntheticVocab vocab) {
         boolean moe = s.experts() > 0;
         StringBuilder b = new StringBuilder("{\n");
         b.append("  \"architectures\": [\"").append(moe ? "MixtralForCausalLM" : "LlamaForCausalLM").append("\"],\n");
@@ -147,6 +148,7 @@ public final class HfCheckpointGenerator {
         b.append(String.format(Locale.ROOT, "  \"num_attention_heads\": %d,%n  \"num_key_value_heads\": %d,%n  \"head_dim\": %d,%n", s.heads(), s.kvHeads(), s.headDim()));
         b.append(String.format(Locale.ROOT, "  \"vocab_size\": %d,%n  \"max_position_embeddings\": %d,%n  \"rms_norm_eps\": %s,%n  \"rope_theta\": %s,%n",
                 s.vocab(), s.contextLength(), Float.toString(s.rmsEps()), Float.toString(s.ropeBase())));
+        b.append(String.format(Locale.ROOT, "  \"bos_token_id\": %d,%n  \"eos_token_id\": %d,%n  \"hidden_act\": \"silu\",%n", vocab.bos(), vocab.eos()));
         if (moe) b.append(String.format(Locale.ROOT, "  \"num_local_experts\": %d,%n  \"num_experts_per_tok\": %d,%n", s.experts(), s.expertsUsed()));
         if (weights == Dtype.F8_E4M3) {
             b.append("  \"quantization_config\": {\"quant_method\": \"fp8\", \"fmt\": \"e4m3\", \"activation_scheme\": \"dynamic\", \"weight_block_size\": [128, 128]},\n");
