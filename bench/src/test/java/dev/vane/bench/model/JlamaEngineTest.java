@@ -64,6 +64,21 @@ class JlamaEngineTest {
     }
 
     @Test
+    void q4IsJlamasOwnConversionKeptNextToTheCheckpoint() throws Exception {
+        Path ckpt = dir.resolve("tiny");
+        HfCheckpointGenerator.write(TINY, Dtype.F32, ckpt);
+        String text = "the of and to in is was he";
+        try (JlamaEngine jlama = JlamaEngine.load(ckpt, true, THREADS)) {
+            assertEquals(N, jlama.generate(text, null, N).pieces().size());
+        }
+        assertTrue(Files.isRegularFile(dir.resolve("tiny-jlama-q4").resolve("model.safetensors")));
+        assertTrue(Files.notExists(ckpt.resolve("README.md")), "the source checkpoint is left as it was");
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of("tiny", "tiny-jlama-q4"), left.map(p -> p.getFileName().toString()).sorted().toList(), "no staging left behind");
+        }
+    }
+
+    @Test
     void missingOrUnknownCheckpointsAreClearErrors() throws Exception {
         Path missing = dir.resolve("nowhere");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JlamaEngine.load(missing, false, THREADS));
