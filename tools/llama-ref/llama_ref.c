@@ -1,7 +1,7 @@
 // llama_ref: llama.cpp as a reference engine for Vane's model tests and benchmarks. It opens
 // llama.cpp's prebuilt library (build/llama-cpp/index.node, see ci/fetch-llama-cpp.sh) with
 // dlopen and calls its C API through function pointers typed from llama.h, so no llama.cpp code
-// is compiled or linked here. Subcommands: logits, greedy, tokenize, pieces, chat, bench, info,
+// is compiled or linked here. Subcommands: logits, greedy, tokenize, pieces, chat, bench, serve, info,
 // quantize (see usage()); quantize writes a GGUF whose tensors llama.cpp's own quantizer (ggml) encoded.
 // The library is a Node addon: its napi_* imports stay unresolved (RTLD_LAZY) and are never called.
 #define _GNU_SOURCE
@@ -79,6 +79,11 @@ static const char *USAGE =
     "  bench    --model F --prompt P --gen G [--reps R] [--threads N] [--kv f16|f32] [--warmup W]\n"
     "           per rep (fresh KV cache): prefill P tokens (BOS, then ids 1..P-1 mod n_vocab) and G\n"
     "           single-token decode steps; prints one JSON line per rep\n"
+    "  serve    --model F [--threads N] [--ctx N] [--kv f16|f32]\n"
+    "           keep the model loaded for a benchmark driver: prints 'ready', then per stdin line\n"
+    "           'K ID,ID,...' (a prompt) prefills on a cleared cache and takes K greedy steps (end of\n"
+    "           generation never drawn), printing one JSON line: each token's arrival time in seconds\n"
+    "           from the line's receipt, and the ids; an empty line or end of input ends it\n"
     "  info     --model F\n"
     "           print the model's sizes and llama.cpp's system info (the CPU features it uses)\n"
     "  quantize --in IN.gguf --out OUT.gguf --ftype ID --types FILE [--threads N]\n"
@@ -172,6 +177,7 @@ static const char *allowed_options(const char *command) {
         {"pieces", " model tokens all special "},
         {"chat", " model messages template add-ass "},
         {"bench", " model threads prompt gen reps warmup kv flash ubatch no-repack "},
+        {"serve", " model threads ctx kv flash ubatch no-repack "},
         {"info", " model "},
         {"quantize", " in out ftype types threads "},
     };
@@ -203,7 +209,7 @@ static struct options parse_args(int argc, char **argv) {
     }
     o.command = argv[1];
     const char *list = allowed_options(o.command);
-    if (!list) usage_error("unknown command '%s' (logits, greedy, tokenize, pieces, chat, bench, info, quantize)", o.command);
+    if (!list) usage_error("unknown command '%s' (logits, greedy, tokenize, pieces, chat, bench, serve, info, quantize)", o.command);
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2)) usage_error("unexpected argument '%s'", a);
@@ -618,6 +624,67 @@ static int cmd_bench(const struct options *o) {
     return 0;
 }
 
+// One serve request: "K ID,ID,..." parsed into *steps and ids (at most cap); false if malformed.
+static bool parse_request(char *line, int n_vocab, int *steps, int *ids, int cap, int *n) {
+    char *end;
+    long k = strtol(line, &end, 10);
+    if (end == line || *end != ' ' || k < 1 || k > (1 << 20)) return false;
+    *steps = (int)k;
+    *n = 0;
+    for (char *p = end + 1;;) {
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (end == p || errno || v < 0 || v >= n_vocab || *n == cap) return false;
+        ids[(*n)++] = (int)v;
+        if (*end != ',') return *end == '\n' || *end == 0;
+        p = end + 1;
+    }
+}
+
+static int cmd_serve(const struct options *o) {
+    struct llama_model *m = load_model(o, false);
+    const struct llama_vocab *vocab = p_llama_model_get_vocab(m);
+    int n_vocab = vocab_size(m);
+    int n_ctx = o->ctx ? o->ctx : 1024;
+    bool *banned = xmalloc((size_t)n_vocab);
+    for (int i = 0; i < n_vocab; i++) banned[i] = p_llama_vocab_is_eog(vocab, i);
+    struct llama_context *c = new_context(o, m, n_ctx, n_ctx);
+    int *ids = xmalloc(sizeof(int) * (size_t)n_ctx);
+    double *at = xmalloc(sizeof(double) * (size_t)n_ctx);
+    size_t cap = 0;
+    char *line = NULL;
+    printf("ready\n");
+    fflush(stdout);
+    while (getline(&line, &cap, stdin) > 0 && line[0] != '\n') {
+        double t0 = now_s();
+        int steps, n;
+        if (!parse_request(line, n_vocab, &steps, ids, n_ctx, &n) || n + steps - 1 > n_ctx) {
+            printf("{\"error\":\"expected 'K ID,ID,...' with ids below %d and prompt + K - 1 <= %d positions\"}\n", n_vocab, n_ctx);
+            fflush(stdout);
+            continue;
+        }
+        p_llama_memory_clear(p_llama_get_memory(c), true);
+        decode(c, ids, n, 0, false);
+        float margin;
+        int *out = ids + n;  // generated ids follow the prompt's
+        for (int s = 0; s < steps; s++) {
+            out[s] = argmax(logits_row(c, -1), n_vocab, banned, &margin);
+            at[s] = now_s() - t0;
+            if (s + 1 < steps) decode(c, &out[s], 1, n + s, false);
+        }
+        printf("{\"at\":[");
+        for (int s = 0; s < steps; s++) printf(s ? ",%.6f" : "%.6f", at[s]);
+        printf("],\"ids\":[");
+        for (int s = 0; s < steps; s++) printf(s ? ",%d" : "%d", out[s]);
+        printf("]}\n");
+        fflush(stdout);
+    }
+    free(line);
+    p_llama_free(c);
+    p_llama_model_free(m);
+    return 0;
+}
+
 static int cmd_info(const struct options *o) {
     struct llama_model *m = load_model(o, false);
     char desc[256];
@@ -863,6 +930,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(o.command, "pieces")) rc = cmd_pieces(&o);
     else if (!strcmp(o.command, "chat")) rc = cmd_chat(&o);
     else if (!strcmp(o.command, "bench")) rc = cmd_bench(&o);
+    else if (!strcmp(o.command, "serve")) rc = cmd_serve(&o);
     else if (!strcmp(o.command, "quantize")) rc = cmd_quantize(&o);
     else rc = cmd_info(&o);
     p_llama_backend_free();

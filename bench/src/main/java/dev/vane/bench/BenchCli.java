@@ -8,6 +8,7 @@ import dev.vane.bench.gemm.GemmBench;
 import dev.vane.bench.gemm.GemmResult;
 import dev.vane.bench.model.BatchBench;
 import dev.vane.bench.model.GapBench;
+import dev.vane.bench.model.LlamaCppProcess;
 import dev.vane.bench.model.ModelBench;
 import dev.vane.bench.model.ModelResult;
 import dev.vane.bench.moe.MoeBench;
@@ -30,10 +31,13 @@ import java.util.Locale;
  *       k dense FFNs and one dense FFN of all experts' parameters;
  *   <li>{@code attention [--threads=2]}: decode over f16 and FP8 KV caches against the roofline,
  *       prefill against the FMA peak, the naive Java peer, and prefill's peak memory;
- *   <li>{@code model [--formats=q4_0,q8_0] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]}: whole
+ *   <li>{@code model [--formats=q4_0,q8_0] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]
+ *       [--peers=llama.cpp,de.kherud,jlama] [--llama-cpp=DIR] [--checkpoint=f16,q4_0]}: whole
  *       generated models (the ≈0.5B Llama in each format, the Mixtral-style one in q4_0 unless
- *       --formats is given) against llama.cpp on the same file: prefill, decode and time to first
- *       token, decode against the bandwidth floor and prefill against the FMA peak;
+ *       --formats is given) against llama.cpp built for this CPU (when bench/llama-cpp-native.sh
+ *       has built it, or DIR) and de.kherud:llama on the same file, and the 0.5B Llama as a
+ *       safetensors checkpoint against Jlama: prefill, decode and time to first token, decode
+ *       against the bandwidth floor and prefill against the FMA peak ({@link ModelBench});
  *   <li>{@code batch [--formats=q4_0] [--sequences=1,2,4,8,16]}: batched decode, sessions stepped
  *       together against one session and the read floor ({@link BatchBench});
  *   <li>{@code gaps [--model=FILE] [--gaps=0,0.25,1,3]}: decode right after idle gaps against a
@@ -50,6 +54,7 @@ public final class BenchCli {
                    vane bench moe       [--quick] [--json] [--formats=q4_0,...] [--t=1,128] [--threads=2]
                    vane bench attention [--quick] [--json] [--threads=2]
                    vane bench model     [--quick] [--json] [--formats=q4_0,q8_0,q4_k_m,q6_k,...] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]
+                                        [--peers=llama.cpp,de.kherud,jlama] [--llama-cpp=DIR] [--checkpoint=f16,q4_0]
                    """ + BatchBench.USAGE + "\n       " + GapBench.USAGE;
 
     public static void main(String[] args) {
@@ -149,13 +154,17 @@ public final class BenchCli {
     }
 
     /** The model benchmark's options. */
-    record ModelOptions(boolean quick, boolean json, List<String> denseFormats, List<String> moeFormats, int threads, int runs, Path cache) {}
+    record ModelOptions(boolean quick, boolean json, List<String> denseFormats, List<String> moeFormats, List<String> checkpointFormats,
+                        ModelBench.Peers peers, int threads, int runs, Path cache) {}
+
+    static final List<String> PEERS = List.of("llama.cpp", "de.kherud", "jlama");
 
     static ModelOptions parseModel(String[] args) {
         boolean quick = false, json = false, dense = true, moe = true;
-        List<String> formats = null;
+        List<String> formats = null, peers = null, checkpoint = null;
         int threads = Runtime.getRuntime().availableProcessors(), runs = -1;
         Path cache = Path.of(System.getenv().getOrDefault("VANE_MODEL_CACHE", "build/model-cache"));
+        Path llamaCpp = LlamaCppProcess.DEFAULT_DIR;
         for (String a : args) {
             if (a.equals("--quick")) quick = true;
             else if (a.equals("--json")) json = true;
@@ -165,14 +174,30 @@ public final class BenchCli {
             else if (a.startsWith("--threads=")) threads = ints(a.substring(10))[0];
             else if (a.startsWith("--runs=")) runs = ints(a.substring(7))[0];
             else if (a.startsWith("--cache=")) cache = Path.of(a.substring(8));
+            else if (a.startsWith("--peers=")) peers = Arrays.stream(a.substring(8).split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+            else if (a.startsWith("--checkpoint=")) checkpoint = Arrays.stream(a.substring(13).split(",")).map(String::trim).toList();
+            else if (a.startsWith("--llama-cpp=")) llamaCpp = Path.of(a.substring(12));
             else throw new IllegalArgumentException("unknown option " + a);
         }
+        if (peers != null) for (String x : peers) if (!PEERS.contains(x)) throw new IllegalArgumentException("unknown peer '" + x + "' (" + String.join(", ", PEERS) + ")");
+        boolean named = peers != null;
+        if (peers == null) peers = PEERS;
+        boolean llama = peers.contains("llama.cpp") && (named || LlamaCppProcess.built(llamaCpp));
+        if (llama && !LlamaCppProcess.built(llamaCpp)) {
+            throw new IllegalArgumentException("no llama.cpp build in " + llamaCpp + ": run bench/llama-cpp-native.sh (or --llama-cpp=DIR)");
+        }
+        if (peers.isEmpty()) throw new IllegalArgumentException("--peers needs at least one of " + String.join(", ", PEERS));
+        if (checkpoint != null) for (String f : checkpoint) ModelBench.checkpointCase(f, false);  // reject unknown names now
         if (!dense && !moe) throw new IllegalArgumentException("--dense and --moe exclude each other");
         if (runs < 0) runs = quick ? 3 : 7;
         if (formats != null) formats.forEach(f -> ModelBench.named(f, false, false));  // reject unknown names now
-        List<String> denseFormats = !dense ? List.of() : formats != null ? formats : quick ? List.of("q4_0") : List.of("q4_0", "q8_0");
-        List<String> moeFormats = !moe ? List.of() : formats != null ? formats : List.of("q4_0");
-        return new ModelOptions(quick, json, denseFormats, moeFormats, threads, runs, cache);
+        boolean gguf = llama || peers.contains("de.kherud");  // the GGUF files' peers; Jlama runs the checkpoints
+        List<String> denseFormats = !dense || !gguf ? List.of() : formats != null ? formats : quick ? List.of("q4_0") : List.of("q4_0", "q8_0");
+        List<String> moeFormats = !moe || !gguf ? List.of() : formats != null ? formats : List.of("q4_0");
+        List<String> checkpointFormats = !dense || !peers.contains("jlama") ? List.of() : checkpoint != null ? checkpoint
+                : quick ? List.of("q4_0") : List.of("f16", "q4_0");
+        ModelBench.Peers p = new ModelBench.Peers(llama ? llamaCpp : null, peers.contains("de.kherud"), peers.contains("jlama"));
+        return new ModelOptions(quick, json, denseFormats, moeFormats, checkpointFormats, p, threads, runs, cache);
     }
 
     static int runModel(String[] args, PrintStream out, PrintStream err) {
@@ -187,7 +212,7 @@ public final class BenchCli {
         Vane.setThreads(o.threads());
         err.println("measuring machine ceilings (read bandwidth, fp32 FMA, int8 dot) ...");
         MachineCeilings ceilings = bestOf(3);
-        ModelBench bench = new ModelBench(ceilings, o.threads(), o.runs(), 1, o.cache(), err);
+        ModelBench bench = new ModelBench(ceilings, o.peers(), o.threads(), o.runs(), 1, o.cache(), err);
         List<ModelBench.Case> cases = new java.util.ArrayList<>();
         for (String f : o.denseFormats()) cases.add(ModelBench.named(f, false, o.quick()));
         for (String f : o.moeFormats()) cases.add(ModelBench.named(f, true, o.quick()));
@@ -200,25 +225,41 @@ public final class BenchCli {
                 // VM would understate them (fractions past 100%), and a ceiling is the best seen.
                 ceilings = max(ceilings, bestOf(2));
             }
-        } catch (IOException e) {
-            err.println("vane bench: " + e);
+            for (String f : o.checkpointFormats()) {
+                ModelBench.CheckpointCase c = ModelBench.checkpointCase(f, o.quick());
+                err.println("running " + c.name() + " " + c.format() + " (checkpoint) ...");
+                bench.run(c, results::add);
+                ceilings = max(ceilings, bestOf(2));
+            }
+        } catch (IOException | RuntimeException e) {
+            err.println("vane bench: " + e);  // returning lets main exit (a peer's non-daemon thread would keep the JVM up)
+            e.printStackTrace(err);
             return 1;
         }
-        String header = String.format(Locale.ROOT, "vane bench model: Vane %s, kernels %s, %s; %d threads for both engines, %d runs (+1 warm-up); ceilings (best over the run): read %.1f GB/s, fma %.1f GFLOP/s, int8 %.1f Gop/s",
+        String header = String.format(Locale.ROOT, "vane bench model: Vane %s, kernels %s, %s; %d threads for every engine, %d runs (+1 warm-up); ceilings (best over the run): read %.1f GB/s, fma %.1f GFLOP/s, int8 %.1f Gop/s%n%s",
                 Vane.version(), Vane.cpu().active().name().toLowerCase(Locale.ROOT), Instant.now(), o.threads(), o.runs(), ceilings.readGBps(),
-                ceilings.fmaGflops(), ceilings.int8Gops());
+                ceilings.fmaGflops(), ceilings.int8Gops(), peerLegend(o.peers()));
         if (o.json()) err.println(header);
         else out.println(header);
         if (!o.json()) out.println(ModelResult.tableHeader());
         for (ModelResult r : results) out.println(o.json() ? r.withCeilings(ceilings).toJson() : r.withCeilings(ceilings).tableRows());
         if (!o.json()) {
             out.println("prefill: prompt tokens / time to first token; decode: tokens after the first / time from first to last; "
-                    + "vane/llama: llama.cpp's time / Vane's per run (above 1: Vane faster); %fma, %int8: prefill FLOPs/s over the peak; "
+                    + "/peer: the peer's time / Vane's per run (above 1: Vane faster); %fma, %int8: prefill FLOPs/s over the peak; "
                     + "%read: decode tok/s over the read-bandwidth floor");
             for (ModelResult r : results) out.println(r.withCeilings(ceilings).footnote());
             out.printf(Locale.ROOT, "total %.0f s%n", (System.nanoTime() - start) / 1e9);
         }
         return 0;
+    }
+
+    /** What each peer in the tables is. */
+    static String peerLegend(ModelBench.Peers p) {
+        StringBuilder b = new StringBuilder("peers:");
+        if (p.llamaCpp() != null) b.append(" llama.cpp = ").append(LlamaCppProcess.describe(p.llamaCpp())).append(';');
+        if (p.kherud()) b.append(" de.kherud = de.kherud:llama 4.2.0 (llama.cpp of March 2025, AVX2 build, in this JVM);");
+        if (p.jlama()) b.append(" jlama = com.github.tjake:jlama-core 0.8.4 on the same model as a safetensors checkpoint (Vane loads it too);");
+        return b.toString();
     }
 
     /**

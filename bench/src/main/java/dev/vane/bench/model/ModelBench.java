@@ -1,21 +1,16 @@
 package dev.vane.bench.model;
 
-import de.kherud.llama.InferenceParameters;
-import de.kherud.llama.LlamaModel;
-import de.kherud.llama.LlamaOutput;
-import de.kherud.llama.ModelParameters;
 import dev.vane.MachineCeilings;
 import dev.vane.Vane;
-import dev.vane.model.GenerationOptions;
 import dev.vane.model.Model;
 import dev.vane.model.ModelConfig;
-import dev.vane.model.Session;
-import dev.vane.model.SessionOptions;
 import dev.vane.model.WeightFormat;
 import dev.vane.model.gguf.GgmlType;
 import dev.vane.model.gguf.GgufFile;
 import dev.vane.model.gguf.GgufTensor;
 import dev.vane.model.quantize.FileType;
+import dev.vane.model.safetensors.SafetensorsFile.Dtype;
+import dev.vane.tools.generate.HfCheckpointGenerator;
 import dev.vane.tools.generate.ModelGenerator;
 import dev.vane.tools.generate.ModelSpec;
 import dev.vane.tools.quantize.GgufQuantizer;
@@ -29,22 +24,25 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
- * Whole-model inference, Vane against llama.cpp (de.kherud:llama, same JVM) on the same GGUF file
- * with the same thread count: prefill of a 128-token prompt, 64 greedy decoded tokens after it,
- * and time to first token of a 32-token prompt (each prompt starts with BOS).
+ * Whole-model inference, Vane against its peers on the same model with the same thread count:
+ * prefill of a 128-token prompt, 64 greedy decoded tokens after it, and time to first token of a
+ * 32-token prompt (each prompt starts with BOS). The peers: llama.cpp built for this CPU (the
+ * newest release reachable here, {@link LlamaCppProcess}), de.kherud:llama 4.2.0 (llama.cpp of
+ * March 2025, {@link KherudLlamaEngine}) on the same GGUF file, and Jlama on the same model as a
+ * safetensors checkpoint (which Vane then loads too).
  *
- * <p>Both engines are timed from outside by the same code: the clock starts before the call and
- * every streamed token is stamped as it arrives (Vane's listener; llama.cpp's iterator, one
- * output per token). Prefill rate = prompt tokens / time to the first token; decode rate =
- * tokens after the first / time from the first to the last. Each run is a fresh prompt (Vane:
- * {@code truncate(0)}; llama.cpp: prompt cache off). The engines alternate run by run (which one
- * goes first alternates too), so a slow spell on the VM hits both.
+ * <p>Every engine is loaded once per model and kept loaded; each run gives every engine the same
+ * prompts in turn (the first engine rotates run by run, so a slow spell on the VM hits all), after
+ * a warm-up run. Each run is a fresh prompt (no prompt cache). Prefill rate = prompt tokens / time
+ * to the first token; decode rate = tokens after the first / time from the first to the last.
  *
  * <p>The models are {@link ModelGenerator}'s seeded random-weight GGUFs, written once into a
  * cache directory (default build/model-cache) and reused. The prompts are whole vocabulary words,
- * one token each, and the token counts are checked against llama.cpp's tokenizer.
+ * one token each, and the token counts are checked against the peers' tokenizers where they
+ * tokenize (llama.cpp's process is given Vane's ids).
  */
 public final class ModelBench {
     /**
@@ -63,18 +61,30 @@ public final class ModelBench {
         }
     }
 
-    static final int PROMPT = 128, DECODE = 64, TTFT_PROMPT = 32;
+    static final int PROMPT = 128, DECODE = 64, TTFT_PROMPT = 32, LONG_PROMPT = 512, CONTEXT = 1024;
     private static final String WORDS = "the of and to in is was he for it with as his on be at by had are but from or have an they which one"
             + " you were her all she there would their we him been has when who will more no if out so said what up its about into than them"
             + " can only other new some could time these two may then do first any my now such like our over man me even most made after";
+
+    /**
+     * The peers to run beside Vane: llama.cpp built for this CPU (the folder of
+     * bench/llama-cpp-native.sh's build; null: none), de.kherud:llama, Jlama (on the checkpoint
+     * cases).
+     */
+    public record Peers(Path llamaCpp, boolean kherud, boolean jlama) {
+        /** No peer (for the benchmarks that only want the model files). */
+        public static final Peers NONE = new Peers(null, false, false);
+    }
 
     private final MachineCeilings ceilings;
     private final int threads, runs, warmup;
     private final Path cacheDir;
     private final PrintStream log;
+    private final Peers peers;
 
-    public ModelBench(MachineCeilings ceilings, int threads, int runs, int warmup, Path cacheDir, PrintStream log) {
+    public ModelBench(MachineCeilings ceilings, Peers peers, int threads, int runs, int warmup, Path cacheDir, PrintStream log) {
         this.ceilings = ceilings;
+        this.peers = peers;
         this.threads = threads;
         this.runs = runs;
         this.warmup = warmup;
@@ -116,6 +126,67 @@ public final class ModelBench {
         return (moe ? moe(GgmlType.F16, quick) : dense(GgmlType.F16, quick)).quantizedTo(t);
     }
 
+    /**
+     * The ≈ 0.5B dense Llama (or its 2-layer cut for --quick) as a Hugging Face checkpoint (F16
+     * safetensors, byte-level BPE vocabulary: the same weights as the GGUF cases), run by Vane
+     * and Jlama with its weights as they are (format f16) or quantized at load (q4_0: Vane's
+     * Q4_0, Jlama's Q4).
+     */
+    public record CheckpointCase(String name, ModelSpec spec, String format) {}
+
+    public static CheckpointCase checkpointCase(String format, boolean quick) {
+        String f = format.toLowerCase(Locale.ROOT);
+        if (!f.equals("f16") && !f.equals("q4_0")) throw new IllegalArgumentException("checkpoint formats are f16 and q4_0, not '" + format + "'");
+        ModelSpec s = dense(GgmlType.F16, quick).spec();
+        s = new ModelSpec(s.dim(), s.layers(), s.heads(), s.kvHeads(), s.ffnDim(), s.vocab(), 0, 0, s.contextLength(), s.ropeBase(), s.rmsEps(),
+                GgmlType.F16, ModelSpec.TokenizerKind.BPE, s.seed());
+        return new CheckpointCase((quick ? "llama-2L" : "llama-0.5b") + "-hf", s, f);
+    }
+
+    /** Vane and Jlama on the case's checkpoint directory (generated into the cache on first use). */
+    public void run(CheckpointCase c, Consumer<ModelResult> out) throws IOException {
+        Path dir = cachedCheckpoint(c.spec());
+        boolean q4 = c.format().equals("q4_0");
+        Vane.setThreads(threads);
+        long t0 = System.nanoTime();
+        try (Model model = Model.load(dir, q4 ? WeightFormat.parse("q4_0") : WeightFormat.AS_IS)) {
+            List<BenchEngine> engines = new ArrayList<>();
+            try {
+                engines.add(new VaneEngine(model, CONTEXT, (System.nanoTime() - t0) / 1e9));
+                JlamaEngine jlama = JlamaEngine.load(dir, q4, threads);
+                engines.add(jlama);
+                // Jlama's BPE splits some words Vane's takes whole (JlamaEngine): only words one token in both.
+                Predicate<String> whole = w -> jlama.promptTokens(w + " " + w) == 3;  // BOS and the word twice
+                List<String> texts = prompts(model, whole);
+                for (int i = 0; i < texts.size(); i++) checkCount("Jlama", jlama.promptTokens(texts.get(i)), PROMPTS[i]);  // its count includes BOS
+                out.accept(measure(c.name(), c.format(), model, 0, engines, texts));
+            } finally {
+                for (BenchEngine e : engines) e.close();
+            }
+        }
+    }
+
+    /** The spec's checkpoint directory in the cache, written to a temporary directory and renamed. */
+    Path cachedCheckpoint(ModelSpec spec) throws IOException {
+        String name = name(spec, "hf").replace(".gguf", "");
+        Path dir = cacheDir.resolve(name);
+        if (Files.isRegularFile(dir.resolve("model.safetensors"))) return dir;
+        Files.createDirectories(cacheDir);
+        log.printf(Locale.ROOT, "generating %s ...%n", dir);
+        Path tmp = Files.createTempDirectory(cacheDir, name);
+        try {
+            HfCheckpointGenerator.write(spec, Dtype.F16, tmp);
+            Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            try (var files = Files.list(tmp)) {
+                for (Path f : files.toList()) Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+        return dir;
+    }
+
     /** The case's GGUF file, generated (and quantized) into the cache directory on first use. */
     public Path file(Case c) throws IOException {
         return c.quantized() == null ? cached(c.spec()) : cachedQuantized(c.spec(), c.quantized());
@@ -123,123 +194,85 @@ public final class ModelBench {
 
     public void run(Case c, Consumer<ModelResult> out) throws IOException {
         Path file = file(c);
-        String format = c.format();
         Vane.setThreads(threads);
         long t0 = System.nanoTime();
         try (Model model = Model.load(file, WeightFormat.AS_IS)) {
-            double vaneLoad = (System.nanoTime() - t0) / 1e9;
-            t0 = System.nanoTime();
-            LlamaModel llama = openLlama(file);
-            double llamaLoad = (System.nanoTime() - t0) / 1e9;
-            try (Session session = model.newSession(SessionOptions.defaults(model.config()).withContextLength(1024))) {
-                String text = words(model, llama, PROMPT - 1), shortText = words(model, llama, TTFT_PROMPT - 1);
-                int[] prompt = withBos(model, text), shortPrompt = withBos(model, shortText);
-                double[][] v = new double[3][runs], l = new double[3][runs];
-                List<String> vanePieces = List.of(), llamaPieces = List.of();
-                for (int r = -warmup; r < runs; r++) {
-                    boolean vaneFirst = (r & 1) == 0;
-                    for (int turn = 0; turn < 2; turn++) {
-                        boolean vaneTurn = (turn == 0) == vaneFirst;
-                        Stamps g = vaneTurn ? vane(session, prompt, DECODE) : llama(llama, text, DECODE);
-                        pause();
-                        Stamps s = vaneTurn ? vane(session, shortPrompt, 1) : llama(llama, shortText, 1);
-                        pause();
-                        if (r < 0) continue;
-                        double[][] into = vaneTurn ? v : l;
-                        into[0][r] = g.ttft();
-                        into[1][r] = g.decodePerToken();
-                        into[2][r] = s.ttft();
-                        if (vaneTurn) vanePieces = g.pieces;
-                        else llamaPieces = g.pieces;
-                    }
+            List<BenchEngine> engines = new ArrayList<>();
+            try {
+                engines.add(new VaneEngine(model, CONTEXT, (System.nanoTime() - t0) / 1e9));
+                if (peers.llamaCpp() != null) {
+                    engines.add(LlamaCppProcess.start(peers.llamaCpp(), file, threads, CONTEXT, model.tokenizer()));
                 }
-                int same = 0;
-                while (same < Math.min(vanePieces.size(), llamaPieces.size()) && vanePieces.get(same).equals(llamaPieces.get(same))) same++;
-                ModelConfig cfg = model.config();
-                long embedding = (long) cfg.vocab() * cfg.dim();
-                long idleExperts = cfg.moe() ? 3L * cfg.dim() * cfg.ffnDim() * (cfg.experts() - cfg.expertsUsed()) * cfg.layers() : 0;
-                long perToken = cfg.parameters() - embedding - idleExperts;
-                // Only the last prompt token's logits are computed: the output matrix counts once.
-                double flops = 2.0 * ((double) PROMPT * (perToken - embedding) + embedding);
-                long bytes = model.bytesPerToken() - idleExpertBytes(file, cfg);
-                out.accept(new ModelResult(c.name(), format, threads, perToken, bytes, flops, PROMPT, DECODE, TTFT_PROMPT,
-                        new ModelResult.Engine("vane", vaneLoad, v[0], v[1], v[2]), new ModelResult.Engine("llama.cpp", llamaLoad, l[0], l[1], l[2]),
-                        same, ceilings));
+                KherudLlamaEngine kherud = peers.kherud() ? KherudLlamaEngine.load(file, threads, CONTEXT) : null;
+                if (kherud != null) engines.add(kherud);
+                List<String> texts = prompts(model, w -> true);
+                if (kherud != null) {
+                    for (int i = 0; i < texts.size(); i++) checkCount("de.kherud:llama", kherud.promptTokens(texts.get(i)), PROMPTS[i] - 1);
+                }
+                out.accept(measure(c.name(), c.format(), model, idleExpertBytes(file, model.config()), engines, texts));
             } finally {
-                llama.close();
+                for (BenchEngine e : engines) e.close();
             }
         }
     }
 
     /**
-     * llama.cpp on file with this bench's threads. The binding's loader prints to System.out when
-     * it extracts its library (which would break --json's stdout) and extracts to one fixed name
-     * in java.io.tmpdir (shared by every JVM on the machine): give it a directory of its own and
-     * send that line to stderr.
+     * Runs every engine on the prompts, one after the other in each run (the first engine rotates
+     * run by run, so a slow spell on the VM hits all), after the warm-up runs.
      */
-    private LlamaModel openLlama(Path file) throws IOException {
-        synchronized (ModelBench.class) {
-            if (System.getProperty("de.kherud.llama.tmpdir") == null) {
-                Path dir = Files.createTempDirectory("vane-bench-jllama");
-                dir.toFile().deleteOnExit();
-                System.setProperty("de.kherud.llama.tmpdir", dir.toString());
+    private ModelResult measure(String name, String format, Model model, long idleExpertBytes, List<BenchEngine> engines, List<String> texts) {
+        String text = texts.get(0), shortText = texts.get(1), longText = texts.get(2);
+        int[] prompt = withBos(model, text), shortPrompt = withBos(model, shortText), longPrompt = withBos(model, longText);
+        int k = engines.size();
+        double[][][] samples = new double[k][4][runs];
+        List<List<String>> pieces = new ArrayList<>();
+        for (int i = 0; i < k; i++) pieces.add(List.of());
+        for (int r = -warmup; r < runs; r++) {
+            for (int turn = 0; turn < k; turn++) {
+                int e = Math.floorMod(r + turn, k);
+                Stamps g = engines.get(e).generate(text, prompt, DECODE);
+                pause();
+                Stamps s = engines.get(e).generate(shortText, shortPrompt, 1);
+                pause();
+                Stamps l = engines.get(e).generate(longText, longPrompt, 1);
+                pause();
+                if (r < 0) continue;
+                samples[e][0][r] = g.ttft();
+                samples[e][1][r] = g.decodePerToken();
+                samples[e][2][r] = s.ttft();
+                samples[e][3][r] = l.ttft();
+                pieces.set(e, g.pieces());
             }
-            PrintStream stdout = System.out;
-            System.setOut(System.err);
-            try {
-                return new LlamaModel(new ModelParameters().setModel(file.toString()).setThreads(threads).setThreadsBatch(threads).setCtxSize(1024)
-                        .setGpuLayers(0).disableLog());
-            } finally {
-                System.setOut(stdout);
-            }
         }
+        List<ModelResult.Engine> results = new ArrayList<>();
+        List<Integer> same = new ArrayList<>();
+        for (int e = 0; e < k; e++) {
+            BenchEngine b = engines.get(e);
+            results.add(new ModelResult.Engine(b.name(), b.loadSeconds(), samples[e][0], samples[e][1], samples[e][2], samples[e][3]));
+            if (e > 0) same.add(sameLead(pieces.get(0), pieces.get(e)));
+        }
+        ModelConfig cfg = model.config();
+        long embedding = (long) cfg.vocab() * cfg.dim();
+        long idleExperts = cfg.moe() ? 3L * cfg.dim() * cfg.ffnDim() * (cfg.experts() - cfg.expertsUsed()) * cfg.layers() : 0;
+        long perToken = cfg.parameters() - embedding - idleExperts;
+        // Only the last prompt token's logits are computed: the output matrix counts once.
+        double flops = 2.0 * ((double) PROMPT * (perToken - embedding) + embedding);
+        long bytes = model.bytesPerToken() - idleExpertBytes;
+        return new ModelResult(name, format, threads, perToken, bytes, flops, PROMPT, DECODE, TTFT_PROMPT, LONG_PROMPT, results, same, ceilings);
     }
 
-    /** Arrival times of a generation's tokens (seconds from the call) and their text. */
-    record Stamps(double[] at, List<String> pieces) {
-        double ttft() {
-            return at[0];
-        }
-
-        double decodePerToken() {
-            return (at[at.length - 1] - at[0]) / (at.length - 1);
-        }
+    /** How many leading tokens two generations share. */
+    static int sameLead(List<String> a, List<String> b) {
+        int same = 0;
+        while (same < Math.min(a.size(), b.size()) && a.get(same).equals(b.get(same))) same++;
+        return same;
     }
 
-    private static Stamps vane(Session session, int[] prompt, int n) {
-        session.truncate(0);
-        double[] at = new double[n];
-        List<String> pieces = new ArrayList<>();
-        long t0 = System.nanoTime();
-        session.generate(prompt, GenerationOptions.greedy(n).withIgnoreEos(true), t -> {
-            at[t.index()] = (System.nanoTime() - t0) / 1e9;
-            pieces.add(t.text());
-            return true;
-        });
-        if (pieces.size() != n) throw new IllegalStateException("Vane generated " + pieces.size() + " tokens, not " + n);
-        return new Stamps(at, pieces);
+    private static void checkCount(String engine, int tokens, int expected) {
+        if (tokens != expected) throw new IllegalStateException("the prompt of " + expected + " words is " + tokens + " tokens for " + engine);
     }
 
-    private static Stamps llama(LlamaModel m, String prompt, int n) {
-        // Never setNProbs here: it crashes the JVM with this binding.
-        InferenceParameters p = new InferenceParameters(prompt).setNPredict(n).setTemperature(0).setIgnoreEos(true).setCachePrompt(false);
-        double[] at = new double[n];
-        List<String> pieces = new ArrayList<>();
-        long t0 = System.nanoTime();
-        for (LlamaOutput o : m.generate(p)) {
-            long now = System.nanoTime();
-            if (pieces.size() == n) {
-                if (!o.text.isEmpty()) throw new IllegalStateException("llama.cpp streamed more than " + n + " tokens");
-                continue;  // a final empty "stop" message
-            }
-            at[pieces.size()] = (now - t0) / 1e9;
-            pieces.add(o.text);
-        }
-        if (pieces.size() != n) throw new IllegalStateException("llama.cpp streamed " + pieces.size() + " outputs, not " + n);
-        return new Stamps(at, pieces);
-    }
-
-    // Lets the other engine's workers go to sleep (llama.cpp's OpenMP threads spin a while after a graph).
+    // Lets the other engines' workers go to sleep (llama.cpp's OpenMP threads spin a while after a graph).
     private static void pause() {
         try {
             Thread.sleep(50);
@@ -252,16 +285,27 @@ public final class ModelBench {
         return model.tokenizer().encode(text, true);
     }
 
-    /** Text of n whole words, one token each in Vane's tokenizer and in llama.cpp's (checked). */
-    static String words(Model model, LlamaModel llama, int n) {
-        String[] w = WORDS.split(" ");
+    /** Token counts (BOS included) of the prompts, in {@link #measure}'s order: prefill, time to first token, long prefill. */
+    static final int[] PROMPTS = {PROMPT, TTFT_PROMPT, LONG_PROMPT};
+
+    /** The prompts' texts (without BOS) of words keep takes. */
+    static List<String> prompts(Model model, Predicate<String> keep) {
+        List<String> texts = new ArrayList<>();
+        for (int n : PROMPTS) texts.add(words(model, n - 1, keep));
+        return texts;
+    }
+
+    /**
+     * Text of n whole words (those of the list keep takes), one token each in Vane's tokenizer
+     * (checked; the peers' counts are checked by the caller).
+     */
+    static String words(Model model, int n, Predicate<String> keep) {
+        String[] w = Arrays.stream(WORDS.split(" ")).filter(keep).toArray(String[]::new);
+        if (w.length == 0) throw new IllegalStateException("no word of the prompt list is one token for every engine");
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < n; i++) b.append(i == 0 ? "" : " ").append(w[i % w.length]);
         String text = b.toString();
-        int vane = model.tokenizer().encode(text, false).length, cpp = llama.encode(text).length;
-        if (vane != n || cpp != n) {
-            throw new IllegalStateException("the prompt of " + n + " words is " + vane + " tokens for Vane and " + cpp + " for llama.cpp");
-        }
+        checkCount("Vane", model.tokenizer().encode(text, false).length, n);
         return text;
     }
 

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds the newest llama.cpp reachable here for the CPU it runs on: the git bundle of llama.cpp
+# that npm's node-llama-cpp (pinned) carries, compiled with GGML_NATIVE=ON (-march=native: this is
+# the benchmark peer, built the way a user of llama.cpp builds it, never shipped). Only libllama and
+# its ggml libraries are built. Writes build/llama-cpp-native/{lib/libllama.so, include/, llama_ref}
+# (llama_ref compiled against this release's headers, tools/llama-ref) and prints llama_ref's path.
+# Takes 10-20 minutes on 2 cores the first time; idempotent after.
+#   bench/llama-cpp-native.sh            build (if needed), print the llama_ref path
+#   build/llama-cpp-native/llama_ref bench --lib build/llama-cpp-native/lib/libllama.so --model F ...
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dest="$root/build/llama-cpp-native"
+package=node-llama-cpp@3.22.1   # its llama/gitRelease.bundle: llama.cpp tag v0.5.0 (2026-09-28)
+jobs=${JOBS:-$(nproc)}
+mkdir -p "$dest"
+if [ ! -d "$dest/src/.git" ]; then
+  command -v npm >/dev/null || { echo "bench/llama-cpp-native.sh: npm is needed to fetch $package" >&2; exit 1; }
+  work=$(mktemp -d "$dest/.fetch.XXXXXX")
+  (cd "$work" && npm pack --silent "$package" >/dev/null && tar -xzf ./*.tgz package/llama/gitRelease.bundle)
+  rm -rf "$dest/src"
+  git clone -q "$work/package/llama/gitRelease.bundle" "$dest/src.tmp"
+  mv "$dest/src.tmp" "$dest/src"
+  rm -rf "$work"
+fi
+if [ ! -s "$dest/lib/libllama.so" ]; then
+  cmake -S "$dest/src" -B "$dest/cmake" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
+    -DGGML_NATIVE=ON -DGGML_OPENMP=ON -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF \
+    -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXAMPLES=OFF \
+    -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_COMMON=OFF >&2
+  cmake --build "$dest/cmake" -j"$jobs" --target llama >&2
+  rm -rf "$dest/lib.tmp" && mkdir -p "$dest/lib.tmp"
+  find "$dest/cmake" -name "lib*.so*" -exec cp -a {} "$dest/lib.tmp/" \;
+  rm -rf "$dest/lib" && mv "$dest/lib.tmp" "$dest/lib"
+fi
+git -C "$dest/src" log -1 --format="llama.cpp $(git -C "$dest/src" describe --tags 2>/dev/null || echo v0.5.0) (%h, %cs), GGML_NATIVE" > "$dest/VERSION"
+mkdir -p "$dest/include"
+cp "$dest/src/include/"*.h "$dest/src/ggml/include/"*.h "$dest/include/"
+"$root/tools/llama-ref/build.sh" "$dest" >&2
+echo "$dest/llama_ref"
