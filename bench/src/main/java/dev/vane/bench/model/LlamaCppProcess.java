@@ -55,16 +55,23 @@ public final class LlamaCppProcess implements BenchEngine {
         }
     }
 
-    /**
-     * Starts llama_ref serve on model with threads and a context of ctx positions; tokenizer
-     * turns the ids it generates into text (the tables compare engines' tokens as text).
-     */
+    /** {@link #start(Path, Path, Path, int, int, Tokenizer)} on the build in dir (bench/llama-cpp-native.sh's). */
     static LlamaCppProcess start(Path dir, Path model, int threads, int ctx, Tokenizer tokenizer) throws IOException {
         if (!built(dir)) throw new IOException("no llama.cpp build in " + dir + " (llama_ref, lib/libllama.so): run bench/llama-cpp-native.sh");
+        return start(dir.resolve("llama_ref"), dir.resolve("lib/libllama.so"), model, threads, ctx, tokenizer);
+    }
+
+    /**
+     * Starts llamaRef serve (tools/llama-ref) with library lib (null: the one next to llamaRef)
+     * on model with threads and a context of ctx positions; tokenizer turns the ids it generates
+     * into text (the tables compare engines' tokens as text).
+     */
+    static LlamaCppProcess start(Path llamaRef, Path lib, Path model, int threads, int ctx, Tokenizer tokenizer) throws IOException {
+        List<String> command = new ArrayList<>(List.of(llamaRef.toString(), "serve", "--model", model.toString(), "--threads",
+                Integer.toString(threads), "--ctx", Integer.toString(ctx)));
+        if (lib != null) command.addAll(List.of("--lib", lib.toString()));
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(dir.resolve("llama_ref").toString(), "serve", "--lib", dir.resolve("lib/libllama.so").toString(), "--model",
-                model.toString(), "--threads", Integer.toString(threads), "--ctx", Integer.toString(ctx))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String first = out.readLine();
         if (!"ready".equals(first)) {
