@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LlamaCppProcessTest {
     static final int N = 12;
-    // A top-2 gap above this cannot flip between the two engines (the same Q8_0 activations, f32 sums in other orders: ~1e-3 apart).
+    // A top-2 gap above this cannot flip between the two engines (sums in other orders and roundings differ far less here).
     static final float MARGIN = 0.05f;
 
     @TempDir
