@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,18 +26,20 @@ import java.util.SplittableRandom;
  * is 0: the warm figure, right after its own previous request). Reported per engine and gap: the
  * median decode rate over the runs, the median time of the first decode step, and both against
  * the engine's gap-0 figures. Each engine keeps the model loaded, as a server does (default: the
- * embedded model, written to a temporary file for llama.cpp).
+ * embedded model, written to a temporary file for llama.cpp); with --warm-up=S Vane first runs
+ * {@code Model.warmUp} for S seconds, as a server would after load.
  */
 public final class GapBench {
     private GapBench() {}
 
-    public static final String USAGE = "vane bench gaps      [--model=FILE] [--threads=N] [--gaps=0,0.25,1,3] [--tokens=32] [--runs=7] [--llama-cpp=DIR|none]";
+    public static final String USAGE = "vane bench gaps      [--model=FILE] [--threads=N] [--gaps=0,0.25,1,3] [--tokens=32] [--runs=7] [--warm-up=S] [--llama-cpp=DIR|none]";
     private static final int PROMPT = 16;
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Path file = null, llamaCpp = LlamaCppProcess.DEFAULT_DIR;
         int threads = Runtime.getRuntime().availableProcessors(), tokens = 32, runs = 7;
         double[] gaps = {0, 0.25, 1, 3};
+        double warmUp = 0;
         try {
             for (String a : args) {
                 if (a.startsWith("--model=")) file = Path.of(a.substring(8));
@@ -44,9 +47,11 @@ public final class GapBench {
                 else if (a.startsWith("--gaps=")) gaps = Arrays.stream(a.substring(7).split(",")).mapToDouble(Double::parseDouble).toArray();
                 else if (a.startsWith("--tokens=")) tokens = Integer.parseInt(a.substring(9));
                 else if (a.startsWith("--runs=")) runs = Integer.parseInt(a.substring(7));
+                else if (a.startsWith("--warm-up=")) warmUp = Double.parseDouble(a.substring(10));
                 else if (a.startsWith("--llama-cpp=")) llamaCpp = a.substring(12).equals("none") ? null : Path.of(a.substring(12));
                 else throw new IllegalArgumentException("unknown option " + a + "\nusage: " + USAGE);
             }
+            if (!(warmUp >= 0 && warmUp <= 600)) throw new IllegalArgumentException("--warm-up is seconds (0..600), got " + warmUp);
             if (threads < 1 || tokens < 1 || runs < 1 || gaps.length == 0 || gaps[0] != 0 || Arrays.stream(gaps).anyMatch(g -> g < 0 || g > 60)) {
                 throw new IllegalArgumentException("--threads, --tokens and --runs must be >= 1; --gaps in seconds (0..60), the first 0 (the warm figure)");
             }
@@ -62,14 +67,16 @@ public final class GapBench {
             if (llamaCpp != null && !llama) err.println("vane bench gaps: no llama.cpp build in " + llamaCpp + " (bench/llama-cpp-native.sh): Vane alone");
             long t0 = System.nanoTime();
             try (Model model = Model.load(file, WeightFormat.AS_IS)) {
+                long warmTokens = warmUp > 0 ? model.warmUp(Duration.ofNanos((long) (warmUp * 1e9))) : 0;
                 List<BenchEngine> engines = new ArrayList<>();
                 try {
                     engines.add(new VaneEngine(model, PROMPT + tokens + 8, (System.nanoTime() - t0) / 1e9));
                     if (llama) engines.add(LlamaCppProcess.start(llamaCpp, file, threads, PROMPT + tokens + 8, model.tokenizer()));
                     double[][][] rate = new double[engines.size()][gaps.length][runs], first = new double[engines.size()][gaps.length][runs];
                     measure(model, engines, gaps, tokens, runs, rate, first);
-                    out.printf(Locale.ROOT, "vane bench gaps: Vane %s, kernels %s, %d threads, %s, %d-token prompt then %d decode steps, median of %d runs%s%n",
-                            Vane.version(), Vane.cpu().active().name().toLowerCase(Locale.ROOT), threads, name, PROMPT, tokens, runs,
+                    out.printf(Locale.ROOT, "vane bench gaps: Vane %s, kernels %s, %d threads, %s, %d-token prompt then %d decode steps, median of %d runs; "
+                                    + "Vane warmed up %.1f s (%d tokens, Model.warmUp) after load%s%n",
+                            Vane.version(), Vane.cpu().active().name().toLowerCase(Locale.ROOT), threads, name, PROMPT, tokens, runs, warmUp, warmTokens,
                             llama ? "; llama.cpp = " + LlamaCppProcess.describe(llamaCpp) : "");
                     out.println("engine      gap s   decode tok/s  x warm   first step ms  x warm" + (llama ? "   vane/llama.cpp decode" : ""));
                     for (int e = 0; e < engines.size(); e++) {
