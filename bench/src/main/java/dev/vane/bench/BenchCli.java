@@ -32,11 +32,12 @@ import java.util.Locale;
  *   <li>{@code attention [--threads=2]}: decode over f16 and FP8 KV caches against the roofline,
  *       prefill against the FMA peak, the naive Java peer, and prefill's peak memory;
  *   <li>{@code model [--formats=q4_0,q8_0] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]
- *       [--peers=llama.cpp,de.kherud,jlama] [--llama-cpp=DIR] [--checkpoint=f16,q4_0]}: whole
+ *       [--peers=llama.cpp,de.kherud,jlama] [--llama-cpp=DIR] [--checkpoint=f16,q4_0] [--embedded]}: whole
  *       generated models (the ≈0.5B Llama in each format, the Mixtral-style one in q4_0 unless
  *       --formats is given) against llama.cpp built for this CPU (when bench/llama-cpp-native.sh
  *       has built it, or DIR) and de.kherud:llama on the same file, and the 0.5B Llama as a
- *       safetensors checkpoint against Jlama: prefill, decode and time to first token, decode
+ *       safetensors checkpoint against Jlama (and the embedded model with --embedded or in the
+ *       default run): prefill, decode and time to first token, decode
  *       against the bandwidth floor and prefill against the FMA peak ({@link ModelBench});
  *   <li>{@code batch [--formats=q4_0] [--sequences=1,2,4,8,16]}: batched decode, sessions stepped
  *       together against one session and the read floor ({@link BatchBench});
@@ -54,7 +55,7 @@ public final class BenchCli {
                    vane bench moe       [--quick] [--json] [--formats=q4_0,...] [--t=1,128] [--threads=2]
                    vane bench attention [--quick] [--json] [--threads=2]
                    vane bench model     [--quick] [--json] [--formats=q4_0,q8_0,q4_k_m,q6_k,...] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]
-                                        [--peers=llama.cpp,de.kherud,jlama] [--llama-cpp=DIR] [--checkpoint=f16,q4_0]
+                                        [--peers=llama.cpp,de.kherud,jlama] [--llama-cpp=DIR] [--checkpoint=f16,q4_0] [--embedded]
                    """ + BatchBench.USAGE + "\n       " + GapBench.USAGE;
 
     public static void main(String[] args) {
@@ -155,12 +156,12 @@ public final class BenchCli {
 
     /** The model benchmark's options. */
     record ModelOptions(boolean quick, boolean json, List<String> denseFormats, List<String> moeFormats, List<String> checkpointFormats,
-                        ModelBench.Peers peers, int threads, int runs, Path cache) {}
+                        boolean embedded, ModelBench.Peers peers, int threads, int runs, Path cache) {}
 
     static final List<String> PEERS = List.of("llama.cpp", "de.kherud", "jlama");
 
     static ModelOptions parseModel(String[] args) {
-        boolean quick = false, json = false, dense = true, moe = true;
+        boolean quick = false, json = false, dense = true, moe = true, embedded = false;
         List<String> formats = null, peers = null, checkpoint = null;
         int threads = Runtime.getRuntime().availableProcessors(), runs = -1;
         Path cache = Path.of(System.getenv().getOrDefault("VANE_MODEL_CACHE", "build/model-cache"));
@@ -170,6 +171,7 @@ public final class BenchCli {
             else if (a.equals("--json")) json = true;
             else if (a.equals("--moe")) dense = false;
             else if (a.equals("--dense")) moe = false;
+            else if (a.equals("--embedded")) embedded = true;
             else if (a.startsWith("--formats=")) formats = Arrays.stream(a.substring(10).split(",")).map(String::trim).toList();
             else if (a.startsWith("--threads=")) threads = ints(a.substring(10))[0];
             else if (a.startsWith("--runs=")) runs = ints(a.substring(7))[0];
@@ -197,7 +199,12 @@ public final class BenchCli {
         List<String> checkpointFormats = !dense || !peers.contains("jlama") ? List.of() : checkpoint != null ? checkpoint
                 : quick ? List.of("q4_0") : List.of("f16", "q4_0");
         ModelBench.Peers p = new ModelBench.Peers(llama ? llamaCpp : null, peers.contains("de.kherud"), peers.contains("jlama"));
-        return new ModelOptions(quick, json, denseFormats, moeFormats, checkpointFormats, p, threads, runs, cache);
+        // The embedded model: asked for (alone, unless --formats or --checkpoint name others too), or in a full default run (it is small).
+        if (embedded && formats == null && checkpoint == null) {
+            denseFormats = moeFormats = checkpointFormats = List.of();
+        }
+        embedded = gguf && (embedded || (formats == null && checkpoint == null && dense && moe && !quick));
+        return new ModelOptions(quick, json, denseFormats, moeFormats, checkpointFormats, embedded, p, threads, runs, cache);
     }
 
     static int runModel(String[] args, PrintStream out, PrintStream err) {
@@ -212,7 +219,7 @@ public final class BenchCli {
         Vane.setThreads(o.threads());
         err.println("measuring machine ceilings (read bandwidth, fp32 FMA, int8 dot) ...");
         MachineCeilings ceilings = bestOf(3);
-        ModelBench bench = new ModelBench(ceilings, o.peers(), o.threads(), o.runs(), 1, o.cache(), err);
+        ModelBench bench = new ModelBench(ceilings, o.peers(), o.threads(), o.runs(), 1, o.quick() ? 0.5 : 2, o.cache(), err);
         List<ModelBench.Case> cases = new java.util.ArrayList<>();
         for (String f : o.denseFormats()) cases.add(ModelBench.named(f, false, o.quick()));
         for (String f : o.moeFormats()) cases.add(ModelBench.named(f, true, o.quick()));
@@ -223,6 +230,11 @@ public final class BenchCli {
                 bench.run(c, results::add);
                 // The ceilings again after each model: a probe slowed by a neighbour on this shared
                 // VM would understate them (fractions past 100%), and a ceiling is the best seen.
+                ceilings = max(ceilings, bestOf(2));
+            }
+            if (o.embedded()) {
+                err.println("running the embedded model ...");
+                bench.runEmbedded(results::add);
                 ceilings = max(ceilings, bestOf(2));
             }
             for (String f : o.checkpointFormats()) {
@@ -236,9 +248,9 @@ public final class BenchCli {
             e.printStackTrace(err);
             return 1;
         }
-        String header = String.format(Locale.ROOT, "vane bench model: Vane %s, kernels %s, %s; %d threads for every engine, %d runs (+1 warm-up); ceilings (best over the run): read %.1f GB/s, fma %.1f GFLOP/s, int8 %.1f Gop/s%n%s",
-                Vane.version(), Vane.cpu().active().name().toLowerCase(Locale.ROOT), Instant.now(), o.threads(), o.runs(), ceilings.readGBps(),
-                ceilings.fmaGflops(), ceilings.int8Gops(), peerLegend(o.peers()));
+        String header = String.format(Locale.ROOT, "vane bench model: Vane %s, kernels %s, %s; %d threads for every engine, %d runs (after %.1f s of short generations and 1 warm-up run each); ceilings (best over the run): read %.1f GB/s, fma %.1f GFLOP/s, int8 %.1f Gop/s%n%s",
+                Vane.version(), Vane.cpu().active().name().toLowerCase(Locale.ROOT), Instant.now(), o.threads(), o.runs(), o.quick() ? 0.5 : 2.0,
+                ceilings.readGBps(), ceilings.fmaGflops(), ceilings.int8Gops(), peerLegend(o.peers()));
         if (o.json()) err.println(header);
         else out.println(header);
         if (!o.json()) out.println(ModelResult.tableHeader());

@@ -59,7 +59,7 @@ public final class BatchBench {
         out.printf(Locale.ROOT, "vane bench batch: Vane %s, kernels %s, %d threads, %d steps a run, median of %d runs; read ceiling %.1f GB/s%n",
                 Vane.version(), Vane.cpu().active().name().toLowerCase(Locale.ROOT), threads, steps, runs, ceilings.readGBps());
         out.println("model         format  seqs  step ms  tok/s (all)  x 1 seq  step / read floor");
-        ModelBench files = new ModelBench(ceilings, ModelBench.Peers.NONE, threads, runs, 1, cache, err);
+        ModelBench files = new ModelBench(ceilings, ModelBench.Peers.NONE, threads, runs, 1, 0, cache, err);
         for (String f : formats) {
             ModelBench.Case c = ModelBench.named(f, false, quick);
             try {

@@ -1,6 +1,7 @@
 package dev.vane.bench.model;
 
 import dev.vane.MachineCeilings;
+import dev.vane.embedded.EmbeddedModel;
 import dev.vane.Vane;
 import dev.vane.model.Model;
 import dev.vane.model.ModelConfig;
@@ -15,6 +16,7 @@ import dev.vane.tools.generate.ModelGenerator;
 import dev.vane.tools.generate.ModelSpec;
 import dev.vane.tools.quantize.GgufQuantizer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +36,8 @@ import java.util.function.Predicate;
  * March 2025, {@link KherudLlamaEngine}) on the same GGUF file, and Jlama on the same model as a
  * safetensors checkpoint (which Vane then loads too).
  *
- * <p>Every engine is loaded once per model and kept loaded; each run gives every engine the same
+ * <p>Every engine is loaded once per model and kept loaded, generates from a short prompt again
+ * and again for a few seconds (the JVM engines' JIT), then each run gives every engine the same
  * prompts in turn (the first engine rotates run by run, so a slow spell on the VM hits all), after
  * a warm-up run. Each run is a fresh prompt (no prompt cache). Prefill rate = prompt tokens / time
  * to the first token; decode rate = tokens after the first / time from the first to the last.
@@ -78,12 +81,18 @@ public final class ModelBench {
 
     private final MachineCeilings ceilings;
     private final int threads, runs, warmup;
+    private final double warmUpSeconds;
     private final Path cacheDir;
     private final PrintStream log;
     private final Peers peers;
 
-    public ModelBench(MachineCeilings ceilings, Peers peers, int threads, int runs, int warmup, Path cacheDir, PrintStream log) {
+    /**
+     * warmup: unmeasured runs first; warmUpSeconds: before them, each engine generates from a
+     * short prompt again and again for that long (the JVM engines' JIT, every engine's caches).
+     */
+    public ModelBench(MachineCeilings ceilings, Peers peers, int threads, int runs, int warmup, double warmUpSeconds, Path cacheDir, PrintStream log) {
         this.ceilings = ceilings;
+        this.warmUpSeconds = warmUpSeconds;
         this.peers = peers;
         this.threads = threads;
         this.runs = runs;
@@ -193,7 +202,25 @@ public final class ModelBench {
     }
 
     public void run(Case c, Consumer<ModelResult> out) throws IOException {
-        Path file = file(c);
+        run(c.name(), c.format(), file(c), out);
+    }
+
+    /** The embedded model (written to a temporary file for the peers), in its own format (f16). */
+    public void runEmbedded(Consumer<ModelResult> out) throws IOException {
+        Path file = Files.createTempFile("vane-bench-embedded", ".gguf");
+        try {
+            try (InputStream in = EmbeddedModel.class.getResourceAsStream(EmbeddedModel.RESOURCE)) {
+                if (in == null) throw new IOException("the embedded model " + EmbeddedModel.RESOURCE + " is not on the class path");
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            run("embedded", "f16", file, out);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Vane and the GGUF peers on file. */
+    private void run(String name, String format, Path file, Consumer<ModelResult> out) throws IOException {
         Vane.setThreads(threads);
         long t0 = System.nanoTime();
         try (Model model = Model.load(file, WeightFormat.AS_IS)) {
@@ -209,7 +236,7 @@ public final class ModelBench {
                 if (kherud != null) {
                     for (int i = 0; i < texts.size(); i++) checkCount("de.kherud:llama", kherud.promptTokens(texts.get(i)), PROMPTS[i] - 1);
                 }
-                out.accept(measure(c.name(), c.format(), model, idleExpertBytes(file, model.config()), engines, texts));
+                out.accept(measure(name, format, model, idleExpertBytes(file, model.config()), engines, texts));
             } finally {
                 for (BenchEngine e : engines) e.close();
             }
@@ -224,6 +251,10 @@ public final class ModelBench {
         String text = texts.get(0), shortText = texts.get(1), longText = texts.get(2);
         int[] prompt = withBos(model, text), shortPrompt = withBos(model, shortText), longPrompt = withBos(model, longText);
         int k = engines.size();
+        for (BenchEngine e : engines) {
+            long end = System.nanoTime() + (long) (warmUpSeconds * 1e9);
+            while (System.nanoTime() < end) e.generate(shortText, shortPrompt, 16);
+        }
         double[][][] samples = new double[k][4][runs];
         List<List<String>> pieces = new ArrayList<>();
         for (int i = 0; i < k; i++) pieces.add(List.of());
@@ -300,7 +331,8 @@ public final class ModelBench {
      * (checked; the peers' counts are checked by the caller).
      */
     static String words(Model model, int n, Predicate<String> keep) {
-        String[] w = Arrays.stream(WORDS.split(" ")).filter(keep).toArray(String[]::new);
+        Predicate<String> whole = x -> model.tokenizer().encode(x + " " + x, false).length == 2;  // one token each, also after a space
+        String[] w = Arrays.stream(WORDS.split(" ")).filter(whole.and(keep)).toArray(String[]::new);
         if (w.length == 0) throw new IllegalStateException("no word of the prompt list is one token for every engine");
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < n; i++) b.append(i == 0 ? "" : " ").append(w[i % w.length]);
