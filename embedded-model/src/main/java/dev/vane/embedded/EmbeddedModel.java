@@ -33,6 +33,20 @@ public final class EmbeddedModel {
      * mapping keeps the data).
      */
     public static Model load(WeightFormat format) throws IOException {
+        Path file = Files.createTempFile("vane-embedded-", ".gguf");
+        try {
+            writeTo(file);
+            return Model.load(file, format);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Writes the embedded model's GGUF file to file (replacing it), checked against the recorded
+     * SHA-256: for tools that read files (llama.cpp as a peer in the benchmarks).
+     */
+    public static void writeTo(Path file) throws IOException {
         byte[] bytes = resource(RESOURCE);
         String want = new String(resource(RESOURCE + ".sha256"), StandardCharsets.US_ASCII).trim().split("\\s+")[0];
         String got = sha256(bytes);
@@ -40,13 +54,7 @@ public final class EmbeddedModel {
             throw new IllegalStateException("the embedded model's SHA-256 is " + got + " but " + RESOURCE + ".sha256 records " + want
                     + " (a damaged or mismatched build of vane-embedded-model)");
         }
-        Path file = Files.createTempFile("vane-embedded-", ".gguf");
-        try {
-            Files.write(file, bytes);
-            return Model.load(file, format);
-        } finally {
-            Files.deleteIfExists(file);
-        }
+        Files.write(file, bytes);
     }
 
     public static Model load() throws IOException {

@@ -5,11 +5,9 @@ import dev.vane.embedded.EmbeddedModel;
 import dev.vane.model.Model;
 import dev.vane.model.WeightFormat;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -62,7 +60,10 @@ public final class GapBench {
         Path temp = null;
         try {
             String name = file == null ? "embedded" : file.getFileName().toString();
-            if (file == null) file = temp = embeddedFile();
+            if (file == null) {  // llama.cpp reads files
+                file = temp = Files.createTempFile("vane-embedded", ".gguf");
+                EmbeddedModel.writeTo(file);
+            }
             boolean llama = llamaCpp != null && LlamaCppProcess.built(llamaCpp);
             if (llamaCpp != null && !llama) err.println("vane bench gaps: no llama.cpp build in " + llamaCpp + " (bench/llama-cpp-native.sh): Vane alone");
             long t0 = System.nanoTime();
@@ -99,16 +100,6 @@ public final class GapBench {
         } finally {
             if (temp != null) temp.toFile().delete();
         }
-    }
-
-    /** The embedded model's GGUF in a temporary file (llama.cpp reads files). */
-    private static Path embeddedFile() throws IOException {
-        Path f = Files.createTempFile("vane-embedded", ".gguf");
-        try (InputStream in = EmbeddedModel.class.getResourceAsStream(EmbeddedModel.RESOURCE)) {
-            if (in == null) throw new IOException("the embedded model " + EmbeddedModel.RESOURCE + " is not on the class path");
-            Files.copy(in, f, StandardCopyOption.REPLACE_EXISTING);
-        }
-        return f;
     }
 
     private static void measure(Model model, List<BenchEngine> engines, double[] gaps, int tokens, int runs, double[][][] rate, double[][][] first)

@@ -16,7 +16,6 @@ import dev.vane.tools.generate.ModelGenerator;
 import dev.vane.tools.generate.ModelSpec;
 import dev.vane.tools.quantize.GgufQuantizer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -209,10 +208,7 @@ public final class ModelBench {
     public void runEmbedded(Consumer<ModelResult> out) throws IOException {
         Path file = Files.createTempFile("vane-bench-embedded", ".gguf");
         try {
-            try (InputStream in = EmbeddedModel.class.getResourceAsStream(EmbeddedModel.RESOURCE)) {
-                if (in == null) throw new IOException("the embedded model " + EmbeddedModel.RESOURCE + " is not on the class path");
-                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            EmbeddedModel.writeTo(file);
             run("embedded", "f16", file, out);
         } finally {
             Files.deleteIfExists(file);

@@ -9,7 +9,6 @@ import dev.vane.model.Model;
 import dev.vane.model.Session;
 import dev.vane.model.tokenizer.TextStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,9 +35,7 @@ class LlamaCppProcessTest {
     @BeforeAll
     static void writeModel() throws IOException {
         gguf = dir.resolve("embedded.gguf");
-        try (InputStream in = EmbeddedModel.class.getResourceAsStream(EmbeddedModel.RESOURCE)) {
-            Files.copy(in, gguf);
-        }
+        EmbeddedModel.writeTo(gguf);
     }
 
     static Path llamaRef() {
