@@ -3,7 +3,7 @@
 //
 //   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DVANE_BUILD_BENCH=ON
 //   cmake --build build/bench -j2 --target gemm_bench
-//   build/bench/native/gemm_bench [gemv|gemv:N|gemm|incache|all] [runs] [format id ...]
+//   build/bench/native/gemm_bench [gemv|gemv:N|gemm|model|incache|all] [runs] [format id ...]
 //
 // Format ids are VANE_FORMAT_* (vane.h); the default is q4_0 q8_0 int4_sym_g128 int4_asym_g32
 // int8_g32 (14 15 7 8 11); 0 1 2 3 4 are f32 f16 bf16 fp8_e4m3_row fp8_e4m3_b128, 16 q4_0x8,
@@ -17,6 +17,9 @@
 // spread), and GB/s of weight + scale bytes against the streaming read bandwidth.
 // GEMM: M = 64 and 512 rows of x against W [4096, 4096], GFLOP/s (2 * M * N * K / time)
 // against the int8 dot peak (integer formats) or the fp32 FMA peak (float formats).
+// model: M = 128 rows of x (a 128-token prompt) against the four matrix shapes of a 1.1B Llama
+// layer (TinyLlama: q/o 2048x2048, k/v 512x2048, gate/up 5632x2048, down 2048x5632), each once
+// per layer as prefill runs them, 2 threads: the sum over one layer against the FMA peak.
 // incache: GEMV on a [256, 4096] matrix that stays in L2, one thread: each kernel's own speed.
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +165,44 @@ void gemm(const std::vector<int32_t> &formats, int runs, double int8_gops, doubl
     }
 }
 
+// The model mode (above): per shape median ms, and the layer's sum (q, k, v, o, gate, up, down).
+void model(const std::vector<int32_t> &formats, int runs, double fma_gflops) {
+    const int64_t m = 128;
+    struct Shape {
+        int64_t n, k;
+        int times;  // per layer
+    };
+    const Shape shapes[] = {{2048, 2048, 2}, {512, 2048, 2}, {5632, 2048, 2}, {2048, 5632, 1}};
+    printf("\nGEMM at M = %lld on a 1.1B Llama layer's shapes, 2 threads, median of %d calls\n", (long long)m, runs);
+    printf("%-16s %6s %6s %12s %10s %9s %9s\n", "format", "n", "k", "median ms", "10-90% ms", "GFLOP/s", "of peak");
+    vane_set_threads(2);
+    for (int32_t format : formats) {
+        double layer_s = 0, layer_flop = 0;
+        for (const Shape &sh : shapes) {
+            int64_t bytes = 0;
+            std::vector<uint8_t> w = make_matrix(format, sh.n, sh.k, &bytes);
+            std::vector<float> x(m * sh.k), y(m * sh.n);
+            for (float &v : x) v = normal();
+            vane_gemm(format, w.data(), bytes, sh.n, sh.k, x.data(), sh.k, m, nullptr, y.data(), sh.n);  // warm-up
+            std::vector<double> t;
+            for (int r = 0; r < runs; r++) {
+                const double t0 = now_s();
+                vane_gemm(format, w.data(), bytes, sh.n, sh.k, x.data(), sh.k, m, nullptr, y.data(), sh.n);
+                t.push_back(now_s() - t0);
+            }
+            const Stats st = stats(t);
+            const double flop = 2.0 * m * sh.n * sh.k, gflops = flop / st.median * 1e-9;
+            layer_s += sh.times * st.median;
+            layer_flop += sh.times * flop;
+            printf("%-16s %6lld %6lld %12.3f %5.3f-%.3f %9.1f %8.0f%%\n", name_of(format), (long long)sh.n,
+                   (long long)sh.k, st.median * 1e3, st.p10 * 1e3, st.p90 * 1e3, gflops, 100.0 * gflops / fma_gflops);
+        }
+        const double gflops = layer_flop / layer_s * 1e-9;
+        printf("%-16s %13s %12.3f %10s %9.1f %8.0f%% (fp32 FMA peak)\n", name_of(format), "layer", layer_s * 1e3, "",
+               gflops, 100.0 * gflops / fma_gflops);
+    }
+}
+
 }  // namespace
 
 // GEMV with the weights in L2 (W [256, 4096], about 0.5-1 MB, the same matrix every call), one
@@ -212,6 +253,7 @@ int main(int argc, char **argv) {
     if (!strcmp(what, "gemv") || !strcmp(what, "all")) gemv(formats, runs, read_gbps, 14336);
     if (!strncmp(what, "gemv:", 5)) gemv(formats, runs, read_gbps, atoll(what + 5));
     if (!strcmp(what, "gemm") || !strcmp(what, "all")) gemm(formats, runs / 4 > 4 ? runs / 4 : 4, dot, fma);
+    if (!strcmp(what, "model")) model(formats, runs, fma);
     if (!strcmp(what, "incache") || !strcmp(what, "all")) incache(formats, runs);
     return 0;
 }

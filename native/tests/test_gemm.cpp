@@ -49,16 +49,25 @@ Weights make_weights(int32_t format, int64_t n, int64_t k, Rng &rng, bool random
         for (int64_t b = 0; b < w.bytes / d.block_bytes; b++)
             for (int t = header; t < d.block_bytes; t++) w.q[b * d.block_bytes + t] = (uint8_t)rng.u32();
     }
-    if (random_codes && !is_int_format(format) && format != VANE_FORMAT_F32 && n > 1 && k > 0) {
+    if (random_codes && !is_int_format(format) && n > 1 && k > 0) {
         // A NaN weight in row 1 (and a second NaN code in row 0 for the FP8 formats, whose 0xff
-        // is the negative NaN): the reference gives NaN for those rows.
+        // is the negative NaN): the reference gives NaN for those rows. f32, f16 and bf16 also get
+        // an Inf (-Inf) weight in row 2 (n - 1), which makes those rows' outputs infinite or NaN.
         const int64_t at = k + k / 2;
         if (d.planar) {
             w.q[at] = 0x7f;
             w.q[k / 3] = 0xff;
+        } else if (format == VANE_FORMAT_F32) {
+            const uint32_t nan32 = 0x7fc00000u, inf32 = 0x7f800000u, ninf32 = 0xff800000u;
+            memcpy(&w.q[4 * at], &nan32, 4);
+            if (n > 2) memcpy(&w.q[4 * (2 * k + k / 3)], &inf32, 4);
+            if (n > 3) memcpy(&w.q[4 * ((n - 1) * k + k - 1)], &ninf32, 4);
         } else {
-            const uint16_t nan16 = format == VANE_FORMAT_F16 ? 0x7e00 : 0x7fc0;
+            const bool f16 = format == VANE_FORMAT_F16;
+            const uint16_t nan16 = f16 ? 0x7e00 : 0x7fc0, inf16 = f16 ? 0x7c00 : 0x7f80, ninf16 = f16 ? 0xfc00 : 0xff80;
             memcpy(&w.q[2 * at], &nan16, 2);
+            if (n > 2) memcpy(&w.q[2 * (2 * k + k / 3)], &inf16, 2);
+            if (n > 3) memcpy(&w.q[2 * ((n - 1) * k + k - 1)], &ninf16, 2);
         }
     }
     w.wd.assign(n * k, 0.0f);
@@ -94,6 +103,12 @@ std::vector<double> dequantized_acts(const float *x, int64_t k) {
         }
     }
     return xh;
+}
+
+bool row_has_nan(const float *p, int64_t k) {
+    for (int64_t c = 0; c < k; c++)
+        if (isnan(p[c])) return true;
+    return false;
 }
 
 bool row_finite(const float *p, int64_t k) {
@@ -195,7 +210,9 @@ void test_shape(const std::vector<int32_t> &isas, int32_t format, int64_t m, int
                     // (NaN gives NaN; Inf gives +-Inf or NaN).
                     good = is_int_format(format) ? isnan(got) : !isfinite(got);
                 } else if (!row_finite(&w.wd[j * k], k)) {
-                    good = isnan(got);  // a NaN weight (a NaN code in the packed bytes)
+                    // A NaN weight (a NaN code in the packed bytes) gives NaN; an Inf one, with x
+                    // finite and nonzero, +-Inf (or NaN if two of opposite signs met).
+                    good = row_has_nan(&w.wd[j * k], k) ? isnan(got) : !isfinite(got);
                 } else {
                     for (int64_t c = 0; c < k; c++) ref += (double)xi[c] * w.wd[j * k + c];
                     tol = allowed(format, xi, &w.wd[j * k], &w.mins[j * k], k, b, &arith);
@@ -309,7 +326,7 @@ void test_guard_pages(const std::vector<int32_t> &isas) {
         vane_format_info(format, &d);
         const int64_t g = d.block_elems;
         for (int64_t k : {g == 1 ? (int64_t)131 : 3 * g, g == 1 ? (int64_t)8 : g}) {
-            for (int64_t m : {1, 3}) {
+            for (int64_t m : {1, 3, 11}) {  // 11: the tiled GEMMs
                 const int64_t n = rows_for(format, 7);
                 const Weights w = make_weights(format, n, k, rng, false);
                 std::vector<float> x(m * k);
@@ -361,6 +378,12 @@ int main() {
                 test_shape(isas, format, 1, 29, 384, true, rng, true);
                 test_shape(isas, format, 5, 29, 384, true, rng, true);
                 test_shape(isas, format, 1, 9, 131 * (g == 1 ? 1 : g), false, rng, true);
+                // The tiled GEMMs (M > kGemmPairsMaxM = 8) on NaN / Inf weights and on NaN, Inf and
+                // zero blocks in x; M, n and k off every tile size (the AVX-512 float kernel's 12 x
+                // rows, 16 and 32 weight rows, 16 and 128 columns; the AVX2 ones' 3, 4 and 512).
+                test_shape(isas, format, 9, 45, g == 1 ? 131 : 3 * g, true, rng, true);
+                test_shape(isas, format, 29, 77, g == 1 ? 1100 : 1280, true, rng, true);
+                test_shape(isas, format, 13, 51, g == 1 ? 259 : 4 * g, false, rng, false, true);
                 // x far from 1 (the FP8 GEMV scales x by a power of two first; subnormal x at 2^-135).
                 if (!is_int_format(format))
                     for (float sc : {0x1p-100f, 0x1p-135f, 0x1p100f})

@@ -65,10 +65,12 @@ struct GemmArgs {
 };
 
 struct GemmKernels {
-    // Bytes of scratch the call needs (0 for the float formats, which read x as it is).
+    // Bytes of scratch the call needs (0 for most float cases, which read x as it is; FP8 with
+    // M <= 8 scales x, the AVX-512 f32 / f16 / bf16 GEMM packs it).
     int64_t (*scratch_bytes)(int32_t format, int64_t m, int64_t k);
-    // Prepares rows [m0, m1) of x into a.scratch. Chunks of one call may run concurrently; all of
-    // them finish before the first `gemm` chunk starts.
+    // Prepares rows [m0, m1) of x into a.scratch (a step that packs rows in groups may own the
+    // groups that start in [m0, m1) and read x past m1). Chunks of one call may run
+    // concurrently; all of them finish before the first `gemm` chunk starts.
     void (*prepare)(const GemmArgs &a, int64_t m0, int64_t m1);
     // Output columns [n0, n1) (rows n0..n1 of W) for all m rows of x. Chunks of one call run
     // concurrently on the thread pool and write disjoint columns of y.

@@ -1,6 +1,7 @@
 // The AVX-512 variant's table of the GEMM family, on vpdpbusd: the integer formats' GEMM (M > 8)
 // and q4_0x8 small batches (x86_avx512_int.cpp), q4_kx8 and q6_kx8 with M >= 4
-// (x86_avx512_q4_kx8.cpp, x86_avx512_q6_kx8.cpp); every other case runs the AVX2 variant's
+// (x86_avx512_q4_kx8.cpp, x86_avx512_q6_kx8.cpp), f32 / f16 / bf16 with M > 8
+// (x86_avx512_float.cpp); every other case runs the AVX2 variant's
 // kernels, which this CPU has too, on the same prepare step.
 #include "gemm/ggml_dot.h"
 #include "gemm/x86_avx512.h"
@@ -11,15 +12,20 @@ namespace vane {
 namespace {
 
 int64_t scratch_bytes_avx512(int32_t format, int64_t m, int64_t k) {
+    if (gemm_float_avx512_handles(format, m, k)) return gemm_float_scratch_bytes_avx512(format, m, k);
     return gemm_kernels_avx2.scratch_bytes(format, m, k);
 }
 
-void prepare_avx512(const GemmArgs &a, int64_t m0, int64_t m1) { gemm_kernels_avx2.prepare(a, m0, m1); }
+void prepare_avx512(const GemmArgs &a, int64_t m0, int64_t m1) {
+    if (gemm_float_avx512_handles(a.format, a.m, a.k)) return gemm_float_prepare_avx512(a, m0, m1);
+    gemm_kernels_avx2.prepare(a, m0, m1);
+}
 
 void gemm_avx512(const GemmArgs &a, int64_t n0, int64_t n1) {
     // k = 0: y = bias, and w may be null.
     if (a.k > 0 && a.format == VANE_FORMAT_Q4_K_X8) return gemm_q4_kx8_avx512(a, n0, n1);
     if (a.k > 0 && a.format == VANE_FORMAT_Q6_K_X8) return gemm_q6_kx8_avx512(a, n0, n1);
+    if (gemm_float_avx512_handles(a.format, a.m, a.k)) return gemm_float_avx512(a, n0, n1);
     if (a.k > 0 && !ggml_act_format(a.format) && gemm_quantizes_acts(a.format)) return gemm_int_avx512(a, n0, n1);
     gemm_kernels_avx2.gemm(a, n0, n1);
 }

@@ -22,4 +22,14 @@ void gemm_q4_kx8_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
 constexpr int64_t kQ6kx8Avx512MinM = 4;
 void gemm_q6_kx8_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
 
+// gemm/x86_avx512_float.cpp: f32, f16, bf16 with M > kGemmPairsMaxM, k > 0 and m * k <=
+// kFloatAvx512MaxMK (what gemm_float_avx512_handles accepts), on x packed by its own prepare step
+// into a scratch as large as x (hence the cap: above it, 64 MB of scratch, the AVX2 kernel reads x
+// as it is); the other float cases go to the AVX2 kernels.
+constexpr int64_t kFloatAvx512MaxMK = int64_t(1) << 24;
+bool gemm_float_avx512_handles(int32_t format, int64_t m, int64_t k);
+int64_t gemm_float_scratch_bytes_avx512(int32_t format, int64_t m, int64_t k);
+void gemm_float_prepare_avx512(const GemmArgs &a, int64_t m0, int64_t m1);
+void gemm_float_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
+
 }  // namespace vane
