@@ -156,7 +156,7 @@ public final class BenchCli {
 
     /** The model benchmark's options. */
     record ModelOptions(boolean quick, boolean json, List<String> denseFormats, List<String> moeFormats, List<String> checkpointFormats,
-                        boolean embedded, ModelBench.Peers peers, int threads, int runs, Path cache) {}
+                        boolean embedded, ModelBench.Peers peers, boolean llamaCppMissing, int threads, int runs, Path cache) {}
 
     static final List<String> PEERS = List.of("llama.cpp", "de.kherud", "jlama");
 
@@ -204,7 +204,8 @@ public final class BenchCli {
             denseFormats = moeFormats = checkpointFormats = List.of();
         }
         embedded = gguf && (embedded || (formats == null && checkpoint == null && dense && moe && !quick));
-        return new ModelOptions(quick, json, denseFormats, moeFormats, checkpointFormats, embedded, p, threads, runs, cache);
+        boolean missing = peers.contains("llama.cpp") && !llama;  // only when not named: named, it is an error above
+        return new ModelOptions(quick, json, denseFormats, moeFormats, checkpointFormats, embedded, p, missing, threads, runs, cache);
     }
 
     static int runModel(String[] args, PrintStream out, PrintStream err) {
@@ -216,6 +217,7 @@ public final class BenchCli {
             return 2;
         }
         long start = System.nanoTime();
+        if (o.llamaCppMissing()) err.println("vane bench: no llama.cpp built for this CPU (bench/llama-cpp-native.sh, or --llama-cpp=DIR): running without that peer");
         Vane.setThreads(o.threads());
         err.println("measuring machine ceilings (read bandwidth, fp32 FMA, int8 dot) ...");
         MachineCeilings ceilings = bestOf(3);
@@ -250,7 +252,8 @@ public final class BenchCli {
         }
         String header = String.format(Locale.ROOT, "vane bench model: Vane %s, kernels %s, %s; %d threads for every engine, %d runs (after %.1f s of short generations and 1 warm-up run each); ceilings (best over the run): read %.1f GB/s, fma %.1f GFLOP/s, int8 %.1f Gop/s%n%s",
                 Vane.version(), Vane.cpu().active().name().toLowerCase(Locale.ROOT), Instant.now(), o.threads(), o.runs(), o.quick() ? 0.5 : 2.0,
-                ceilings.readGBps(), ceilings.fmaGflops(), ceilings.int8Gops(), peerLegend(o.peers()));
+                ceilings.readGBps(), ceilings.fmaGflops(), ceilings.int8Gops(),
+                peerLegend(o.peers()) + (o.llamaCppMissing() ? " (llama.cpp built for this CPU: not run, bench/llama-cpp-native.sh was not run)" : ""));
         if (o.json()) err.println(header);
         else out.println(header);
         if (!o.json()) out.println(ModelResult.tableHeader());
