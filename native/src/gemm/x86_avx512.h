@@ -17,6 +17,16 @@ void gemm_int_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
 constexpr int64_t kQ4kx8Avx512MinM = 4;
 void gemm_q4_kx8_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
 
+// gemm/x86_avx512_iq4_xsx8.cpp: iq4_xsx8 with M >= kIq4xsx8Avx512MinM; smaller M goes to
+// gemm_iq4_xsx8_avx2.
+constexpr int64_t kIq4xsx8Avx512MinM = 4;
+void gemm_iq4_xsx8_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
+
+// gemm/x86_avx512_iq4_nlx8.cpp: iq4_nlx8 with M >= kIq4nlx8Avx512MinM; smaller M goes to
+// gemm_iq4_nlx8_avx2.
+constexpr int64_t kIq4nlx8Avx512MinM = 4;
+void gemm_iq4_nlx8_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
+
 // gemm/x86_avx512_q6_kx8.cpp: q6_kx8 with M >= kQ6kx8Avx512MinM; smaller M goes to
 // gemm_q6_kx8_avx2.
 constexpr int64_t kQ6kx8Avx512MinM = 4;

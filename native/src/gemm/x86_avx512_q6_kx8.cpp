@@ -91,7 +91,7 @@ void pair_dot(const uint8_t *wg, const uint8_t *wh, int64_t nb, const act_q8_k *
 
 void gemm_q6_kx8_avx512(const GemmArgs &a, int64_t n0, int64_t n1) {
     if (a.m < kQ6kx8Avx512MinM) return gemm_q6_kx8_avx2(a, n0, n1);
-    x8_pairs::run_pairs(a, n0, n1, q6kx8_avx512::kGroupBytes, q6kx8_avx512::pair_dot);
+    x8_pairs::run_pairs<act_q8_k, 256>(a, n0, n1, q6kx8_avx512::kGroupBytes, q6kx8_avx512::pair_dot);
 }
 
 }  // namespace vane

@@ -1,7 +1,7 @@
-// The frame of the AVX-512 GEMMs of the K-quant x8 formats (q4_kx8, q6_kx8; vane.h) with x
-// quantized to q8_K by ggml_prepare: a 512-bit vector holds two groups of 8 weight rows (group
-// g in lanes 0..7, group h in 8..15), and each block of up to kX8RowBlock rows of x passes over
-// every pair of groups of the chunk in turn (the rows' q8_K blocks, about 300 KB at k = 4096,
+// The frame of the AVX-512 GEMMs of the x8 formats (vane.h; q4_kx8 and q6_kx8 with x quantized
+// to q8_K, iq4_nlx8 with x in q8_0, by ggml_prepare): a 512-bit vector holds two groups of 8
+// weight rows (group g in lanes 0..7, group h in 8..15), and each block of up to kX8RowBlock rows of x passes over
+// every pair of groups of the chunk in turn (the rows' blocks, at most about 300 KB at k = 4096,
 // and the chunk's weights stay in L2). store_pair serves the q4_0x8 small-batch kernel too
 // (x86_avx512_int.cpp), which pairs groups the same way. For AVX-512 units alone.
 #pragma once
@@ -61,16 +61,16 @@ X8P_INLINE void store_pair(const GemmArgs &a, int64_t i0, int64_t mt, int64_t g,
 }
 
 // Rows [n0, n1) of y for every row of x: pair_dot(wg, wh, nb, y, mt, acc) adds groups g and h
-// (nb super-blocks of group_bytes each) against rows y[0 .. mt) of x into acc[0 .. mt). A last
-// odd group is paired with itself and only its half is stored.
-template <class PairDot>
+// (nb blocks of Cols columns, group_bytes each) against rows y[0 .. mt) of x (their Act blocks)
+// into acc[0 .. mt). A last odd group is paired with itself and only its half is stored.
+template <class Act, int64_t Cols, class PairDot>
 void run_pairs(const GemmArgs &a, int64_t n0, int64_t n1, int64_t group_bytes, PairDot pair_dot) {
-    const int64_t nb = a.k / 256, act_row = ggml_act_row_bytes(a.format, a.k);
+    const int64_t nb = a.k / Cols, act_row = ggml_act_row_bytes(a.format, a.k);
     const int64_t g1 = n1 / 8;
     for (int64_t i0 = 0; i0 < a.m; i0 += kX8RowBlock) {
         const int64_t mt = a.m - i0 < kX8RowBlock ? a.m - i0 : kX8RowBlock;
-        const act_q8_k *y[kX8RowBlock];
-        for (int64_t t = 0; t < mt; t++) y[t] = (const act_q8_k *)((const uint8_t *)a.scratch + (i0 + t) * act_row);
+        const Act *y[kX8RowBlock];
+        for (int64_t t = 0; t < mt; t++) y[t] = (const Act *)((const uint8_t *)a.scratch + (i0 + t) * act_row);
         for (int64_t g = n0 / 8; g < g1; g += 2) {
             const bool two = g + 1 < g1;
             const uint8_t *wg = (const uint8_t *)a.w + g * nb * group_bytes;
