@@ -40,13 +40,6 @@ constexpr int kCodesAt = offsetof(vane_block_iq4_nlx8, qs);
 
 #define VI_INLINE inline __attribute__((always_inline))
 
-// The 4 activations at q, each + 128 (as unsigned bytes), in every dword.
-VI_INLINE __m512i bcast_unsigned(const int8_t *q) {
-    uint32_t v;
-    memcpy(&v, q, 4);
-    return _mm512_set1_epi32((int)(v ^ 0x80808080u));
-}
-
 // Groups g (lanes 0..7) and h (8..15) against rows [0, mt) of x: acc[t] += their dot products.
 // T > 0: mt == T, known to the compiler (small batches: acc[] in registers); T = 0: any mt.
 template <int T>

@@ -37,13 +37,6 @@ constexpr int kScalesAt = offsetof(vane_block_iq4_xsx8, scales), kCodesAt = offs
 
 #define VX_INLINE inline __attribute__((always_inline))
 
-// The 4 activations at q, each + 128 (as unsigned bytes), in every dword.
-VX_INLINE __m512i bcast_unsigned(const int8_t *q) {
-    uint32_t v;
-    memcpy(&v, q, 4);
-    return _mm512_set1_epi32((int)(v ^ 0x80808080u));
-}
-
 // Groups g (lanes 0..7) and h (8..15) against rows [0, mt) of x: acc[t] += their dot products.
 // T > 0: mt == T, known to the compiler, so that the row sums stay in registers; T = 0: any mt
 // up to kX8RowBlock, the sums in L1.

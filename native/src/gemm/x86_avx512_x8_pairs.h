@@ -27,6 +27,13 @@ X8P_INLINE __m512i bcast32(const void *p) {
     memcpy(&v, p, 4);
     return _mm512_set1_epi32(v);
 }
+// The 4 activations at q, each + 128 as an unsigned byte (x ^ 0x80), in every dword: vpdpbusd's
+// unsigned side when the weights' values are signed (the iq4 kernels).
+X8P_INLINE __m512i bcast_unsigned(const int8_t *q) {
+    uint32_t v;
+    memcpy(&v, q, 4);
+    return _mm512_set1_epi32((int)(v ^ 0x80808080u));
+}
 // 32 bytes at g and 32 at h.
 X8P_INLINE __m512i pair32(const uint8_t *g, const uint8_t *h) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)g)),
