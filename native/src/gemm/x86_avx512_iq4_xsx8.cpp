@@ -89,14 +89,7 @@ VX_INLINE void pair_rows(const uint8_t *wg, const uint8_t *wh, int64_t nb, const
 }
 
 void pair_dot(const uint8_t *wg, const uint8_t *wh, int64_t nb, const act_q8_k *const *y, int64_t mt, __m512 *acc) {
-    switch (mt) {
-        case 4: return pair_rows<4>(wg, wh, nb, y, mt, acc);
-        case 5: return pair_rows<5>(wg, wh, nb, y, mt, acc);
-        case 6: return pair_rows<6>(wg, wh, nb, y, mt, acc);
-        case 7: return pair_rows<7>(wg, wh, nb, y, mt, acc);
-        case 8: return pair_rows<8>(wg, wh, nb, y, mt, acc);
-        default: return pair_rows<0>(wg, wh, nb, y, mt, acc);
-    }
+    by_row_count(mt, [&](auto rows) { pair_rows<decltype(rows)::value>(wg, wh, nb, y, mt, acc); });
 }
 
 }  // namespace iq4xsx8_avx512

@@ -9,11 +9,14 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <type_traits>
+
 #include "gemm/ggml_dot.h"
 
-// GCC 12's 512-bit intrinsics start from _mm512_undefined_*(), which it then reports as maybe
+// GCC 12's 512-bit intrinsics start from _mm512_undefined_*(), which it then reports as (maybe)
 // used uninitialized once they are inlined; the values are never read.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 namespace vane {
 namespace x8_pairs {
@@ -51,6 +54,20 @@ X8P_INLINE __m512 halves16(const uint8_t *g, const uint8_t *h) {
     const __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)g)),
                                               _mm_loadu_si128((const __m128i *)h), 1);
     return _mm512_cvtph_ps(v);
+}
+
+// rows(std::integral_constant<int, T>) with T = mt for 4 <= mt <= 8, T = 0 for any other mt: a
+// kernel's template per small row count (its row sums in registers) and one for the rest.
+template <class Rows>
+X8P_INLINE void by_row_count(int64_t mt, Rows rows) {
+    switch (mt) {
+        case 4: return rows(std::integral_constant<int, 4>{});
+        case 5: return rows(std::integral_constant<int, 5>{});
+        case 6: return rows(std::integral_constant<int, 6>{});
+        case 7: return rows(std::integral_constant<int, 7>{});
+        case 8: return rows(std::integral_constant<int, 8>{});
+        default: return rows(std::integral_constant<int, 0>{});
+    }
 }
 
 // Rows [0, mt) of x from i0 against groups g (lanes 0..7 of acc[t]) and g + 1 (8..15): y's
