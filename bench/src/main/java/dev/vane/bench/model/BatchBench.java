@@ -2,6 +2,7 @@ package dev.vane.bench.model;
 
 import dev.vane.MachineCeilings;
 import dev.vane.Vane;
+import dev.vane.bench.Timing;
 import dev.vane.model.Batch;
 import dev.vane.model.Model;
 import dev.vane.model.Session;
@@ -126,11 +127,7 @@ public final class BatchBench {
             for (Session s : sessions) s.close();
         }
         double[] med = new double[sizes.length];
-        for (int s = 0; s < sizes.length; s++) {
-            double[] t = times[s].clone();
-            Arrays.sort(t);
-            med[s] = t[t.length / 2];
-        }
+        for (int s = 0; s < sizes.length; s++) med[s] = Timing.of(times[s]).median();
         return med;
     }
 }

@@ -1,6 +1,7 @@
 package dev.vane.bench.model;
 
 import dev.vane.Vane;
+import dev.vane.bench.Timing;
 import dev.vane.embedded.EmbeddedModel;
 import dev.vane.model.Model;
 import dev.vane.model.WeightFormat;
@@ -68,10 +69,11 @@ public final class GapBench {
             if (llamaCpp != null && !llama) err.println("vane bench gaps: no llama.cpp build in " + llamaCpp + " (bench/llama-cpp-native.sh): Vane alone");
             long t0 = System.nanoTime();
             try (Model model = Model.load(file, WeightFormat.AS_IS)) {
+                double loadSeconds = (System.nanoTime() - t0) / 1e9;
                 long warmTokens = warmUp > 0 ? model.warmUp(Duration.ofNanos((long) (warmUp * 1e9))) : 0;
                 List<BenchEngine> engines = new ArrayList<>();
                 try {
-                    engines.add(new VaneEngine(model, PROMPT + tokens + 8, (System.nanoTime() - t0) / 1e9));
+                    engines.add(new VaneEngine(model, PROMPT + tokens + 8, loadSeconds));
                     if (llama) engines.add(LlamaCppProcess.start(llamaCpp, file, threads, PROMPT + tokens + 8, model.tokenizer()));
                     double[][][] rate = new double[engines.size()][gaps.length][runs], first = new double[engines.size()][gaps.length][runs];
                     measure(model, engines, gaps, tokens, runs, rate, first);
@@ -129,8 +131,6 @@ public final class GapBench {
         return engine.generate(model.tokenizer().decode(prompt), prompt, tokens + 1);
     }
     private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
+        return Timing.of(v).median();
     }
 }
