@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "check.h"
@@ -82,10 +83,10 @@ void check_exact(const char *what, int32_t act, float alpha, float limit, float 
           tol);
 }
 
-void test_kernels(bool avx2) {
+// The reference against exact values; each SIMD variant in simd_isas bit for bit against it.
+void test_kernels(const std::vector<int32_t> &simd_isas) {
     Rng rng(21);
     const vane::MoeKernels *ref = vane::moe_variants.of(VANE_ISA_BASELINE);
-    const vane::MoeKernels *simd = avx2 ? vane::moe_variants.of(VANE_ISA_AVX2) : nullptr;
     // Edge values of g: zeros, the limit and around it, where e^-|s| leaves f32's range for each
     // activation (|g| ~ 87 for silu, ~ 10 for gelu, ~ 51 = 87 / 1.702 for swiglu_oai), huge
     // values (g^2 overflows in gelu's z), subnormals, Inf, NaN.
@@ -102,7 +103,7 @@ void test_kernels(bool avx2) {
                              {VANE_ACT_SWIGLU_OAI, 1.0f, INFINITY}, {VANE_ACT_SWIGLU_OAI, 3.5f, 0.25f}};
     for (const Params &pp : params) {
         for (int bias = 0; bias < 4; bias++) {  // none, gate, up, both
-            for (int64_t n : {1, 7, 8, 9, 31, 64, 1000, 4099}) {
+            for (int64_t n : {1, 7, 8, 9, 15, 16, 17, 31, 64, 1000, 4099}) {
                 std::vector<float> g(n), u(n), gb(n), ub(n);
                 for (int64_t i = 0; i < n; i++) {
                     g[i] = (float)(rng.normal() * (i % 3 == 0 ? 1.0 : i % 3 == 1 ? 4.0 : 30.0));
@@ -123,23 +124,27 @@ void test_kernels(bool avx2) {
                     const float gi = (bias & 1) ? g[i] + gb[i] : g[i], ui = (bias & 2) ? u[i] + ub[i] : u[i];
                     check_exact(what, pp.act, pp.alpha, pp.limit, gi, ui, want[i]);
                 }
-                // In place (the layer writes over the gate half), reference and AVX2.
+                // In place (the layer writes over the gate half), reference and each SIMD variant.
                 std::vector<float> in_place(g);
                 ref->glu(p, in_place.data(), u.data(), in_place.data(), n);
                 for (int64_t i = 0; i < n; i++)
                     CHECK(bits_of(in_place[i]) == bits_of(want[i]) || (isnan(in_place[i]) && isnan(want[i])), "%s: in place [%lld]", what,
                           (long long)i);
-                if (!simd) continue;
-                simd->glu(p, g.data(), u.data(), got.data(), n);
-                CHECK(got[n] == -777.0f, "%s: avx2 wrote past n", what);
-                for (int64_t i = 0; i < n; i++)
-                    CHECK(bits_of(got[i]) == bits_of(want[i]) || (isnan(got[i]) && isnan(want[i])), "%s: avx2 [%lld] (%.9g, %.9g) = %.9g, reference %.9g",
-                          what, (long long)i, g[i], u[i], got[i], want[i]);
-                in_place = u;
-                simd->glu(p, g.data(), in_place.data(), in_place.data(), n);
-                for (int64_t i = 0; i < n; i++)
-                    CHECK(bits_of(in_place[i]) == bits_of(want[i]) || (isnan(in_place[i]) && isnan(want[i])), "%s: avx2 in place [%lld]", what,
-                          (long long)i);
+                for (int32_t isa : simd_isas) {
+                    const vane::MoeKernels *simd = vane::moe_variants.of(isa);
+                    const char *name = vane::isa_name(isa);
+                    std::fill(got.begin(), got.end(), -777.0f);
+                    simd->glu(p, g.data(), u.data(), got.data(), n);
+                    CHECK(got[n] == -777.0f, "%s: %s wrote past n", what, name);
+                    for (int64_t i = 0; i < n; i++)
+                        CHECK(bits_of(got[i]) == bits_of(want[i]) || (isnan(got[i]) && isnan(want[i])),
+                              "%s: %s [%lld] (%.9g, %.9g) = %.9g, reference %.9g", what, name, (long long)i, g[i], u[i], got[i], want[i]);
+                    in_place = u;
+                    simd->glu(p, g.data(), in_place.data(), in_place.data(), n);
+                    for (int64_t i = 0; i < n; i++)
+                        CHECK(bits_of(in_place[i]) == bits_of(want[i]) || (isnan(in_place[i]) && isnan(want[i])), "%s: %s in place [%lld]", what,
+                              name, (long long)i);
+                }
             }
         }
     }
@@ -583,7 +588,10 @@ void test_errors(Rng &rng) {
 
 int main() {
     const double t0 = now_s();
-    test_kernels(compare_avx2_variant());
+    std::vector<int32_t> simd_isas;
+    for (int32_t isa : {VANE_ISA_AVX2, VANE_ISA_AVX512})
+        if (compare_variant(isa)) simd_isas.push_back(isa);
+    test_kernels(simd_isas);
     test_ggml_agreement();
     for (int32_t threads : {1, 3}) {
         vane_set_threads(threads);

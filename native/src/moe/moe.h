@@ -1,5 +1,5 @@
 // Internal interface of the feed-forward / mixture-of-experts family: the gated activations
-// (one table per instruction-set variant: ref.cpp, x86_avx2.cpp), the gating step (route.cpp)
+// (one table per instruction-set variant: ref.cpp, x86_avx2.cpp, x86_avx512.cpp), the gating step (route.cpp)
 // and the layers built on the GEMM (layer.cpp). Arguments are validated by api/moe_api.cpp.
 #pragma once
 #include <stdint.h>
@@ -30,6 +30,7 @@ struct MoeKernels {
 
 extern const MoeKernels moe_kernels_ref;
 extern const MoeKernels moe_kernels_avx2;
+extern const MoeKernels moe_kernels_avx512;
 // The family's variants by VANE_ISA_* (defined beside the reference kernels).
 extern const Variants<MoeKernels> moe_variants;
 

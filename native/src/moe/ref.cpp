@@ -72,6 +72,6 @@ void glu_ref(const Glu &p, const float *g, const float *u, float *out, int64_t n
 
 const MoeKernels moe_kernels_ref = {glu_ref};
 
-const Variants<MoeKernels> moe_variants = {{&moe_kernels_ref, &moe_kernels_avx2, &moe_kernels_avx2 /* until its AVX-512 kernels */}};
+const Variants<MoeKernels> moe_variants = {{&moe_kernels_ref, &moe_kernels_avx2, &moe_kernels_avx512}};
 
 }  // namespace vane
