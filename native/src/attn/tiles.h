@@ -57,7 +57,8 @@ struct TileSrc {
 };
 
 // Keys and values [j0, j0 + n) of KV head g as f32 (AttnKernels::load for head_dim a multiple of
-// Isa's lanes): copied, or cache vectors decoded by Isa::load_vector; keys rotated when a.rope.
+// the unit's vector): copied, or cache vectors decoded by Isa::load_vector(c, base, scales, vi,
+// out); keys rotated when a.rope.
 template <class Isa>
 VT_INLINE void attn_load_tiled(const AttnArgs &a, int64_t g, int64_t j0, int64_t n, float *k, float *v) {
     const int64_t d = a.d;
@@ -168,7 +169,7 @@ VT_INLINE void prefetch_ahead(const AttnArgs &a, int64_t g, int64_t ahead, int64
     }
 }
 
-// The rows kernel (AttnKernels::rows) for head_dim a multiple of Isa::kLanes, keys of type T
+// The rows kernel (AttnKernels::rows) for head_dim a multiple of the unit's vector, keys of type T
 // read straight from the cache when T is not kF32 (else through the tile buffer, or f32 cache
 // vectors directly). Isa supplies, for up to kRows rows of the micro-tile:
 //   load(a, g, j0, n, k, v): keys and values into the tile buffer (attn_load_tiled);
