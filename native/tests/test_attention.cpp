@@ -235,28 +235,35 @@ void test_cache(const std::vector<int32_t> &isas, Rng &rng) {
     }
 }
 
-// Edge values, per variant: a non-finite value of a key a row does not see never reaches it; an
-// infinite or overflowing score makes its row NaN; FP8 caches holding values far beyond 448
-// (scales of 2^8 and more) decode exactly.
+// Head dim d: a non-finite value of a key a row does not see never reaches it; an infinite or
+// overflowing score makes its row NaN.
+void test_nonfinite(int32_t isa, int64_t d) {
+    // Causal, one head per KV head (micro-tiles mix tokens): Inf in the value of the last key.
+    const int64_t n = 6;
+    std::vector<float> q(n * d, 0.5f), k(n * d, 0.25f), v(n * d, 1.0f), out(n * d);
+    v[(n - 1) * d + 2] = INFINITY;
+    vane_attention_params p{1, 1, d, 1.0f, 1, 0, 0.0f, nullptr};
+    CHECK(vane_attention(&p, q.data(), n, k.data(), v.data(), n, out.data()) == VANE_OK, "%s", vane_last_error());
+    for (int64_t i = 0; i < n - 1; i++)
+        CHECK(out[i * d + 2] == 1.0f, "isa %d d %lld: row %lld got %g from a key it does not see", isa, (long long)d, (long long)i, out[i * d + 2]);
+    CHECK(isinf(out[(n - 1) * d + 2]) || isnan(out[(n - 1) * d + 2]), "isa %d d %lld: the row that sees Inf", isa, (long long)d);
+    // An infinite q, and scores that overflow f32: NaN rows.
+    std::vector<float> qi(q), kb(n * d, 1e30f);
+    qi[3 * d] = INFINITY;
+    CHECK(vane_attention(&p, qi.data(), n, k.data(), v.data(), n, out.data()) == VANE_OK && isnan(out[3 * d]) && !isnan(out[2 * d]),
+          "isa %d d %lld: Inf in q", isa, (long long)d);
+    std::vector<float> qb(n * d, 1e30f);
+    CHECK(vane_attention(&p, qb.data(), n, kb.data(), v.data(), n, out.data()) == VANE_OK && isnan(out[0]),
+          "isa %d d %lld: overflowing scores give %g", isa, (long long)d, out[0]);
+}
+
+// Edge values, per variant: test_nonfinite at head dims 8 and 16 (AVX-512 takes 8 to the AVX2
+// kernels, handles 16 itself); FP8 caches holding values far beyond 448 (scales of 2^8 and
+// more) decode exactly.
 void test_edges(const std::vector<int32_t> &isas) {
     for (int32_t isa : isas) {
         CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
-        // Causal, one head per KV head (micro-tiles mix tokens): Inf in the value of the last key.
-        const int64_t n = 6, d = 8;
-        std::vector<float> q(n * d, 0.5f), k(n * d, 0.25f), v(n * d, 1.0f), out(n * d);
-        v[(n - 1) * d + 2] = INFINITY;
-        vane_attention_params p{1, 1, d, 1.0f, 1, 0, 0.0f, nullptr};
-        CHECK(vane_attention(&p, q.data(), n, k.data(), v.data(), n, out.data()) == VANE_OK, "%s", vane_last_error());
-        for (int64_t i = 0; i < n - 1; i++) CHECK(out[i * d + 2] == 1.0f, "isa %d: row %lld got %g from a key it does not see", isa, (long long)i, out[i * d + 2]);
-        CHECK(isinf(out[(n - 1) * d + 2]) || isnan(out[(n - 1) * d + 2]), "isa %d: the row that sees Inf", isa);
-        // An infinite q, and scores that overflow f32: NaN rows.
-        std::vector<float> qi(q), kb(n * d, 1e30f);
-        qi[3 * d] = INFINITY;
-        CHECK(vane_attention(&p, qi.data(), n, k.data(), v.data(), n, out.data()) == VANE_OK && isnan(out[3 * d]) && !isnan(out[2 * d]),
-              "isa %d: Inf in q", isa);
-        std::vector<float> qb(n * d, 1e30f);
-        CHECK(vane_attention(&p, qb.data(), n, kb.data(), v.data(), n, out.data()) == VANE_OK && isnan(out[0]), "isa %d: overflowing scores give %g",
-              isa, out[0]);
+        for (int64_t d : {8, 16}) test_nonfinite(isa, d);
         // FP8 cache with amax 2e5 in keys and values (scales near 2^9).
         const int64_t kvh = 1, hd = 64, bt = 16, len = 40;
         vane_kv_cache c{VANE_KV_FP8_E4M3, 0, kvh, hd, bt, 4, nullptr, nullptr, nullptr, nullptr};
@@ -324,6 +331,7 @@ int main() {
     const double t0 = now_s();
     std::vector<int32_t> isas = {VANE_ISA_BASELINE};
     if (compare_avx2_variant()) isas.push_back(VANE_ISA_AVX2);
+    if (compare_variant(VANE_ISA_AVX512)) isas.push_back(VANE_ISA_AVX512);
     vane_cpu_info cpu;
     vane_cpu_features(&cpu);
     Rng rng(5);
@@ -342,6 +350,9 @@ int main() {
     test_case({6, 2, 96, 20, 20, false, 0}, rng, isas);
     test_case({2, 1, 256, 9, 300, true, 64}, rng, isas);
     test_case({4, 4, 12, 5, 9, true, 0}, rng, isas);  // head_dim not a multiple of 8 (AVX2 falls back)
+    test_case({4, 2, 40, 21, 45, true, 0}, rng, isas);   // not a multiple of 16 (AVX-512 takes AVX2's kernels)
+    test_case({4, 2, 48, 21, 45, true, 0}, rng, isas);   // AVX-512: 48 = 3 vectors, 112 = 64 + 3 vectors
+    test_case({4, 1, 112, 7, 70, false, 0}, rng, isas);
     test_case({8, 2, 64, 4096, 4096, true, 0}, rng, isas, 6);  // long: a few rows checked
     test_split_and_decode(isas, rng);
     test_cache(isas, rng);

@@ -2,9 +2,9 @@
 // a float64 softmax(cap(q k^T * scale) + mask) v with the sink in the denominator, on seeded
 // inputs of odd sizes (head_dim 1..128, odd token counts, grouped-query and multi-query, causal,
 // windowed and cross), each feature alone and together, outputs poisoned first; the baseline and
-// AVX2 results against each other; the split-key decode (sink counted once at the merge) against
+// SIMD results against each other; the split-key decode (sink counted once at the merge) against
 // the unsplit one; the paged cache with released (-1) table entries outside the window, per
-// storage type; soft-capping's tanh against libm; argument errors; and agreement with llama.cpp's
+// storage type; soft-capping's tanh against libm (its AVX2 and AVX-512 forms bit for bit); argument errors; and agreement with llama.cpp's
 // own ggml_flash_attn_ext (logit_softcap, ggml_flash_attn_ext_add_sinks) on small graphs.
 //
 // Tolerance per output: 1e-4 * (1 + sum p |v|), as test_attention.cpp argues: capping only damps
@@ -17,7 +17,8 @@
 #include "ggml_peer.h"
 #include "vane.h"
 
-void test_softcap_tanh8(const float *x, float *y, long n);  // attn_softcap_avx2.cpp
+void test_softcap_tanh8(const float *x, float *y, long n);   // attn_softcap_avx2.cpp
+void test_softcap_tanh16(const float *x, float *y, long n);  // attn_softcap_avx512.cpp
 
 namespace {
 
@@ -135,7 +136,8 @@ void test_cases(const std::vector<int32_t> &isas, Rng &rng) {
             cases.push_back({4, 4, 1, 3, 5, true, 0, mul, softcap, sinks});       // head_dim 1
             cases.push_back({6, 2, 3, 7, 11, true, 0, mul, softcap, sinks});      // head_dim 3, GQA 3
             cases.push_back({3, 1, 12, 5, 9, false, 0, mul, softcap, sinks});     // not a multiple of 8 (AVX2 falls back), cross
-            cases.push_back({8, 2, 40, 19, 19, true, 0, mul, softcap, sinks});    // AVX2: 40 = 16 + 16 + 8
+            cases.push_back({8, 2, 40, 19, 19, true, 0, mul, softcap, sinks});    // AVX2: 40 = 16 + 16 + 8 (AVX-512 takes AVX2's kernels)
+            cases.push_back({4, 2, 48, 9, 40, true, 0, mul, softcap, sinks});     // AVX-512: 3 vectors
             cases.push_back({8, 8, 64, 33, 101, true, 0, mul, softcap, sinks});   // chunked prefill, several key tiles
             cases.push_back({8, 1, 64, 71, 71, true, 29, mul, softcap, sinks});   // window, multi-query
             cases.push_back({4, 2, 128, 1, 203, true, 64, mul, softcap, sinks});  // decode, window
@@ -147,15 +149,16 @@ void test_cases(const std::vector<int32_t> &isas, Rng &rng) {
         for (int32_t isa : isas) {
             CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
             outs.push_back(run(c, in));
-            CHECK(compare_to_reference(c, in, outs.back(), isa == VANE_ISA_AVX2 ? "avx2" : "baseline") == 0, "outputs off");
+            CHECK(compare_to_reference(c, in, outs.back(), vane::isa_name(isa)) == 0, "outputs off");
         }
-        // The variants agree more closely than either with the reference's tolerance.
-        for (size_t e = 0; outs.size() == 2 && e < outs[0].size(); e++)
-            if (!(fabsf(outs[0][e] - outs[1][e]) <= 2e-5f * (1.0f + fabsf(outs[0][e])))) {
-                CHECK(false, "d %lld n_q %lld softcap %g sinks %d: baseline %.7g vs avx2 %.7g at %zu", (long long)c.d, (long long)c.n_q,
-                      (double)c.softcap, c.sinks, outs[0][e], outs[1][e], e);
-                break;
-            }
+        // The variants agree with the baseline more closely than with the reference's tolerance.
+        for (size_t v = 1; v < outs.size(); v++)
+            for (size_t e = 0; e < outs[0].size(); e++)
+                if (!(fabsf(outs[0][e] - outs[v][e]) <= 2e-5f * (1.0f + fabsf(outs[0][e])))) {
+                    CHECK(false, "d %lld n_q %lld softcap %g sinks %d: baseline %.7g vs %s %.7g at %zu", (long long)c.d, (long long)c.n_q,
+                          (double)c.softcap, c.sinks, outs[0][e], vane::isa_name(isas[v]), outs[v][e], e);
+                    break;
+                }
     }
 }
 
@@ -269,13 +272,14 @@ void test_released_blocks(const std::vector<int32_t> &isas, Rng &rng) {
 }
 
 // softcap_tanh against libm's double tanh: within 3 ulp of the result (or 2^-30 absolute near
-// 0), odd, +-1 at +-Inf, NaN kept; the AVX2 softcap_tanh8 gives the same bits.
-void test_tanh(bool avx2) {
+// 0), odd, +-1 at +-Inf, NaN kept; the AVX2 softcap_tanh8 and AVX-512 softcap_tanh16 give the
+// same bits.
+void test_tanh(bool avx2, bool avx512) {
     std::vector<float> xs;
     for (int64_t i = -200000; i <= 200000; i++) xs.push_back((float)i * 1e-4f);
     for (float x : {0.625f, nextafterf(0.625f, 0.0f), -0.625f, 1e-30f, 1e-45f, 8.0f, 9.5f, 44.0f, 1e30f, INFINITY, -INFINITY, NAN, -0.0f})
         xs.push_back(x);
-    while (xs.size() % 8 != 0) xs.push_back(0.5f);
+    while (xs.size() % 16 != 0) xs.push_back(0.5f);
     int bad = 0;
     for (float x : xs) {
         if (!isfinite(x)) continue;
@@ -286,16 +290,17 @@ void test_tanh(bool avx2) {
         if (got != -vane::softcap_tanh(-x) && bad++ < 3) CHECK(false, "tanh not odd at %.9g", x);
     }
     CHECK(bad == 0, "%d tanh values off", bad);
-    if (avx2) {
+    for (int wide = 0; wide < 2; wide++) {
+        if (!(wide ? avx512 : avx2)) continue;
         std::vector<float> y(xs.size(), 7.0f);
-        test_softcap_tanh8(xs.data(), y.data(), (long)xs.size());
+        (wide ? test_softcap_tanh16 : test_softcap_tanh8)(xs.data(), y.data(), (long)xs.size());
         int diff = 0;
         for (size_t i = 0; i < xs.size(); i++) {
             const float want = vane::softcap_tanh(xs[i]);
             if (bits_of(y[i]) != bits_of(want) && !(isnan(y[i]) && isnan(want)) && diff++ < 3)
-                CHECK(false, "softcap_tanh8(%.9g) = %.9g, scalar %.9g", xs[i], y[i], want);
+                CHECK(false, "softcap_tanh%d(%.9g) = %.9g, scalar %.9g", wide ? 16 : 8, xs[i], y[i], want);
         }
-        CHECK(diff == 0, "%d AVX2 tanh values differ from the scalar ones", diff);
+        CHECK(diff == 0, "%d %s tanh values differ from the scalar ones", diff, wide ? "AVX-512" : "AVX2");
     }
     CHECK(vane::softcap_tanh(INFINITY) == 1.0f && vane::softcap_tanh(-INFINITY) == -1.0f && vane::softcap_tanh(1e30f) == 1.0f, "tanh at Inf");
     CHECK(isnan(vane::softcap_tanh(NAN)), "tanh(NaN)");
@@ -303,23 +308,26 @@ void test_tanh(bool avx2) {
 }
 
 // Edge values per variant: an infinite q makes its row NaN with the cap too (tanh would hide it);
-// a row that sees no key gives zeros with a sink (cross-attention over no keys).
+// a row that sees no key gives zeros with a sink (cross-attention over no keys). Head dims 8 and
+// 16 (AVX-512 takes 8 to the AVX2 kernels, handles 16 itself).
 void test_edges(const std::vector<int32_t> &isas) {
     for (int32_t isa : isas) {
-        CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
-        const int64_t n = 6, d = 8;
-        std::vector<float> q((size_t)(n * d), 0.5f), k((size_t)(n * d), 0.25f), v((size_t)(n * d), 1.0f), out((size_t)(n * d));
-        const float sinks[1] = {2.0f};
-        q[3 * d] = INFINITY;
-        vane_attention_params p{1, 1, d, 1.0f, 1, 0, 30.0f, sinks};
-        CHECK(vane_attention(&p, q.data(), n, k.data(), v.data(), n, out.data()) == VANE_OK && isnan(out[3 * d]) && !isnan(out[2 * d]),
-              "isa %d: Inf in q under the cap: %g, %g", isa, out[3 * d], out[2 * d]);
-        // Row 2 sees 3 equal keys (values 1) and the sink: 3 e^s / (3 e^s + e^2), q . k = 1 capped to s = 30 tanh(1 / 30).
-        const double s = 30.0 * tanh(1.0 / 30.0), w = 3 * exp(s) / (3 * exp(s) + exp(2.0));
-        CHECK(fabs(out[2 * d] - w) <= 1e-6, "isa %d: row 2 = %.7g, want %.7g", isa, out[2 * d], w);
-        out.assign(out.size(), NAN);
-        p.causal = 0;
-        CHECK(vane_attention(&p, q.data(), 2, nullptr, nullptr, 0, out.data()) == VANE_OK && out[0] == 0.0f && out[2 * d - 1] == 0.0f, "no keys");
+        for (int64_t d : {8, 16}) {
+            CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
+            const int64_t n = 6;
+            std::vector<float> q((size_t)(n * d), 4.0f / (float)d), k((size_t)(n * d), 0.25f), v((size_t)(n * d), 1.0f), out((size_t)(n * d));
+            const float sinks[1] = {2.0f};
+            q[3 * d] = INFINITY;
+            vane_attention_params p{1, 1, d, 1.0f, 1, 0, 30.0f, sinks};
+            CHECK(vane_attention(&p, q.data(), n, k.data(), v.data(), n, out.data()) == VANE_OK && isnan(out[3 * d]) && !isnan(out[2 * d]),
+                  "isa %d d %lld: Inf in q under the cap: %g, %g", isa, (long long)d, out[3 * d], out[2 * d]);
+            // Row 2 sees 3 equal keys (values 1) and the sink: 3 e^s / (3 e^s + e^2), q . k = 1 capped to s = 30 tanh(1 / 30).
+            const double s = 30.0 * tanh(1.0 / 30.0), w = 3 * exp(s) / (3 * exp(s) + exp(2.0));
+            CHECK(fabs(out[2 * d] - w) <= 1e-6, "isa %d d %lld: row 2 = %.7g, want %.7g", isa, (long long)d, out[2 * d], w);
+            out.assign(out.size(), NAN);
+            p.causal = 0;
+            CHECK(vane_attention(&p, q.data(), 2, nullptr, nullptr, 0, out.data()) == VANE_OK && out[0] == 0.0f && out[2 * d - 1] == 0.0f, "no keys");
+        }
     }
 }
 
@@ -455,11 +463,13 @@ int main() {
     const double t0 = now_s();
     std::vector<int32_t> isas = {VANE_ISA_BASELINE};
     if (compare_avx2_variant()) isas.push_back(VANE_ISA_AVX2);
+    const bool avx512 = compare_variant(VANE_ISA_AVX512);
+    if (avx512) isas.push_back(VANE_ISA_AVX512);
     vane_cpu_info cpu;
     vane_cpu_features(&cpu);
     Rng rng(13);
     vane_set_threads(2);
-    test_tanh(isas.size() == 2);
+    test_tanh(isas.size() >= 2, avx512);
     test_cases(isas, rng);
     test_split(isas, rng);
     test_released_blocks(isas, rng);

@@ -1,5 +1,5 @@
 // Internal interface of the attention family: one kernel table per instruction-set variant
-// (ref.cpp, x86_avx2.cpp); api/attn_api.cpp checks the arguments, splits the work over the
+// (ref.cpp, x86_avx2.cpp, x86_avx512.cpp); api/attn_api.cpp checks the arguments, splits the work over the
 // thread pool and merges split results (merge.cpp).
 //
 // Rows: the work for KV head g and query tokens [t0, t1) is (t1 - t0) * group rows, row
@@ -62,6 +62,7 @@ struct AttnKernels {
 
 extern const AttnKernels attn_kernels_ref;
 extern const AttnKernels attn_kernels_avx2;
+extern const AttnKernels attn_kernels_avx512;
 // The family's variants by VANE_ISA_* (defined beside the reference kernels).
 extern const Variants<AttnKernels> attn_variants;
 

@@ -1,9 +1,10 @@
 // Scalar reference of the attention kernel: each row by itself, keys in order, the online
 // softmax in f32 (m, l and o updated per key; e^x by common/exp_poly.h), each score soft-capped
-// first when asked, the head's sink joining when the row is normalized. The AVX2 variant
-// computes the same quantities in tiles, in another order (tests hold both to a float64
-// reference).
+// first when asked, the head's sink joining when the row is normalized. The AVX2 and AVX-512
+// variants compute the same quantities in tiles (attn/tiles.h), in another order (tests hold
+// them all to a float64 reference).
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <vector>
@@ -11,6 +12,7 @@
 #include "attn/attn.h"
 #include "attn/kv.h"
 #include "attn/softcap.h"
+#include "attn/tiles.h"
 #include "common/exp_poly.h"
 #include "quant/scalar.h"
 
@@ -98,6 +100,26 @@ void rows_ref(const AttnArgs &a, int64_t g, int64_t t0, int64_t t1, int64_t j0, 
 
 const AttnKernels attn_kernels_ref = {load_ref, rows_ref};
 
-const Variants<AttnKernels> attn_variants = {{&attn_kernels_ref, &attn_kernels_avx2, &attn_kernels_avx2 /* until its AVX-512 kernels */}};
+// The SIMD kernels' per-thread buffer (attn/tiles.h), baseline code that both units share.
+namespace {
+struct TileBuffer {
+    float *p = nullptr;
+    int64_t cap = 0;
+    ~TileBuffer() { free(p); }
+};
+}  // namespace
+
+float *attn_tile_buffer(int64_t floats) {
+    static thread_local TileBuffer b;
+    if (floats > b.cap) {
+        free(b.p);
+        b.cap = (floats + 1023) / 1024 * 1024;
+        b.p = (float *)aligned_alloc(64, (size_t)b.cap * 4);
+        if (!b.p) b.cap = 0;
+    }
+    return b.p;
+}
+
+const Variants<AttnKernels> attn_variants = {{&attn_kernels_ref, &attn_kernels_avx2, &attn_kernels_avx512}};
 
 }  // namespace vane

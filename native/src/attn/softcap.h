@@ -6,8 +6,9 @@
 // The caller folds 1 / softcap into the score's scale (as ggml's flash attention does) and
 // multiplies the tanh by softcap.
 //
-// Included by baseline and AVX2 units alike: everything is static inline and always inlined,
-// the AVX2 version only where the unit is compiled with AVX2 (see quant/scalar.h).
+// Included by baseline, AVX2 and AVX-512 units alike: everything is static inline and always
+// inlined, the AVX2 and AVX-512 versions only where the unit is compiled for them (see
+// quant/scalar.h).
 #pragma once
 #include <math.h>
 
@@ -16,6 +17,9 @@
 #include <immintrin.h>
 
 #include "common/exp_poly_avx2.h"
+#endif
+#if defined(__AVX512F__)
+#include "common/exp_poly_avx512.h"
 #endif
 
 namespace vane {
@@ -53,6 +57,26 @@ static inline __attribute__((always_inline)) __m256 softcap_tanh8(__m256 x) {
     const __m256 large = _mm256_or_ps(_mm256_div_ps(_mm256_sub_ps(one, e), _mm256_add_ps(one, e)), _mm256_and_ps(sign, x));
     const __m256 r = _mm256_blendv_ps(large, small, _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
     return _mm256_blendv_ps(r, x, _mm256_cmp_ps(x, x, _CMP_UNORD_Q));  // NaN lanes stay NaN
+}
+#endif
+
+#if defined(__AVX512F__)
+// softcap_tanh on 16 lanes (both branches computed, picked by mask).
+static inline __attribute__((always_inline)) __m512 softcap_tanh16(__m512 x) {
+    const __m512 sign = _mm512_set1_ps(-0.0f);
+    const __m512 ax = _mm512_andnot_ps(sign, x);
+    const __m512 z = _mm512_mul_ps(x, x);
+    __m512 p = _mm512_set1_ps(-5.70498872745e-3f);
+    p = _mm512_add_ps(_mm512_mul_ps(p, z), _mm512_set1_ps(2.06390887954e-2f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, z), _mm512_set1_ps(-5.37397155531e-2f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, z), _mm512_set1_ps(1.33314422036e-1f));
+    p = _mm512_add_ps(_mm512_mul_ps(p, z), _mm512_set1_ps(-3.33332819422e-1f));
+    const __m512 small = _mm512_add_ps(_mm512_mul_ps(_mm512_mul_ps(p, z), x), x);
+    const __m512 e = exp_poly16_or_zero(_mm512_mul_ps(_mm512_set1_ps(-2.0f), ax));
+    const __m512 one = _mm512_set1_ps(1.0f);
+    const __m512 large = _mm512_or_ps(_mm512_div_ps(_mm512_sub_ps(one, e), _mm512_add_ps(one, e)), _mm512_and_ps(sign, x));
+    const __m512 r = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(ax, _mm512_set1_ps(0.625f), _CMP_LT_OQ), large, small);
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), r, x);  // NaN lanes stay NaN
 }
 #endif
 
