@@ -34,29 +34,34 @@ using namespace avx512q;
 
 // ---- FP8 -----------------------------------------------------------------------------------
 
+// The formats' constants, known at compile time (immediate shifts, constants out of the loops).
 struct Fp8Spec {
-    uint32_t mbits, bias, max_f32, max_code;
+    uint32_t mbits, bias, max_f32;
     float sub_scale;  // 2^(bias - 1 + mbits): |x| * sub_scale is the subnormal code
 };
-const Fp8Spec kE4M3 = {3, 7, 0x43e00000u, 0x7e, 0x1p9f};
-const Fp8Spec kE5M2 = {2, 15, 0x47600000u, 0x7b, 0x1p16f};
+constexpr Fp8Spec kE4M3 = {3, 7, 0x43e00000u, 0x1p9f};
+constexpr Fp8Spec kE5M2 = {2, 15, 0x47600000u, 0x1p16f};
 
-// 16 floats -> 16 fp8 codes in int32 lanes; the rules of fp8_encode_generic in scalar.h.
-VQ_INLINE __m512i fp8_enc16(__m512 x, const Fp8Spec &k) {
+// 16 floats -> 16 fp8 codes in int32 lanes; the rules of fp8_encode_generic in scalar.h, in
+// fewer operations: |x| is first clamped to the largest finite value (whose code is the largest
+// finite code), which saturates Inf and everything above max on the normal path.
+template <bool E5M2>
+VQ_INLINE __m512i fp8_enc16(__m512 x) {
+    constexpr Fp8Spec k = E5M2 ? kE5M2 : kE4M3;
     __m512i u = _mm512_castps_si512(x);
     __m512i a = _mm512_and_si512(u, set1(0x7fffffffu));
+    __m512i s = _mm512_min_epu32(a, set1(k.max_f32));
     // Normal: rebias the exponent, round the mantissa to mbits bits (add half - 1 + lsb, shift).
-    __m128i cnt = _mm_cvtsi32_si128((int)(23 - k.mbits));
-    __m512i r = _mm512_sub_epi32(a, set1((127u - k.bias) << 23));
-    __m512i lsb = _mm512_and_si512(_mm512_srl_epi32(r, cnt), set1(1u));
-    __m512i half = set1((1u << (22 - k.mbits)) - 1u);
-    __m512i c = _mm512_srl_epi32(_mm512_add_epi32(_mm512_add_epi32(r, half), lsb), cnt);
+    // The rebias is a multiple of 2^23: it folds into the added constant and leaves the lsb.
+    constexpr unsigned cnt = 23 - k.mbits;
+    __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(s, cnt), set1(1u));
+    __m512i add = set1((1u << (22 - k.mbits)) - 1u - ((127u - k.bias) << 23));
+    __m512i c = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(s, add), lsb), cnt);
     // Subnormal: |x| * 2^(bias - 1 + mbits) is exact; convert it rounding to nearest even.
     __m512 f = _mm512_mul_ps(_mm512_castsi512_ps(a), _mm512_set1_ps(k.sub_scale));
     __mmask16 sub = _mm512_cmplt_epi32_mask(a, set1((128u - k.bias) << 23));
     c = _mm512_mask_cvt_roundps_epi32(c, sub, f, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    // Saturate (Inf included), then NaN, then the sign: c | ((u >> 24) & 0x80).
-    c = _mm512_mask_mov_epi32(c, _mm512_cmpgt_epi32_mask(a, set1(k.max_f32 - 1)), set1(k.max_code));
+    // NaN, then the sign: c | ((u >> 24) & 0x80).
     c = _mm512_mask_mov_epi32(c, _mm512_cmpgt_epi32_mask(a, set1(0x7f800000u)), set1(0x7fu));
     return _mm512_ternarylogic_epi32(c, _mm512_srli_epi32(u, 24), set1(0x80u), 0xf8);
 }
@@ -79,25 +84,26 @@ VQ_INLINE __m512 e5m2_dec16(__m128i b) {
 }
 
 // codes[i] = e4m3 / e5m2 of x[i] (Div: of x[i] / scale, a true division), n >= 0.
-template <bool Div>
-VQ_INLINE void fp8_encode_n(const float *x, float scale, uint8_t *codes, int64_t n, const Fp8Spec &k) {
+template <bool E5M2, bool Div>
+VQ_INLINE void fp8_encode_n(const float *x, float scale, uint8_t *codes, int64_t n) {
     const __m512 s = _mm512_set1_ps(scale);
     int64_t i = 0;
     for (; i + 16 <= n; i += 16) {
         __m512 v = _mm512_loadu_ps(x + i);
         if (Div) v = _mm512_div_ps(v, s);
-        _mm_storeu_si128((__m128i *)(codes + i), _mm512_cvtepi32_epi8(fp8_enc16(v, k)));
+        _mm_storeu_si128((__m128i *)(codes + i), _mm512_cvtepi32_epi8(fp8_enc16<E5M2>(v)));
     }
     if (i < n) {
         __mmask16 m = first_lanes(n - i);
         __m512 v = _mm512_maskz_loadu_ps(m, x + i);
         if (Div) v = _mm512_maskz_div_ps(m, v, s);
-        _mm512_mask_cvtepi32_storeu_epi8(codes + i, m, fp8_enc16(v, k));
+        _mm512_mask_cvtepi32_storeu_epi8(codes + i, m, fp8_enc16<E5M2>(v));
     }
 }
 
 void fp8_encode_avx512(int32_t kind, const float *src, uint8_t *dst, int64_t n) {
-    fp8_encode_n<false>(src, 1.0f, dst, n, kind == VANE_FP8_E5M2 ? kE5M2 : kE4M3);
+    if (kind == VANE_FP8_E5M2) fp8_encode_n<true, false>(src, 1.0f, dst, n);
+    else fp8_encode_n<false, false>(src, 1.0f, dst, n);
 }
 
 // y[i] = decode(codes[i]) (Mul: times scale).
@@ -128,7 +134,7 @@ void fp8_decode_avx512(int32_t kind, const uint8_t *src, float *dst, int64_t n) 
 // code = e4m3(x / scale); all 0 if scale == 0.
 void encode_scaled(const float *x, float scale, uint8_t *codes, int64_t n) {
     if (scale == 0.0f) memset(codes, 0, (size_t)n);
-    else fp8_encode_n<true>(x, scale, codes, n, kE4M3);
+    else fp8_encode_n<false, true>(x, scale, codes, n);
 }
 
 int32_t quant_fp8_row(const float *src, int64_t rows, int64_t cols, int64_t r0, int64_t r1, uint8_t *dst) {
