@@ -17,15 +17,21 @@ namespace {
 
 using vane::QuantKernels;
 
-void test_half_conversions(const QuantKernels &ref, const QuantKernels *avx2, uint64_t *sampled) {
+// A variant under test: the reference first, then the SIMD ones the CPU runs.
+struct Variant {
+    const char *name;
+    const QuantKernels *k;
+};
+
+void test_half_conversions(const std::vector<Variant> &vs, uint64_t *sampled) {
+    const QuantKernels &ref = *vs[0].k;
     // All 65536 codes decode exactly (NaNs stay NaN with their sign).
     for (int32_t format : {VANE_FORMAT_F16, VANE_FORMAT_BF16}) {
         std::vector<uint16_t> codes(65536);
         for (int i = 0; i < 65536; i++) codes[(size_t)i] = (uint16_t)i;
-        const QuantKernels *vs[2] = {&ref, avx2};
         std::vector<float> first;
-        for (const QuantKernels *k : vs) {
-            if (k == nullptr) continue;
+        for (const Variant &v : vs) {
+            const QuantKernels *k = v.k;
             std::vector<float> y(65536);
             k->dequantize(format, codes.data(), 256, 256, 0, 256, y.data());
             for (int i = 0; i < 65536; i++) {
@@ -39,7 +45,7 @@ void test_half_conversions(const QuantKernels &ref, const QuantKernels *avx2, ui
                 }
             }
             if (first.empty()) first = y;
-            else CHECK(memcmp(first.data(), y.data(), 65536 * 4) == 0, "format %d: avx2 decode != ref", format);
+            else CHECK(memcmp(first.data(), y.data(), 65536 * 4) == 0, "format %d: %s decode != ref", format, v.name);
         }
     }
     // Rounding: each finite positive code's value, the midpoint to the next code (a tie: to the
@@ -63,23 +69,22 @@ void test_half_conversions(const QuantKernels &ref, const QuantKernels *avx2, ui
                 xs.push_back(s * nextafterf(mid, INFINITY)), want.push_back((uint16_t)((h + 1) | sb));
             }
         }
-        const QuantKernels *vs[2] = {&ref, avx2};
-        for (const QuantKernels *k : vs) {
-            if (k == nullptr) continue;
+        for (const Variant &v : vs) {
+            const QuantKernels *k = v.k;
             std::vector<uint16_t> got(xs.size());
             CHECK(k->quantize(format, xs.data(), 1, (int64_t)xs.size(), 0, 1, got.data()) == vane::QUANT_OK,
                   "format %d rounding set status", format);
             int64_t bad = 0;
             for (size_t i = 0; i < xs.size(); i++) {
                 if (got[i] != want[i] && bad++ < 3) {
-                    CHECK(false, "%s format %d: %a -> 0x%04x, want 0x%04x", k == &ref ? "ref" : "avx2", format, xs[i],
+                    CHECK(false, "%s format %d: %a -> 0x%04x, want 0x%04x", v.name, format, xs[i],
                           got[i], want[i]);
                 }
             }
         }
     }
-    // AVX2 == reference on a stride sample of all finite f32 bit patterns.
-    if (avx2 != nullptr) {
+    // Each SIMD variant == reference on a stride sample of all finite f32 bit patterns.
+    for (size_t v = 1; v < vs.size(); v++) {
         const uint64_t stride = 5;
         const size_t chunk = 1 << 16;
         std::vector<float> x(chunk);
@@ -93,14 +98,14 @@ void test_half_conversions(const QuantKernels &ref, const QuantKernels *avx2, ui
                 x[m++] = float_of(u);
                 if (m == chunk || p + stride >= (1ull << 32)) {
                     ref.quantize(format, x.data(), 1, (int64_t)m, 0, 1, a.data());
-                    avx2->quantize(format, x.data(), 1, (int64_t)m, 0, 1, b.data());
+                    vs[v].k->quantize(format, x.data(), 1, (int64_t)m, 0, 1, b.data());
                     if (memcmp(a.data(), b.data(), m * 2) != 0) bad++;
                     count += m;
                     m = 0;
                 }
             }
         }
-        CHECK(bad == 0, "f16/bf16 quantize: avx2 != ref in %llu chunks", (unsigned long long)bad);
+        CHECK(bad == 0, "f16/bf16 quantize: %s != ref in %llu chunks", vs[v].name, (unsigned long long)bad);
         *sampled = count;
     }
 }
@@ -109,11 +114,15 @@ void test_half_conversions(const QuantKernels &ref, const QuantKernels *avx2, ui
 
 int main() {
     const double t0 = now_s();
-    const QuantKernels &ref = vane::quant_kernels_ref;
-    const QuantKernels *avx2 = compare_avx2_variant() ? &vane::quant_kernels_avx2 : nullptr;
+    std::vector<Variant> vs = {{"ref", &vane::quant_kernels_ref}};
+    if (compare_variant(VANE_ISA_AVX2)) vs.push_back({"avx2", &vane::quant_kernels_avx2});
+    if (compare_variant(VANE_ISA_AVX512)) vs.push_back({"avx512", &vane::quant_kernels_avx512});
     uint64_t sampled = 0;
-    test_half_conversions(ref, avx2, &sampled);
-    if (avx2) printf("f16/bf16 quantize avx2 == ref on every 5th finite f32 pattern (%llu values)\n", (unsigned long long)sampled);
+    test_half_conversions(vs, &sampled);
+    for (size_t v = 1; v < vs.size(); v++) {
+        printf("f16/bf16 quantize %s == ref on every 5th finite f32 pattern (%llu values)\n", vs[v].name,
+               (unsigned long long)sampled);
+    }
     printf("test_half: %s in %.1f s\n", g_failures == 0 ? "PASS" : "FAIL", now_s() - t0);
     return finish("test_half");
 }

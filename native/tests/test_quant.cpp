@@ -1,14 +1,14 @@
 // Weight-format quantize / dequantize kernels of every variant, for every format:
-//  (a) AVX2 quantize bytes == reference quantize bytes;
-//  (b) AVX2 dequantize floats == reference dequantize floats, bit for bit;
+//  (a) AVX2 / AVX-512 quantize bytes == reference quantize bytes;
+//  (b) AVX2 / AVX-512 dequantize floats == reference dequantize floats, bit for bit;
 //  (c) the reference round trip is within the format's error bound of the input (bounds below,
 //      each with its reason);
 //  (d) quantizing / dequantizing in row ranges equals the whole-matrix call, and a call writes
 //      only its own rows;
 //  (e) NaN / Inf anywhere -> QUANT_NON_FINITE; fp16 scale overflow -> QUANT_SCALE_RANGE;
 //  (f) hand-computed Q4_0 / Q8_0 / INT4 blocks prove the byte layout (llama.cpp's for GGUF).
-// Plus fp16 / bf16 conversions: all 65536 codes decode exactly; rounding at midpoints; AVX2 ==
-// reference on a large sample of f32 bit patterns. Exits 0 when everything passes.
+// (fp16 / bf16 conversions of every code and rounding case: test_half.cpp.) Exits 0 when
+// everything passes.
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
@@ -30,6 +30,12 @@ namespace {
 
 using vane::FormatTraits;
 using vane::QuantKernels;
+
+// A variant under test: the reference first, then the SIMD ones the CPU runs.
+struct Variant {
+    const char *name;
+    const QuantKernels *k;
+};
 
 uint16_t rd16(const uint8_t *p) {
     uint16_t v;
@@ -274,73 +280,74 @@ struct Stats {
     int64_t elements = 0;
 };
 
-void test_shape(int32_t format, int64_t rows, int64_t cols, uint64_t seed, const QuantKernels &ref,
-                const QuantKernels *avx2, Stats *st) {
+void test_shape(int32_t format, int64_t rows, int64_t cols, uint64_t seed, const std::vector<Variant> &vs, Stats *st) {
     const FormatTraits &f = *vane::format_traits(format);
     const int64_t size = vane::quant_size(f, rows, cols), n = rows * cols;
     const size_t guard = 64;
     std::vector<float> x = make_input(rows, cols, seed);
-    const QuantKernels *variants[2] = {&ref, avx2};
-    const char *names[2] = {"ref", "avx2"};
+    const size_t nv = vs.size();
     const uint8_t poison[2] = {0xcd, 0x5a};
 
     // Quantize with each variant and two different poisons.
-    std::vector<uint8_t> qv[2][2];
-    for (int v = 0; v < 2; v++) {
-        if (variants[v] == nullptr) continue;
+    std::vector<std::vector<uint8_t>> qv[2];
+    qv[0].resize(nv);
+    qv[1].resize(nv);
+    for (size_t v = 0; v < nv; v++) {
+        const QuantKernels *variant = vs[v].k;
+        const char *name = vs[v].name;
         for (int p = 0; p < 2; p++) {
-            std::vector<uint8_t> &b = qv[v][p];
+            std::vector<uint8_t> &b = qv[p][v];
             b.assign((size_t)(size + (int64_t)guard), poison[p]);
-            int32_t res = variants[v]->quantize(format, x.data(), rows, cols, 0, rows, b.data());
-            CHECK(res == vane::QUANT_OK, "%s quantize format %s [%lld x %lld] returned %d", names[v], f.name,
+            int32_t res = variant->quantize(format, x.data(), rows, cols, 0, rows, b.data());
+            CHECK(res == vane::QUANT_OK, "%s quantize format %s [%lld x %lld] returned %d", name, f.name,
                   (long long)rows, (long long)cols, res);
             bool guard_ok = true;
             for (size_t i = 0; i < guard; i++) guard_ok &= b[(size_t)size + i] == poison[p];
-            CHECK(guard_ok, "%s quantize %s [%lld x %lld] wrote past the end", names[v], f.name, (long long)rows,
+            CHECK(guard_ok, "%s quantize %s [%lld x %lld] wrote past the end", name, f.name, (long long)rows,
                   (long long)cols);
         }
         // Every byte written (the planar padding between codes and scales excepted).
         int64_t gap_lo = f.planar ? rows * cols : size, gap_hi = f.planar ? vane::planar_scales_offset(rows, cols) : size;
         int64_t unwritten = 0;
         for (int64_t i = 0; i < size; i++) {
-            bool same = qv[v][0][(size_t)i] == qv[v][1][(size_t)i];
-            if (i >= gap_lo && i < gap_hi) CHECK(qv[v][0][(size_t)i] == 0xcd, "%s %s: padding written", names[v], f.name);
+            bool same = qv[0][v][(size_t)i] == qv[1][v][(size_t)i];
+            if (i >= gap_lo && i < gap_hi) CHECK(qv[0][v][(size_t)i] == 0xcd, "%s %s: padding written", name, f.name);
             else if (!same) unwritten++;
         }
-        CHECK(unwritten == 0, "%s quantize %s [%lld x %lld]: %lld output bytes not written", names[v], f.name,
+        CHECK(unwritten == 0, "%s quantize %s [%lld x %lld]: %lld output bytes not written", name, f.name,
               (long long)rows, (long long)cols, (long long)unwritten);
     }
     const std::vector<uint8_t> &q = qv[0][0];
 
-    // (a) AVX2 bytes == reference bytes.
-    if (avx2 != nullptr) {
+    // (a) SIMD bytes == reference bytes.
+    for (size_t v = 1; v < nv; v++) {
         int64_t first = -1;
         for (int64_t i = 0; i < size && first < 0; i++) {
-            if (qv[1][0][(size_t)i] != q[(size_t)i]) first = i;
+            if (qv[0][v][(size_t)i] != q[(size_t)i]) first = i;
         }
-        CHECK(first < 0, "avx2 quantize %s [%lld x %lld] differs from ref at byte %lld (0x%02x vs 0x%02x)", f.name,
-              (long long)rows, (long long)cols, (long long)first, first >= 0 ? qv[1][0][(size_t)first] : 0,
+        CHECK(first < 0, "%s quantize %s [%lld x %lld] differs from ref at byte %lld (0x%02x vs 0x%02x)", vs[v].name,
+              f.name, (long long)rows, (long long)cols, (long long)first, first >= 0 ? qv[0][v][(size_t)first] : 0,
               first >= 0 ? q[(size_t)first] : 0);
     }
 
     // (b) dequantize the reference bytes with each variant (different poisons): bitwise equal.
-    std::vector<float> yv[2];
-    for (int v = 0; v < 2; v++) {
-        if (variants[v] == nullptr) continue;
+    std::vector<std::vector<float>> yv(nv);
+    for (size_t v = 0; v < nv; v++) {
+        const uint8_t pv = poison[v % 2];
         yv[v].resize((size_t)n + guard);
-        memset(yv[v].data(), poison[v], yv[v].size() * 4);
-        variants[v]->dequantize(format, q.data(), rows, cols, 0, rows, yv[v].data());
+        memset(yv[v].data(), pv, yv[v].size() * 4);
+        vs[v].k->dequantize(format, q.data(), rows, cols, 0, rows, yv[v].data());
         bool guard_ok = true;
-        for (size_t i = 0; i < guard; i++) guard_ok &= bits_of(yv[v][(size_t)n + i]) == poison[v] * 0x01010101u;
-        CHECK(guard_ok, "%s dequantize %s wrote past the end", names[v], f.name);
+        for (size_t i = 0; i < guard; i++) guard_ok &= bits_of(yv[v][(size_t)n + i]) == pv * 0x01010101u;
+        CHECK(guard_ok, "%s dequantize %s wrote past the end", vs[v].name, f.name);
     }
-    if (avx2 != nullptr) {
+    for (size_t v = 1; v < nv; v++) {
         int64_t first = -1;
         for (int64_t i = 0; i < n && first < 0; i++) {
-            if (bits_of(yv[0][(size_t)i]) != bits_of(yv[1][(size_t)i])) first = i;
+            if (bits_of(yv[0][(size_t)i]) != bits_of(yv[v][(size_t)i])) first = i;
         }
-        CHECK(first < 0, "avx2 dequantize %s [%lld x %lld] differs from ref at %lld (%a vs %a)", f.name,
-              (long long)rows, (long long)cols, (long long)first, first >= 0 ? yv[1][(size_t)first] : 0.0f,
+        CHECK(first < 0, "%s dequantize %s [%lld x %lld] differs from ref at %lld (%a vs %a)", vs[v].name, f.name,
+              (long long)rows, (long long)cols, (long long)first, first >= 0 ? yv[v][(size_t)first] : 0.0f,
               first >= 0 ? yv[0][(size_t)first] : 0.0f);
     }
 
@@ -349,40 +356,41 @@ void test_shape(int32_t format, int64_t rows, int64_t cols, uint64_t seed, const
 
     // (d) row ranges: each call writes only its rows, and the result equals the whole call.
     std::vector<int64_t> pts = split_points(f, rows);
-    for (int v = 0; v < 2; v++) {
-        if (variants[v] == nullptr) continue;
+    for (size_t v = 0; v < nv; v++) {
+        const QuantKernels *variant = vs[v].k;
+        const char *name = vs[v].name;
         std::vector<uint8_t> b((size_t)size, 0xcd), before;
         for (size_t k = 0; k + 1 < pts.size(); k++) {
             int64_t r0 = pts[k], r1 = pts[k + 1];
             before = b;
-            int32_t res = variants[v]->quantize(format, x.data(), rows, cols, r0, r1, b.data());
-            CHECK(res == vane::QUANT_OK, "%s quantize %s rows [%lld, %lld) returned %d", names[v], f.name,
+            int32_t res = variant->quantize(format, x.data(), rows, cols, r0, r1, b.data());
+            CHECK(res == vane::QUANT_OK, "%s quantize %s rows [%lld, %lld) returned %d", name, f.name,
                   (long long)r0, (long long)r1, res);
             std::vector<Span> own = owned_bytes(f, rows, cols, r0, r1);
             int64_t stray = 0;
             for (int64_t i = 0; i < size; i++) {
                 if (!in_spans(own, i) && b[(size_t)i] != before[(size_t)i]) stray++;
             }
-            CHECK(stray == 0, "%s quantize %s rows [%lld, %lld) wrote %lld bytes outside its rows", names[v], f.name,
+            CHECK(stray == 0, "%s quantize %s rows [%lld, %lld) wrote %lld bytes outside its rows", name, f.name,
                   (long long)r0, (long long)r1, (long long)stray);
         }
-        CHECK(memcmp(b.data(), qv[v][0].data(), (size_t)size) == 0, "%s quantize %s [%lld x %lld]: row ranges != whole",
-              names[v], f.name, (long long)rows, (long long)cols);
+        CHECK(memcmp(b.data(), qv[0][v].data(), (size_t)size) == 0, "%s quantize %s [%lld x %lld]: row ranges != whole",
+              name, f.name, (long long)rows, (long long)cols);
         std::vector<float> y((size_t)n);
         memset(y.data(), 0xcd, (size_t)n * 4);
         for (size_t k = 0; k + 1 < pts.size(); k++) {
             int64_t r0 = pts[k], r1 = pts[k + 1];
             std::vector<float> prev = y;
-            variants[v]->dequantize(format, q.data(), rows, cols, r0, r1, y.data());
+            variant->dequantize(format, q.data(), rows, cols, r0, r1, y.data());
             int64_t stray = 0;
             for (int64_t i = 0; i < n; i++) {
                 bool own = i >= r0 * cols && i < r1 * cols;
                 if (!own && bits_of(y[(size_t)i]) != bits_of(prev[(size_t)i])) stray++;
             }
-            CHECK(stray == 0, "%s dequantize %s rows [%lld, %lld) wrote outside its rows", names[v], f.name,
+            CHECK(stray == 0, "%s dequantize %s rows [%lld, %lld) wrote outside its rows", name, f.name,
                   (long long)r0, (long long)r1);
         }
-        CHECK(memcmp(y.data(), yv[v].data(), (size_t)n * 4) == 0, "%s dequantize %s: row ranges != whole", names[v],
+        CHECK(memcmp(y.data(), yv[v].data(), (size_t)n * 4) == 0, "%s dequantize %s: row ranges != whole", name,
               f.name);
     }
     st->cases++;
@@ -392,7 +400,7 @@ void test_shape(int32_t format, int64_t rows, int64_t cols, uint64_t seed, const
 // Dequantizing arbitrary bytes (random scales: NaN, Inf, subnormal fp16) agrees between the
 // variants: bitwise, except that any two NaNs count as equal (NaN payload propagation through
 // x * d + m may depend on operand order, which the formats do not define).
-void test_random_bytes(const QuantKernels &ref, const QuantKernels &avx2) {
+void test_random_bytes(const QuantKernels &ref, const Variant &simd) {
     Rng rng(99);
     for (int32_t format : kAllFormats) {
         const FormatTraits &f = *vane::format_traits(format);
@@ -402,14 +410,15 @@ void test_random_bytes(const QuantKernels &ref, const QuantKernels &avx2) {
         for (auto &v : b) v = (uint8_t)rng.u32();
         std::vector<float> y0((size_t)(rows * cols)), y1((size_t)(rows * cols));
         ref.dequantize(format, b.data(), rows, cols, 0, rows, y0.data());
-        avx2.dequantize(format, b.data(), rows, cols, 0, rows, y1.data());
+        simd.k->dequantize(format, b.data(), rows, cols, 0, rows, y1.data());
         int64_t bad = 0;
         for (size_t i = 0; i < y0.size(); i++) {
             bool same = bits_of(y0[i]) == bits_of(y1[i]) || (isnan(y0[i]) && isnan(y1[i]));
             if (format == VANE_FORMAT_F16 || format == VANE_FORMAT_BF16) same = bits_of(y0[i]) == bits_of(y1[i]);
             if (!same) bad++;
         }
-        CHECK(bad == 0, "dequantize %s of random bytes: %lld values differ between ref and avx2", f.name, (long long)bad);
+        CHECK(bad == 0, "dequantize %s of random bytes: %lld values differ between ref and %s", f.name, (long long)bad,
+              simd.name);
     }
 }
 
@@ -569,8 +578,9 @@ void test_hand_blocks(const QuantKernels &k, const char *variant) {
 
 int main() {
     double t0 = now_s();
-    const QuantKernels &ref = vane::quant_kernels_ref;
-    const QuantKernels *avx2 = compare_avx2_variant() ? &vane::quant_kernels_avx2 : nullptr;
+    std::vector<Variant> vs = {{"ref", &vane::quant_kernels_ref}};
+    if (compare_variant(VANE_ISA_AVX2)) vs.push_back({"avx2", &vane::quant_kernels_avx2});
+    if (compare_variant(VANE_ISA_AVX512)) vs.push_back({"avx512", &vane::quant_kernels_avx512});
 
     Stats st;
     uint64_t seed = 1;
@@ -585,21 +595,21 @@ int main() {
             }
         }
         for (int64_t rows : row_list) {
-            for (int64_t cols : col_list) test_shape(format, rows, cols, seed++, ref, avx2, &st);
+            for (int64_t cols : col_list) test_shape(format, rows, cols, seed++, vs, &st);
         }
-        // Wide planar rows: more than 64 tiles across (the AVX2 B128 kernel works in groups of
+        // Wide planar rows: more than 64 tiles across (the SIMD B128 kernels work in groups of
         // 64 tile columns) and a partial last tile.
-        if (f.planar) test_shape(format, 129, 64 * 128 + 129, seed++, ref, avx2, &st);
+        if (f.planar) test_shape(format, 129, 64 * 128 + 129, seed++, vs, &st);
     }
     printf("quantize/dequantize: %d shapes, %lld elements (16 formats)\n", st.cases, (long long)st.elements);
 
-    test_errors(ref, "ref");
-    if (avx2) test_errors(*avx2, "avx2");
-    test_hand_blocks(ref, "ref");
-    if (avx2) test_hand_blocks(*avx2, "avx2");
-    if (avx2) test_random_bytes(ref, *avx2);
+    for (const Variant &v : vs) {
+        test_errors(*v.k, v.name);
+        test_hand_blocks(*v.k, v.name);
+    }
+    for (size_t v = 1; v < vs.size(); v++) test_random_bytes(*vs[0].k, vs[v]);
 
-    printf("test_quant: %s (%d failures; avx2: %s) in %.1f s\n", g_failures == 0 ? "PASS" : "FAIL", g_failures,
-           avx2 ? "compared" : "skipped", now_s() - t0);
+    printf("test_quant: %s (%d failures; %zu SIMD variants compared) in %.1f s\n", g_failures == 0 ? "PASS" : "FAIL",
+           g_failures, vs.size() - 1, now_s() - t0);
     return g_failures == 0 ? 0 : 1;
 }

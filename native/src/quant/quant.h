@@ -1,5 +1,5 @@
 // Internal interface of the number-format family: the traits table of every format and the kernel
-// table that each instruction-set variant (ref.cpp, x86_avx2.cpp) fills in.
+// table that each instruction-set variant (ref.cpp, x86_avx2.cpp, x86_avx512.cpp) fills in.
 #pragma once
 #include <stdint.h>
 
@@ -132,6 +132,7 @@ extern const QuantKernels quant_kernels_ref;
 // GEMM reference builds on it).
 void dequantize_row_ref(int32_t format, const void *src, int64_t rows, int64_t cols, int64_t r, float *out);
 extern const QuantKernels quant_kernels_avx2;
+extern const QuantKernels quant_kernels_avx512;  // quant/x86_avx512.cpp
 // The family's variants by VANE_ISA_* (defined beside the reference kernels).
 extern const Variants<QuantKernels> quant_variants;
 

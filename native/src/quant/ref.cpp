@@ -1,5 +1,5 @@
 // Plain scalar reference of the number-format family: the definition of correct. Every other
-// variant (x86_avx2.cpp) must produce the same bytes and the same floats, bit for bit.
+// variant (x86_avx2.cpp, x86_avx512*.cpp) must produce the same bytes and the same floats, bit for bit.
 //
 // Layouts (docs/FORMATS.md, vane.h): a matrix is [rows, cols] row-major. Block formats store
 // each row as cols / G blocks; planar FP8 formats store rows * cols codes, then f32 scales at
@@ -177,6 +177,6 @@ void dequantize_row_ref(int32_t format, const void *src_v, int64_t rows, int64_t
 
 const QuantKernels quant_kernels_ref = {fp8_encode_ref, fp8_decode_ref, quantize_ref, dequantize_ref};
 
-const Variants<QuantKernels> quant_variants = {{&quant_kernels_ref, &quant_kernels_avx2, &quant_kernels_avx2 /* until its AVX-512 kernels */}};
+const Variants<QuantKernels> quant_variants = {{&quant_kernels_ref, &quant_kernels_avx2, &quant_kernels_avx512}};
 
 }  // namespace vane
