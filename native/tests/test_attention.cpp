@@ -186,7 +186,7 @@ void test_cache(const std::vector<int32_t> &isas, Rng &rng) {
             CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
             for (int rope = 0; rope < 2; rope++) {
                 vane_attention_params p{heads, kvh, d, scale, 1, 0, 0.0f, nullptr};
-                vane_rope_params rp{kvh, d, d, 10000.0f, 1.0f, rope == 1 ? 0 : 1};
+                vane_rope_params rp{kvh, d, d, 10000.0f, 1.0f, rope == 1 ? 0 : 1, nullptr, 0.0f, 0.0f, 0.0f, 0.0f, 0};
                 std::vector<float> rtable(n * d);
                 CHECK(vane_rope_table(&rp, n, rtable.data()) == VANE_OK, "%s", vane_last_error());
                 const vane_key_rope kr{rtable.data(), n, d, rp.neox};
