@@ -18,8 +18,8 @@
 //    one vpmaddwd per super-block;
 //  - R rows of x (R = 1: a DotRowFn; the AVX-512 unit also has R = 4, a DotRowsFn) share each
 //    weight decode; every row has its own sums, in the order R = 1 takes them, so a row's result
-//    does not depend on R; two int32 chains per row (even and odd registers of 32 columns) keep
-//    vpdpwssd's latency off the critical path at R = 1.
+//    does not depend on R; several int32 chains per row (kChains) keep vpdpwssd's latency off
+//    the critical path.
 // The int32 lane sums of a super-block are converted and multiplied in with one fma, by the
 // product of the two f32 scales (computed as the reference does). q3_k and q6_k first add their
 // lanes into one exact int32: their offset sits in other lanes than the weights it corrects,
@@ -76,11 +76,25 @@ VK_INLINE __m128i even_odd(__m128i v) {
     return _mm_shuffle_epi8(v, _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15));
 }
 
-// Per row r of R: isum[2r + (c & 1)] += the scaled sums of register c (32 columns) against
-// row r's q8 at offset 32c of its super-block b.
+// Independent int32 chains per row: kChains<R>, register c of 32 columns going to chain c % it.
+template <int R>
+constexpr int kChains = R == 1 ? 4 : 2;
+
+// Per row r of R: isum[kChains * r + c % kChains] += the scaled sums of register c (32
+// columns) against row r's q8 at offset 32c of its super-block b.
 template <int R>
 VK_INLINE void mac_rows(__m256i *isum, __m256i u, const act_q8_k *const *y, int64_t b, int c, __m256i scale) {
-    for (int r = 0; r < R; r++) isum[2 * r + (c & 1)] = Mac::mac(isum[2 * r + (c & 1)], u, y[r][b].qs + 32 * c, scale);
+    constexpr int NC = kChains<R>;
+    for (int r = 0; r < R; r++) isum[NC * r + c % NC] = Mac::mac(isum[NC * r + c % NC], u, y[r][b].qs + 32 * c, scale);
+}
+
+// Row r's chains added (in int32: exact, any order).
+template <int R>
+VK_INLINE __m256i chain_sum(const __m256i *isum, int r) {
+    constexpr int NC = kChains<R>;
+    __m256i s = isum[NC * r];
+    for (int e = 1; e < NC; e++) s = _mm256_add_epi32(s, isum[NC * r + e]);
+    return s;
 }
 
 // ---- q2_k: 2-bit weights, groups of 16 with a 4-bit scale and a 4-bit min ----------------------
@@ -95,8 +109,8 @@ void rows_q2_k(const void *w, const act_q8_k *const *y, int64_t nb, float *out) 
         const __m128i sm = load16(x[b].scales);
         const __m256i sc = _mm256_cvtepu8_epi16(_mm_and_si128(even_odd(sm), _mm256_castsi256_si128(m4)));
         const __m256i mins = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(sm, 4), _mm256_castsi256_si128(m4)));
-        __m256i isum[2 * R];
-        for (int e = 0; e < 2 * R; e++) isum[e] = _mm256_setzero_si256();
+        __m256i isum[kChains<R> * R];
+        for (int e = 0; e < kChains<R> * R; e++) isum[e] = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
             // Columns 128h + 32j + l: bits 2j..2j+1 of qs[32h + l].
             const __m256i bits = load32(x[b].qs + 32 * h);
@@ -109,7 +123,7 @@ void rows_q2_k(const void *w, const act_q8_k *const *y, int64_t nb, float *out) 
         for (int r = 0; r < R; r++) {
             const __m256i msum = _mm256_madd_epi16(mins, load32(y[r][b].bsums));
             const __m128 dd = scales2(&x[b].d, y[r][b].d);
-            const __m256i is = _mm256_add_epi32(isum[2 * r], isum[2 * r + 1]);
+            const __m256i is = chain_sum<R>(isum, r);
             acc[r] = _mm256_fmadd_ps(_mm256_broadcastss_ps(dd), _mm256_cvtepi32_ps(is), acc[r]);
             accm[r] = _mm256_fmadd_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dd)), _mm256_cvtepi32_ps(msum), accm[r]);
         }
@@ -131,13 +145,13 @@ VK_INLINE __m128i scales_q3k(const uint8_t *s) {
 }
 
 // q3_k and q6_k: the super-block's one exact total of each row, times d_w * d_a, into acc[r].
-// isum[2r] starts at -(offset * sum of scale * bsums): u = value + offset.
+// Row r's first chain starts at -(offset * sum of scale * bsums): u = value + offset.
 template <int R>
 VK_INLINE void offset_start(__m256i *isum, __m128i sc8, const act_q8_k *const *y, int64_t b, int shift) {
     for (int r = 0; r < R; r++) {
         const __m256i offs = _mm256_madd_epi16(_mm256_cvtepi8_epi16(sc8), load32(y[r][b].bsums));
-        isum[2 * r] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_sll_epi32(offs, _mm_cvtsi32_si128(shift)));
-        isum[2 * r + 1] = _mm256_setzero_si256();
+        isum[kChains<R> * r] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_sll_epi32(offs, _mm_cvtsi32_si128(shift)));
+        for (int e = 1; e < kChains<R>; e++) isum[kChains<R> * r + e] = _mm256_setzero_si256();
     }
 }
 template <int R>
@@ -145,7 +159,7 @@ VK_INLINE void total_in(__m128 *acc, const __m256i *isum, uint16_t d, const act_
     // One total per super-block: the offset's lanes and the weights' lanes cancel only
     // in the total, and lanes of their own could lose the smaller super-blocks' sums.
     for (int r = 0; r < R; r++)
-        acc[r] = _mm_fmadd_ss(scale1(d, y[r][b].d), _mm_cvtepi32_ps(hsum_i32(_mm256_add_epi32(isum[2 * r], isum[2 * r + 1]))),
+        acc[r] = _mm_fmadd_ss(scale1(d, y[r][b].d), _mm_cvtepi32_ps(hsum_i32(chain_sum<R>(isum, r))),
                               acc[r]);
 }
 
@@ -158,7 +172,7 @@ void rows_q3_k(const void *w, const act_q8_k *const *y, int64_t nb, float *out) 
     for (int64_t b = 0; b < nb; b++) {
         const __m128i sc8 = scales_q3k(x[b].scales);
         const __m256i sc = _mm256_cvtepi8_epi16(even_odd(sc8));
-        __m256i isum[2 * R];
+        __m256i isum[kChains<R> * R];
         offset_start<R>(isum, sc8, y, b, 2);  // u = value + 4 (0..7)
         const __m256i hm = load32(x[b].hmask);
         for (int h = 0; h < 2; h++) {
@@ -211,8 +225,8 @@ void rows_q45_k(const void *w, const act_q8_k *const *y, int64_t nb, float *out)
                                  14, -1, 14, -1, 15, -1, 15, -1));
         __m256i hbits = _mm256_setzero_si256();
         if constexpr (kFive) hbits = load32(x[b].qh);
-        __m256i isum[2 * R];
-        for (int e = 0; e < 2 * R; e++) isum[e] = _mm256_setzero_si256();
+        __m256i isum[kChains<R> * R];
+        for (int e = 0; e < kChains<R> * R; e++) isum[e] = _mm256_setzero_si256();
         for (int j = 0; j < 4; j++) {
             // Columns 64j + l: low nibbles of qs[32j + l]; 64j + 32 + l: high nibbles. q5_k: bit
             // 2j (2j + 1) of qh[l] adds 16.
@@ -230,7 +244,7 @@ void rows_q45_k(const void *w, const act_q8_k *const *y, int64_t nb, float *out)
         for (int r = 0; r < R; r++) {
             const __m256i msum = _mm256_madd_epi16(mins, load32(y[r][b].bsums));
             const __m128 dd = scales2(&x[b].d, y[r][b].d);
-            const __m256i is = _mm256_add_epi32(isum[2 * r], isum[2 * r + 1]);
+            const __m256i is = chain_sum<R>(isum, r);
             acc[r] = _mm256_fmadd_ps(_mm256_broadcastss_ps(dd), _mm256_cvtepi32_ps(is), acc[r]);
             accm[r] = _mm256_fmadd_ps(_mm256_broadcastss_ps(_mm_movehdup_ps(dd)), _mm256_cvtepi32_ps(msum), accm[r]);
         }
@@ -249,7 +263,7 @@ void rows_q6_k(const void *w, const act_q8_k *const *y, int64_t nb, float *out) 
     for (int64_t b = 0; b < nb; b++) {
         const __m128i sc8 = load16(x[b].scales);
         const __m256i sc = _mm256_cvtepi8_epi16(even_odd(sc8));
-        __m256i isum[2 * R];
+        __m256i isum[kChains<R> * R];
         offset_start<R>(isum, sc8, y, b, 5);  // u = value + 32 (0..63)
         for (int h = 0; h < 2; h++) {
             // Column 128h + 32k + l: nibble k / 2 of ql[64h + 32(k % 2) + l], bits 2k..2k+1 of
