@@ -6,7 +6,7 @@
 //       bound of two f32 summation orders (its vec_dot_type must be q8_0 = 8 or q8_1 = 9);
 //   (2) the AVX2 kernel equals the reference within the same bound (when the CPU has AVX2 and
 //       VANE_CPU does not force the baseline), and so does the AVX-512 one (when the CPU has
-//       AVX-512 and VANE_CPU does not force a lower variant), whose kernel of kDotRows rows of x
+//       AVX-512 and VANE_CPU does not force a lower variant), whose kernel of 2 .. kDotRows rows of x
 //       gives each row the bits of its one-row kernel;
 //   (3) quantize_act_q8_0 / q8_1 give the bytes of llama.cpp's quantize_row_q8_0_ref / q8_1_ref
 //       on finite x;
@@ -231,14 +231,16 @@ std::vector<uint8_t> quantized_blocks(const Format &f, Rng &rng, int64_t nb, dou
 // Activation amplitudes (1e-4: fp16-subnormal d_a) and a row with zero blocks.
 const double kAmps[] = {1e-4, 0.02, 1.0, 10.0};
 
-// The AVX-512 kernel of kDotRows rows on w against rows a[0 ..): each output the one-row kernel's.
-void check_rows(const Format &f, const Kernels &k, const uint8_t *w, const Act *a, int64_t nb) {
+// The AVX-512 kernel of n (2 .. kDotRows) rows on w against rows a[0 .. n): each output the
+// one-row kernel's, and out[n ..) untouched.
+void check_rows(const Format &f, const Kernels &k, const uint8_t *w, const Act *a, int64_t nb, int n) {
     const void *act[vane::kDotRows];
-    for (int r = 0; r < vane::kDotRows; r++) act[r] = a[r].bytes.data();
+    for (int r = 0; r < n; r++) act[r] = a[r].bytes.data();
     float out[vane::kDotRows];
     for (float &o : out) o = -12345.5f;
-    k.rows512(w, act, nb, out);
-    for (int r = 0; r < vane::kDotRows; r++) {
+    k.rows512(w, act, nb, n, out);
+    for (int r = n; r < vane::kDotRows; r++) CHECK(out[r] == -12345.5f, "%s: rows kernel of %d wrote out[%d]", f.name, n, r);
+    for (int r = 0; r < n; r++) {
         const float want = k.avx512(w, act[r], nb);
         CHECK(bits_of(out[r]) == bits_of(want) || (isnan(out[r]) && isnan(want)),
               "%s nb=%lld row %d: rows kernel %.9g, one-row kernel %.9g", f.name, (long long)nb, r, out[r], want);
@@ -276,7 +278,7 @@ void test_format(const Format &f, bool avx2, bool avx512, Rng &rng) {
                     if (r == 3 && trial % 2 == 1) xr[rng.u32() % (uint32_t)(nb * 32)] = NAN;
                     rows[r] = quantize_act(f, xr);
                 }
-                check_rows(f, k, wr.data(), rows, nb);
+                for (int n = 2; n <= vane::kDotRows; n++) check_rows(f, k, wr.data(), rows, nb, n);
             }
         }
     }

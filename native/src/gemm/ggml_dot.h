@@ -47,10 +47,10 @@ void quantize_act_q8_k(const float *x, act_q8_k *y, int64_t k);
 
 // One weight row (nb blocks of its format) . its activation row.
 typedef float (*DotRowFn)(const void *w, const void *act, int64_t nb);
-// One weight row . kDotRows activation rows act[0 .. kDotRows): out[r], each the float its
-// DotRowFn gives for act[r] (the weights are decoded once for all rows).
+// One weight row . rows (2 .. kDotRows) activation rows act[0 .. rows): out[r], each the float
+// its DotRowFn gives for act[r] (the weights are decoded once for all rows).
 constexpr int kDotRows = 4;
-typedef void (*DotRowsFn)(const void *w, const void *const *act, int64_t nb, float *out);
+typedef void (*DotRowsFn)(const void *w, const void *const *act, int64_t nb, int rows, float *out);
 
 // The kernels of one variant, by VANE_FORMAT_*; nullptr for a format the table does not hold.
 // The reference's kernels of the x8 formats (q4_kx8, q6_kx8, iq4_xsx8, iq4_nlx8) are their row

@@ -77,14 +77,15 @@ void ggml_gemm(const GemmArgs &a, int64_t n0, int64_t n1, DotRowFn dot, DotRowsF
             w = rows.data();
         }
         int64_t i = 0;
-        // kDotRows x rows at a time: each weight row is decoded once for all of them.
-        for (; rows_dot && nb > 0 && i + kDotRows <= a.m; i += kDotRows) {
+        // Up to kDotRows x rows at a time: each weight row is decoded once for all of them.
+        for (; rows_dot && nb > 0 && i + 2 <= a.m; i += kDotRows) {
+            const int rows = a.m - i < kDotRows ? (int)(a.m - i) : kDotRows;
             const void *act[kDotRows];
-            for (int r = 0; r < kDotRows; r++) act[r] = (const uint8_t *)a.scratch + (i + r) * act_row;
+            for (int r = 0; r < rows; r++) act[r] = (const uint8_t *)a.scratch + (i + r) * act_row;
             for (int64_t j = j0; j < j1; j++) {
                 float v[kDotRows];
-                rows_dot(w + (j - j0) * w_row, act, nb, v);
-                for (int r = 0; r < kDotRows; r++) a.y[(i + r) * a.ldy + j] = a.bias ? v[r] + a.bias[j] : v[r];
+                rows_dot(w + (j - j0) * w_row, act, nb, rows, v);
+                for (int r = 0; r < rows; r++) a.y[(i + r) * a.ldy + j] = a.bias ? v[r] + a.bias[j] : v[r];
             }
         }
         for (; i < a.m; i++) {

@@ -91,11 +91,11 @@ float dot_iq4_xs(const void *w, const void *act, int64_t nb) {
 DotRowFn dot_row_kquant_avx2(int32_t format) {
     using namespace kquant_avx2;
     switch (format) {
-        case VANE_FORMAT_Q2_K: return dot1<rows_q2_k<1>>;
-        case VANE_FORMAT_Q3_K: return dot1<rows_q3_k<1>>;
-        case VANE_FORMAT_Q4_K: return dot1<rows_q45_k<1, false, vane_block_q4_k>>;
-        case VANE_FORMAT_Q5_K: return dot1<rows_q45_k<1, true, vane_block_q5_k>>;
-        case VANE_FORMAT_Q6_K: return dot1<rows_q6_k<1>>;
+        case VANE_FORMAT_Q2_K: return dot1<Q2K>;
+        case VANE_FORMAT_Q3_K: return dot1<Q3K>;
+        case VANE_FORMAT_Q4_K: return dot1<Q4K>;
+        case VANE_FORMAT_Q5_K: return dot1<Q5K>;
+        case VANE_FORMAT_Q6_K: return dot1<Q6K>;
         case VANE_FORMAT_IQ4_XS: return dot_iq4_xs;
         default: return nullptr;
     }

@@ -2,7 +2,7 @@
 // and q4_0x8 small batches (x86_avx512_int.cpp), q4_kx8, q6_kx8, iq4_xsx8 and iq4_nlx8 with
 // M >= 4 (x86_avx512_q4_kx8.cpp, _q6_kx8.cpp, _iq4_xsx8.cpp, _iq4_nlx8.cpp); GGUF's other block
 // formats through ggml_gemm on this variant's dot kernels (x86_avx512_legacy.cpp, _kquant.cpp,
-// with kernels of 4 rows of x); f32 / f16 / bf16
+// with kernels of 2 to 4 rows of x); f32 / f16 / bf16
 // with M > 8 (x86_avx512_float.cpp); every other case runs the AVX2 variant's kernels, which
 // this CPU has too, on the same prepare step.
 #include "gemm/ggml_dot.h"

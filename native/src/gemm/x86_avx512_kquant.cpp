@@ -1,8 +1,8 @@
 // AVX-512 (VNNI on 256-bit registers, AVX512VL) dot kernels of q2_k ... q6_k with q8_K
 // activations (gemm/ggml_dot.h): x86_kquant_dot.h's kernels, whose top comment explains them,
 // with vpdpbusd + vpdpwssd in place of AVX2's vpmaddubsw + vpmaddwd + vpaddd, for one row of x
-// (dot_row_kquant_avx512) and for kDotRows rows sharing each weight decode (dot_rows_kquant_avx512,
-// what ggml_gemm runs for M >= kDotRows). The super-block's structure (groups of 16 or 32 columns
+// (dot_row_kquant_avx512) and for 2 .. kDotRows rows sharing each weight decode
+// (dot_rows_kquant_avx512, what ggml_gemm runs for M > 1). The super-block's structure (groups of 16 or 32 columns
 // with their own scale) fits 256-bit registers: a 512-bit one would need its two halves' scales
 // picked apart. IQ4_XS keeps the AVX2 kernel (its signed values' sums of 4 products exceed
 // vpdpwssd's int16 range).
@@ -42,11 +42,11 @@ namespace vane {
 DotRowFn dot_row_kquant_avx512(int32_t format) {
     using namespace kquant_avx512;
     switch (format) {
-        case VANE_FORMAT_Q2_K: return dot1<rows_q2_k<1>>;
-        case VANE_FORMAT_Q3_K: return dot1<rows_q3_k<1>>;
-        case VANE_FORMAT_Q4_K: return dot1<rows_q45_k<1, false, vane_block_q4_k>>;
-        case VANE_FORMAT_Q5_K: return dot1<rows_q45_k<1, true, vane_block_q5_k>>;
-        case VANE_FORMAT_Q6_K: return dot1<rows_q6_k<1>>;
+        case VANE_FORMAT_Q2_K: return dot1<Q2K>;
+        case VANE_FORMAT_Q3_K: return dot1<Q3K>;
+        case VANE_FORMAT_Q4_K: return dot1<Q4K>;
+        case VANE_FORMAT_Q5_K: return dot1<Q5K>;
+        case VANE_FORMAT_Q6_K: return dot1<Q6K>;
         case VANE_FORMAT_IQ4_XS: return dot_row_kquant_avx2(format);
         default: return nullptr;
     }
@@ -55,11 +55,11 @@ DotRowFn dot_row_kquant_avx512(int32_t format) {
 DotRowsFn dot_rows_kquant_avx512(int32_t format) {
     using namespace kquant_avx512;
     switch (format) {
-        case VANE_FORMAT_Q2_K: return dot_rows<rows_q2_k<kDotRows>>;
-        case VANE_FORMAT_Q3_K: return dot_rows<rows_q3_k<kDotRows>>;
-        case VANE_FORMAT_Q4_K: return dot_rows<rows_q45_k<kDotRows, false, vane_block_q4_k>>;
-        case VANE_FORMAT_Q5_K: return dot_rows<rows_q45_k<kDotRows, true, vane_block_q5_k>>;
-        case VANE_FORMAT_Q6_K: return dot_rows<rows_q6_k<kDotRows>>;
+        case VANE_FORMAT_Q2_K: return dot_rows<Q2K>;
+        case VANE_FORMAT_Q3_K: return dot_rows<Q3K>;
+        case VANE_FORMAT_Q4_K: return dot_rows<Q4K>;
+        case VANE_FORMAT_Q5_K: return dot_rows<Q5K>;
+        case VANE_FORMAT_Q6_K: return dot_rows<Q6K>;
         default: return nullptr;
     }
 }

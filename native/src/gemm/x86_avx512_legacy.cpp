@@ -3,8 +3,8 @@
 // comment explains them, with one vpdpbusd as each block's 8 partial sums in place of AVX2's
 // vpmaddubsw + vpmaddwd; the signed codes (q5_0, iq4_nl, mxfp4) still go in as |c| against
 // sign(q, c). A block is 32 bytes: one 256-bit register, its scale one lane group. For one row of
-// x (dot_row_legacy_avx512) and for kDotRows rows sharing each block's codes and weight scales
-// (dot_rows_legacy_avx512, what ggml_gemm runs for M >= kDotRows).
+// x (dot_row_legacy_avx512) and for 2 .. kDotRows rows sharing each block's codes and weight
+// scales (dot_rows_legacy_avx512, what ggml_gemm runs for M > 1).
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
@@ -39,6 +39,6 @@ struct Sums {
 namespace vane {
 
 DotRowFn dot_row_legacy_avx512(int32_t format) { return legacy_avx512::legacy_row_kernel(format); }
-DotRowsFn dot_rows_legacy_avx512(int32_t format) { return legacy_avx512::legacy_rows_kernel<kDotRows>(format); }
+DotRowsFn dot_rows_legacy_avx512(int32_t format) { return legacy_avx512::legacy_rows_kernel(format); }
 
 }  // namespace vane

@@ -16,7 +16,7 @@
 //  - a weight with an offset (q3_k: u - 4, q6_k: u - 32) or a min (q2_k, q4_k, q5_k) costs no
 //    work per column: offset * q8 and min * q8 are sums of the activation's bsums, taken with
 //    one vpmaddwd per super-block;
-//  - R rows of x (R = 1: a DotRowFn; the AVX-512 unit also has R = 4, a DotRowsFn) share each
+//  - R rows of x (R = 1: a DotRowFn; the AVX-512 unit also has R = 2 .. 4, a DotRowsFn) share each
 //    weight decode; every row has its own sums, in the order R = 1 takes them, so a row's result
 //    does not depend on R; several int32 chains per row (kChains) keep vpdpwssd's latency off
 //    the critical path.
@@ -282,17 +282,36 @@ void rows_q6_k(const void *w, const act_q8_k *const *y, int64_t nb, float *out) 
     for (int r = 0; r < R; r++) out[r] = _mm_cvtss_f32(acc[r]);
 }
 
-// One weight row against one activation row (a DotRowFn), and against kDotRows (a DotRowsFn).
-template <void (*Rows)(const void *, const act_q8_k *const *, int64_t, float *)>
+// The kernels by R, for the wrappers below.
+#define VK_KERNEL(Name, ...)                                                                 \
+    struct Name {                                                                            \
+        template <int R>                                                                     \
+        static void run(const void *w, const act_q8_k *const *y, int64_t nb, float *out) { \
+            __VA_ARGS__(w, y, nb, out);                                                      \
+        }                                                                                    \
+    };
+VK_KERNEL(Q2K, rows_q2_k<R>)
+VK_KERNEL(Q3K, rows_q3_k<R>)
+VK_KERNEL(Q4K, rows_q45_k<R, false, vane_block_q4_k>)
+VK_KERNEL(Q5K, rows_q45_k<R, true, vane_block_q5_k>)
+VK_KERNEL(Q6K, rows_q6_k<R>)
+#undef VK_KERNEL
+
+// One weight row against one activation row (a DotRowFn), and against 2 .. 4 (a DotRowsFn).
+template <class K>
 float dot1(const void *w, const void *act, int64_t nb) {
     const act_q8_k *y[1] = {(const act_q8_k *)act};
     float out;
-    Rows(w, y, nb, &out);
+    K::template run<1>(w, y, nb, &out);
     return out;
 }
-template <void (*Rows)(const void *, const act_q8_k *const *, int64_t, float *)>
-void dot_rows(const void *w, const void *const *act, int64_t nb, float *out) {
-    Rows(w, (const act_q8_k *const *)act, nb, out);
+template <class K>
+void dot_rows(const void *w, const void *const *act, int64_t nb, int rows, float *out) {
+    static_assert(kDotRows == 4, "the cases below");
+    const act_q8_k *const *y = (const act_q8_k *const *)act;
+    if (rows == 2) K::template run<2>(w, y, nb, out);
+    else if (rows == 3) K::template run<3>(w, y, nb, out);
+    else K::template run<4>(w, y, nb, out);
 }
 
 }  // namespace KQ_NS

@@ -16,7 +16,7 @@
 // AVX2 loop is bound by vector loads (2 a cycle: codes, q, scales) and the multiply pipes; moving
 // the scale work into a pass of its own, building the vectors in general registers, or reducing
 // 4 blocks' sums before one conversion measured no faster.
-// R rows of x (R = 1: a DotRowFn; the AVX-512 unit also has R = kDotRows, a DotRowsFn) share
+// R rows of x (R = 1: a DotRowFn; the AVX-512 unit also has R = 2 .. kDotRows, a DotRowsFn) share
 // each block's codes and the weight scales; each row has its own 4 accumulators, summed as R = 1
 // sums them, so a row's result does not depend on R (nor on M in ggml_gemm).
 //
@@ -221,14 +221,21 @@ VL_INLINE DotRowFn legacy_row_kernel(int32_t format) {
         default: return nullptr;
     }
 }
-template <int R>
+// 2 .. kDotRows rows of x (a DotRowsFn).
+template <class F>
+void dot_rows_n(const void *w, const void *const *act, int64_t nb, int rows, float *out) {
+    static_assert(kDotRows == 4, "the cases below");
+    if (rows == 2) dot_rows<F, 2>(w, act, nb, out);
+    else if (rows == 3) dot_rows<F, 3>(w, act, nb, out);
+    else dot_rows<F, 4>(w, act, nb, out);
+}
 VL_INLINE DotRowsFn legacy_rows_kernel(int32_t format) {
     switch (format) {
-        case VANE_FORMAT_Q4_1: return dot_rows<Q4_1, R>;
-        case VANE_FORMAT_Q5_0: return dot_rows<Q5_0, R>;
-        case VANE_FORMAT_Q5_1: return dot_rows<Q5_1, R>;
-        case VANE_FORMAT_IQ4_NL: return dot_rows<Iq4Nl, R>;
-        case VANE_FORMAT_MXFP4: return dot_rows<Mxfp4, R>;
+        case VANE_FORMAT_Q4_1: return dot_rows_n<Q4_1>;
+        case VANE_FORMAT_Q5_0: return dot_rows_n<Q5_0>;
+        case VANE_FORMAT_Q5_1: return dot_rows_n<Q5_1>;
+        case VANE_FORMAT_IQ4_NL: return dot_rows_n<Iq4Nl>;
+        case VANE_FORMAT_MXFP4: return dot_rows_n<Mxfp4>;
         default: return nullptr;
     }
 }
