@@ -3,7 +3,9 @@
 //      must be q8_K), within the f32 reordering bound below, and bit for bit where the peer
 //      runs ggml's generic code (see peer_is_generic);
 //  (2) the AVX2 kernels equal the reference within the same bound (when the CPU has AVX2 and
-//      VANE_CPU does not force the baseline);
+//      VANE_CPU does not force the baseline), and so do the AVX-512 ones (when the CPU has
+//      AVX-512 and VANE_CPU does not force a lower variant); the AVX-512 kernels of 2 .. kDotRows
+//      rows of x give each row the bits of the one-row kernel;
 //  (3) quantize_act_q8_k's bytes equal llama.cpp's quantize_row_q8_K_ref on finite inputs,
 //      except the bsums of an all-zero block (ggml leaves them unwritten; Vane writes zeros);
 //  (4) a NaN or an Inf anywhere in x makes every kernel's result NaN;
@@ -152,21 +154,6 @@ float peer_dot(const Format &f, const void *row, const act_q8_k *a, int nb) {
     return s;
 }
 
-bool avx2_usable() {
-    vane_cpu_info info;
-    if (vane_cpu_features(&info) != VANE_OK) return false;
-    const uint32_t need = VANE_CPU_AVX2 | VANE_CPU_FMA | VANE_CPU_F16C;
-    if ((info.features & need) != need) {
-        printf("note: CPU lacks AVX2/FMA/F16C: AVX2 kernels not checked\n");
-        return false;
-    }
-    if (info.active != VANE_ISA_AVX2) {
-        printf("note: active variant is not AVX2 (%s): AVX2 kernels not checked\n", info.reason);
-        return false;
-    }
-    return true;
-}
-
 // (1), (2) and (5) for one format.
 // llama.cpp's library built without AVX runs ggml's generic vec_dot (ggml-cpu/arch/x86/
 // quants.c falls back to it), whose f32 order the reference follows: then the two agree bit for
@@ -180,16 +167,17 @@ bool peer_is_generic() {
     return !avx && !avx2;
 }
 
-void check_dots(const Format &f, bool avx2, bool generic_peer, Rng &rng) {
+void check_dots(const Format &f, bool avx2, bool avx512, bool generic_peer, Rng &rng) {
     const auto *traits = ggml_peer_traits(f.ggml);
     CHECK(traits->vec_dot != nullptr && traits->vec_dot_type == GGML_Q8_K, "%s: peer vec_dot_type %d, want q8_K (15)",
           f.name, (int)traits->vec_dot_type);
     const DotRowFn ref = vane::dot_row_kquant_ref(f.vane);
     const DotRowFn fast = vane::dot_row_kquant_avx2(f.vane);
-    CHECK(ref != nullptr && fast != nullptr, "%s: no kernel", f.name);
-    if (!ref || !fast) return;
+    const DotRowFn fast512 = vane::dot_row_kquant_avx512(f.vane);
+    CHECK(ref != nullptr && fast != nullptr && fast512 != nullptr, "%s: no kernel", f.name);
+    if (!ref || !fast || !fast512) return;
     int compared = 0, identical = 0, moved = 0, perturbed = 0;
-    double worst_peer = 0.0, worst_avx2 = 0.0;  // largest |difference| / tolerance
+    double worst_peer = 0.0, worst_avx2 = 0.0, worst_avx512 = 0.0;  // largest |difference| / tolerance
     for (int nb : kRowBlocks) {
         for (int trial = 0; trial < 40; trial++) {
             const bool real = trial % 2 == 1;
@@ -211,6 +199,12 @@ void check_dots(const Format &f, bool avx2, bool generic_peer, Rng &rng) {
                       trial, v, r, tol);
                 if (tol > 0) worst_avx2 = fmax(worst_avx2, fabs((double)r - v) / tol);
             }
+            if (avx512) {
+                const float v = fast512(row.data(), a.data(), nb);
+                CHECK(fabs((double)r - v) <= tol, "%s nb=%d trial %d: avx512 %.9g, ref %.9g, tolerance %.3g", f.name, nb,
+                      trial, v, r, tol);
+                if (tol > 0) worst_avx512 = fmax(worst_avx512, fabs((double)r - v) / tol);
+            }
             // (5): the super-block of the largest activation scale with twice its d (exponent
             // + 1): the result moves by about its share.
             int big = 0;
@@ -223,18 +217,19 @@ void check_dots(const Format &f, bool avx2, bool generic_peer, Rng &rng) {
                 perturbed++;
                 const bool ref_moved = fabs((double)ref(changed.data(), a.data(), nb) - p) > tol;
                 const bool avx2_moved = !avx2 || fabs((double)fast(changed.data(), a.data(), nb) - p) > tol;
-                moved += ref_moved && avx2_moved;
+                const bool avx512_moved = !avx512 || fabs((double)fast512(changed.data(), a.data(), nb) - p) > tol;
+                moved += ref_moved && avx2_moved && avx512_moved;
             }
         }
     }
     CHECK(perturbed >= 40 && moved >= perturbed * 9 / 10, "%s: the bound let %d of %d changed rows pass", f.name,
           perturbed - moved, perturbed);
-    printf("%-7s %d rows: ref == llama.cpp bit for bit in %d; worst |diff| / bound: llama.cpp %.3g, avx2 %.3g\n", f.name,
-           compared, identical, worst_peer, worst_avx2);
+    printf("%-7s %d rows: ref == llama.cpp bit for bit in %d; worst |diff| / bound: llama.cpp %.3g, avx2 %.3g, avx512 %.3g\n",
+           f.name, compared, identical, worst_peer, worst_avx2, worst_avx512);
 }
 
 // (4): NaN, +Inf or -Inf in one element of one block.
-void check_non_finite(const Format &f, bool avx2, Rng &rng) {
+void check_non_finite(const Format &f, bool avx2, bool avx512, Rng &rng) {
     const float bad[] = {NAN, INFINITY, -INFINITY};
     for (int nb : kRowBlocks) {
         for (float v : bad) {
@@ -248,8 +243,47 @@ void check_non_finite(const Format &f, bool avx2, Rng &rng) {
                 const float s = vane::dot_row_kquant_avx2(f.vane)(row.data(), a.data(), nb);
                 CHECK(isnan(s), "%s nb=%d: x holds %g, avx2 gives %g", f.name, nb, v, s);
             }
+            if (avx512) {
+                const float s = vane::dot_row_kquant_avx512(f.vane)(row.data(), a.data(), nb);
+                CHECK(isnan(s), "%s nb=%d: x holds %g, avx512 gives %g", f.name, nb, v, s);
+            }
         }
     }
+}
+
+// (2) for the kernels of 2 .. kDotRows rows of x (AVX-512; IQ4_XS has none): each row's output has the
+// bits of the one-row kernel's, a row holding a NaN (or not) as the others do.
+void check_rows(const Format &f, Rng &rng) {
+    const vane::DotRowsFn rows = vane::dot_rows_kquant_avx512(f.vane);
+    const DotRowFn one = vane::dot_row_kquant_avx512(f.vane);
+    CHECK((rows != nullptr) == (f.vane != VANE_FORMAT_IQ4_XS), "%s: rows kernel %p", f.name, (const void *)rows);
+    if (!rows) return;
+    int compared = 0;
+    for (int nb : kRowBlocks) {
+        for (int trial = 0; trial < 12; trial++) {
+            const std::vector<uint8_t> row = make_row(f, nb, rng, trial % 2 == 1);
+            std::vector<act_q8_k> a[vane::kDotRows];
+            const void *act[vane::kDotRows];
+            for (int r = 0; r < vane::kDotRows; r++) {
+                std::vector<float> x = make_x(nb, rng);
+                if (trial % 4 == 3 && r == trial % vane::kDotRows) x[rng.u32() % x.size()] = NAN;
+                a[r] = quantize(x);
+                act[r] = a[r].data();
+            }
+            float out[vane::kDotRows];
+            for (float &o : out) o = -12345.5f;
+            const int n = 2 + trial % (vane::kDotRows - 1);  // 2 .. kDotRows rows
+            rows(row.data(), act, nb, n, out);
+            for (int r = n; r < vane::kDotRows; r++) CHECK(out[r] == -12345.5f, "%s: rows kernel of %d wrote out[%d]", f.name, n, r);
+            for (int r = 0; r < n; r++) {
+                const float want = one(row.data(), act[r], nb);
+                CHECK(bits_of(out[r]) == bits_of(want) || (isnan(out[r]) && isnan(want)),
+                      "%s nb=%d trial %d row %d: rows kernel %.9g, one-row kernel %.9g", f.name, nb, trial, r, out[r], want);
+                compared++;
+            }
+        }
+    }
+    printf("%-7s avx512 kernels of 2 .. %d rows: %d outputs as the one-row kernel's\n", f.name, vane::kDotRows, compared);
 }
 
 // (3): Vane's q8_K activations against llama.cpp's quantize_row_q8_K_ref, byte for byte.
@@ -298,10 +332,12 @@ void check_tables() {
     for (const Format &f : kFormats) {
         CHECK(vane::dot_row_kquant_ref(f.vane) != nullptr, "%s: no reference kernel", f.name);
         CHECK(vane::dot_row_kquant_avx2(f.vane) != nullptr, "%s: no avx2 kernel", f.name);
+        CHECK(vane::dot_row_kquant_avx512(f.vane) != nullptr, "%s: no avx512 kernel", f.name);
     }
     for (int32_t other : std::initializer_list<int32_t>{VANE_FORMAT_F32, VANE_FORMAT_Q4_0, VANE_FORMAT_Q8_0, VANE_FORMAT_Q4_1, VANE_FORMAT_IQ4_NL,
                           VANE_FORMAT_MXFP4, -1, 1000}) {
-        CHECK(vane::dot_row_kquant_ref(other) == nullptr && vane::dot_row_kquant_avx2(other) == nullptr,
+        CHECK(vane::dot_row_kquant_ref(other) == nullptr && vane::dot_row_kquant_avx2(other) == nullptr &&
+                  vane::dot_row_kquant_avx512(other) == nullptr && vane::dot_rows_kquant_avx512(other) == nullptr,
               "format %d: a K-quant kernel", other);
     }
 }
@@ -309,14 +345,16 @@ void check_tables() {
 }  // namespace
 
 int main() {
-    const bool avx2 = avx2_usable();
+    const bool avx2 = compare_avx2_variant();
+    const bool avx512 = compare_variant(VANE_ISA_AVX512);
     Rng rng(12);
     check_tables();
     check_activations(rng);
     const bool generic_peer = peer_is_generic();
     for (const Format &f : kFormats) {
-        check_dots(f, avx2, generic_peer, rng);
-        check_non_finite(f, avx2, rng);
+        check_dots(f, avx2, avx512, generic_peer, rng);
+        check_non_finite(f, avx2, avx512, rng);
+        if (avx512) check_rows(f, rng);
     }
     return finish("test_ggml_dot_kquant");
 }

@@ -5,7 +5,9 @@
 //   (1) the reference equals llama.cpp's vec_dot (type_traits_cpu) on the same bytes, within the
 //       bound of two f32 summation orders (its vec_dot_type must be q8_0 = 8 or q8_1 = 9);
 //   (2) the AVX2 kernel equals the reference within the same bound (when the CPU has AVX2 and
-//       VANE_CPU does not force the baseline);
+//       VANE_CPU does not force the baseline), and so does the AVX-512 one (when the CPU has
+//       AVX-512 and VANE_CPU does not force a lower variant), whose kernel of 2 .. kDotRows rows of x
+//       gives each row the bits of its one-row kernel;
 //   (3) quantize_act_q8_0 / q8_1 give the bytes of llama.cpp's quantize_row_q8_0_ref / q8_1_ref
 //       on finite x;
 //   (4) a NaN or an Inf in x makes both kernels' result NaN;
@@ -157,7 +159,8 @@ bool agree(float a, float b, double tol) {
 }
 
 struct Kernels {
-    DotRowFn ref, avx2;  // avx2: nullptr when not compared
+    DotRowFn ref, avx2, avx512;  // avx2, avx512: nullptr when not compared
+    vane::DotRowsFn rows512;
     ggml_peer_vec_dot_t peer;
 };
 
@@ -180,6 +183,11 @@ void check_row(const Format &f, const Kernels &k, const uint8_t *w, const Act &a
         const float avx = k.avx2(w, a.bytes.data(), nb);
         CHECK(agree(avx, ref, tol), "%s %s nb=%lld: avx2 %.9g, ref %.9g (tol %g)", f.name, what, (long long)nb, avx, ref,
               tol);
+    }
+    if (k.avx512) {
+        const float avx = k.avx512(w, a.bytes.data(), nb);
+        CHECK(agree(avx, ref, tol), "%s %s nb=%lld: avx512 %.9g, ref %.9g (tol %g)", f.name, what, (long long)nb, avx,
+              ref, tol);
     }
 }
 
@@ -223,17 +231,35 @@ std::vector<uint8_t> quantized_blocks(const Format &f, Rng &rng, int64_t nb, dou
 // Activation amplitudes (1e-4: fp16-subnormal d_a) and a row with zero blocks.
 const double kAmps[] = {1e-4, 0.02, 1.0, 10.0};
 
-void test_format(const Format &f, bool avx2, Rng &rng) {
+// The AVX-512 kernel of n (2 .. kDotRows) rows on w against rows a[0 .. n): each output the
+// one-row kernel's, and out[n ..) untouched.
+void check_rows(const Format &f, const Kernels &k, const uint8_t *w, const Act *a, int64_t nb, int n) {
+    const void *act[vane::kDotRows];
+    for (int r = 0; r < n; r++) act[r] = a[r].bytes.data();
+    float out[vane::kDotRows];
+    for (float &o : out) o = -12345.5f;
+    k.rows512(w, act, nb, n, out);
+    for (int r = n; r < vane::kDotRows; r++) CHECK(out[r] == -12345.5f, "%s: rows kernel of %d wrote out[%d]", f.name, n, r);
+    for (int r = 0; r < n; r++) {
+        const float want = k.avx512(w, act[r], nb);
+        CHECK(bits_of(out[r]) == bits_of(want) || (isnan(out[r]) && isnan(want)),
+              "%s nb=%lld row %d: rows kernel %.9g, one-row kernel %.9g", f.name, (long long)nb, r, out[r], want);
+    }
+}
+
+void test_format(const Format &f, bool avx2, bool avx512, Rng &rng) {
     const ggml_peer_traits_cpu *traits = ggml_peer_traits(f.ggml);
     const int32_t want = f.q8_1 ? GGML_Q8_1 : GGML_Q8_0;
     CHECK(traits && traits->vec_dot && traits->vec_dot_type == want, "%s: llama.cpp's vec_dot_type %d, expected %d",
           f.name, traits ? traits->vec_dot_type : -1, want);
     if (!traits || !traits->vec_dot || traits->vec_dot_type != want) return;
     const Kernels k = {vane::dot_row_legacy_ref(f.vane), avx2 ? vane::dot_row_legacy_avx2(f.vane) : nullptr,
-                       traits->vec_dot};
+                       avx512 ? vane::dot_row_legacy_avx512(f.vane) : nullptr,
+                       avx512 ? vane::dot_rows_legacy_avx512(f.vane) : nullptr, traits->vec_dot};
     CHECK(k.ref != nullptr, "%s: no reference kernel", f.name);
     CHECK(!avx2 || k.avx2 != nullptr, "%s: no avx2 kernel", f.name);
-    if (!k.ref || (avx2 && !k.avx2)) return;
+    CHECK(!avx512 || (k.avx512 != nullptr && k.rows512 != nullptr), "%s: no avx512 kernel", f.name);
+    if (!k.ref || (avx2 && !k.avx2) || (avx512 && (!k.avx512 || !k.rows512))) return;
 
     for (int64_t nb : kRowBlocks) {
         for (int trial = 0; trial < 6; trial++) {
@@ -242,8 +268,18 @@ void test_format(const Format &f, bool avx2, Rng &rng) {
             if (trial == 5 && nb > 1)  // a zero block (d_a = 0) and one of large outliers
                 for (int j = 0; j < 32; j++) x[j] = 0.0f, x[32 + j] *= 50.0f;
             const Act a = quantize_act(f, x);
-            check_row(f, k, random_blocks(f, rng, nb).data(), a, nb, "random blocks");
+            const std::vector<uint8_t> wr = random_blocks(f, rng, nb);
+            check_row(f, k, wr.data(), a, nb, "random blocks");
             check_row(f, k, quantized_blocks(f, rng, nb, 0.1 + trial).data(), a, nb, "quantized blocks");
+            if (k.rows512) {  // a, then rows of the other amplitudes (one with a NaN)
+                Act rows[vane::kDotRows] = {a};
+                for (int r = 1; r < vane::kDotRows; r++) {
+                    std::vector<float> xr = random_x(rng, nb * 32, kAmps[(trial + r) % 4]);
+                    if (r == 3 && trial % 2 == 1) xr[rng.u32() % (uint32_t)(nb * 32)] = NAN;
+                    rows[r] = quantize_act(f, xr);
+                }
+                for (int n = 2; n <= vane::kDotRows; n++) check_rows(f, k, wr.data(), rows, nb, n);
+            }
         }
     }
 
@@ -296,6 +332,10 @@ void test_format(const Format &f, bool avx2, Rng &rng) {
                 const float v = k.avx2(w.data(), a.bytes.data(), nb);
                 CHECK(isnan(v), "%s nb=%lld x holds %g: avx2 %g, not NaN", f.name, (long long)nb, bad, v);
             }
+            if (k.avx512) {
+                const float v = k.avx512(w.data(), a.bytes.data(), nb);
+                CHECK(isnan(v), "%s nb=%lld x holds %g: avx512 %g, not NaN", f.name, (long long)nb, bad, v);
+            }
         }
     }
 }
@@ -332,8 +372,9 @@ int main() {
     const uint32_t need = VANE_CPU_AVX2 | VANE_CPU_FMA | VANE_CPU_F16C;
     const bool avx2 = (cpu.features & need) == need && cpu.active != VANE_ISA_BASELINE;
     if (!avx2) printf("note: AVX2 kernels not compared (%s)\n", (cpu.features & need) == need ? cpu.reason : "CPU lacks AVX2/FMA/F16C");
+    const bool avx512 = compare_variant(VANE_ISA_AVX512);
     Rng rng(1212);
-    for (const Format &f : kFormats) test_format(f, avx2, rng);
+    for (const Format &f : kFormats) test_format(f, avx2, avx512, rng);
     test_act_bytes(rng);
     printf("note: %d of %d reference results bit-identical to llama.cpp's vec_dot\n", g_identical, g_compared);
     return finish("test_ggml_dot_legacy");

@@ -1,7 +1,8 @@
 // vane_gemm on GGUF's other block formats (q4_1 ... mxfp4), end to end through the public ABI:
 // x quantized per row into the activation blocks llama.cpp pairs with the type, the rows-and-blocks
 // driver, the thread pool, odd shapes, row strides with gaps, bias on and off, poisoned outputs
-// (the gaps must stay untouched), every CPU variant; a NaN in x makes its row NaN. Each output is
+// (the gaps must stay untouched), every CPU variant (m = 2, 5, 9, 33: the AVX-512 kernels of 2 to 4
+// rows of x); a NaN in x makes its row NaN. Each output is
 // compared with a float64 dot product of the dequantized weights and the dequantized activation
 // blocks (what the integer kernels compute exactly; q4_1 and q5_1 take their minimum's term from
 // the q8_1 block's stored s, as llama.cpp does), within the f32 rounding of the kernels' sums:
@@ -123,6 +124,7 @@ int main() {
     vane_cpu_features(&info);
     std::vector<int32_t> isas = {VANE_ISA_BASELINE};
     if (compare_avx2_variant()) isas.push_back(VANE_ISA_AVX2);
+    if (compare_variant(VANE_ISA_AVX512)) isas.push_back(VANE_ISA_AVX512);
     for (int32_t isa : isas) {
         CHECK(vane_cpu_select(isa) == VANE_OK, "%s", vane_last_error());
         for (int threads : {1, 3}) {

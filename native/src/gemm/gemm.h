@@ -88,11 +88,13 @@ GemmActs gemm_acts(const void *scratch, int64_t m, int64_t k);
 
 // GGUF's other formats (q4_1 ... mxfp4; gemm/ggml_gemm.cpp): x quantized per row into the
 // activation blocks llama.cpp pairs with the type (gemm/ggml_dot.h), then one dot kernel call per
-// (weight row, x row), the kernel being the variant's. Scratch: m rows of ggml_act_row_bytes.
+// (weight row, x row), the kernel being the variant's; with rows (a DotRowsFn, or nullptr), one
+// call per weight row and up to kDotRows x rows (any M > 1). Scratch: m rows of ggml_act_row_bytes.
 bool ggml_act_format(int32_t format);
 int64_t ggml_act_row_bytes(int32_t format, int64_t k);
 void ggml_prepare(const GemmArgs &a, int64_t m0, int64_t m1);
-void ggml_gemm(const GemmArgs &a, int64_t n0, int64_t n1, float (*dot)(const void *w, const void *act, int64_t nb));
+void ggml_gemm(const GemmArgs &a, int64_t n0, int64_t n1, float (*dot)(const void *w, const void *act, int64_t nb),
+               void (*rows)(const void *w, const void *const *act, int64_t nb, int rows, float *out) = nullptr);
 
 // Runs y = x * W^T + bias on operands the caller has validated (api/gemm_api.cpp's checks),
 // on the active variant and the thread pool: VANE_OK, or VANE_E_OUT_OF_MEMORY (message set)

@@ -47,6 +47,10 @@ void quantize_act_q8_k(const float *x, act_q8_k *y, int64_t k);
 
 // One weight row (nb blocks of its format) . its activation row.
 typedef float (*DotRowFn)(const void *w, const void *act, int64_t nb);
+// One weight row . rows (2 .. kDotRows) activation rows act[0 .. rows): out[r], each the float
+// its DotRowFn gives for act[r] (the weights are decoded once for all rows).
+constexpr int kDotRows = 4;
+typedef void (*DotRowsFn)(const void *w, const void *const *act, int64_t nb, int rows, float *out);
 
 // The kernels of one variant, by VANE_FORMAT_*; nullptr for a format the table does not hold.
 // The reference's kernels of the x8 formats (q4_kx8, q6_kx8, iq4_xsx8, iq4_nlx8) are their row
@@ -56,5 +60,11 @@ DotRowFn dot_row_legacy_ref(int32_t format);   // q4_1, q5_0, q5_1, iq4_nl, mxfp
 DotRowFn dot_row_kquant_ref(int32_t format);   // q2_k ... q6_k, iq4_xs, q4_kx8, q6_kx8, iq4_xsx8
 DotRowFn dot_row_legacy_avx2(int32_t format);
 DotRowFn dot_row_kquant_avx2(int32_t format);
+// AVX-512 (VNNI): gemm/x86_avx512_legacy.cpp, x86_avx512_kquant.cpp; the same formats as AVX2's
+// (none of the x8 ones, which have GEMMs of their own), and their DotRowsFn.
+DotRowFn dot_row_legacy_avx512(int32_t format);
+DotRowFn dot_row_kquant_avx512(int32_t format);
+DotRowsFn dot_rows_legacy_avx512(int32_t format);
+DotRowsFn dot_rows_kquant_avx512(int32_t format);
 
 }  // namespace vane

@@ -1,7 +1,8 @@
 // GEMM of GGUF's other block formats (q4_1 ... mxfp4): the rows-and-blocks loop, written once.
 // The prepare step quantizes each row of x into the activation blocks the format's dot product
 // takes (gemm/ggml_act.cpp); then every (weight row, x row) pair is one call of the active
-// variant's dot kernel over the whole row. Weight rows go in tiles small enough to stay in L1/L2
+// variant's dot kernel over the whole row (or of its kernel of kDotRows x rows, where it has one
+// and M allows). Weight rows go in tiles small enough to stay in L1/L2
 // while every x row runs against them, so a GEMM reads each weight byte from memory once.
 // The reference variant runs the x8 formats (q4_kx8, q6_kx8, iq4_xsx8: rows interleaved 8 at a
 // time) here too, on their rows copied out as q4_k, q6_k, iq4_xs.
@@ -57,7 +58,7 @@ void ggml_prepare(const GemmArgs &a, int64_t m0, int64_t m1) {
     }
 }
 
-void ggml_gemm(const GemmArgs &a, int64_t n0, int64_t n1, DotRowFn dot) {
+void ggml_gemm(const GemmArgs &a, int64_t n0, int64_t n1, DotRowFn dot, DotRowsFn rows_dot) {
     // q4_kx8, q6_kx8 (the reference variant): each tile's rows are copied out as q4_k (q6_k) into
     // the thread's buffer and dot is that format's kernel.
     const RowGroupLayout *x8 = row_group_layout(a.format);
@@ -75,7 +76,19 @@ void ggml_gemm(const GemmArgs &a, int64_t n0, int64_t n1, DotRowFn dot) {
             for (int64_t j = j0; j < j1; j++) x8->get_row(a.w, j, nb, rows.data() + (j - j0) * w_row);
             w = rows.data();
         }
-        for (int64_t i = 0; i < a.m; i++) {
+        int64_t i = 0;
+        // Up to kDotRows x rows at a time: each weight row is decoded once for all of them.
+        for (; rows_dot && nb > 0 && i + 2 <= a.m; i += kDotRows) {
+            const int rows = a.m - i < kDotRows ? (int)(a.m - i) : kDotRows;
+            const void *act[kDotRows];
+            for (int r = 0; r < rows; r++) act[r] = (const uint8_t *)a.scratch + (i + r) * act_row;
+            for (int64_t j = j0; j < j1; j++) {
+                float v[kDotRows];
+                rows_dot(w + (j - j0) * w_row, act, nb, rows, v);
+                for (int r = 0; r < rows; r++) a.y[(i + r) * a.ldy + j] = a.bias ? v[r] + a.bias[j] : v[r];
+            }
+        }
+        for (; i < a.m; i++) {
             const uint8_t *act = (const uint8_t *)a.scratch + i * act_row;
             float *y = a.y + i * a.ldy;
             for (int64_t j = j0; j < j1; j++) {
