@@ -1,0 +1,72 @@
+package dev.vane.samples.cli;
+
+import dev.vane.Vane;
+import dev.vane.embedded.EmbeddedModel;
+import dev.vane.model.Model;
+import dev.vane.model.WeightFormat;
+import dev.vane.server.ServerOptions;
+import dev.vane.server.VaneServer;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** vane serve: the OpenAI-compatible server (server module) over one model, until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Serve a model over HTTP (OpenAI-style errors; so far /health, /v1/models, /tokenize, /detokenize). "
+                + "Loopback only unless --host says otherwise.")
+final class ServeCommand implements Callable<Integer> {
+    private final PrintStream err;
+
+    @Option(names = "--model", paramLabel = "PATH", description = "a .gguf file or a checkpoint directory; default: the embedded model")
+    Path model;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "address to bind (default: ${DEFAULT-VALUE})", defaultValue = ServerOptions.DEFAULT_HOST)
+    String host;
+
+    @Option(names = "--port", paramLabel = "N", description = "TCP port, 0 = any free one (default: ${DEFAULT-VALUE})", defaultValue = "8080")
+    int port;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "require 'Authorization: Bearer KEY' on every request but /health "
+            + "(default: the VANE_API_KEY environment variable, else none)")
+    String apiKey;
+
+    @Option(names = "--max-body-bytes", paramLabel = "N", description = "largest request body (default: ${DEFAULT-VALUE})", defaultValue = "1048576")
+    long maxBodyBytes;
+
+    @Option(names = "--weights", paramLabel = "FORMAT", description = "as-is (default), fp8, fp8-block, int4, int4-g128, q8_0, q4_0, f16, f32",
+            defaultValue = "as-is")
+    String weights;
+
+    @Option(names = "--threads", paramLabel = "N", description = "native threads (default: all cores)")
+    Integer threads;
+
+    ServeCommand(PrintStream err) {
+        this.err = err;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads != null) Vane.setThreads(threads);
+        String key = apiKey != null ? apiKey : System.getenv("VANE_API_KEY");
+        String id = model == null ? "vane-embedded" : model.getFileName().toString().replaceFirst("\\.gguf$", "");
+        ServerOptions options = new ServerOptions(host, port, Optional.ofNullable(key).filter(k -> !k.isEmpty()), maxBodyBytes, id);
+        WeightFormat format = WeightFormat.parse(weights);
+        try (Model m = model == null ? EmbeddedModel.load(format) : Model.load(model, format);
+             VaneServer server = VaneServer.start(m, options)) {
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                stopped.countDown();
+            }));
+            err.printf(Locale.ROOT, "vane serve: %s as '%s' on http://%s:%d%s%n", m, id, host, server.port(),
+                    options.apiKey().isPresent() ? " (API key required)" : "");
+            stopped.await();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.vane.server;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How {@link VaneServer} listens and what it accepts. Defaults are the safe ones: loopback only,
+ * no API key, 1 MiB request bodies.
+ *
+ * @param host the address to bind (127.0.0.1 unless a deployment says otherwise)
+ * @param port the TCP port; 0 picks a free one ({@link VaneServer#port()} says which)
+ * @param apiKey when present, every request but /health must carry {@code Authorization: Bearer KEY}
+ * @param maxBodyBytes the largest request body accepted; larger ones get 413
+ * @param modelId the model's name in /v1/models and in responses
+ */
+public record ServerOptions(String host, int port, Optional<String> apiKey, long maxBodyBytes, String modelId) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 8080;
+    public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
+
+    public ServerOptions {
+        Objects.requireNonNull(host, "host must not be null");
+        Objects.requireNonNull(apiKey, "apiKey must not be null (Optional.empty() for none)");
+        Objects.requireNonNull(modelId, "modelId must not be null");
+        if (host.isBlank()) throw new IllegalArgumentException("host must not be blank");
+        if (port < 0 || port > 65535) throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+        if (apiKey.isPresent() && apiKey.get().isBlank()) throw new IllegalArgumentException("apiKey must not be blank");
+        if (maxBodyBytes < 1) throw new IllegalArgumentException("maxBodyBytes must be at least 1, got " + maxBodyBytes);
+        if (modelId.isBlank()) throw new IllegalArgumentException("modelId must not be blank");
+    }
+
+    /** Loopback on the default port, no key, the default body limit. */
+    public static ServerOptions defaults(String modelId) {
+        return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_MAX_BODY_BYTES, modelId);
+    }
+
+    public ServerOptions withHost(String host) {
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId);
+    }
+
+    public ServerOptions withPort(int port) {
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId);
+    }
+
+    public ServerOptions withApiKey(String key) {
+        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, modelId);
+    }
+
+    public ServerOptions withMaxBodyBytes(long bytes) {
+        return new ServerOptions(host, port, apiKey, bytes, modelId);
+    }
+}

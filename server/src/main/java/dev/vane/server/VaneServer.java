@@ -1,0 +1,152 @@
+package dev.vane.server;
+
+import dev.vane.model.Model;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * An OpenAI-compatible HTTP server over one {@link Model}, on Helidon SE's web server (a virtual
+ * thread per request). Endpoints so far: GET /health, GET /v1/models, POST /tokenize,
+ * POST /detokenize. Every refusal is an OpenAI-style error object with its status (400 for a
+ * malformed or unknown body, 401 for a missing or wrong key, 404 for an unknown endpoint or method, 413 past the body limit);
+ * an unexpected failure is a 500 with a generic message, logged here, never a stack trace.
+ *
+ * <pre>{@code
+ * try (VaneServer server = VaneServer.start(model, ServerOptions.defaults("my-model"))) { ... }
+ * }</pre>
+ */
+public final class VaneServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(VaneServer.class.getName());
+    private static final String JSON = "application/json";
+
+    private final Model model;
+    private final ServerOptions options;
+    private final TokenizeApi tokenize;
+    private final long created = Instant.now().getEpochSecond();
+    private final WebServer server;
+
+    private VaneServer(Model model, ServerOptions options) {
+        this.model = model;
+        this.options = options;
+        this.tokenize = new TokenizeApi(model.tokenizer());
+        this.server = WebServer.builder()
+                .host(options.host())
+                .port(options.port())
+                .routing(this::routes)
+                .build();
+    }
+
+    /** Binds and starts serving; the model stays the caller's (closing the server does not close it). */
+    public static VaneServer start(Model model, ServerOptions options) {
+        Objects.requireNonNull(model, "model must not be null");
+        Objects.requireNonNull(options, "options must not be null");
+        VaneServer s = new VaneServer(model, options);
+        s.server.start();
+        return s;
+    }
+
+    /** The port it listens on (the one picked when the options said 0). */
+    public int port() {
+        return server.port();
+    }
+
+    public ServerOptions options() {
+        return options;
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+
+    private void routes(HttpRouting.Builder r) {
+        r.addFilter((chain, req, res) -> {
+            if (!req.path().path().equals("/health")) checkKey(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+            chain.proceed();
+        });
+        r.get("/health", (req, res) -> send(res, 200, Map.of("status", "ok")));
+        r.get("/v1/models", (req, res) -> send(res, 200, Map.of("object", "list", "data", List.of(modelCard()))));
+        r.post("/tokenize", json(TokenizeApi.TokenizeRequest.class, tokenize::tokenize));
+        r.post("/detokenize", json(TokenizeApi.DetokenizeRequest.class, tokenize::detokenize));
+        r.any((req, res) -> {
+            throw ApiError.notFound("no endpoint " + req.prologue().method().text() + " " + req.path().path());
+        });
+        r.error(ApiError.class, (req, res, e) -> sendError(res, e));
+        r.error(RequestException.class, (req, res, e) -> sendError(res, new ApiError(e.status().code(), "invalid_request_error", null, null,
+                "the request could not be read")));
+        r.error(Throwable.class, (req, res, e) -> {
+            LOG.log(Level.WARNING, "request " + req.prologue().method().text() + " " + req.path().path() + " failed", e);
+            sendError(res, new ApiError(500, "server_error", null, null, "the server failed to handle the request"));
+        });
+    }
+
+    // Authorization: Bearer KEY, compared in constant time (MessageDigest.isEqual looks at every byte).
+    private void checkKey(String authorization) {
+        if (options.apiKey().isEmpty()) return;
+        byte[] want = ("Bearer " + options.apiKey().get()).getBytes(StandardCharsets.UTF_8);
+        byte[] got = authorization == null ? new byte[0] : authorization.getBytes(StandardCharsets.UTF_8);
+        if (!MessageDigest.isEqual(want, got))
+            throw ApiError.unauthorized(authorization == null ? "this server needs an API key: send 'Authorization: Bearer KEY'" : "the API key is not valid");
+    }
+
+    private Map<String, Object> modelCard() {
+        Map<String, Object> card = new LinkedHashMap<>();
+        card.put("id", options.modelId());
+        card.put("object", "model");
+        card.put("created", created);
+        card.put("owned_by", "vane");
+        card.put("context_length", model.config().contextLength());
+        return card;
+    }
+
+    // A POST handler taking a JSON body of type T.
+    private <T> io.helidon.webserver.http.Handler json(Class<T> type, Function<T, Object> handle) {
+        return (req, res) -> send(res, 200, handle.apply(Json.read(body(req), type)));
+    }
+
+    private byte[] body(ServerRequest req) {
+        if (!req.content().hasEntity()) return new byte[0];
+        // The limit is checked here rather than by the web server's own, whose 413 is not JSON.
+        if (req.headers().contentLength().orElse(0) > options.maxBodyBytes()) throw ApiError.tooLarge(options.maxBodyBytes());
+        try (InputStream in = req.content().inputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, options.maxBodyBytes() + 1));
+            if (body.length > options.maxBodyBytes()) throw ApiError.tooLarge(options.maxBodyBytes());
+            return body;
+        } catch (IOException e) {
+            throw ApiError.invalidRequest(null, "the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    private static void send(ServerResponse res, int status, Object body) {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, JSON);
+        res.send(Json.write(body));
+    }
+
+    private static void sendError(ServerResponse res, ApiError e) {
+        Map<String, Object> err = new LinkedHashMap<>();
+        err.put("message", e.getMessage());
+        err.put("type", e.type());
+        err.put("param", e.param());
+        err.put("code", e.code());
+        if (e.status() == 401) res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+        send(res, e.status(), Map.of("error", err));
+    }
+}
