@@ -64,6 +64,10 @@ public final class Batch implements AutoCloseable {
         this.act = new Activations(model.config(), 2 * capacity, capacity);  // a session's pending token may add a row
     }
 
+    Model model() {
+        return model;
+    }
+
     /** The most sessions one step runs. */
     public int capacity() {
         return capacity;
@@ -118,6 +122,11 @@ public final class Batch implements AutoCloseable {
         List<GenerationResult> out = new ArrayList<>(gens.size());
         for (Generation g : gens) out.add(g.result());
         return out;
+    }
+
+    /** One decode pass of the sessions' pending tokens (the scheduler's step); each session's logits. */
+    float[][] stepPending(List<Session> sessions) {
+        return pass(sessions, null);
     }
 
     // Checks a step's sessions: 1..capacity, distinct, open, of this batch's model.

@@ -74,6 +74,11 @@ final class Generation {
         return true;
     }
 
+    /** Ends the generation from outside (a scheduler's cancelled request): no further token is drawn. */
+    void cancel() {
+        if (!done) stop(GenerationResult.StopReason.CANCELLED);
+    }
+
     private boolean stop(GenerationResult.StopReason reason) {
         stop = reason;
         done = true;

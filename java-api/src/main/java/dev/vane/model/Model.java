@@ -219,6 +219,15 @@ public final class Model implements AutoCloseable {
         return new Batch(this, capacity);
     }
 
+    /**
+     * A scheduler stepping up to capacity of this model's generations together, with up to
+     * queueCapacity more waiting ({@link Scheduler}, continuous batching); the caller closes it.
+     */
+    public Scheduler newScheduler(int capacity, int queueCapacity) {
+        requireOpen();
+        return new Scheduler(this, capacity, queueCapacity);
+    }
+
     ModelWeights weights() {
         requireOpen();
         return weights;
