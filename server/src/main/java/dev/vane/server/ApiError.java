@@ -37,6 +37,11 @@ public final class ApiError extends RuntimeException {
         return new ApiError(413, "invalid_request_error", "request_too_large", null, "the request body is larger than the server's limit of " + limit + " bytes");
     }
 
+    /** 429: every slot is busy and the queue is full (sent with Retry-After). */
+    public static ApiError busy(String message) {
+        return new ApiError(429, "server_overloaded", "queue_full", null, message);
+    }
+
     public int status() {
         return status;
     }

@@ -12,11 +12,15 @@ import java.util.Optional;
  * @param apiKey when present, every request but /health must carry {@code Authorization: Bearer KEY}
  * @param maxBodyBytes the largest request body accepted; larger ones get 413
  * @param modelId the model's name in /v1/models and in responses
+ * @param parallel the most generations stepped together (the scheduler's batch)
+ * @param queue the most requests waiting for a slot; more get 429
  */
-public record ServerOptions(String host, int port, Optional<String> apiKey, long maxBodyBytes, String modelId) {
+public record ServerOptions(String host, int port, Optional<String> apiKey, long maxBodyBytes, String modelId, int parallel, int queue) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
+    public static final int DEFAULT_PARALLEL = 4;
+    public static final int DEFAULT_QUEUE = 64;
 
     public ServerOptions {
         Objects.requireNonNull(host, "host must not be null");
@@ -27,26 +31,32 @@ public record ServerOptions(String host, int port, Optional<String> apiKey, long
         if (apiKey.isPresent() && apiKey.get().isBlank()) throw new IllegalArgumentException("apiKey must not be blank");
         if (maxBodyBytes < 1) throw new IllegalArgumentException("maxBodyBytes must be at least 1, got " + maxBodyBytes);
         if (modelId.isBlank()) throw new IllegalArgumentException("modelId must not be blank");
+        if (parallel < 1 || parallel > 256) throw new IllegalArgumentException("parallel must be in 1..256, got " + parallel);
+        if (queue < 0) throw new IllegalArgumentException("queue must be >= 0, got " + queue);
     }
 
     /** Loopback on the default port, no key, the default body limit. */
     public static ServerOptions defaults(String modelId) {
-        return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_MAX_BODY_BYTES, modelId);
+        return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_MAX_BODY_BYTES, modelId, DEFAULT_PARALLEL, DEFAULT_QUEUE);
     }
 
     public ServerOptions withHost(String host) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue);
     }
 
     public ServerOptions withPort(int port) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue);
     }
 
     public ServerOptions withApiKey(String key) {
-        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, modelId);
+        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, modelId, parallel, queue);
+    }
+
+    public ServerOptions withScheduling(int parallel, int queue) {
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue);
     }
 
     public ServerOptions withMaxBodyBytes(long bytes) {
-        return new ServerOptions(host, port, apiKey, bytes, modelId);
+        return new ServerOptions(host, port, apiKey, bytes, modelId, parallel, queue);
     }
 }

@@ -1,6 +1,7 @@
 package dev.vane.server;
 
 import dev.vane.model.Model;
+import dev.vane.model.Scheduler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
@@ -23,10 +24,12 @@ import java.util.logging.Logger;
 
 /**
  * An OpenAI-compatible HTTP server over one {@link Model}, on Helidon SE's web server (a virtual
- * thread per request). Endpoints so far: GET /health, GET /v1/models, POST /tokenize,
+ * thread per request). Endpoints so far: GET /health, GET /v1/models, POST /v1/completions
+ * (continuous batching on a {@link Scheduler}, streaming as server-sent events), POST /tokenize,
  * POST /detokenize. Every refusal is an OpenAI-style error object with its status (400 for a
- * malformed or unknown body, 401 for a missing or wrong key, 404 for an unknown endpoint or method, 413 past the body limit);
- * an unexpected failure is a 500 with a generic message, logged here, never a stack trace.
+ * malformed or unknown body, 401 for a missing or wrong key, 404 for an unknown endpoint or
+ * method, 413 past the body limit, 429 when the queue is full); an unexpected failure is a 500
+ * with a generic message, logged here, never a stack trace.
  *
  * <pre>{@code
  * try (VaneServer server = VaneServer.start(model, ServerOptions.defaults("my-model"))) { ... }
@@ -39,6 +42,8 @@ public final class VaneServer implements AutoCloseable {
     private final Model model;
     private final ServerOptions options;
     private final TokenizeApi tokenize;
+    private final Scheduler scheduler;
+    private final CompletionsApi completions;
     private final long created = Instant.now().getEpochSecond();
     private final WebServer server;
 
@@ -46,6 +51,8 @@ public final class VaneServer implements AutoCloseable {
         this.model = model;
         this.options = options;
         this.tokenize = new TokenizeApi(model.tokenizer());
+        this.scheduler = model.newScheduler(options.parallel(), options.queue());
+        this.completions = new CompletionsApi(model, scheduler, options.modelId());
         this.server = WebServer.builder()
                 .host(options.host())
                 .port(options.port())
@@ -74,6 +81,7 @@ public final class VaneServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        scheduler.close();
     }
 
     private void routes(HttpRouting.Builder r) {
@@ -85,6 +93,7 @@ public final class VaneServer implements AutoCloseable {
         r.get("/v1/models", (req, res) -> send(res, 200, Map.of("object", "list", "data", List.of(modelCard()))));
         r.post("/tokenize", json(TokenizeApi.TokenizeRequest.class, tokenize::tokenize));
         r.post("/detokenize", json(TokenizeApi.DetokenizeRequest.class, tokenize::detokenize));
+        r.post("/v1/completions", (req, res) -> completions.handle(Json.read(body(req), CompletionsApi.CompletionRequest.class), res));
         r.any((req, res) -> {
             throw ApiError.notFound("no endpoint " + req.prologue().method().text() + " " + req.path().path());
         });
@@ -134,7 +143,7 @@ public final class VaneServer implements AutoCloseable {
         }
     }
 
-    private static void send(ServerResponse res, int status, Object body) {
+    static void send(ServerResponse res, int status, Object body) {
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, JSON);
         res.send(Json.write(body));
@@ -147,6 +156,7 @@ public final class VaneServer implements AutoCloseable {
         err.put("param", e.param());
         err.put("code", e.code());
         if (e.status() == 401) res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+        if (e.status() == 429) res.header(HeaderNames.RETRY_AFTER, "1");
         send(res, e.status(), Map.of("error", err));
     }
 }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 
 /** vane serve: the OpenAI-compatible server (server module) over one model, until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Serve a model over HTTP (OpenAI-style errors; so far /health, /v1/models, /tokenize, /detokenize). "
+        description = "Serve a model over HTTP (so far /health, /v1/models, /v1/completions, /tokenize, /detokenize). "
                 + "Loopback only unless --host says otherwise.")
 final class ServeCommand implements Callable<Integer> {
     private final PrintStream err;
@@ -38,6 +38,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", paramLabel = "N", description = "largest request body (default: ${DEFAULT-VALUE})", defaultValue = "1048576")
     long maxBodyBytes;
 
+    @Option(names = "--parallel", paramLabel = "N", description = "generations stepped together (default: ${DEFAULT-VALUE})", defaultValue = "4")
+    int parallel;
+
+    @Option(names = "--queue", paramLabel = "N", description = "requests waiting for a slot before 429 (default: ${DEFAULT-VALUE})", defaultValue = "64")
+    int queue;
+
     @Option(names = "--weights", paramLabel = "FORMAT", description = "as-is (default), fp8, fp8-block, int4, int4-g128, q8_0, q4_0, f16, f32",
             defaultValue = "as-is")
     String weights;
@@ -54,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
         if (threads != null) Vane.setThreads(threads);
         String key = apiKey != null ? apiKey : System.getenv("VANE_API_KEY");
         String id = model == null ? "vane-embedded" : model.getFileName().toString().replaceFirst("\\.gguf$", "");
-        ServerOptions options = new ServerOptions(host, port, Optional.ofNullable(key).filter(k -> !k.isEmpty()), maxBodyBytes, id);
+        ServerOptions options = new ServerOptions(host, port, Optional.ofNullable(key).filter(k -> !k.isEmpty()), maxBodyBytes, id, parallel, queue);
         WeightFormat format = WeightFormat.parse(weights);
         try (Model m = model == null ? EmbeddedModel.load(format) : Model.load(model, format);
              VaneServer server = VaneServer.start(m, options)) {
