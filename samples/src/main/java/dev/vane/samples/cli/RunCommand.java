@@ -2,7 +2,6 @@ package dev.vane.samples.cli;
 
 import dev.vane.Vane;
 import dev.vane.attention.KvCache;
-import dev.vane.embedded.EmbeddedModel;
 import dev.vane.model.GenerationOptions;
 import dev.vane.model.GenerationResult;
 import dev.vane.model.Model;
@@ -10,16 +9,15 @@ import dev.vane.model.Sampling;
 import dev.vane.model.Session;
 import dev.vane.model.SessionOptions;
 import dev.vane.model.TokenListener;
-import dev.vane.model.WeightFormat;
 import dev.vane.model.chat.ChatMessage;
 import dev.vane.model.chat.ChatTemplate;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code vane run --model FILE --prompt TEXT ...}: loads a model and streams a continuation as it is generated. */
@@ -29,9 +27,8 @@ import picocli.CommandLine.Option;
 final class RunCommand implements Callable<Integer> {
     private final PrintStream out, err;
 
-    @Option(names = "--model", paramLabel = "PATH", description = "a .gguf file, or a checkpoint directory (config.json, "
-            + "tokenizer.json, *.safetensors); default: the small model embedded in Vane (trained on the King James Bible)")
-    Path model;
+    @Mixin
+    ModelChoice choice = new ModelChoice();
 
     @Option(names = "--prompt", paramLabel = "TEXT", description = "the text to continue (default: \"" + EMBEDDED_PROMPT + "\" for the embedded "
             + "model, else \"" + DEFAULT_PROMPT + "\")")
@@ -64,13 +61,6 @@ final class RunCommand implements Callable<Integer> {
             defaultValue = "42")
     long seed;
 
-    @Option(names = "--weights", paramLabel = "FORMAT", description = "as-is (default), fp8, fp8-block, int4, int4-g128, q8_0, q4_0, f16, f32",
-            defaultValue = "as-is")
-    String weights;
-
-    @Option(names = "--threads", paramLabel = "N", description = "native threads (default: all cores)")
-    Integer threads;
-
     @Option(names = "--context", paramLabel = "N", description = "KV cache positions (default: the model's, at most 4096)")
     Integer context;
 
@@ -96,8 +86,6 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) Vane.setThreads(threads);
-        WeightFormat format = WeightFormat.parse(weights);
         KvCache.Storage storage = switch (kv.toLowerCase(Locale.ROOT)) {
             case "f16" -> KvCache.Storage.F16;
             case "f32" -> KvCache.Storage.F32;
@@ -106,11 +94,11 @@ final class RunCommand implements Callable<Integer> {
         };
         Sampling sampling = new Sampling(temperature, topK, topP, minP, repeatPenalty, repeatLastN, seed);
         long t0 = System.nanoTime();
-        if (prompt == null) prompt = model == null ? EMBEDDED_PROMPT : DEFAULT_PROMPT;
-        try (Model m = model == null ? EmbeddedModel.load(format) : Model.load(model, format)) {
+        if (prompt == null) prompt = choice.embedded() ? EMBEDDED_PROMPT : DEFAULT_PROMPT;
+        try (Model m = choice.open()) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             err.printf(Locale.ROOT, "vane: %s from %s in %.2f s (%s, %d layers, d %d, vocab %d)%n", m,
-                    model == null ? "the embedded model" : model.getFileName(), loadSeconds,
+                    choice.name(), loadSeconds,
                     m.config().moe() ? m.config().experts() + " experts, " + m.config().expertsUsed() + " per token" : "dense",
                     m.config().layers(), m.config().dim(), m.config().vocab());
             SessionOptions options = SessionOptions.defaults(m.config()).withKvStorage(storage);
@@ -125,7 +113,7 @@ final class RunCommand implements Callable<Integer> {
                 GenerationResult r;
                 if (chat || chatTemplate != null) {
                     ChatTemplate template = chatTemplate != null ? ChatTemplate.named(chatTemplate) : m.chatTemplate().orElseThrow(
-                            () -> new IllegalArgumentException((model == null ? "the embedded model" : model) + " names no chat format Vane renders; pick one with --chat-template"));
+                            () -> new IllegalArgumentException(choice.name() + " names no chat format Vane renders; pick one with --chat-template"));
                     List<ChatMessage> messages = new ArrayList<>();
                     if (system != null) messages.add(ChatMessage.system(system));
                     messages.add(ChatMessage.user(prompt));

@@ -1,18 +1,15 @@
 package dev.vane.samples.cli;
 
-import dev.vane.Vane;
-import dev.vane.embedded.EmbeddedModel;
 import dev.vane.model.Model;
-import dev.vane.model.WeightFormat;
 import dev.vane.server.ServerOptions;
 import dev.vane.server.VaneServer;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** vane serve: the OpenAI-compatible server (server module) over one model, until interrupted. */
@@ -22,8 +19,8 @@ import picocli.CommandLine.Option;
 final class ServeCommand implements Callable<Integer> {
     private final PrintStream err;
 
-    @Option(names = "--model", paramLabel = "PATH", description = "a .gguf file or a checkpoint directory; default: the embedded model")
-    Path model;
+    @Mixin
+    ModelChoice choice = new ModelChoice();
 
     @Option(names = "--host", paramLabel = "ADDR", description = "address to bind (default: ${DEFAULT-VALUE})", defaultValue = ServerOptions.DEFAULT_HOST)
     String host;
@@ -44,25 +41,16 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--queue", paramLabel = "N", description = "requests waiting for a slot before 429 (default: ${DEFAULT-VALUE})", defaultValue = "64")
     int queue;
 
-    @Option(names = "--weights", paramLabel = "FORMAT", description = "as-is (default), fp8, fp8-block, int4, int4-g128, q8_0, q4_0, f16, f32",
-            defaultValue = "as-is")
-    String weights;
-
-    @Option(names = "--threads", paramLabel = "N", description = "native threads (default: all cores)")
-    Integer threads;
-
     ServeCommand(PrintStream err) {
         this.err = err;
     }
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null) Vane.setThreads(threads);
         String key = apiKey != null ? apiKey : System.getenv("VANE_API_KEY");
-        String id = model == null ? "vane-embedded" : model.getFileName().toString().replaceFirst("\\.gguf$", "");
+        String id = choice.embedded() ? "vane-embedded" : choice.name().replaceFirst("\\.gguf$", "");
         ServerOptions options = new ServerOptions(host, port, Optional.ofNullable(key).filter(k -> !k.isEmpty()), maxBodyBytes, id, parallel, queue);
-        WeightFormat format = WeightFormat.parse(weights);
-        try (Model m = model == null ? EmbeddedModel.load(format) : Model.load(model, format);
+        try (Model m = choice.open();
              VaneServer server = VaneServer.start(m, options)) {
             CountDownLatch stopped = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
