@@ -80,8 +80,8 @@ public final class VaneServer implements AutoCloseable {
 
     @Override
     public void close() {
+        scheduler.close();  // first: requests in flight end (cancelled), so no handler waits on the scheduler while the server stops
         server.stop();
-        scheduler.close();
     }
 
     private void routes(HttpRouting.Builder r) {
