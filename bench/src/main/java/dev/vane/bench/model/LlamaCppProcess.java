@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * llama.cpp built for this CPU ({@code bench/llama-cpp-native.sh}: the newest release reachable
- * here, GGML_NATIVE) as a benchmark engine: one {@code llama_ref serve} process holding the model
+ * here, with ggml's options for this CPU's instruction sets) as a benchmark engine: one {@code llama_ref serve} process holding the model
  * loaded, given each prompt as token ids on a pipe. It stamps each token itself (seconds from
  * receiving the request, after llama.cpp's argmax over the logits), so the pipe's latency is not
  * charged to it; Vane's and the in-JVM peers' stamps include their Java callbacks.
@@ -49,7 +49,7 @@ public final class LlamaCppProcess implements BenchEngine {
     /** The build's release and commit, as bench/llama-cpp-native.sh records them, and its folder. */
     public static String describe(Path dir) {
         try {
-            return Files.readString(dir.resolve("VERSION")).strip() + " built for this CPU (" + dir + ")";
+            return Files.readString(dir.resolve("VERSION")).strip() + " (" + dir + ")";
         } catch (IOException e) {
             return "llama.cpp built in " + dir;
         }
