@@ -67,7 +67,6 @@ final class CompletionsApi {
 
         BlockingQueue<Object> events = new LinkedBlockingQueue<>();
         StringBuilder streamed = new StringBuilder();  // every piece, as the result's text starts
-        StringBuilder sent = new StringBuilder();      // the text let through the stop sequences
         try (Session session = model.newSession()) {
             Scheduler.Ticket ticket;
             try {
@@ -83,12 +82,7 @@ final class CompletionsApi {
             ticket.result().whenComplete((x, e) -> events.add(END));
             try {
                 if (Boolean.TRUE.equals(r.stream())) stream(res, id, events, ticket, streamed, stops);
-                else {
-                    GenerationResult result = ticket.result().join();
-                    for (Object e; (e = events.poll()) != null; ) if (e != END) sent.append((String) e);
-                    sent.append(finalText(result, streamed, stops));
-                    VaneServer.send(res, 200, body(id, sent.toString(), finishReason(result, stops), usage(ids.length, result)));
-                }
+                else whole(res, id, events, ticket, streamed, stops);
             } finally {
                 ticket.cancel();  // a client gone mid-stream: stop generating for it
                 ticket.result().exceptionally(e -> null).join();  // the session is ours again before it closes
@@ -96,23 +90,40 @@ final class CompletionsApi {
         }
     }
 
+    // The answer in one body: the text let through the stop sequences, then what the end adds.
+    private void whole(ServerResponse res, String id, BlockingQueue<Object> events, Scheduler.Ticket ticket, StringBuilder streamed, StopSequences stops) {
+        GenerationResult result = ticket.result().join();
+        // Every piece was queued before the result completed; END may follow the join by a moment.
+        StringBuilder text = new StringBuilder();
+        for (Object e; (e = takeEvent(events)) != END; ) text.append((String) e);
+        text.append(finalText(result, streamed, stops));
+        VaneServer.send(res, 200, body(id, text.toString(), finishReason(result, stops), usage(result)));
+    }
+
     private void stream(ServerResponse res, String id, BlockingQueue<Object> events, Scheduler.Ticket ticket, StringBuilder streamed, StopSequences stops) {
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
         try (OutputStream out = res.outputStream()) {
             while (true) {
-                Object e = events.take();
+                Object e = takeEvent(events);
                 if (e == END) break;
                 event(out, body(id, (String) e, null, null));
             }
             GenerationResult result = ticket.result().join();
             String tail = finalText(result, streamed, stops);
-            event(out, body(id, tail, finishReason(result, stops), usage(result.promptTokens(), result)));
+            event(out, body(id, tail, finishReason(result, stops), usage(result)));
             out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Object takeEvent(BlockingQueue<Object> events) {
+        try {
+            return events.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the generation", e);
         }
     }
 
@@ -146,11 +157,11 @@ final class CompletionsApi {
         return b;
     }
 
-    private static Map<String, Object> usage(int promptTokens, GenerationResult r) {
+    private static Map<String, Object> usage(GenerationResult r) {
         Map<String, Object> u = new LinkedHashMap<>();
-        u.put("prompt_tokens", promptTokens);
+        u.put("prompt_tokens", r.promptTokens());
         u.put("completion_tokens", r.tokens().length);
-        u.put("total_tokens", promptTokens + r.tokens().length);
+        u.put("total_tokens", r.promptTokens() + r.tokens().length);
         return u;
     }
 

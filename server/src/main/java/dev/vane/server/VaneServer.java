@@ -6,6 +6,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -126,7 +127,7 @@ public final class VaneServer implements AutoCloseable {
     }
 
     // A POST handler taking a JSON body of type T.
-    private <T> io.helidon.webserver.http.Handler json(Class<T> type, Function<T, Object> handle) {
+    private <T> Handler json(Class<T> type, Function<T, Object> handle) {
         return (req, res) -> send(res, 200, handle.apply(Json.read(body(req), type)));
     }
 
