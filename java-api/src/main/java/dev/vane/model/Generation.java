@@ -57,8 +57,9 @@ final class Generation {
      */
     boolean draw(float[] logits) {
         if (done) return false;
-        for (int e : endTokens) logits[e] = Float.NEGATIVE_INFINITY;  // ignoring EOS means never drawing it (as llama.cpp)
         for (int i = known; i < vocab; i++) logits[i] = Float.NEGATIVE_INFINITY;  // padding rows past the tokenizer's vocabulary
+        float[] raw = options.topLogprobs() >= 0 ? logits.clone() : null;  // the sampler may change logits in place
+        for (int e : endTokens) logits[e] = Float.NEGATIVE_INFINITY;  // ignoring EOS means never drawing it (as llama.cpp)
         int id = session.drawn(sampler, logits);
         if (n == 0) tFirst = System.nanoTime();
         if (!options.ignoreEos() && tok.isEndOfGeneration(id)) return stop(GenerationResult.StopReason.END_OF_GENERATION);
@@ -66,12 +67,19 @@ final class Generation {
         generated[n] = id;
         String piece = text.next(id);
         out.append(piece);
-        boolean go = listener.onToken(new GeneratedToken(id, piece, n));
+        boolean go = listener.onToken(token(id, piece, raw));
         n++;
         if (!go || Thread.currentThread().isInterrupted()) return stop(GenerationResult.StopReason.CANCELLED);
         if (n == options.maxTokens()) return stop(GenerationResult.StopReason.MAX_TOKENS);
         if (session.position() >= session.contextLength()) return stop(GenerationResult.StopReason.CONTEXT_FULL);
         return true;
+    }
+
+    // The streamed token, with its log probabilities when asked for (from the logits before sampling).
+    private GeneratedToken token(int id, String piece, float[] raw) {
+        if (raw == null) return new GeneratedToken(id, piece, n);
+        double lse = Logprobs.logSumExp(raw);
+        return new GeneratedToken(id, piece, n, (float) (raw[id] - lse), Logprobs.top(raw, options.topLogprobs(), lse));
     }
 
     /** Ends the generation from outside (a scheduler's cancelled request): no further token is drawn. */

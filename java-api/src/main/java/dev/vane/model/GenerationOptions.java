@@ -2,13 +2,26 @@ package dev.vane.model;
 
 /**
  * One generation's settings: at most maxTokens new tokens, chosen as sampling says; stops early
- * at an end-of-generation token, or with ignoreEos never draws one (as llama.cpp); addBos puts the BOS token before a prompt that
- * starts a session (position 0).
+ * at an end-of-generation token, or with ignoreEos never draws one (as llama.cpp); addBos puts the
+ * BOS token before a prompt that starts a session (position 0). topLogprobs asks for each drawn
+ * token's log probability ({@link GeneratedToken#logprob()}) and that many of the most likely
+ * alternatives (0..20; -1, the default, for none).
  */
-public record GenerationOptions(int maxTokens, Sampling sampling, boolean ignoreEos, boolean addBos) {
+public record GenerationOptions(int maxTokens, Sampling sampling, boolean ignoreEos, boolean addBos, int topLogprobs) {
+    /** The most alternatives a token reports (OpenAI's limit). */
+    public static final int MAX_TOP_LOGPROBS = 20;
+
     public GenerationOptions {
         if (maxTokens < 0) throw new IllegalArgumentException("maxTokens must be >= 0, got " + maxTokens);
         java.util.Objects.requireNonNull(sampling, "sampling must not be null");
+        if (topLogprobs < -1 || topLogprobs > MAX_TOP_LOGPROBS) {
+            throw new IllegalArgumentException("topLogprobs must be -1 (none) or 0.." + MAX_TOP_LOGPROBS + ", got " + topLogprobs);
+        }
+    }
+
+    /** Without log probabilities. */
+    public GenerationOptions(int maxTokens, Sampling sampling, boolean ignoreEos, boolean addBos) {
+        this(maxTokens, sampling, ignoreEos, addBos, -1);
     }
 
     /** Greedy, up to maxTokens, stopping at end of generation, BOS added. */
@@ -21,10 +34,15 @@ public record GenerationOptions(int maxTokens, Sampling sampling, boolean ignore
     }
 
     public GenerationOptions withIgnoreEos(boolean ignore) {
-        return new GenerationOptions(maxTokens, sampling, ignore, addBos);
+        return new GenerationOptions(maxTokens, sampling, ignore, addBos, topLogprobs);
     }
 
     public GenerationOptions withAddBos(boolean add) {
-        return new GenerationOptions(maxTokens, sampling, ignoreEos, add);
+        return new GenerationOptions(maxTokens, sampling, ignoreEos, add, topLogprobs);
+    }
+
+    /** Each token's log probability and top alternatives (0..20), or -1 for none. */
+    public GenerationOptions withTopLogprobs(int top) {
+        return new GenerationOptions(maxTokens, sampling, ignoreEos, addBos, top);
     }
 }

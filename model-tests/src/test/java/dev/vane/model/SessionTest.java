@@ -90,6 +90,37 @@ class SessionTest {
     }
 
     @Test
+    void logprobsAreTheModelsOwnProbabilitiesOfEachDrawnToken() {
+        int[] prompt = model.tokenizer().encode(PROMPT, true);
+        List<GeneratedToken> seen = new ArrayList<>();
+        try (Session s = model.newSession(options(256))) {
+            s.generate(prompt, GenerationOptions.greedy(8).withIgnoreEos(true).withTopLogprobs(3), seen::add);
+        }
+        assertEquals(8, seen.size());
+        int[] all = java.util.Arrays.copyOf(prompt, prompt.length + seen.size());
+        for (int i = 0; i < seen.size(); i++) all[prompt.length + i] = seen.get(i).id();
+        double[] scored;  // the same probabilities by another path: scoring the whole text at once, in double
+        try (Session s = model.newSession(options(256))) {
+            scored = s.logProbabilities(all);
+        }
+        for (int i = 0; i < seen.size(); i++) {
+            GeneratedToken t = seen.get(i);
+            assertEquals(scored[prompt.length + i - 1], t.logprob(), 1e-3, "token " + i);
+            assertEquals(3, t.topLogprobs().size());
+            assertEquals(t.id(), t.topLogprobs().get(0).id(), "greedy draws the most likely token");
+            assertEquals(t.logprob(), t.topLogprobs().get(0).logprob(), 1e-6);
+            assertTrue(t.topLogprobs().get(1).logprob() <= t.topLogprobs().get(0).logprob());
+        }
+        try (Session s = model.newSession(options(256))) {  // not asked for: none
+            s.generate(prompt, GenerationOptions.greedy(2), t -> {
+                assertTrue(Float.isNaN(t.logprob()) && t.topLogprobs().isEmpty());
+                return true;
+            });
+        }
+        assertThrows(IllegalArgumentException.class, () -> GenerationOptions.greedy(1).withTopLogprobs(21));
+    }
+
+    @Test
     void generationStreamsStopsAndReports() {
         try (Session s = model.newSession(options(256))) {
             List<GeneratedToken> seen = new ArrayList<>();
