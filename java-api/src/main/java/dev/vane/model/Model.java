@@ -211,6 +211,20 @@ public final class Model implements AutoCloseable {
     }
 
     /**
+     * A vector for each text: its tokens (BOS first) run on a scratch session, their final hidden
+     * states (after the output norm, as llama.cpp's embeddings) pooled as pooling says, then
+     * scaled to unit length if normalize.
+     *
+     * @throws IllegalArgumentException for an empty text (no tokens) or one longer than the context
+     */
+    public List<float[]> embed(List<String> texts, Pooling pooling, boolean normalize) {
+        requireOpen();
+        Objects.requireNonNull(texts, "texts must not be null");
+        Objects.requireNonNull(pooling, "pooling must not be null");
+        return Embeddings.embed(this, texts, pooling, normalize);
+    }
+
+    /**
      * Buffers to step up to capacity of this model's sessions together ({@link Batch}); the
      * caller closes it.
      */

@@ -128,6 +128,25 @@ public final class Session implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Runs tokens at the next positions and passes each chunk's final hidden states (after the
+     * output norm) to sink: (index of the chunk's first token, [n * dim] floats, row r for token
+     * from + r). What embeddings pool ({@link Model#embed}).
+     */
+    void hiddenStates(int[] tokens, java.util.function.BiConsumer<Integer, float[]> sink) {
+        requireOpen();
+        if (tokens.length == 0) throw new IllegalArgumentException("no tokens to run");
+        if (pending >= 0) run(new int[] {pending});
+        int dim = model.config().dim();
+        try (java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment rows = scratch.allocate((long) transformer.maxChunk() * dim * 4, 64);
+            runChunks(tokens, false, (from, n) -> {
+                transformer.allHidden(n, rows);
+                sink.accept(from, rows.asSlice(0, (long) n * dim * 4).toArray(ValueLayout.JAVA_FLOAT));
+            });
+        }
+    }
+
     // log softmax(row)[target], in double.
     private static double logSoftmaxAt(java.lang.foreign.MemorySegment logits, long row, int vocab, int target) {
         double max = Double.NEGATIVE_INFINITY;

@@ -146,6 +146,12 @@ final class Transformer implements AutoCloseable {
         Forward.softcap(c, out, (long) n * c.vocab());
     }
 
+    /** The final normalized hidden states of every token of the last forward (n of them) into out [n, dim]. */
+    void allHidden(int n, MemorySegment out) {
+        long d = c.dim();
+        w.outputNorm().apply(Forward.view(act.x, n, d), Tensor.wrap(out, n, d));
+    }
+
     /** The last forward's final normalized hidden state of its last token (dim floats). */
     MemorySegment lastHidden() {
         return act.last.asSlice(0, c.dim() * 4);
