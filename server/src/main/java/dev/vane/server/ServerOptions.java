@@ -14,13 +14,17 @@ import java.util.Optional;
  * @param modelId the model's name in /v1/models and in responses
  * @param parallel the most generations stepped together (the scheduler's batch)
  * @param queue the most requests waiting for a slot; more get 429
+ * @param maxTokens the most tokens one request may generate (a larger max_tokens gets 400; without
+ *     one, a chat completion runs to this cap or the context's end)
  */
-public record ServerOptions(String host, int port, Optional<String> apiKey, long maxBodyBytes, String modelId, int parallel, int queue) {
+public record ServerOptions(String host, int port, Optional<String> apiKey, long maxBodyBytes, String modelId, int parallel, int queue,
+                            int maxTokens) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
     public static final int DEFAULT_PARALLEL = 4;
     public static final int DEFAULT_QUEUE = 64;
+    public static final int DEFAULT_MAX_TOKENS = 2048;
 
     public ServerOptions {
         Objects.requireNonNull(host, "host must not be null");
@@ -33,30 +37,35 @@ public record ServerOptions(String host, int port, Optional<String> apiKey, long
         if (modelId.isBlank()) throw new IllegalArgumentException("modelId must not be blank");
         if (parallel < 1 || parallel > 256) throw new IllegalArgumentException("parallel must be in 1..256, got " + parallel);
         if (queue < 0) throw new IllegalArgumentException("queue must be >= 0, got " + queue);
+        if (maxTokens < 1) throw new IllegalArgumentException("maxTokens must be at least 1, got " + maxTokens);
     }
 
     /** Loopback on the default port, no key, the default body limit. */
     public static ServerOptions defaults(String modelId) {
-        return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_MAX_BODY_BYTES, modelId, DEFAULT_PARALLEL, DEFAULT_QUEUE);
+        return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_MAX_BODY_BYTES, modelId, DEFAULT_PARALLEL, DEFAULT_QUEUE, DEFAULT_MAX_TOKENS);
     }
 
     public ServerOptions withHost(String host) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens);
     }
 
     public ServerOptions withPort(int port) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens);
     }
 
     public ServerOptions withApiKey(String key) {
-        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, modelId, parallel, queue);
+        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, modelId, parallel, queue, maxTokens);
     }
 
     public ServerOptions withScheduling(int parallel, int queue) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens);
+    }
+
+    public ServerOptions withMaxTokens(int maxTokens) {
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens);
     }
 
     public ServerOptions withMaxBodyBytes(long bytes) {
-        return new ServerOptions(host, port, apiKey, bytes, modelId, parallel, queue);
+        return new ServerOptions(host, port, apiKey, bytes, modelId, parallel, queue, maxTokens);
     }
 }

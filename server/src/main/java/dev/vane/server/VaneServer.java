@@ -2,6 +2,7 @@ package dev.vane.server;
 
 import dev.vane.model.Model;
 import dev.vane.model.Scheduler;
+import dev.vane.model.SessionOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
@@ -25,9 +26,9 @@ import java.util.logging.Logger;
 
 /**
  * An OpenAI-compatible HTTP server over one {@link Model}, on Helidon SE's web server (a virtual
- * thread per request). Endpoints so far: GET /health, GET /v1/models, POST /v1/completions
- * (continuous batching on a {@link Scheduler}, streaming as server-sent events), POST /tokenize,
- * POST /detokenize. Every refusal is an OpenAI-style error object with its status (400 for a
+ * thread per request). Endpoints: GET /health, GET /v1/models, POST /v1/chat/completions and
+ * POST /v1/completions (continuous batching on a {@link Scheduler}, streaming as server-sent
+ * events), POST /v1/embeddings, POST /tokenize, POST /detokenize. Every refusal is an OpenAI-style error object with its status (400 for a
  * malformed or unknown body, 401 for a missing or wrong key, 404 for an unknown endpoint or
  * method, 413 past the body limit, 429 when the queue is full); an unexpected failure is a 500
  * with a generic message, logged here, never a stack trace.
@@ -45,6 +46,8 @@ public final class VaneServer implements AutoCloseable {
     private final TokenizeApi tokenize;
     private final Scheduler scheduler;
     private final CompletionsApi completions;
+    private final ChatCompletionsApi chat;
+    private final EmbeddingsApi embeddings;
     private final long created = Instant.now().getEpochSecond();
     private final WebServer server;
 
@@ -53,7 +56,10 @@ public final class VaneServer implements AutoCloseable {
         this.options = options;
         this.tokenize = new TokenizeApi(model.tokenizer());
         this.scheduler = model.newScheduler(options.parallel(), options.queue());
-        this.completions = new CompletionsApi(model, scheduler, options.modelId());
+        GenerationParams.Limits limits = new GenerationParams.Limits(options.maxTokens(), SessionOptions.defaults(model.config()).contextLength());
+        this.completions = new CompletionsApi(model, scheduler, options.modelId(), limits);
+        this.chat = new ChatCompletionsApi(model, scheduler, options.modelId(), limits);
+        this.embeddings = new EmbeddingsApi(model, options.modelId());
         this.server = WebServer.builder()
                 .host(options.host())
                 .port(options.port())
@@ -95,6 +101,8 @@ public final class VaneServer implements AutoCloseable {
         r.post("/tokenize", json(TokenizeApi.TokenizeRequest.class, tokenize::tokenize));
         r.post("/detokenize", json(TokenizeApi.DetokenizeRequest.class, tokenize::detokenize));
         r.post("/v1/completions", (req, res) -> completions.handle(Json.read(body(req), CompletionsApi.CompletionRequest.class), res));
+        r.post("/v1/chat/completions", (req, res) -> chat.handle(Json.read(body(req), ChatCompletionsApi.ChatRequest.class), res));
+        r.post("/v1/embeddings", json(EmbeddingsApi.EmbeddingRequest.class, embeddings::handle));
         r.any((req, res) -> {
             throw ApiError.notFound("no endpoint " + req.prologue().method().text() + " " + req.path().path());
         });
@@ -122,7 +130,10 @@ public final class VaneServer implements AutoCloseable {
         card.put("object", "model");
         card.put("created", created);
         card.put("owned_by", "vane");
-        card.put("context_length", model.config().contextLength());
+        card.put("context_length", SessionOptions.defaults(model.config()).contextLength());
+        card.put("chat_template", chat.template().llamaCppName());
+        card.put("embedding_pooling", EmbeddingsApi.POOLING.name().toLowerCase(java.util.Locale.ROOT));
+        card.put("embedding_length", model.config().dim());
         return card;
     }
 

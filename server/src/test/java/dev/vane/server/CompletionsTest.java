@@ -124,6 +124,25 @@ class CompletionsTest {
     }
 
     @Test
+    void logprobsAreThoseOfTheSessionAlone() throws Exception {
+        List<dev.vane.model.GeneratedToken> want = new ArrayList<>();
+        try (Session s = model.newSession()) {
+            s.generate(model.tokenizer().encode(PROMPT, true), GenerationOptions.of(6, Sampling.greedy()).withTopLogprobs(2), want::add);
+        }
+        JsonNode lp = JSON.readTree(post(Map.of("prompt", PROMPT, "max_tokens", 6, "temperature", 0, "logprobs", 2)).body())
+                .get("choices").get(0).get("logprobs");
+        assertEquals(want.size(), lp.get("token_logprobs").size());
+        int offset = 0;
+        for (int i = 0; i < want.size(); i++) {
+            assertEquals(want.get(i).logprob(), lp.get("token_logprobs").get(i).floatValue(), 1e-4, "token " + i);
+            assertEquals(2, lp.get("top_logprobs").get(i).size());
+            assertEquals(offset, lp.get("text_offset").get(i).asInt());
+            offset += want.get(i).text().length();
+        }
+        assertTrue(JSON.readTree(post(Map.of("prompt", PROMPT, "max_tokens", 2)).body()).get("choices").get(0).get("logprobs").isNull());
+    }
+
+    @Test
     void stopSequencesCutTheTextBeforeThem() throws Exception {
         String full = alone(PROMPT, 40).text();
         assertTrue(full.length() > 12, "the embedded model's greedy text is long enough: '" + full + "'");
@@ -158,12 +177,17 @@ class CompletionsTest {
         assertRefused("{\"prompt\": [\"a\", \"b\"]}", "'prompt' must be a string");
         assertRefused("{\"max_tokens\": 3}", "'prompt' must be a string");
         assertRefused("{\"prompt\": \"a\", \"max_tokens\": 0}", "max_tokens must be in 1..");
-        assertRefused("{\"prompt\": \"a\", \"max_tokens\": 100000}", "max_tokens must be in 1..");
+        assertRefused("{\"prompt\": \"a\", \"max_tokens\": 100000}", "the server's limit");
+        assertRefused("{\"prompt\": \"a\", \"max_tokens\": " + (model.config().contextLength() + 1) + "}", "max_tokens must be in 1..");
         assertRefused("{\"prompt\": \"a\", \"temperature\": 3}", "temperature must be in [0, 2]");
         assertRefused("{\"prompt\": \"a\", \"top_p\": 0}", "top_p must be in (0, 1]");
         assertRefused("{\"prompt\": \"a\", \"stop\": [\"1\", \"2\", \"3\", \"4\", \"5\"]}", "up to 4 strings");
         assertRefused("{\"prompt\": \"a\", \"stop\": \"\"}", "must not be empty");
-        assertRefused("{\"prompt\": \"a\", \"best_of\": 2}", "unknown field 'best_of'");
+        assertRefused("{\"prompt\": \"a\", \"best_of\": 2}", "only best_of = 1");
+        assertRefused("{\"prompt\": \"a\", \"echo\": true}", "echo is not supported");
+        assertRefused("{\"prompt\": \"a\", \"logprobs\": 6}", "logprobs must be in 0..5");
+        assertRefused("{\"prompt\": \"a\", \"presence_penalty\": 0.5}", "presence_penalty is not supported");
+        assertRefused("{\"prompt\": \"a\", \"best_off\": 2}", "unknown field 'best_off'");
         assertRefused("{\"prompt\": \"" + "the ".repeat(400) + "\"}", "the context holds");
     }
 }
