@@ -50,6 +50,8 @@ public final class VaneServer implements AutoCloseable {
     private final EmbeddingsApi embeddings;
     private final long created = Instant.now().getEpochSecond();
     private final WebServer server;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean draining;
 
     private VaneServer(Model model, ServerOptions options) {
         this.model = model;
@@ -85,6 +87,33 @@ public final class VaneServer implements AutoCloseable {
         return options;
     }
 
+    /**
+     * A graceful stop (what {@code kill -TERM} does to {@code vane serve}): new requests get 503
+     * and /health says "draining" (a load balancer takes the server out), the requests in flight
+     * run to their end for up to grace, then the server closes (cancelling what still runs).
+     * Returns whether everything in flight ended within grace.
+     */
+    public boolean shutdown(java.time.Duration grace) {
+        draining = true;
+        long until = System.nanoTime() + grace.toNanos();
+        boolean drained;
+        while (!(drained = inFlight.get() == 0) && System.nanoTime() < until) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        close();
+        return drained;
+    }
+
+    /** Generations running or queued on the scheduler now. */
+    int generationsInFlight() {
+        return scheduler.active() + scheduler.queued();
+    }
+
     @Override
     public void close() {
         scheduler.close();  // first: requests in flight end (cancelled), so no handler waits on the scheduler while the server stops
@@ -93,10 +122,17 @@ public final class VaneServer implements AutoCloseable {
 
     private void routes(HttpRouting.Builder r) {
         r.addFilter((chain, req, res) -> {
-            if (!req.path().path().equals("/health")) checkKey(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
-            chain.proceed();
+            boolean health = req.path().path().equals("/health");
+            if (!health) checkKey(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+            if (draining && !health) throw ApiError.unavailable("the server is shutting down");
+            inFlight.incrementAndGet();
+            try {
+                chain.proceed();
+            } finally {
+                inFlight.decrementAndGet();
+            }
         });
-        r.get("/health", (req, res) -> send(res, 200, Map.of("status", "ok")));
+        r.get("/health", (req, res) -> send(res, draining ? 503 : 200, Map.of("status", draining ? "draining" : "ok")));
         r.get("/v1/models", (req, res) -> send(res, 200, Map.of("object", "list", "data", List.of(modelCard()))));
         r.post("/tokenize", json(TokenizeApi.TokenizeRequest.class, tokenize::tokenize));
         r.post("/detokenize", json(TokenizeApi.DetokenizeRequest.class, tokenize::detokenize));
@@ -168,7 +204,7 @@ public final class VaneServer implements AutoCloseable {
         err.put("param", e.param());
         err.put("code", e.code());
         if (e.status() == 401) res.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-        if (e.status() == 429) res.header(HeaderNames.RETRY_AFTER, "1");
+        if (e.status() == 429 || e.status() == 503) res.header(HeaderNames.RETRY_AFTER, "1");
         send(res, e.status(), Map.of("error", err));
     }
 }
