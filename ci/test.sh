@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: builds libvane and runs the native tests (ctest, each also under
 # VANE_CPU=baseline), then builds and tests the Java modules (mvn verify: JUnit 5 tests, again
-# under VANE_CPU=baseline, and integration tests on the packaged jars).
+# under VANE_CPU=baseline, and integration tests on the packaged jars), then drives `vane serve`
+# with curl (server/scripts/curl-check.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -36,3 +37,6 @@ ci/fetch-vocabularies.sh
 
 echo "== Java build and tests (mvn verify)"
 mvn -B -ntp verify
+
+echo "== the server driven by curl (vane serve on loopback, SIGTERM drain)"
+server/scripts/curl-check.sh

@@ -65,6 +65,7 @@ public final class VaneServer implements AutoCloseable {
         this.server = WebServer.builder()
                 .host(options.host())
                 .port(options.port())
+                .shutdownHook(false)  // the owner stops it (shutdown drains first); the JVM's own hook would cut streams
                 .routing(this::routes)
                 .build();
     }

@@ -14,8 +14,8 @@ import picocli.CommandLine.Option;
 
 /** vane serve: the OpenAI-compatible server (server module) over one model, until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Serve a model over HTTP (so far /health, /v1/models, /v1/completions, /tokenize, /detokenize). "
-                + "Loopback only unless --host says otherwise.")
+        description = "Serve a model over HTTP, OpenAI-compatible (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, "
+                + "/tokenize, /detokenize, /health). Loopback only unless --host says otherwise. SIGTERM drains the requests in flight, then exits.")
 final class ServeCommand implements Callable<Integer> {
     private final PrintStream err;
 
@@ -41,6 +41,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--queue", paramLabel = "N", description = "requests waiting for a slot before 429 (default: ${DEFAULT-VALUE})", defaultValue = "64")
     int queue;
 
+    @Option(names = "--max-tokens", paramLabel = "N", description = "most tokens one request may generate (default: ${DEFAULT-VALUE})",
+            defaultValue = "2048")
+    int maxTokens;
+
+    @Option(names = "--drain-seconds", paramLabel = "S", description = "on SIGTERM, how long requests in flight may run on (default: ${DEFAULT-VALUE})",
+            defaultValue = "30")
+    int drainSeconds;
+
     ServeCommand(PrintStream err) {
         this.err = err;
     }
@@ -49,17 +57,20 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String key = apiKey != null ? apiKey : System.getenv("VANE_API_KEY");
         String id = choice.embedded() ? "vane-embedded" : choice.name().replaceFirst("\\.gguf$", "");
-        ServerOptions options = new ServerOptions(host, port, Optional.ofNullable(key).filter(k -> !k.isEmpty()), maxBodyBytes, id, parallel, queue);
+        ServerOptions options = new ServerOptions(host, port, Optional.ofNullable(key).filter(k -> !k.isEmpty()), maxBodyBytes, id, parallel, queue,
+                maxTokens);
         try (Model m = choice.open();
              VaneServer server = VaneServer.start(m, options)) {
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                stopped.countDown();
-            }));
+            // SIGTERM and SIGINT are handled, not left to the JVM's shutdown: the requests in flight
+            // drain first, then the command returns and the process exits 0.
+            CountDownLatch stop = new CountDownLatch(1);
+            for (String name : new String[] {"TERM", "INT"}) sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> stop.countDown());
             err.printf(Locale.ROOT, "vane serve: %s as '%s' on http://%s:%d%s%n", m, id, host, server.port(),
                     options.apiKey().isPresent() ? " (API key required)" : "");
-            stopped.await();
+            stop.await();
+            err.println("vane serve: stopping; draining the requests in flight (up to " + drainSeconds + " s)");
+            boolean drained = server.shutdown(java.time.Duration.ofSeconds(drainSeconds));
+            err.println(drained ? "vane serve: drained, stopped" : "vane serve: stopped after " + drainSeconds + " s with requests still running");
         }
         return 0;
     }
