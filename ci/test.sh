@@ -10,7 +10,7 @@ source ci/find-jdk.sh
 echo "== JDK: $JAVA_HOME ($("$JAVA_HOME/bin/java" -version 2>&1 | head -1))"
 # Build tools: install what is missing where we can (Debian, as root), else say what to install.
 missing=()
-for pair in cmake:cmake g++:g++ mvn:maven python3:python3 objdump:binutils; do
+for pair in cmake:cmake g++:g++ mvn:maven python3:python3 objdump:binutils curl:curl; do
   command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
