@@ -56,7 +56,8 @@ public final class BenchCli {
                    vane bench attention [--quick] [--json] [--threads=2]
                    vane bench model     [--quick] [--json] [--formats=q4_0,q8_0,q4_k_m,q6_k,...] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]
                                         [--peers=llama.cpp,de.kherud,jlama] [--llama-cpp=DIR] [--checkpoint=f16,q4_0] [--embedded]
-                   """ + BatchBench.USAGE + "\n       " + GapBench.USAGE;
+                   """ + BatchBench.USAGE + "\n       " + GapBench.USAGE + "\n       "
+                   + dev.vane.bench.serve.ServeBench.USAGE;
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -67,13 +68,14 @@ public final class BenchCli {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || !(args[0].equals("gemm") || args[0].equals("moe") || args[0].equals("attention") || args[0].equals("model")
-                || args[0].equals("batch") || args[0].equals("gaps"))) {
+                || args[0].equals("batch") || args[0].equals("gaps") || args[0].equals("serve"))) {
             err.println(USAGE);
             return 2;
         }
         if (args[0].equals("model")) return runModel(Arrays.copyOfRange(args, 1, args.length), out, err);
         if (args[0].equals("batch")) return BatchBench.run(Arrays.copyOfRange(args, 1, args.length), out, err, () -> bestOf(3));
         if (args[0].equals("gaps")) return GapBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        if (args[0].equals("serve")) return dev.vane.bench.serve.ServeBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         boolean moe = args[0].equals("moe");
         Options o;
         try {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vane.model.Model;
 import dev.vane.model.Scheduler;
+import dev.vane.model.SessionOptions;
 import dev.vane.model.chat.ChatMessage;
 import dev.vane.model.chat.ChatTemplate;
 import io.helidon.webserver.http.ServerResponse;
@@ -38,15 +39,17 @@ final class ChatCompletionsApi {
 
     private final Model model;
     private final Scheduler scheduler;
+    private final SessionOptions sessions;
     private final String modelId;
     private final GenerationParams.Limits limits;
     private final ChatTemplate template;
     private final LogprobsJson logprobs;
     private final long created = System.currentTimeMillis() / 1000;
 
-    ChatCompletionsApi(Model model, Scheduler scheduler, String modelId, GenerationParams.Limits limits) {
+    ChatCompletionsApi(Model model, Scheduler scheduler, SessionOptions sessions, String modelId, GenerationParams.Limits limits) {
         this.model = model;
         this.scheduler = scheduler;
+        this.sessions = sessions;
         this.modelId = modelId;
         this.limits = limits;
         this.template = model.chatTemplate().orElse(ChatTemplate.CHATML);
@@ -73,7 +76,7 @@ final class ChatCompletionsApi {
         GenerationParams params = GenerationParams.of("messages", ids.length, maxTokens, null, r.temperature(), r.topP(), r.seed(), r.stop(), r.n(), top,
                 limits);
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-        try (Generating g = new Generating(model, scheduler, ids, params)) {
+        try (Generating g = new Generating(model.newSession(sessions), scheduler, ids, params)) {
             if (Boolean.TRUE.equals(r.stream())) stream(g, id, top >= 0, r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage()), res);
             else whole(g, id, top >= 0, res);
         }

@@ -3,7 +3,6 @@ package dev.vane.server;
 import dev.vane.model.Batch;
 import dev.vane.model.GeneratedToken;
 import dev.vane.model.GenerationResult;
-import dev.vane.model.Model;
 import dev.vane.model.Scheduler;
 import dev.vane.model.Session;
 import java.util.ArrayList;
@@ -36,9 +35,10 @@ final class Generating implements AutoCloseable {
     private final List<GeneratedToken> unsent = new ArrayList<>();  // scheduler thread until END
     private boolean ended;
 
-    Generating(Model model, Scheduler scheduler, int[] prompt, GenerationParams params) {
+    /** Submits the prompt on session (which it then owns and closes). */
+    Generating(Session session, Scheduler scheduler, int[] prompt, GenerationParams params) {
         this.stops = new StopSequences(params.stops());
-        this.session = model.newSession();
+        this.session = session;
         try {
             ticket = scheduler.submit(new Batch.Request(session, prompt, params.options(), this::onToken));
         } catch (RejectedExecutionException e) {

@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param queue the most requests waiting for a slot; more get 429
  * @param maxTokens the most tokens one request may generate (a larger max_tokens gets 400; without
  *     one, a chat completion runs to this cap or the context's end)
+ * @param context positions per request (prompt and reply together), or 0 for the model's own
+ *     context up to 4096 ({@link dev.vane.model.SessionOptions#defaults})
  */
 public record ServerOptions(String host, int port, Optional<String> apiKey, long maxBodyBytes, String modelId, int parallel, int queue,
-                            int maxTokens) {
+                            int maxTokens, int context) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
@@ -38,34 +40,39 @@ public record ServerOptions(String host, int port, Optional<String> apiKey, long
         if (parallel < 1 || parallel > 256) throw new IllegalArgumentException("parallel must be in 1..256, got " + parallel);
         if (queue < 0) throw new IllegalArgumentException("queue must be >= 0, got " + queue);
         if (maxTokens < 1) throw new IllegalArgumentException("maxTokens must be at least 1, got " + maxTokens);
+        if (context < 0 || context > 1 << 22) throw new IllegalArgumentException("context must be in 0..2^22 (0: the model's), got " + context);
     }
 
     /** Loopback on the default port, no key, the default body limit. */
     public static ServerOptions defaults(String modelId) {
-        return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_MAX_BODY_BYTES, modelId, DEFAULT_PARALLEL, DEFAULT_QUEUE, DEFAULT_MAX_TOKENS);
+        return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_MAX_BODY_BYTES, modelId, DEFAULT_PARALLEL, DEFAULT_QUEUE, DEFAULT_MAX_TOKENS, 0);
     }
 
     public ServerOptions withHost(String host) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context);
     }
 
     public ServerOptions withPort(int port) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context);
     }
 
     public ServerOptions withApiKey(String key) {
-        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, modelId, parallel, queue, maxTokens);
+        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, modelId, parallel, queue, maxTokens, context);
     }
 
     public ServerOptions withScheduling(int parallel, int queue) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context);
+    }
+
+    public ServerOptions withContext(int context) {
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context);
     }
 
     public ServerOptions withMaxTokens(int maxTokens) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context);
     }
 
     public ServerOptions withMaxBodyBytes(long bytes) {
-        return new ServerOptions(host, port, apiKey, bytes, modelId, parallel, queue, maxTokens);
+        return new ServerOptions(host, port, apiKey, bytes, modelId, parallel, queue, maxTokens, context);
     }
 }

@@ -45,6 +45,7 @@ public final class VaneServer implements AutoCloseable {
     private final ServerOptions options;
     private final TokenizeApi tokenize;
     private final Scheduler scheduler;
+    private final SessionOptions sessions;  // each request's session
     private final CompletionsApi completions;
     private final ChatCompletionsApi chat;
     private final EmbeddingsApi embeddings;
@@ -58,9 +59,10 @@ public final class VaneServer implements AutoCloseable {
         this.options = options;
         this.tokenize = new TokenizeApi(model.tokenizer());
         this.scheduler = model.newScheduler(options.parallel(), options.queue());
-        GenerationParams.Limits limits = new GenerationParams.Limits(options.maxTokens(), SessionOptions.defaults(model.config()).contextLength());
-        this.completions = new CompletionsApi(model, scheduler, options.modelId(), limits);
-        this.chat = new ChatCompletionsApi(model, scheduler, options.modelId(), limits);
+        this.sessions = options.context() == 0 ? SessionOptions.defaults(model.config()) : SessionOptions.defaults(model.config()).withContextLength(options.context());
+        GenerationParams.Limits limits = new GenerationParams.Limits(options.maxTokens(), sessions.contextLength());
+        this.completions = new CompletionsApi(model, scheduler, sessions, options.modelId(), limits);
+        this.chat = new ChatCompletionsApi(model, scheduler, sessions, options.modelId(), limits);
         this.embeddings = new EmbeddingsApi(model, options.modelId());
         this.server = WebServer.builder()
                 .host(options.host())
@@ -167,7 +169,7 @@ public final class VaneServer implements AutoCloseable {
         card.put("object", "model");
         card.put("created", created);
         card.put("owned_by", "vane");
-        card.put("context_length", SessionOptions.defaults(model.config()).contextLength());
+        card.put("context_length", sessions.contextLength());
         card.put("chat_template", chat.template().llamaCppName());
         card.put("embedding_pooling", EmbeddingsApi.POOLING.name().toLowerCase(java.util.Locale.ROOT));
         card.put("embedding_length", model.config().dim());

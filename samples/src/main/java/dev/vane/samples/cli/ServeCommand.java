@@ -45,6 +45,10 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "2048")
     int maxTokens;
 
+    @Option(names = "--context", paramLabel = "N", description = "positions per request, prompt and reply (default: the model's, at most 4096)",
+            defaultValue = "0")
+    int context;
+
     @Option(names = "--drain-seconds", paramLabel = "S", description = "on SIGTERM, how long requests in flight may run on (default: ${DEFAULT-VALUE})",
             defaultValue = "30")
     int drainSeconds;
@@ -58,7 +62,7 @@ final class ServeCommand implements Callable<Integer> {
         String key = apiKey != null ? apiKey : System.getenv("VANE_API_KEY");
         String id = choice.embedded() ? "vane-embedded" : choice.name().replaceFirst("\\.gguf$", "");
         ServerOptions options = new ServerOptions(host, port, Optional.ofNullable(key).filter(k -> !k.isEmpty()), maxBodyBytes, id, parallel, queue,
-                maxTokens);
+                maxTokens, context);
         try (Model m = choice.open();
              VaneServer server = VaneServer.start(m, options)) {
             // SIGTERM and SIGINT are handled, not left to the JVM's shutdown: the requests in flight
