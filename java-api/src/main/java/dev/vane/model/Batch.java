@@ -203,35 +203,14 @@ public final class Batch implements AutoCloseable {
     private float[][] pass(List<Session> sessions, int[] tokens) {
         check(sessions);
         int k = sessions.size();
-        int[][] inputs = new int[k][];
-        int rows = 0;
+        int[][] inputs = new int[k][], pieces = new int[k][];
+        boolean[] wantLogits = new boolean[k];
         for (int i = 0; i < k; i++) {
             inputs[i] = sessions.get(i).stepInput(tokens == null ? -1 : tokens[i]);
-            rows += inputs[i].length;
+            pieces[i] = new int[] {0, inputs[i].length};
+            wantLogits[i] = true;
         }
-        int[] all = new int[rows];
-        Forward.Group[] groups = new Forward.Group[k];
-        long[] start = new long[k];
-        for (int i = 0, row = 0; i < k; row += inputs[i].length, i++) {
-            System.arraycopy(inputs[i], 0, all, row, inputs[i].length);
-            groups[i] = new Forward.Group(sessions.get(i).transformer(), row, inputs[i].length, true);
-            start[i] = sessions.get(i).position();
-        }
-        ModelConfig c = model.config();
-        try {
-            Forward.run(c, model.weights(), act, all, 0, rows, groups);
-        } catch (RuntimeException | Error e) {
-            for (int i = 0; i < k; i++) sessions.get(i).stepFailed(start[i]);
-            throw e;
-        }
-        long v = 4L * c.vocab(), d = 4L * c.dim();
-        float[][] logits = new float[k][];
-        for (int i = 0; i < k; i++) {
-            MemorySegment row = act.logits.asSlice(i * v, v);
-            sessions.get(i).stepRan(inputs[i], row, act.last.asSlice(i * d, d));
-            logits[i] = row.toArray(ValueLayout.JAVA_FLOAT);
-        }
-        return logits;
+        return run(sessions, inputs, pieces, wantLogits);
     }
 
     private void requireOpen() {

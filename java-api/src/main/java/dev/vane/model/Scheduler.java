@@ -128,19 +128,16 @@ public final class Scheduler implements AutoCloseable {
     private final Condition work = lock.newCondition();
     private final ArrayDeque<Ticket> queue = new ArrayDeque<>();
     private final Thread thread;
-    private final PromptCache cache;  // null: prompt caching off
-    private KvPool pool;              // allocated with the first owned request (scheduler thread)
-    private int reserved;             // worst-case blocks of the admitted owned requests (scheduler thread)
+    private final OwnedSequences sequences;  // the scheduler's own (prompt caching)
     private volatile int active;      // slots held: written by the scheduler thread only
-    private volatile int lastRows, kvUsed, cachedSequences;
-    private volatile long lookups, hits, reused;
+    private volatile int lastRows;
     private boolean closed;           // under lock
 
     Scheduler(Model model, SchedulerOptions options) {
         this.model = model;
         this.options = Objects.requireNonNull(options, "options must not be null");
         this.batch = new Batch(model, options.capacity(), options.prefillChunk());
-        this.cache = options.promptCache() ? new PromptCache() : null;
+        this.sequences = new OwnedSequences(model, options);
         this.thread = Thread.ofPlatform().name("vane-scheduler").daemon(true).unstarted(this::loop);
         thread.start();
     }
@@ -171,8 +168,8 @@ public final class Scheduler implements AutoCloseable {
 
     /** The counters now (each read on its own: a snapshot while the scheduler runs, exact when it is idle). */
     public Stats stats() {
-        return new Stats(lookups, hits, reused, kvUsed, KvPool.blocksFor(options.pooledPositions()), Transformer.BLOCK_TOKENS, cachedSequences,
-                active, queued(), lastRows);
+        OwnedSequences o = sequences;
+        return new Stats(o.lookups, o.hits, o.reused, o.kvUsed, o.poolBlocks(), Transformer.BLOCK_TOKENS, o.cachedSequences, active, queued(), lastRows);
     }
 
     /**
@@ -214,17 +211,7 @@ public final class Scheduler implements AutoCloseable {
         Objects.requireNonNull(options, "options must not be null");
         Objects.requireNonNull(listener, "listener must not be null");
         int[] p = prompt.clone();
-        int ctx = this.options.contextLength(), vocab = model.config().vocab();
-        if (p.length == 0) throw new IllegalArgumentException("the prompt is empty: a new sequence has nothing to continue from");
-        for (int id : p) if (id < 0 || id >= vocab) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab);
-        if (p.length > ctx) throw new IllegalArgumentException("the prompt's " + p.length + " tokens do not fit the context of " + ctx);
-        long worst = Math.min(ctx, (long) p.length + options.maxTokens());
-        int blocks = KvPool.blocksFor(worst), poolBlocks = KvPool.blocksFor(this.options.pooledPositions());
-        if (blocks > poolBlocks) {
-            throw new IllegalArgumentException("the request may need " + worst + " KV positions (prompt " + p.length + " + maxTokens " + options.maxTokens()
-                    + ", at most the context " + ctx + "): " + blocks + " blocks of " + Transformer.BLOCK_TOKENS + ", more than the pool's " + poolBlocks
-                    + " (raise SchedulerOptions.poolTokens or lower maxTokens)");
-        }
+        int blocks = sequences.worstBlocks(p, options);
         return enqueue(new Ticket(null, p, options, listener, nanos(deadline), blocks));
     }
 
@@ -275,8 +262,7 @@ public final class Scheduler implements AutoCloseable {
                 interrupted = true;
             }
         }
-        if (cache != null) cache.close();
-        if (pool != null) pool.close();
+        sequences.close();
         batch.close();
         if (interrupted) Thread.currentThread().interrupt();
     }
@@ -294,10 +280,8 @@ public final class Scheduler implements AutoCloseable {
                 queue.removeIf(t -> (closing || t.cancelled || t.expired(now)) && dropped.add(t));
                 // Admit in order while slots are free and the head's worst case fits the pool.
                 while (running.size() + admitted.size() < batch.capacity() && !queue.isEmpty()
-                        && (!queue.peek().owned || reserved + queue.peek().worstBlocks <= KvPool.blocksFor(options.pooledPositions()))) {
-                    Ticket t = queue.poll();
-                    if (t.owned) reserved += t.worstBlocks;
-                    admitted.add(t);
+                        && (!queue.peek().owned || sequences.reserve(queue.peek().worstBlocks))) {
+                    admitted.add(queue.poll());
                 }
                 active = running.size() + admitted.size();  // admitted ones hold their slots while their prompts run
             } finally {
@@ -308,7 +292,7 @@ public final class Scheduler implements AutoCloseable {
                     : new CancellationException(closing ? "the scheduler was closed" : "cancelled before it started"));
             if (closing) {
                 for (Ticket t : running) end(t, GenerationResult.StopReason.CANCELLED);
-                publish();
+                sequences.publish();
                 return;
             }
             for (Ticket t : admitted) if (admit(t, running)) running.add(t);
@@ -316,7 +300,7 @@ public final class Scheduler implements AutoCloseable {
             running.removeIf(t -> t.cancelled ? end(t, GenerationResult.StopReason.CANCELLED)
                     : t.expired(now) && end(t, GenerationResult.StopReason.DEADLINE));
             if (!running.isEmpty()) step(running);
-            publish();
+            sequences.publish();
         }
     }
 
@@ -326,15 +310,9 @@ public final class Scheduler implements AutoCloseable {
         try {
             int reuse = 0;
             if (t.owned) {
-                if (pool == null) pool = new KvPool(model.config(), KvPool.blocksFor(options.pooledPositions()), options.kvStorage());
-                PromptCache.Match m = cache == null ? null : cache.lookup(t.prompt, ownedSessions(running));
-                if (m != null) {
-                    t.session = m.source().fork(m.length());
-                    reuse = m.length();
-                } else {
-                    t.session = new Session(model, Transformer.onPools(model.config(), model.weights(), options.contextLength(), pool.layers(),
-                            options.prefillChunk()));
-                }
+                OwnedSequences.Acquired a = sequences.acquire(t.prompt, ownedSessions(running));
+                t.session = a.session();
+                reuse = a.reused();
             }
             Session s = t.session;
             t.startPosition = s.position();
@@ -396,7 +374,9 @@ public final class Scheduler implements AutoCloseable {
             want.add(t.decoding || piece[0] + piece[1] == input.length);
         }
         if (in.isEmpty()) return;
-        makeRoom(in, pieces);
+        int need = 0;
+        for (int i = 0; i < in.size(); i++) if (in.get(i).owned) need += OwnedSequences.blocksToAppend(in.get(i).session, pieces.get(i)[1]);
+        sequences.makeRoom(need);  // cached sequences give way for this pass's blocks
         boolean[] wantLogits = new boolean[in.size()];
         int rows = 0;
         for (int i = 0; i < wantLogits.length; i++) {
@@ -434,20 +414,6 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    // Evicts cached sequences, oldest first, until the pool has the blocks this pass may take
-    // (new blocks for its rows, and one copy-on-write each); the admission rule guarantees the
-    // room once every cached sequence is gone.
-    private void makeRoom(List<Ticket> in, List<int[]> pieces) {
-        if (pool == null || cache == null) return;
-        int need = 0;
-        for (int i = 0; i < in.size(); i++) {
-            if (!in.get(i).owned) continue;
-            long at = in.get(i).session.position();
-            need += KvPool.blocksFor(at + pieces.get(i)[1]) - KvPool.blocksFor(at) + 1;
-        }
-        while (pool.minFree() < need && cache.evictOldest()) {}
-    }
-
     // Stops a running request for reason before its next token.
     private boolean end(Ticket t, GenerationResult.StopReason reason) {
         if (!t.decoding && !t.owned) t.session.restore(t.startPosition, t.startPending);  // a caller's session as before its prompt
@@ -472,22 +438,7 @@ public final class Scheduler implements AutoCloseable {
 
     private void release(Ticket t, boolean keep) {
         active--;
-        if (!t.owned) return;
-        reserved -= t.worstBlocks;
-        if (t.session == null) return;
-        if (keep && cache != null) cache.add(t.session);
-        else t.session.close();
-        publish();  // before the future completes: a caller woken by it sees the counters with it
-    }
-
-    // The counters for stats(), from the scheduler thread.
-    private void publish() {
-        kvUsed = pool == null ? 0 : pool.maxUsed();
-        cachedSequences = cache == null ? 0 : cache.size();
-        if (cache != null) {
-            lookups = cache.lookups();
-            hits = cache.hits();
-            reused = cache.reusedTokens();
-        }
+        if (t.owned) sequences.release(t.session, t.worstBlocks, keep);
+        sequences.publish();  // before the future completes: a caller woken by it sees the counters with it
     }
 }
