@@ -58,10 +58,15 @@ public final class Batch implements AutoCloseable {
     }
 
     Batch(Model model, int capacity) {
+        this(model, capacity, 0);
+    }
+
+    // With room for extraRows more rows a pass (a scheduler's prompt chunk beside its decode rows).
+    Batch(Model model, int capacity, int extraRows) {
         if (capacity < 1 || capacity > 256) throw new IllegalArgumentException("a batch holds 1..256 sessions, got " + capacity);
         this.model = model;
         this.capacity = capacity;
-        this.act = new Activations(model.config(), 2 * capacity, capacity);  // a session's pending token may add a row
+        this.act = new Activations(model.config(), 2 * capacity + extraRows, capacity);  // a session's pending token may add a row
     }
 
     Model model() {
@@ -129,6 +134,56 @@ public final class Batch implements AutoCloseable {
         return pass(sessions, null);
     }
 
+    /**
+     * One pass of given inputs, inputs[i] at the next positions of sessions.get(i) (a scheduler's
+     * decode rows, from {@link Session#stepInput}, beside a piece of a prompt, from
+     * {@link Session#promptInput}): pieces[i] = {from, n} of inputs[i], wantLogits[i] whether that
+     * session's logits are computed (then they become the session's, as after {@link #step}) or
+     * not (a prompt's piece before its last: {@link Session#chunkRan}). Returns each session's
+     * logits, null where not asked; a failure rolls every session back to where it was.
+     */
+    float[][] run(List<Session> sessions, int[][] inputs, int[][] pieces, boolean[] wantLogits) {
+        check(sessions);
+        int k = sessions.size();
+        int rows = 0;
+        for (int[] p : pieces) rows += p[1];
+        if (rows > act.rows) throw new IllegalArgumentException("a pass of " + rows + " rows > the batch's " + act.rows);
+        int[] all = new int[rows];
+        Forward.Group[] groups = new Forward.Group[k];
+        long[] start = new long[k];
+        for (int i = 0, row = 0; i < k; row += pieces[i][1], i++) {
+            System.arraycopy(inputs[i], pieces[i][0], all, row, pieces[i][1]);
+            groups[i] = new Forward.Group(sessions.get(i).transformer(), row, pieces[i][1], wantLogits[i]);
+            start[i] = sessions.get(i).position();
+        }
+        ModelConfig c = model.config();
+        try {
+            Forward.run(c, model.weights(), act, all, 0, rows, groups);
+        } catch (RuntimeException | Error e) {
+            for (int i = 0; i < k; i++) sessions.get(i).stepFailed(start[i]);
+            throw e;
+        }
+        long v = 4L * c.vocab(), d = 4L * c.dim();
+        float[][] logits = new float[k][];
+        for (int i = 0, out = 0; i < k; i++) {
+            if (!wantLogits[i]) {
+                sessions.get(i).chunkRan(inputs[i], pieces[i][0], pieces[i][1]);
+                continue;
+            }
+            MemorySegment row = act.logits.asSlice(out * v, v);
+            int[] ran = java.util.Arrays.copyOfRange(inputs[i], pieces[i][0], pieces[i][0] + pieces[i][1]);
+            sessions.get(i).stepRan(ran, row, act.last.asSlice(out * d, d));
+            logits[i] = row.toArray(ValueLayout.JAVA_FLOAT);
+            out++;
+        }
+        return logits;
+    }
+
+    /** Rows one pass can hold. */
+    int rows() {
+        return act.rows;
+    }
+
     // Checks a step's sessions: 1..capacity, distinct, open, of this batch's model.
     private void check(List<Session> sessions) {
         requireOpen();
@@ -148,35 +203,14 @@ public final class Batch implements AutoCloseable {
     private float[][] pass(List<Session> sessions, int[] tokens) {
         check(sessions);
         int k = sessions.size();
-        int[][] inputs = new int[k][];
-        int rows = 0;
+        int[][] inputs = new int[k][], pieces = new int[k][];
+        boolean[] wantLogits = new boolean[k];
         for (int i = 0; i < k; i++) {
             inputs[i] = sessions.get(i).stepInput(tokens == null ? -1 : tokens[i]);
-            rows += inputs[i].length;
+            pieces[i] = new int[] {0, inputs[i].length};
+            wantLogits[i] = true;
         }
-        int[] all = new int[rows];
-        Forward.Group[] groups = new Forward.Group[k];
-        long[] start = new long[k];
-        for (int i = 0, row = 0; i < k; row += inputs[i].length, i++) {
-            System.arraycopy(inputs[i], 0, all, row, inputs[i].length);
-            groups[i] = new Forward.Group(sessions.get(i).transformer(), row, inputs[i].length, true);
-            start[i] = sessions.get(i).position();
-        }
-        ModelConfig c = model.config();
-        try {
-            Forward.run(c, model.weights(), act, all, 0, rows, groups);
-        } catch (RuntimeException | Error e) {
-            for (int i = 0; i < k; i++) sessions.get(i).stepFailed(start[i]);
-            throw e;
-        }
-        long v = 4L * c.vocab(), d = 4L * c.dim();
-        float[][] logits = new float[k][];
-        for (int i = 0; i < k; i++) {
-            MemorySegment row = act.logits.asSlice(i * v, v);
-            sessions.get(i).stepRan(inputs[i], row, act.last.asSlice(i * d, d));
-            logits[i] = row.toArray(ValueLayout.JAVA_FLOAT);
-        }
-        return logits;
+        return run(sessions, inputs, pieces, wantLogits);
     }
 
     private void requireOpen() {

@@ -84,7 +84,16 @@ final class Generation {
 
     /** Ends the generation from outside (a scheduler's cancelled request): no further token is drawn. */
     void cancel() {
-        if (!done) stop(GenerationResult.StopReason.CANCELLED);
+        end(GenerationResult.StopReason.CANCELLED);
+    }
+
+    /**
+     * Ends the generation from outside for reason (a scheduler's cancel or deadline), if it has not
+     * stopped yet: no further token is drawn. Before its prompt has run, prefill ends here.
+     */
+    void end(GenerationResult.StopReason reason) {
+        if (tPrefill == 0) tPrefill = tFirst = System.nanoTime();
+        if (!done) stop(reason);
     }
 
     private boolean stop(GenerationResult.StopReason reason) {

@@ -16,7 +16,12 @@ public record GenerationResult(String text, int[] tokens, StopReason stopReason,
         /** The listener returned false, or the thread was interrupted. */
         CANCELLED,
         /** The session's context is full. */
-        CONTEXT_FULL
+        CONTEXT_FULL,
+        /**
+         * The request's deadline passed while it ran (a {@link Scheduler}'s): it stopped before its
+         * next token, keeping those already streamed (none if its prompt was still running).
+         */
+        DEADLINE
     }
 
     public GenerationResult {

@@ -238,8 +238,16 @@ public final class Model implements AutoCloseable {
      * queueCapacity more waiting ({@link Scheduler}, continuous batching); the caller closes it.
      */
     public Scheduler newScheduler(int capacity, int queueCapacity) {
+        return newScheduler(SchedulerOptions.defaults(config).withCapacity(capacity).withQueueCapacity(queueCapacity));
+    }
+
+    /**
+     * A scheduler with the given settings ({@link SchedulerOptions}: slots, queue, context, prompt
+     * chunk, prompt caching, pool); the caller closes it.
+     */
+    public Scheduler newScheduler(SchedulerOptions options) {
         requireOpen();
-        return new Scheduler(this, capacity, queueCapacity);
+        return new Scheduler(this, options);
     }
 
     ModelWeights weights() {

@@ -23,8 +23,14 @@ public final class Session implements AutoCloseable {
     private boolean closed;
 
     Session(Model model, SessionOptions options) {
+        this(model, new Transformer(model.config(), model.weights(), options.contextLength(), options.kvStorage(), options.chunkTokens()));
+    }
+
+    // A session over a given transformer (a scheduler's, in its shared block pool): not one of the
+    // model's open sessions; its owner closes it.
+    Session(Model model, Transformer transformer) {
         this.model = model;
-        this.transformer = new Transformer(model.config(), model.weights(), options.contextLength(), options.kvStorage(), options.chunkTokens());
+        this.transformer = transformer;
     }
 
     /** Positions in the cache (the next token's position). */
@@ -245,12 +251,17 @@ public final class Session implements AutoCloseable {
     // A generation of prompt's continuation: the prompt (after the pending token) run, its last
     // logits left for lastLogits().
     Generation start(int[] prompt, GenerationOptions options, TokenListener listener) {
-        Generation g = new Generation(this, model.tokenizer(), model.config().vocab(), prompt.length, options, listener);
+        Generation g = newGeneration(prompt.length, options, listener);
         int[] input = withPending(prompt);
         if (input.length > 0) run(input);
         else lastLogits();  // fails on an empty session
         g.prefilled();
         return g;
+    }
+
+    // A generation of a prompt of promptTokens that its caller runs (then calls prefilled()).
+    Generation newGeneration(int promptTokens, GenerationOptions options, TokenListener listener) {
+        return new Generation(this, model.tokenizer(), model.config().vocab(), promptTokens, options, listener);
     }
 
     // The token sampler draws from logits after the session's tokens, made the pending one.
@@ -271,6 +282,41 @@ public final class Session implements AutoCloseable {
         int last = history[count - 1];
         cut(count - 1);
         return run(new int[] {last});
+    }
+
+    // ---- prompt caching (a scheduler's sessions) -----------------------------------------------
+
+    // How many of the cache's first tokens equal prompt's.
+    int commonPrefix(int[] prompt) {
+        int n = Math.min(count, prompt.length), i = 0;
+        while (i < n && history[i] == prompt[i]) i++;
+        return i;
+    }
+
+    // Whether a fork can keep the first length positions (sliding-window layers may have given
+    // those before firstKept() back).
+    boolean reusable(int length) {
+        return length <= count && length >= transformer.firstKept();
+    }
+
+    // The first position every layer still holds (see reusable).
+    long firstKept() {
+        return transformer.firstKept();
+    }
+
+    // The tokens in the cache (not the pending one).
+    int[] cachedTokens() {
+        return Arrays.copyOf(history, count);
+    }
+
+    // A new session sharing this one's first length positions (copy-on-write blocks in the same
+    // pools), no pending token; the caller closes it.
+    Session fork(int length) {
+        requireOpen();
+        Session s = new Session(model, transformer.fork(length));
+        s.history = Arrays.copyOf(history, Math.max(64, length));
+        s.count = length;
+        return s;
     }
 
     // ---- one step of a Batch ------------------------------------------------------------------
@@ -311,6 +357,37 @@ public final class Session implements AutoCloseable {
         cut(length);
     }
 
+    // What a prompt run a chunk at a time in batched passes runs: the pending token, then prompt;
+    // checked against the vocabulary and the context as a whole (nothing changes on failure).
+    int[] promptInput(int[] prompt) {
+        requireOpen();
+        int[] input = withPending(prompt);
+        int vocab = model.config().vocab();
+        for (int id : input) if (id < 0 || id >= vocab) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab);
+        transformer.requireRoom(input.length);
+        return input;
+    }
+
+    // A batched pass ran input[from .. from + n), a piece of a prompt that is not its last: remembered;
+    // the pending token (the input's first, if any) is in the cache now, and no logits are valid.
+    void chunkRan(int[] input, int from, int n) {
+        remember(input, from, n);
+        pending = -1;
+        logitsValid = false;
+    }
+
+    // A generation's prompt was given up part way (cancelled, past its deadline, failed): the
+    // cache back to length positions and the pending token as it was, as if it never started.
+    void restore(long length, int pendingToken) {
+        cut(length);
+        pending = pendingToken;
+    }
+
+    // The pending token (-1: none).
+    int pending() {
+        return pending;
+    }
+
     private void requireOpen() {
         if (closed) throw new IllegalStateException("the session is closed");
     }
@@ -320,6 +397,6 @@ public final class Session implements AutoCloseable {
         if (closed) return;
         closed = true;
         transformer.close();
-        model.sessionClosed(this);
+        model.sessionClosed(this);  // a no-op for a scheduler's own sessions
     }
 }

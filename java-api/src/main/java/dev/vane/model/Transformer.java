@@ -27,28 +27,43 @@ final class Transformer implements AutoCloseable {
     private final Rope[] rope;            // per layer: sliding-window layers may have their own base
     private final int contextLength;
 
+    private final boolean ownsCaches;     // false: the caches are a pool shared with other sequences (a scheduler's)
+
+    /** A sequence with a KV cache of its own per layer, sized for contextLength positions; prompts run maxChunk at a time. */
     Transformer(ModelConfig c, ModelWeights w, int contextLength, KvCache.Storage storage, int maxChunk) {
+        this(c, w, contextLength, maxChunk, ownCaches(c, contextLength, storage, maxChunk), true, maxChunk);
+    }
+
+    /**
+     * A sequence in pools it does not own (one per layer, shared with other sequences, not closed
+     * with this one): its passes run in a {@link Batch}, appending at most spare + 1 tokens at a
+     * time; its own forward runs one token at a time.
+     */
+    static Transformer onPools(ModelConfig c, ModelWeights w, int contextLength, KvCache[] pools, int spare) {
+        if (pools.length != c.layers()) throw new IllegalArgumentException("one pool per layer: " + c.layers() + " layers, " + pools.length + " pools");
+        return new Transformer(c, w, contextLength, 1, pools, false, spare);
+    }
+
+    private Transformer(ModelConfig c, ModelWeights w, int contextLength, int maxChunk, KvCache[] caches, boolean ownsCaches, int spare) {
         this.c = c;
         this.w = w;
         this.maxChunk = maxChunk;
         this.contextLength = contextLength;
-        int blockTokens = 64;
-        int blocks = (contextLength + blockTokens - 1) / blockTokens;
-        caches = new KvCache[c.layers()];
+        this.caches = caches;
+        this.ownsCaches = ownsCaches;
         seqs = new KvCache.Sequence[c.layers()];
-        act = new Activations(c, maxChunk, 1);
+        Activations a = null;
         try {  // an allocation that fails frees what came before it
-            for (int l = 0; l < c.layers(); l++) {
-                // A sliding-window layer keeps only its window (and a chunk to roll back).
-                int windowBlocks = c.sliding(l) ? KvCache.windowBlocks(c.window(), maxChunk, blockTokens) : Integer.MAX_VALUE;
-                boolean windowed = windowBlocks < blocks;
-                caches[l] = new KvCache(c.kvHeads(), c.headDim(), blockTokens, windowed ? windowBlocks : blocks, storage);
-                seqs[l] = windowed ? caches[l].newWindowedSequence(c.window(), maxChunk) : caches[l].newSequence();
-            }
+            a = new Activations(c, maxChunk, 1);
+            int blocks = blocksFor(contextLength, caches[0].blockTokens());
+            for (int l = 0; l < c.layers(); l++) seqs[l] = windowed(c, l, spare, blocks, caches[l].blockTokens())
+                    ? caches[l].newWindowedSequence(c.window(), spare) : caches[l].newSequence();
         } catch (RuntimeException | Error e) {
+            act = a;
             close();
             throw e;
         }
+        act = a;
         attention = new Attention[c.layers()];
         rope = new Rope[c.layers()];
         Rope.Scaling global = c.rope().scaling().withFreqFactors(ropeFactors(c, w, contextLength));
@@ -62,6 +77,89 @@ final class Transformer implements AutoCloseable {
                     w.layers().get(l).sinks());
             rope[l] = sliding ? localRope : globalRope;
         }
+    }
+
+    // A fork: the same pools, attention and RoPE, the given sequences, buffers of its own.
+    private Transformer(Transformer parent, KvCache.Sequence[] seqs) {
+        this.c = parent.c;
+        this.w = parent.w;
+        this.maxChunk = parent.maxChunk;
+        this.contextLength = parent.contextLength;
+        this.caches = parent.caches;
+        this.ownsCaches = false;
+        this.seqs = seqs;
+        this.attention = parent.attention;
+        this.rope = parent.rope;
+        Activations a;
+        try {
+            a = new Activations(c, maxChunk, 1);
+        } catch (RuntimeException | Error e) {
+            for (KvCache.Sequence s : seqs) s.close();
+            throw e;
+        }
+        this.act = a;
+    }
+
+    /** Positions per KV block (64). */
+    static final int BLOCK_TOKENS = 64;
+
+    static int blocksFor(long positions, int blockTokens) {
+        return (int) ((positions + blockTokens - 1) / blockTokens);
+    }
+
+    // Whether layer l keeps only its window (and a chunk to roll back): a sliding-window layer
+    // whose window takes fewer blocks than the context.
+    static boolean windowed(ModelConfig c, int l, int spare, int contextBlocks, int blockTokens) {
+        return c.sliding(l) && KvCache.windowBlocks(c.window(), spare, blockTokens) < contextBlocks;
+    }
+
+    // A cache per layer for one sequence of contextLength positions (a windowed layer: its window's blocks).
+    private static KvCache[] ownCaches(ModelConfig c, int contextLength, KvCache.Storage storage, int maxChunk) {
+        int blocks = blocksFor(contextLength, BLOCK_TOKENS);
+        KvCache[] caches = new KvCache[c.layers()];
+        try {
+            for (int l = 0; l < c.layers(); l++) {
+                boolean windowed = windowed(c, l, maxChunk, blocks, BLOCK_TOKENS);
+                caches[l] = new KvCache(c.kvHeads(), c.headDim(), BLOCK_TOKENS, windowed ? KvCache.windowBlocks(c.window(), maxChunk, BLOCK_TOKENS) : blocks,
+                        storage);
+            }
+        } catch (RuntimeException | Error e) {
+            for (KvCache k : caches) if (k != null) k.close();
+            throw e;
+        }
+        return caches;
+    }
+
+    /**
+     * A new sequence sharing this one's first length positions (copy-on-write: either one writing
+     * into a shared block copies it), in the same pools; it does not own them.
+     *
+     * @throws IllegalStateException if a windowed layer no longer holds position length - 1's block
+     *     ({@link #reusable(long)} says whether it can)
+     */
+    Transformer fork(long length) {
+        if (length < 0 || length > position()) throw new IllegalArgumentException("can fork 0.." + position() + " positions, not " + length);
+        KvCache.Sequence[] forks = new KvCache.Sequence[seqs.length];
+        try {
+            for (int l = 0; l < seqs.length; l++) {
+                forks[l] = seqs[l].fork();
+                forks[l].truncate(length);
+            }
+        } catch (RuntimeException | Error e) {
+            for (KvCache.Sequence s : forks) if (s != null) s.close();
+            throw e;
+        }
+        return new Transformer(this, forks);
+    }
+
+    /**
+     * The first position every layer still holds: 0, or past the blocks a sliding-window layer gave
+     * back; a fork keeps at least this many positions.
+     */
+    long firstKept() {
+        long k = 0;
+        for (KvCache.Sequence s : seqs) k = Math.max(k, s.firstKept());
+        return k;
     }
 
     // Per-pair frequency factors: the file's rope_freqs (Llama 3.1+), or Phi-3's long or short
@@ -164,7 +262,7 @@ final class Transformer implements AutoCloseable {
     @Override
     public void close() {
         for (KvCache.Sequence s : seqs) if (s != null) s.close();
-        for (KvCache cache : caches) if (cache != null) cache.close();
-        act.close();
+        if (ownsCaches) for (KvCache cache : caches) if (cache != null) cache.close();
+        if (act != null) act.close();
     }
 }

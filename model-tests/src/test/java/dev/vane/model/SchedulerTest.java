@@ -101,6 +101,97 @@ class SchedulerTest {
     }
 
     @Test
+    void ownedSequencesWithChunkedPromptsGiveTheTokensEachGivesAlone() throws Exception {
+        // The scheduler's own sequences, prompts run 3 tokens a step beside the others' decoding;
+        // prompts that share a beginning ("the ...") reuse each other's KV blocks.
+        String[] prompts = {"the old man said", "hello", "a long time ago in a land far away there lived", "the old man", "said",
+                "the sea", "in the", "a long time ago", "a"};
+        try (Model model = tiny()) {
+            List<GenerationResult> want = new ArrayList<>();
+            for (int i = 0; i < prompts.length; i++) {
+                try (Session s = model.newSession(f32(model))) {
+                    want.add(s.generate(ids(model, prompts[i]), GenerationOptions.greedy(4 + 3 * i).withIgnoreEos(true), t -> true));
+                }
+            }
+            SchedulerOptions o = SchedulerOptions.defaults(model.config()).withCapacity(3).withQueueCapacity(16).withPrefillChunk(3)
+                    .withKvStorage(KvCache.Storage.F32);
+            try (Scheduler scheduler = model.newScheduler(o)) {
+                List<Scheduler.Ticket> tickets = new ArrayList<>();
+                for (int i = 0; i < prompts.length; i++) {
+                    tickets.add(scheduler.submit(ids(model, prompts[i]), GenerationOptions.greedy(4 + 3 * i).withIgnoreEos(true), t -> true));
+                }
+                for (int i = 0; i < prompts.length; i++) {
+                    GenerationResult got = tickets.get(i).result().get(60, TimeUnit.SECONDS);
+                    assertArrayEquals(want.get(i).tokens(), got.tokens(), "request " + i + " (" + prompts[i] + "): scheduled vs alone");
+                    assertEquals(want.get(i).text(), got.text(), "request " + i);
+                }
+                Scheduler.Stats st = scheduler.stats();
+                assertEquals(prompts.length, st.promptLookups());
+                assertTrue(st.promptHits() > 0 && st.reusedPromptTokens() > 0, st.toString());
+                assertEquals(0, st.active());
+            }
+        }
+    }
+
+    @Test
+    void aLongPromptRunsInChunksWhileOthersDecode() throws Exception {
+        try (Model model = tiny()) {
+            int[] longPrompt = new java.util.SplittableRandom(5).ints(200, 3, 400).toArray();
+            GenerationOptions decodeLong = GenerationOptions.greedy(60).withIgnoreEos(true), few = GenerationOptions.greedy(8).withIgnoreEos(true);
+            int[][] prompts = {ids(model, "hello"), ids(model, "the sea"), longPrompt};
+            GenerationOptions[] opts = {decodeLong, decodeLong, few};
+            List<int[]> want = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                try (Session s = model.newSession(f32(model))) {
+                    want.add(s.generate(prompts[i], opts[i], t -> true).tokens());
+                }
+            }
+            int chunk = 16;
+            SchedulerOptions o = SchedulerOptions.defaults(model.config()).withCapacity(3).withPrefillChunk(chunk).withKvStorage(KvCache.Storage.F32);
+            try (Scheduler scheduler = model.newScheduler(o)) {
+                AtomicInteger othersTokens = new AtomicInteger(), maxRows = new AtomicInteger();
+                CountDownLatch decoding = new CountDownLatch(1), longSubmitted = new CountDownLatch(1);
+                Scheduler.Ticket a = scheduler.submit(prompts[0], opts[0], t -> {
+                    othersTokens.incrementAndGet();
+                    if (t.index() == 1) {  // hold the scheduler until the long prompt is queued
+                        decoding.countDown();
+                        try {
+                            longSubmitted.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return true;
+                });
+                Scheduler.Ticket b = scheduler.submit(prompts[1], opts[1], t -> {
+                    othersTokens.incrementAndGet();
+                    maxRows.accumulateAndGet(scheduler.stats().lastStepRows(), Math::max);
+                    return true;
+                });
+                assertTrue(decoding.await(30, TimeUnit.SECONDS));
+                int atSubmit = othersTokens.get();
+                AtomicInteger atFirst = new AtomicInteger(-1);
+                Scheduler.Ticket longOne;
+                try {
+                    longOne = scheduler.submit(prompts[2], opts[2], t -> {
+                        if (t.index() == 0) atFirst.set(othersTokens.get());
+                        return true;
+                    });
+                } finally {
+                    longSubmitted.countDown();
+                }
+                assertArrayEquals(want.get(2), longOne.result().get(60, TimeUnit.SECONDS).tokens(), "the long prompt: scheduled vs alone");
+                assertArrayEquals(want.get(0), a.result().get(60, TimeUnit.SECONDS).tokens(), "a: scheduled vs alone");
+                assertArrayEquals(want.get(1), b.result().get(60, TimeUnit.SECONDS).tokens(), "b: scheduled vs alone");
+                // 200 tokens in chunks of 16 take 13 passes, each giving both others a token.
+                int between = atFirst.get() - atSubmit, passes = (longPrompt.length + chunk - 1) / chunk;
+                assertTrue(between >= 2 * (passes - 1), "the others got " + between + " tokens while the long prompt ran in " + passes + " chunks");
+                assertEquals(2 + chunk, maxRows.get(), "a pass of two decode rows and a full chunk");
+            }
+        }
+    }
+
+    @Test
     void aFullQueueRefusesAndCancelStops() throws Exception {
         try (Model model = tiny(); Scheduler scheduler = model.newScheduler(1, 1)) {
             CountDownLatch firstToken = new CountDownLatch(1), release = new CountDownLatch(1);
