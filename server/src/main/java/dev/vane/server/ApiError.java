@@ -42,6 +42,11 @@ public final class ApiError extends RuntimeException {
         return new ApiError(429, "server_overloaded", "queue_full", null, message);
     }
 
+    /** 504: the request's deadline passed before it could start. */
+    public static ApiError timeout(String message) {
+        return new ApiError(504, "server_error", "timeout", null, message);
+    }
+
     /** 503: the server is stopping and takes no more work. */
     public static ApiError unavailable(String message) {
         return new ApiError(503, "server_error", "unavailable", null, message);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vane.model.Model;
 import dev.vane.model.Scheduler;
-import dev.vane.model.SessionOptions;
 import dev.vane.model.chat.ChatMessage;
 import dev.vane.model.chat.ChatTemplate;
 import io.helidon.webserver.http.ServerResponse;
@@ -39,17 +38,17 @@ final class ChatCompletionsApi {
 
     private final Model model;
     private final Scheduler scheduler;
-    private final SessionOptions sessions;
+    private final java.time.Duration timeout;
     private final String modelId;
     private final GenerationParams.Limits limits;
     private final ChatTemplate template;
     private final LogprobsJson logprobs;
     private final long created = System.currentTimeMillis() / 1000;
 
-    ChatCompletionsApi(Model model, Scheduler scheduler, SessionOptions sessions, String modelId, GenerationParams.Limits limits) {
+    ChatCompletionsApi(Model model, Scheduler scheduler, String modelId, GenerationParams.Limits limits, java.time.Duration timeout) {
         this.model = model;
         this.scheduler = scheduler;
-        this.sessions = sessions;
+        this.timeout = timeout;
         this.modelId = modelId;
         this.limits = limits;
         this.template = model.chatTemplate().orElse(ChatTemplate.CHATML);
@@ -76,7 +75,7 @@ final class ChatCompletionsApi {
         GenerationParams params = GenerationParams.of("messages", ids.length, maxTokens, null, r.temperature(), r.topP(), r.seed(), r.stop(), r.n(), top,
                 limits);
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-        try (Generating g = new Generating(model.newSession(sessions), scheduler, ids, params)) {
+        try (Generating g = new Generating(scheduler, ids, params, java.time.Instant.now().plus(timeout))) {
             if (Boolean.TRUE.equals(r.stream())) stream(g, id, top >= 0, r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage()), res);
             else whole(g, id, top >= 0, res);
         }

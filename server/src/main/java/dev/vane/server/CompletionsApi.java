@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vane.model.GenerationResult;
 import dev.vane.model.Model;
 import dev.vane.model.Scheduler;
-import dev.vane.model.SessionOptions;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,16 +29,16 @@ final class CompletionsApi {
 
     private final Model model;
     private final Scheduler scheduler;
-    private final SessionOptions sessions;
+    private final java.time.Duration timeout;
     private final String modelId;
     private final GenerationParams.Limits limits;
     private final LogprobsJson logprobs;
     private final long created = System.currentTimeMillis() / 1000;
 
-    CompletionsApi(Model model, Scheduler scheduler, SessionOptions sessions, String modelId, GenerationParams.Limits limits) {
+    CompletionsApi(Model model, Scheduler scheduler, String modelId, GenerationParams.Limits limits, java.time.Duration timeout) {
         this.model = model;
         this.scheduler = scheduler;
-        this.sessions = sessions;
+        this.timeout = timeout;
         this.modelId = modelId;
         this.limits = limits;
         this.logprobs = new LogprobsJson(model.tokenizer());
@@ -60,7 +59,7 @@ final class CompletionsApi {
                 r.stop(), r.n(), r.logprobs() == null ? -1 : r.logprobs(), limits);
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         boolean wantLogprobs = r.logprobs() != null;
-        try (Generating g = new Generating(model.newSession(sessions), scheduler, ids, params)) {
+        try (Generating g = new Generating(scheduler, ids, params, java.time.Instant.now().plus(timeout))) {
             if (!Boolean.TRUE.equals(r.stream())) {
                 Generating.End end = g.all();
                 VaneServer.send(res, 200, body(id, end.last(), 0, wantLogprobs, end.finishReason(), usage(end.result())));

@@ -1,10 +1,9 @@
 package dev.vane.server;
 
-import dev.vane.model.Batch;
 import dev.vane.model.GeneratedToken;
 import dev.vane.model.GenerationResult;
 import dev.vane.model.Scheduler;
-import dev.vane.model.Session;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -16,7 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
  * let through the stop sequences, each with the tokens drawn since the last piece, then the end
  * (the held-back text, the result, the finish reason). The handler's thread takes them as they
  * come; closing cancels the generation if it still runs (a client gone mid-stream) and waits for
- * the scheduler to let go of its session.
+ * the scheduler to let go of it.
  */
 final class Generating implements AutoCloseable {
     /** Text to send and the tokens it came from (their log probabilities, when asked for). */
@@ -27,7 +26,6 @@ final class Generating implements AutoCloseable {
 
     private static final Object END = new Object();
 
-    private final Session session;
     private final Scheduler.Ticket ticket;
     private final StopSequences stops;
     private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
@@ -35,18 +33,15 @@ final class Generating implements AutoCloseable {
     private final List<GeneratedToken> unsent = new ArrayList<>();  // scheduler thread until END
     private boolean ended;
 
-    /** Submits the prompt on session (which it then owns and closes). */
-    Generating(Session session, Scheduler scheduler, int[] prompt, GenerationParams params) {
+    /** Submits the prompt on the scheduler (a sequence it owns: a prompt that begins as a cached one reuses its KV blocks). */
+    Generating(Scheduler scheduler, int[] prompt, GenerationParams params, Instant deadline) {
         this.stops = new StopSequences(params.stops());
-        this.session = session;
         try {
-            ticket = scheduler.submit(new Batch.Request(session, prompt, params.options(), this::onToken));
+            ticket = scheduler.submit(prompt, params.options(), this::onToken, deadline);
         } catch (RejectedExecutionException e) {
-            session.close();
             throw ApiError.busy("the server is busy: " + e.getMessage());
-        } catch (RuntimeException e) {
-            session.close();
-            throw e;
+        } catch (IllegalArgumentException e) {
+            throw ApiError.invalidRequest(null, e.getMessage());
         }
         ticket.result().whenComplete((r, e) -> events.add(END));
     }
@@ -92,11 +87,13 @@ final class Generating implements AutoCloseable {
         } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
             Throwable cause = e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
             if (cause instanceof java.util.concurrent.CancellationException) throw ApiError.unavailable("the server is shutting down");
+            if (cause instanceof java.util.concurrent.TimeoutException) throw ApiError.timeout("the request waited past its deadline for a free slot");
             throw cause instanceof RuntimeException r ? r : new IllegalStateException("the generation failed", cause);
         }
         // The text the last token left unfinished (bytes of a character), then what the stop sequences held back.
         String rest = result.text().length() > streamed.length() ? result.text().substring(streamed.length()) : "";
         String text = stops.add(rest) + stops.flush();
+        // OpenAI's finish reasons: stop (a stop sequence or end of turn), length (max_tokens, the context, the request's deadline).
         boolean stopped = stops.stopped() || result.stopReason() == GenerationResult.StopReason.END_OF_GENERATION;
         return new End(new Piece(text, take()), result, stopped ? "stop" : "length");
     }
@@ -118,7 +115,6 @@ final class Generating implements AutoCloseable {
     @Override
     public void close() {
         ticket.cancel();
-        ticket.result().exceptionally(e -> null).join();  // the session is ours again before it closes
-        session.close();
+        ticket.result().exceptionally(e -> null).join();  // the scheduler has let go of it
     }
 }

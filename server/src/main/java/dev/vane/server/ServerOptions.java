@@ -17,16 +17,19 @@ import java.util.Optional;
  * @param maxTokens the most tokens one request may generate (a larger max_tokens gets 400; without
  *     one, a chat completion runs to this cap or the context's end)
  * @param context positions per request (prompt and reply together), or 0 for the model's own
- *     context up to 4096 ({@link dev.vane.model.SessionOptions#defaults})
+ *     context up to 4096 ({@link dev.vane.model.SchedulerOptions#defaults})
+ * @param requestTimeout a request's deadline from its arrival: one still waiting for a slot then
+ *     gets 504, one generating stops there (finish_reason "length")
  */
 public record ServerOptions(String host, int port, Optional<String> apiKey, long maxBodyBytes, String modelId, int parallel, int queue,
-                            int maxTokens, int context) {
+                            int maxTokens, int context, java.time.Duration requestTimeout) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
     public static final int DEFAULT_PARALLEL = 4;
     public static final int DEFAULT_QUEUE = 64;
     public static final int DEFAULT_MAX_TOKENS = 2048;
+    public static final java.time.Duration DEFAULT_REQUEST_TIMEOUT = java.time.Duration.ofMinutes(10);
 
     public ServerOptions {
         Objects.requireNonNull(host, "host must not be null");
@@ -40,39 +43,45 @@ public record ServerOptions(String host, int port, Optional<String> apiKey, long
         if (parallel < 1 || parallel > 256) throw new IllegalArgumentException("parallel must be in 1..256, got " + parallel);
         if (queue < 0) throw new IllegalArgumentException("queue must be >= 0, got " + queue);
         if (maxTokens < 1) throw new IllegalArgumentException("maxTokens must be at least 1, got " + maxTokens);
+        Objects.requireNonNull(requestTimeout, "requestTimeout must not be null");
+        if (requestTimeout.isNegative() || requestTimeout.isZero()) throw new IllegalArgumentException("requestTimeout must be positive, got " + requestTimeout);
         if (context < 0 || context > 1 << 22) throw new IllegalArgumentException("context must be in 0..2^22 (0: the model's), got " + context);
     }
 
     /** Loopback on the default port, no key, the default body limit. */
     public static ServerOptions defaults(String modelId) {
-        return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_MAX_BODY_BYTES, modelId, DEFAULT_PARALLEL, DEFAULT_QUEUE, DEFAULT_MAX_TOKENS, 0);
+        return new ServerOptions(DEFAULT_HOST, DEFAULT_PORT, Optional.empty(), DEFAULT_MAX_BODY_BYTES, modelId, DEFAULT_PARALLEL, DEFAULT_QUEUE, DEFAULT_MAX_TOKENS, 0, DEFAULT_REQUEST_TIMEOUT);
     }
 
     public ServerOptions withHost(String host) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
     }
 
     public ServerOptions withPort(int port) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
     }
 
     public ServerOptions withApiKey(String key) {
-        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, modelId, parallel, queue, maxTokens, context);
+        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
     }
 
     public ServerOptions withScheduling(int parallel, int queue) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
+    }
+
+    public ServerOptions withRequestTimeout(java.time.Duration timeout) {
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, timeout);
     }
 
     public ServerOptions withContext(int context) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
     }
 
     public ServerOptions withMaxTokens(int maxTokens) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
     }
 
     public ServerOptions withMaxBodyBytes(long bytes) {
-        return new ServerOptions(host, port, apiKey, bytes, modelId, parallel, queue, maxTokens, context);
+        return new ServerOptions(host, port, apiKey, bytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
     }
 }

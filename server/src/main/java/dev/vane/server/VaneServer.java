@@ -2,7 +2,7 @@ package dev.vane.server;
 
 import dev.vane.model.Model;
 import dev.vane.model.Scheduler;
-import dev.vane.model.SessionOptions;
+import dev.vane.model.SchedulerOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
@@ -45,7 +45,6 @@ public final class VaneServer implements AutoCloseable {
     private final ServerOptions options;
     private final TokenizeApi tokenize;
     private final Scheduler scheduler;
-    private final SessionOptions sessions;  // each request's session
     private final CompletionsApi completions;
     private final ChatCompletionsApi chat;
     private final EmbeddingsApi embeddings;
@@ -58,11 +57,11 @@ public final class VaneServer implements AutoCloseable {
         this.model = model;
         this.options = options;
         this.tokenize = new TokenizeApi(model.tokenizer());
-        this.scheduler = model.newScheduler(options.parallel(), options.queue());
-        this.sessions = options.context() == 0 ? SessionOptions.defaults(model.config()) : SessionOptions.defaults(model.config()).withContextLength(options.context());
-        GenerationParams.Limits limits = new GenerationParams.Limits(options.maxTokens(), sessions.contextLength());
-        this.completions = new CompletionsApi(model, scheduler, sessions, options.modelId(), limits);
-        this.chat = new ChatCompletionsApi(model, scheduler, sessions, options.modelId(), limits);
+        SchedulerOptions scheduling = SchedulerOptions.defaults(model.config()).withCapacity(options.parallel()).withQueueCapacity(options.queue());
+        this.scheduler = model.newScheduler(options.context() == 0 ? scheduling : scheduling.withContextLength(options.context()));
+        GenerationParams.Limits limits = new GenerationParams.Limits(options.maxTokens(), scheduler.options().contextLength());
+        this.completions = new CompletionsApi(model, scheduler, options.modelId(), limits, options.requestTimeout());
+        this.chat = new ChatCompletionsApi(model, scheduler, options.modelId(), limits, options.requestTimeout());
         this.embeddings = new EmbeddingsApi(model, options.modelId());
         this.server = WebServer.builder()
                 .host(options.host())
@@ -110,6 +109,11 @@ public final class VaneServer implements AutoCloseable {
         }
         close();
         return drained;
+    }
+
+    /** The scheduler's counters now (prompt cache, KV blocks, queue). */
+    Scheduler.Stats schedulerStats() {
+        return scheduler.stats();
     }
 
     /** Generations running or queued on the scheduler now. */
@@ -169,7 +173,7 @@ public final class VaneServer implements AutoCloseable {
         card.put("object", "model");
         card.put("created", created);
         card.put("owned_by", "vane");
-        card.put("context_length", sessions.contextLength());
+        card.put("context_length", scheduler.options().contextLength());
         card.put("chat_template", chat.template().llamaCppName());
         card.put("embedding_pooling", EmbeddingsApi.POOLING.name().toLowerCase(java.util.Locale.ROOT));
         card.put("embedding_length", model.config().dim());

@@ -95,6 +95,20 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void aRepeatedConversationReusesItsCachedPrefix() throws Exception {
+        String want = chatAlone(model, CHAT, 12, new ArrayList<>()).text();
+        Map<String, Object> req = Map.of("messages", CHAT_JSON, "max_tokens", 12, "temperature", 0);
+        assertEquals(want, JSON.readTree(post("/v1/chat/completions", req).body()).get("choices").get(0).get("message").get("content").asText());
+        dev.vane.model.Scheduler.Stats before = server.schedulerStats();
+        JsonNode again = JSON.readTree(post("/v1/chat/completions", req).body());
+        dev.vane.model.Scheduler.Stats after = server.schedulerStats();
+        assertEquals(want, again.get("choices").get(0).get("message").get("content").asText(), "the same reply from the cached prefix");
+        assertEquals(1, after.promptHits() - before.promptHits());
+        assertEquals(again.get("usage").get("prompt_tokens").asInt() - 1, after.reusedPromptTokens() - before.reusedPromptTokens(),
+                "all of the prompt but its last token came from the cache");
+    }
+
+    @Test
     void theStreamSendsTheRoleThenDeltasThenTheFinishAndUsage() throws Exception {
         GenerationResult want = chatAlone(model, CHAT, 24, new ArrayList<>());
         HttpResponse<String> r = post("/v1/chat/completions", Map.of("messages", CHAT_JSON, "max_tokens", 24, "temperature", 0, "stream", true,

@@ -49,6 +49,10 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "0")
     int context;
 
+    @Option(names = "--request-timeout", paramLabel = "S", description = "a request's deadline in seconds: waiting past it gets 504, "
+            + "generating past it stops (default: ${DEFAULT-VALUE})", defaultValue = "600")
+    long requestTimeout;
+
     @Option(names = "--drain-seconds", paramLabel = "S", description = "on SIGTERM, how long requests in flight may run on (default: ${DEFAULT-VALUE})",
             defaultValue = "30")
     int drainSeconds;
@@ -62,7 +66,7 @@ final class ServeCommand implements Callable<Integer> {
         String key = apiKey != null ? apiKey : System.getenv("VANE_API_KEY");
         String id = choice.embedded() ? "vane-embedded" : choice.name().replaceFirst("\\.gguf$", "");
         ServerOptions options = new ServerOptions(host, port, Optional.ofNullable(key).filter(k -> !k.isEmpty()), maxBodyBytes, id, parallel, queue,
-                maxTokens, context);
+                maxTokens, context, java.time.Duration.ofSeconds(requestTimeout));
         try (Model m = choice.open();
              VaneServer server = VaneServer.start(m, options)) {
             // SIGTERM and SIGINT are handled, not left to the JVM's shutdown: the requests in flight
