@@ -146,6 +146,7 @@ public final class Batch implements AutoCloseable {
     // One pass: each session's input (its pending token, then tokens[i] unless tokens is null)
     // as a group of rows; returns each session's logits.
     private float[][] pass(List<Session> sessions, int[] tokens) {
+        JfrEvents.DecodeStep step = JfrEvents.DecodeStep.start();
         check(sessions);
         int k = sessions.size();
         int[][] inputs = new int[k][];
@@ -176,6 +177,7 @@ public final class Batch implements AutoCloseable {
             sessions.get(i).stepRan(inputs[i], row, act.last.asSlice(i * d, d));
             logits[i] = row.toArray(ValueLayout.JAVA_FLOAT);
         }
+        model.telemetry().decodeStep(step, k, rows);
         return logits;
     }
 
