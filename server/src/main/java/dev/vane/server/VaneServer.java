@@ -25,7 +25,7 @@ import java.util.logging.Logger;
 
 /**
  * An OpenAI-compatible HTTP server over one {@link Model}, on Helidon SE's web server (a virtual
- * thread per request). Endpoints so far: GET /health, GET /v1/models, POST /v1/completions
+ * thread per request). Endpoints so far: GET /health, GET /metrics (Prometheus), GET /v1/models, POST /v1/completions
  * (continuous batching on a {@link Scheduler}, streaming as server-sent events), POST /tokenize,
  * POST /detokenize. Every refusal is an OpenAI-style error object with its status (400 for a
  * malformed or unknown body, 401 for a missing or wrong key, 404 for an unknown endpoint or
@@ -45,6 +45,7 @@ public final class VaneServer implements AutoCloseable {
     private final TokenizeApi tokenize;
     private final Scheduler scheduler;
     private final CompletionsApi completions;
+    private final MetricsApi metrics;
     private final long created = Instant.now().getEpochSecond();
     private final WebServer server;
 
@@ -54,6 +55,7 @@ public final class VaneServer implements AutoCloseable {
         this.tokenize = new TokenizeApi(model.tokenizer());
         this.scheduler = model.newScheduler(options.parallel(), options.queue());
         this.completions = new CompletionsApi(model, scheduler, options.modelId());
+        this.metrics = new MetricsApi(model, scheduler, options.modelId());
         this.server = WebServer.builder()
                 .host(options.host())
                 .port(options.port())
@@ -83,14 +85,16 @@ public final class VaneServer implements AutoCloseable {
     public void close() {
         scheduler.close();  // first: requests in flight end (cancelled), so no handler waits on the scheduler while the server stops
         server.stop();
+        metrics.close();
     }
 
     private void routes(HttpRouting.Builder r) {
         r.addFilter((chain, req, res) -> {
-            if (!req.path().path().equals("/health")) checkKey(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+            if (!req.path().path().equals("/health") && !req.path().path().equals("/metrics")) checkKey(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
             chain.proceed();
         });
         r.get("/health", (req, res) -> send(res, 200, Map.of("status", "ok")));
+        r.get("/metrics", metrics::handle);
         r.get("/v1/models", (req, res) -> send(res, 200, Map.of("object", "list", "data", List.of(modelCard()))));
         r.post("/tokenize", json(TokenizeApi.TokenizeRequest.class, tokenize::tokenize));
         r.post("/detokenize", json(TokenizeApi.DetokenizeRequest.class, tokenize::detokenize));
