@@ -113,10 +113,6 @@ final class Telemetry {
         }
     }
 
-    boolean observed() {
-        return observers.length > 0;
-    }
-
     private static void failed(Registered r, RuntimeException x) {
         System.Logger.Level level = r.failed ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING;
         r.failed = true;

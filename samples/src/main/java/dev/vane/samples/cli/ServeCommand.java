@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 
 /** vane serve: the OpenAI-compatible server (server module) over one model, until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Serve a model over HTTP (so far /health, /v1/models, /v1/completions, /tokenize, /detokenize). "
+        description = "Serve a model over HTTP (so far /health, /metrics, /v1/models, /v1/completions, /tokenize, /detokenize). "
                 + "Loopback only unless --host says otherwise.")
 final class ServeCommand implements Callable<Integer> {
     private final PrintStream err;
