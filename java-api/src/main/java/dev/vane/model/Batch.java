@@ -143,6 +143,7 @@ public final class Batch implements AutoCloseable {
      * logits, null where not asked; a failure rolls every session back to where it was.
      */
     float[][] run(List<Session> sessions, int[][] inputs, int[][] pieces, boolean[] wantLogits) {
+        JfrEvents.DecodeStep step = JfrEvents.DecodeStep.start();
         check(sessions);
         int k = sessions.size();
         int rows = 0;
@@ -176,6 +177,7 @@ public final class Batch implements AutoCloseable {
             logits[i] = row.toArray(ValueLayout.JAVA_FLOAT);
             out++;
         }
+        model.telemetry().decodeStep(step, k, rows);  // a pass with a prompt chunk beside the decode rows is one step too
         return logits;
     }
 

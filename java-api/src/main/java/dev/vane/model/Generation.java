@@ -22,10 +22,11 @@ final class Generation {
     private final int[] endTokens;
     private int[] generated;
     private int n;
+    private final JfrEvents.Generation event = JfrEvents.Generation.start();
     private final long t0 = System.nanoTime();
     private long tPrefill, tFirst;
     private GenerationResult.StopReason stop = GenerationResult.StopReason.MAX_TOKENS;
-    private boolean done;
+    private boolean done, reported;
 
     Generation(Session session, Tokenizer tok, int vocab, int promptTokens, GenerationOptions options, TokenListener listener) {
         this.session = session;
@@ -102,12 +103,20 @@ final class Generation {
         return false;
     }
 
-    /** Time to first token counts the prompt and the first draw; decode throughput, the tokens after the first. */
+    /**
+     * Time to first token counts the prompt and the first draw; decode throughput, the tokens after
+     * the first. The first call reports the generation's end to the model's telemetry.
+     */
     GenerationResult result() {
         out.append(text.finish());
         long tEnd = System.nanoTime();
         double prefillSeconds = (tPrefill - t0) / 1e9, decodeSeconds = (tEnd - tFirst) / 1e9;
-        return new GenerationResult(out.toString(), Arrays.copyOf(generated, n), stop, promptTokens, (tFirst - t0) / 1e6,
+        GenerationResult r = new GenerationResult(out.toString(), Arrays.copyOf(generated, n), stop, promptTokens, (tFirst - t0) / 1e6,
                 promptTokens > 0 ? promptTokens / prefillSeconds : 0, n > 1 ? (n - 1) / decodeSeconds : 0);
+        if (!reported) {
+            reported = true;
+            session.model().telemetry().generationEnded(event, new ModelObserver.GenerationEnd(promptTokens, n, stop, tFirst - t0, tEnd - t0));
+        }
+        return r;
     }
 }

@@ -42,6 +42,8 @@ public final class Model implements AutoCloseable {
     private final WeightFormat weightFormat;
     private final ChatTemplate chatTemplate;  // null if the files name none Vane renders
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final Telemetry telemetry = new Telemetry();
+    private volatile long loadNanos;  // set once by load, before the model is returned
     private volatile boolean closed;
 
     private Model(List<AutoCloseable> files, Arena arena, ModelConfig config, Tokenizer tokenizer, ModelWeights weights, WeightFormat weightFormat,
@@ -73,9 +75,16 @@ public final class Model implements AutoCloseable {
     public static Model load(Path path, WeightFormat weightFormat) throws IOException {
         Objects.requireNonNull(path, "path must not be null");
         Objects.requireNonNull(weightFormat, "weightFormat must not be null");
-        if (Files.isDirectory(path) || path.getFileName().toString().endsWith(".safetensors")) {
-            return loadCheckpoint(Files.isDirectory(path) ? path : path.toAbsolutePath().getParent(), weightFormat);
-        }
+        JfrEvents.ModelLoad event = JfrEvents.ModelLoad.start();
+        boolean checkpoint = Files.isDirectory(path) || path.getFileName().toString().endsWith(".safetensors");
+        Model m = checkpoint ? loadCheckpoint(Files.isDirectory(path) ? path : path.toAbsolutePath().getParent(), weightFormat)
+                : loadGguf(path, weightFormat);
+        m.loadNanos = System.nanoTime() - event.t0;
+        m.telemetry.modelLoaded(event, path.toString(), checkpoint ? "safetensors" : "gguf", weightFormat, m.weightBytes());
+        return m;
+    }
+
+    private static Model loadGguf(Path path, WeightFormat weightFormat) throws IOException {
         GgufFile file = GgufFile.open(path);
         Arena arena = Arena.ofShared();
         try {
@@ -248,6 +257,24 @@ public final class Model implements AutoCloseable {
     public Scheduler newScheduler(SchedulerOptions options) {
         requireOpen();
         return new Scheduler(this, options);
+    }
+
+    /** How long {@link #load} took: reading the files and assembling the weights. */
+    public Duration loadTime() {
+        return Duration.ofNanos(loadNanos);
+    }
+
+    /**
+     * Registers an observer of this model's generations, prefill chunks and decode steps (from
+     * every session, batch and scheduler of it) until the registration is closed; see
+     * {@link ModelObserver} for the threads it is called on and what happens when it throws.
+     */
+    public ModelObserver.Registration addObserver(ModelObserver observer) {
+        return telemetry.add(observer);
+    }
+
+    Telemetry telemetry() {
+        return telemetry;
     }
 
     ModelWeights weights() {

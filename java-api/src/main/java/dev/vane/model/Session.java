@@ -78,7 +78,12 @@ public final class Session implements AutoCloseable {
 
     // Runs tokens (the pending one included) and returns the last one's logits.
     private float[] run(int[] tokens) {
-        runChunks(tokens, true, null);
+        return run(tokens, true);
+    }
+
+    // reportChunks: each chunk is reported as a prefill chunk (false: the caller reports the pass).
+    private float[] run(int[] tokens, boolean reportChunks) {
+        runChunks(tokens, true, null, reportChunks);
         pending = -1;
         logitsValid = true;
         return transformer.logitsArray();
@@ -87,8 +92,8 @@ public final class Session implements AutoCloseable {
     // Runs tokens at the next positions in chunks, after checking that they fit and are in the
     // vocabulary. lastLogits: the last chunk computes its last token's logits; afterChunk(from, n),
     // if not null, sees each chunk while its rows are the transformer's. A failure rolls the cache
-    // back to where it was.
-    private void runChunks(int[] tokens, boolean lastLogits, java.util.function.BiConsumer<Integer, Integer> afterChunk) {
+    // back to where it was. reportChunks: each chunk is reported to the model's telemetry.
+    private void runChunks(int[] tokens, boolean lastLogits, java.util.function.BiConsumer<Integer, Integer> afterChunk, boolean reportChunks) {
         long start = transformer.position();
         if (start + tokens.length > contextLength()) {
             throw new IllegalStateException("the session's context is full: " + start + " positions cached + " + tokens.length + " new > its "
@@ -100,7 +105,9 @@ public final class Session implements AutoCloseable {
             for (int from = 0; from < tokens.length; from += transformer.maxChunk()) {
                 int n = Math.min(transformer.maxChunk(), tokens.length - from);
                 logitsValid = false;
+                JfrEvents.PrefillChunk chunk = reportChunks ? JfrEvents.PrefillChunk.start() : null;
                 transformer.forward(tokens, from, n, lastLogits && from + n == tokens.length);
+                if (chunk != null) model.telemetry().prefillChunk(chunk, n, count);
                 remember(tokens, from, n);
                 if (afterChunk != null) afterChunk.accept(from, n);
             }
@@ -129,7 +136,7 @@ public final class Session implements AutoCloseable {
                 for (int r = 0; r < n && from + r + 1 < tokens.length; r++) {
                     out[from + r] = logSoftmaxAt(logits, (long) r * vocab, vocab, tokens[from + r + 1]);
                 }
-            });
+            }, true);
         }
         return out;
     }
@@ -244,8 +251,16 @@ public final class Session implements AutoCloseable {
         requireOpen();
         Generation g = start(prompt, options, listener);
         float[] logits = lastLogits();
-        while (g.draw(logits)) logits = run(new int[] {pending});
+        while (g.draw(logits)) logits = decodePending();
         return g.result();
+    }
+
+    // The generation loop's next pass: the drawn token run alone, reported as a decode step of one session.
+    private float[] decodePending() {
+        JfrEvents.DecodeStep step = JfrEvents.DecodeStep.start();
+        float[] logits = run(new int[] {pending}, false);
+        model.telemetry().decodeStep(step, 1, 1);
+        return logits;
     }
 
     // A generation of prompt's continuation: the prompt (after the pending token) run, its last

@@ -26,9 +26,10 @@ import java.util.logging.Logger;
 
 /**
  * An OpenAI-compatible HTTP server over one {@link Model}, on Helidon SE's web server (a virtual
- * thread per request). Endpoints: GET /health, GET /v1/models, POST /v1/chat/completions and
- * POST /v1/completions (continuous batching on a {@link Scheduler}, streaming as server-sent
- * events), POST /v1/embeddings, POST /tokenize, POST /detokenize. Every refusal is an OpenAI-style error object with its status (400 for a
+ * thread per request). Endpoints: GET /health, GET /metrics (Prometheus), GET /v1/models,
+ * POST /v1/chat/completions and POST /v1/completions (continuous batching on a {@link Scheduler},
+ * streaming as server-sent events), POST /v1/embeddings, POST /tokenize, POST /detokenize. Every
+ * refusal is an OpenAI-style error object with its status (400 for a
  * malformed or unknown body, 401 for a missing or wrong key, 404 for an unknown endpoint or
  * method, 413 past the body limit, 429 when the queue is full); an unexpected failure is a 500
  * with a generic message, logged here, never a stack trace.
@@ -48,6 +49,7 @@ public final class VaneServer implements AutoCloseable {
     private final CompletionsApi completions;
     private final ChatCompletionsApi chat;
     private final EmbeddingsApi embeddings;
+    private final MetricsApi metrics;
     private final long created = Instant.now().getEpochSecond();
     private final WebServer server;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
@@ -63,6 +65,7 @@ public final class VaneServer implements AutoCloseable {
         this.completions = new CompletionsApi(model, scheduler, options.modelId(), limits, options.requestTimeout());
         this.chat = new ChatCompletionsApi(model, scheduler, options.modelId(), limits, options.requestTimeout());
         this.embeddings = new EmbeddingsApi(model, options.modelId());
+        this.metrics = new MetricsApi(model, scheduler, options.modelId());
         this.server = WebServer.builder()
                 .host(options.host())
                 .port(options.port())
@@ -125,13 +128,15 @@ public final class VaneServer implements AutoCloseable {
     public void close() {
         scheduler.close();  // first: requests in flight end (cancelled), so no handler waits on the scheduler while the server stops
         server.stop();
+        metrics.close();
     }
 
     private void routes(HttpRouting.Builder r) {
         r.addFilter((chain, req, res) -> {
-            boolean health = req.path().path().equals("/health");
-            if (!health) checkKey(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
-            if (draining && !health) throw ApiError.unavailable("the server is shutting down");
+            // /health and /metrics need no key (load balancers, scrapers); they answer while draining.
+            boolean open = req.path().path().equals("/health") || req.path().path().equals("/metrics");
+            if (!open) checkKey(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+            if (draining && !open) throw ApiError.unavailable("the server is shutting down");
             inFlight.incrementAndGet();
             try {
                 chain.proceed();
@@ -140,6 +145,7 @@ public final class VaneServer implements AutoCloseable {
             }
         });
         r.get("/health", (req, res) -> send(res, draining ? 503 : 200, Map.of("status", draining ? "draining" : "ok")));
+        r.get("/metrics", metrics::handle);
         r.get("/v1/models", (req, res) -> send(res, 200, Map.of("object", "list", "data", List.of(modelCard()))));
         r.post("/tokenize", json(TokenizeApi.TokenizeRequest.class, tokenize::tokenize));
         r.post("/detokenize", json(TokenizeApi.DetokenizeRequest.class, tokenize::detokenize));
