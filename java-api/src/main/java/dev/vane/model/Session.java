@@ -156,7 +156,7 @@ public final class Session implements AutoCloseable {
             runChunks(tokens, false, (from, n) -> {
                 transformer.allHidden(n, rows);
                 sink.accept(from, rows.asSlice(0, (long) n * dim * 4).toArray(ValueLayout.JAVA_FLOAT));
-            });
+            }, true);
         }
     }
 

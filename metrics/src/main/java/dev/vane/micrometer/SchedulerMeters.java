@@ -25,7 +25,7 @@ final class SchedulerMeters {
                 gauge("vane.scheduler.capacity", "Generations the scheduler steps together at most", s, Scheduler::capacity, tags, registry),
                 gauge("vane.kv.blocks.used", "KV cache blocks in use in the scheduler's pool (the fullest layer)", s, x -> x.stats().kvBlocksUsed(), tags,
                         registry),
-                gauge("vane.kv.blocks.total", "KV cache blocks in the scheduler's pool, per layer", s, x -> x.stats().kvBlocksTotal(), tags, registry),
+                gauge("vane.kv.blocks.capacity", "KV cache blocks in the scheduler's pool, per layer", s, x -> x.stats().kvBlocksTotal(), tags, registry),
                 gauge("vane.prompt.cache.sequences", "Finished sequences kept for prompt caching", s, x -> x.stats().cachedSequences(), tags, registry),
                 gauge("vane.scheduler.last.step.rows", "Token rows of the scheduler's last pass (decode rows plus a prompt chunk)", s,
                         x -> x.stats().lastStepRows(), tags, registry),

@@ -166,7 +166,7 @@ class VaneMetersTest {
             Scheduler.Stats st = scheduler.stats();
             assertTrue(st.kvBlocksUsed() > 0, "the cached sequence holds blocks");
             assertEquals(st.kvBlocksUsed(), sample(scrape, "vane_kv_blocks_used", model()));
-            assertEquals(st.kvBlocksTotal(), sample(scrape, "vane_kv_blocks_total", model()));
+            assertEquals(st.kvBlocksTotal(), sample(scrape, "vane_kv_blocks_capacity", model()));
             assertEquals(st.cachedSequences(), sample(scrape, "vane_prompt_cache_sequences", model()));
             assertEquals(1, sample(scrape, "vane_scheduler_last_step_rows", model()), "the last pass decoded the one running request");
         }
