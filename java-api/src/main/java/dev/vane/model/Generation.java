@@ -24,6 +24,7 @@ final class Generation {
     private int n;
     private final JfrEvents.Generation event = JfrEvents.Generation.start();
     private final long t0 = System.nanoTime();
+    private long tArrived = t0;  // when the request arrived: a scheduler's submit, before its wait in the queue
     private long tPrefill, tFirst;
     private GenerationResult.StopReason stop = GenerationResult.StopReason.MAX_TOKENS;
     private boolean done, reported;
@@ -104,6 +105,15 @@ final class Generation {
     }
 
     /**
+     * The request arrived at arrivedNanos (System.nanoTime()), before it waited for a slot: the
+     * telemetry's time to first token and duration count from there, as a client sees them (the
+     * result's own time to first token counts from the prompt's start).
+     */
+    void arrivedAt(long arrivedNanos) {
+        tArrived = Math.min(arrivedNanos, t0);
+    }
+
+    /**
      * Time to first token counts the prompt and the first draw; decode throughput, the tokens after
      * the first. The first call reports the generation's end to the model's telemetry.
      */
@@ -115,7 +125,7 @@ final class Generation {
                 promptTokens > 0 ? promptTokens / prefillSeconds : 0, n > 1 ? (n - 1) / decodeSeconds : 0);
         if (!reported) {
             reported = true;
-            session.model().telemetry().generationEnded(event, new ModelObserver.GenerationEnd(promptTokens, n, stop, tFirst - t0, tEnd - t0));
+            session.model().telemetry().generationEnded(event, new ModelObserver.GenerationEnd(promptTokens, n, stop, tFirst - tArrived, tEnd - tArrived));
         }
         return r;
     }

@@ -321,10 +321,12 @@ public final class Scheduler implements AutoCloseable {
             t.input = s.promptInput(Arrays.copyOfRange(t.prompt, reuse, t.prompt.length));
             if (t.input.length > 0) {
                 t.generation = s.newGeneration(t.prompt.length, t.options, listener);
+                t.generation.arrivedAt(t.submitted);
                 return true;
             }
             // An empty prompt on a caller's session continues from its last token, as Session.generate does.
             t.generation = s.start(t.prompt, t.options, listener);
+            t.generation.arrivedAt(t.submitted);
             t.decoding = true;
             if (t.generation.draw(s.lastLogits())) return true;
             finish(t);

@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,14 @@ class FaultsTest {
         return Math.min(ServerOptions.DEFAULT_MAX_TOKENS, room);
     }
 
+    // The value of the one sample of name whose labels contain label (Prometheus text format).
+    static double sample(String metrics, String name, String label) {
+        List<String> hits = metrics.lines().filter(l -> l.startsWith(name + "{") && l.contains(label)).toList();
+        assertEquals(1, hits.size(), () -> name + " " + label + " in:\n" + metrics);
+        String line = hits.get(0);
+        return Double.parseDouble(line.substring(line.lastIndexOf('}') + 1).trim().split(" ")[0]);
+    }
+
     private static void awaitIdle(VaneServer server) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (server.generationsInFlight() > 0 && System.nanoTime() < until) Thread.sleep(5);
@@ -73,6 +82,10 @@ class FaultsTest {
             r.body().close();  // the client goes away
             awaitIdle(server);
             assertEquals(0, server.generationsInFlight(), "the server noticed and stopped generating");
+            String metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertEquals(1.0, sample(metrics, "vane_generations_total", "vane_stop_reason=\"cancelled\""), "the metrics show it cancelled");
+            assertEquals(0.0, sample(metrics, "vane_scheduler_active", ""), "and its slot free");
             // and it still serves the next client
             assertEquals(200, client.send(chat(server, 4, false), HttpResponse.BodyHandlers.ofString()).statusCode());
         }
