@@ -196,8 +196,8 @@ struct Avx2Tiles {
     // A tile of R weight rows x Kc columns, decoded into the lane layout, scales per octet in
     // slot order. Rows past the matrix and blocks past k hold zeros.
     struct alignas(32) Tile {
-        __m256i v[R][kOcts][8];  // int4: codes 0..15; int8: the values
-        __m256i a[R][kOcts][8];  // int8: |v|
+        __m256i v[R][kOcts][8];  // int4: codes 0..15; int8: the values (|v| taken in rows(): the tile
+                                 // of a 4096-column slice is 32 KB without it, 64 KB with it)
         __m256 dw[R][kOcts];
         __m256 mw[R][kOcts];  // int4_asym
     };
@@ -215,8 +215,6 @@ struct Avx2Tiles {
                 __m256i v[4][2];
                 load_octet<F>(row, oct, nvalid, v);
                 pairs_to_lanes(v, t.v[r][o]);
-                if (F::kind == kInt8)
-                    for (int u = 0; u < 8; u++) t.a[r][o][u] = _mm256_abs_epi8(t.v[r][o][u]);
                 t.dw[r][o] = nvalid ? load_dw<F>(row, oct, nvalid) : _mm256_setzero_ps();
                 t.mw[r][o] = F::kind == kAsym4 && nvalid ? load_mw<F>(row, oct, nvalid) : _mm256_setzero_ps();
             }
@@ -245,7 +243,7 @@ struct Avx2Tiles {
                 for (int r = 0; r < R; r++) {
                     const __m256i v = _mm256_load_si256(&tile.v[r][o][u]);
                     if (F::kind == kInt8) {
-                        const __m256i av = _mm256_load_si256(&tile.a[r][o][u]);
+                        const __m256i av = _mm256_abs_epi8(v);
                         for (int i = 0; i < TX; i++)
                             sum[r][i] = _mm256_add_epi32(
                                 sum[r][i], _mm256_madd_epi16(_mm256_maddubs_epi16(av, _mm256_sign_epi8(x[i], v)), ones));
