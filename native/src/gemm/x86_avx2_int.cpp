@@ -135,11 +135,12 @@ VG_INLINE void gemv_rows(const GemmArgs &a, const GemmActs &acts, int64_t j0, in
     // octets (prefetches past the matrix are harmless: they never fault).
     const char *pf = (const char *)a.w + (j0 + kPrefetchTiles * R) * row_bytes;
     constexpr int64_t pf_step = R * (256 / F::g) * F::bytes;  // bytes of R rows per octet
-    for (int64_t oct = o0; oct < o1; oct++) {
+    const int64_t full_end = nb / 8 < o1 ? nb / 8 : o1;  // the whole octets, then a partial one
+    for (int64_t oct = o0; oct < full_end; oct++) {
         for (int64_t o = 0; o < pf_step; o += 64) _mm_prefetch(pf + oct * pf_step + o, _MM_HINT_T1);
-        if (nb - 8 * oct >= 8) gemv_oct<F, R, T>(rows, acts, oct, 8, acc);
-        else gemv_oct<F, R, T>(rows, acts, oct, (int)(nb - 8 * oct), acc);
+        gemv_oct<F, R, T>(rows, acts, oct, 8, acc);
     }
+    if (full_end < o1) gemv_oct<F, R, T>(rows, acts, full_end, (int)(nb % 8), acc);
 }
 
 // y for T (= m, at most kGemvMaxM) rows of x, streaming the weights once. For batch invariance
