@@ -1,7 +1,9 @@
-// AVX-512 GEMM of the integer weight formats for M > kGemmPairsMaxM, and of q4_0x8 for small
-// batches (M = 3..16, further down) (compiled with the AVX-512 flags; internal linkage but for
+// AVX-512 GEMM of the integer weight formats for M > kGemmPairsMaxM, and of q4_0x8 for M >= 3
+// (further down) (compiled with the AVX-512 flags; internal linkage but for
 // gemm_int_avx512). The semantics of ref.cpp, on the shared prepare step's activations (gemm.h),
-// the GEMM as the AVX2 tiles compute it (x86_avx2_int.cpp), with two differences:
+// the GEMM as the AVX2 tiles compute it (x86_avx2_int.cpp), bit for bit (batch invariance: the
+// one order of x86_int_blocks.h, which the AVX2 GEMV for M <= 8 follows too), with two
+// differences:
 //   - vpdpbusd (VNNI) multiplies unsigned weight bytes by the signed q and sums each 4 products
 //     into its int32 lane: exact, no int16 stage, a quarter of the AVX2 instructions. int4 codes
 //     are 0..15 already; int8 weights go in as w + 128 (w ^ 0x80) and D loses 128 * qsum, as the
@@ -153,7 +155,9 @@ struct Avx512Tiles {
 // host; ms, this kernel / the AVX2 one): M = 1 at 1 thread 1.42 / 1.06 (two weight streams read
 // slower than the AVX2 kernel's one); at 2 threads M = 1 / 2 / 4 / 8 1.06 / 1.06 / 1.07-1.24 /
 // 1.9-2.2 against 1.08 / 1.08 / 1.84 / 3.17, and M = 16 3.9-4.3 against 6.3 for the tiles. With
-// the weights in L2 (incache, M = 1) 14.4 us against 18.9. Hence M = 3..16 (kSmallX8MinM..Max).
+// the weights in L2 (incache, M = 1) 14.4 us against 18.9. Hence M = 3..16 (kSmallX8MinM..Max),
+// and above in passes of up to 16 rows (batch invariance; the tiles ran q4_0x8 as fast at M = 512
+// and slower at M = 64, gemm_bench on a shared 2-vCPU Zen 4, 2026-12-07).
 // M = 8 and 16 are compute-bound: 45-55% of the int8 ceiling (vpdpbusd is 8 of the 11 vector
 // instructions a row of x and block take, and on Zen 4 a 512-bit one takes both 256-bit halves).
 // A first version that held two blocks of one group per vector (x by lane shuffles, scales
