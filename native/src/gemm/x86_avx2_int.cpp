@@ -21,6 +21,10 @@
 //     vpmaddwd with ones, three vphaddd.
 // M > 8 decodes a tile of 8 weight rows x kKc columns into x's lane layout once per block of x
 // rows, and runs those x rows against it 2 at a time, with no horizontal step (see below).
+// Batch invariance (continuous batching needs row i of y the same whatever M is): both paths sum
+// a row in one order, the canonical one of x86_int_blocks.h (8 slot lanes per slice of
+// kSliceCols columns, hsum4, slices added in order, then the bias); q4_0x8 runs the GEMV kernel
+// for every M (one f32 chain per row over the blocks in order).
 #include "gemm/x86_avx2.h"
 #include "gemm/x86_avx2_common.h"
 #include "gemm/x86_int_blocks.h"
@@ -117,44 +121,57 @@ VG_INLINE void gemv_oct(const uint8_t *const rows[R], const GemmActs &acts, int6
     }
 }
 
-// R weight rows from row j0 against the T x rows.
+// R weight rows from row j0 against the T x rows, octets [o0, o1) (one slice of k).
 template <class F, int R, int T>
-VG_INLINE void gemv_rows(const GemmArgs &a, const GemmActs &acts, int64_t j0, __m256 acc[R][T]) {
+VG_INLINE void gemv_rows(const GemmArgs &a, const GemmActs &acts, int64_t j0, int64_t o0, int64_t o1, __m256 acc[R][T]) {
     const int64_t row_bytes = a.k / F::g * F::bytes;
     const uint8_t *rows[R];
     for (int r = 0; r < R; r++) {
         rows[r] = (const uint8_t *)a.w + (j0 + r) * row_bytes;
         for (int t = 0; t < T; t++) acc[r][t] = _mm256_setzero_ps();
     }
-    const int64_t nb = a.k / 32, nfull = nb / 8;
+    const int64_t nb = a.k / 32;
     // The R rows kPrefetchTiles tiles ahead are contiguous: spread their lines over this tile's
     // octets (prefetches past the matrix are harmless: they never fault).
     const char *pf = (const char *)a.w + (j0 + kPrefetchTiles * R) * row_bytes;
     constexpr int64_t pf_step = R * (256 / F::g) * F::bytes;  // bytes of R rows per octet
-    for (int64_t oct = 0; oct < nfull; oct++) {
+    const int64_t full_end = nb / 8 < o1 ? nb / 8 : o1;  // the whole octets, then a partial one
+    for (int64_t oct = o0; oct < full_end; oct++) {
         for (int64_t o = 0; o < pf_step; o += 64) _mm_prefetch(pf + oct * pf_step + o, _MM_HINT_T1);
         gemv_oct<F, R, T>(rows, acts, oct, 8, acc);
     }
-    if (nb % 8) gemv_oct<F, R, T>(rows, acts, nfull, (int)(nb % 8), acc);
+    if (full_end < o1) gemv_oct<F, R, T>(rows, acts, full_end, (int)(nb % 8), acc);
 }
 
-// y for T (= m, at most kGemvMaxM) rows of x, streaming the weights once.
+// y for T (= m, at most kGemvMaxM) rows of x, streaming the weights once. For batch invariance
+// the sums go as the tiles' (gemm_tiles): per slice of kSliceOcts octets, the lanes summed by
+// hsum4, the slices' sums added in order, then the bias.
 template <class F, int T>
 void gemv(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
+    const int64_t noct = (a.k / 32 + 7) / 8;
     int64_t j = n0;
     for (; j + kGemvRows <= n1; j += kGemvRows) {
-        __m256 acc[kGemvRows][T];
-        gemv_rows<F, kGemvRows, T>(a, acts, j, acc);
+        __m128 y[T];
+        for (int t = 0; t < T; t++) y[t] = _mm_setzero_ps();
+        for (int64_t o0 = 0; o0 < noct; o0 += kSliceOcts) {
+            __m256 acc[kGemvRows][T];
+            gemv_rows<F, kGemvRows, T>(a, acts, j, o0, o0 + kSliceOcts < noct ? o0 + kSliceOcts : noct, acc);
+            for (int t = 0; t < T; t++) y[t] = _mm_add_ps(y[t], hsum4(acc[0][t], acc[1][t], acc[2][t], acc[3][t]));
+        }
         for (int t = 0; t < T; t++) {
-            __m128 y = hsum4(acc[0][t], acc[1][t], acc[2][t], acc[3][t]);
-            if (a.bias) y = _mm_add_ps(y, _mm_loadu_ps(a.bias + j));
-            _mm_storeu_ps(a.y + t * a.ldy + j, y);
+            if (a.bias) y[t] = _mm_add_ps(y[t], _mm_loadu_ps(a.bias + j));
+            _mm_storeu_ps(a.y + t * a.ldy + j, y[t]);
         }
     }
     for (; j < n1; j++) {
-        __m256 acc[1][T];
-        gemv_rows<F, 1, T>(a, acts, j, acc);
-        for (int t = 0; t < T; t++) a.y[t * a.ldy + j] = hsum(acc[0][t]) + (a.bias ? a.bias[j] : 0.0f);
+        float y[T] = {};
+        for (int64_t o0 = 0; o0 < noct; o0 += kSliceOcts) {
+            __m256 acc[1][T];
+            gemv_rows<F, 1, T>(a, acts, j, o0, o0 + kSliceOcts < noct ? o0 + kSliceOcts : noct, acc);
+            const __m256 z = _mm256_setzero_ps();
+            for (int t = 0; t < T; t++) y[t] += _mm_cvtss_f32(hsum4(acc[0][t], z, z, z));  // hsum4's tree, as the 4-row case
+        }
+        for (int t = 0; t < T; t++) a.y[t * a.ldy + j] = y[t] + (a.bias ? a.bias[j] : 0.0f);
     }
 }
 
@@ -173,15 +190,15 @@ void gemv(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
 struct Avx2Tiles {
     static constexpr int R = 8;           // weight rows per tile (a multiple of 4)
     static constexpr int T = 2;           // x rows per micro-tile
-    static constexpr int64_t Kc = 1024;   // columns per tile (a multiple of 256)
-    static constexpr int64_t Mb = 256;    // x rows per block
+    static constexpr int64_t Kc = kSliceCols;  // columns per tile: the slice of batch invariance
+    static constexpr int64_t Mb = 256;         // x rows per block
     static constexpr int kOcts = Kc / 256;
 
     // A tile of R weight rows x Kc columns, decoded into the lane layout, scales per octet in
     // slot order. Rows past the matrix and blocks past k hold zeros.
     struct alignas(32) Tile {
-        __m256i v[R][kOcts][8];  // int4: codes 0..15; int8: the values
-        __m256i a[R][kOcts][8];  // int8: |v|
+        __m256i v[R][kOcts][8];  // int4: codes 0..15; int8: the values (|v| taken in rows(): the tile
+                                 // of a 4096-column slice is 32 KB without it, 64 KB with it)
         __m256 dw[R][kOcts];
         __m256 mw[R][kOcts];  // int4_asym
     };
@@ -199,8 +216,6 @@ struct Avx2Tiles {
                 __m256i v[4][2];
                 load_octet<F>(row, oct, nvalid, v);
                 pairs_to_lanes(v, t.v[r][o]);
-                if (F::kind == kInt8)
-                    for (int u = 0; u < 8; u++) t.a[r][o][u] = _mm256_abs_epi8(t.v[r][o][u]);
                 t.dw[r][o] = nvalid ? load_dw<F>(row, oct, nvalid) : _mm256_setzero_ps();
                 t.mw[r][o] = F::kind == kAsym4 && nvalid ? load_mw<F>(row, oct, nvalid) : _mm256_setzero_ps();
             }
@@ -229,7 +244,7 @@ struct Avx2Tiles {
                 for (int r = 0; r < R; r++) {
                     const __m256i v = _mm256_load_si256(&tile.v[r][o][u]);
                     if (F::kind == kInt8) {
-                        const __m256i av = _mm256_load_si256(&tile.a[r][o][u]);
+                        const __m256i av = _mm256_abs_epi8(v);
                         for (int i = 0; i < TX; i++)
                             sum[r][i] = _mm256_add_epi32(
                                 sum[r][i], _mm256_madd_epi16(_mm256_maddubs_epi16(av, _mm256_sign_epi8(x[i], v)), ones));
@@ -255,8 +270,8 @@ struct Avx2Tiles {
     }
 };
 
-// M <= kGemmPairsMaxM: pass(part, acts of those rows, t) over x in passes of t <= 4 rows (each
-// weight decoded once per pass), part's y starting at the pass's first row.
+// M <= kGemmPairsMaxM (q4_0x8: any M): pass(part, acts of those rows, t) over x in passes of t <= 4
+// rows (each weight decoded once per pass), part's y starting at the pass's first row.
 template <class Pass>
 VG_INLINE void small_batch_passes(const GemmArgs &a, const GemmActs &acts, Pass pass) {
     for (int64_t i0 = 0; i0 < a.m; i0 += 4) {
@@ -297,8 +312,7 @@ void gemm_int(const GemmArgs &a, int64_t n0, int64_t n1) {
 // chunks in int16 (|.| <= 8 * 2 * 15 * 127 = 30480), then vpmaddwd with ones: D of the 8 rows,
 // less 8 * qsum (the codes are c + 8). A prototype with the weights in L2 ran 29-36 GB/s per
 // core against 17 for the q4_0 kernel above (one thread, W [256, 4096]).
-// M > 8: each chunk's rows are copied out as q4_0 into a per-thread buffer (about one pass over
-// the bytes, small next to a GEMM) and run through the q4_0 tiles.
+// M > 8 too (batch invariance: the tiles would sum in another order), in passes of 4 rows of x.
 
 // G groups (from g0) against T rows of x: acc[u][t] lanes = rows 8 (g0 + u) .. + 7.
 template <int G, int T>
@@ -321,8 +335,8 @@ VG_INLINE void gemv_x8_groups(const GemmArgs &a, const GemmActs &acts, int64_t g
             for (int t = 0; t < T; t++) {
                 const int8_t *q = acts.q + t * acts.nbp * 32;
                 int32_t l, h;
-                memcpy(&l, q + act_q_offset(b, 4 * j, false), 4);
-                memcpy(&h, q + act_q_offset(b, 16 + 4 * j, false), 4);
+                memcpy(&l, q + act_q_offset(b, 4 * j, acts.lanes), 4);
+                memcpy(&h, q + act_q_offset(b, 16 + 4 * j, acts.lanes), 4);
                 xl[t] = _mm256_set1_epi32(l);
                 xh[t] = _mm256_set1_epi32(h);
             }
@@ -375,20 +389,18 @@ void gemv_x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
     }
 }
 
+// Any M goes through gemv_x8 in passes of up to 4 rows (no tiles: batch invariance, each row of
+// y summed in one order whatever M is).
 void gemm_q4_0x8(const GemmArgs &a, int64_t n0, int64_t n1) {
     const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
-    if (!acts.lanes) {
-        small_batch_passes(a, acts, [&](const GemmArgs &part, const GemmActs &pa, int t) {
-            switch (t) {
-                case 1: gemv_x8<1>(part, pa, n0, n1); break;
-                case 2: gemv_x8<2>(part, pa, n0, n1); break;
-                case 3: gemv_x8<3>(part, pa, n0, n1); break;
-                default: gemv_x8<4>(part, pa, n0, n1); break;
-            }
-        });
-        return;
-    }
-    gemm_q4_0x8_tiles<Avx2Tiles>(a, acts, n0, n1);
+    small_batch_passes(a, acts, [&](const GemmArgs &part, const GemmActs &pa, int t) {
+        switch (t) {
+            case 1: gemv_x8<1>(part, pa, n0, n1); break;
+            case 2: gemv_x8<2>(part, pa, n0, n1); break;
+            case 3: gemv_x8<3>(part, pa, n0, n1); break;
+            default: gemv_x8<4>(part, pa, n0, n1); break;
+        }
+    });
 }
 
 }  // namespace avx2g

@@ -1,5 +1,5 @@
 // The AVX-512 variant's table of the GEMM family: on vpdpbusd the integer formats' GEMM (M > 8)
-// and q4_0x8 small batches (x86_avx512_int.cpp), q4_kx8, q6_kx8, iq4_xsx8 and iq4_nlx8 with
+// and q4_0x8 with M >= 3 (x86_avx512_int.cpp), q4_kx8, q6_kx8, iq4_xsx8 and iq4_nlx8 with
 // M >= 4 (x86_avx512_q4_kx8.cpp, _q6_kx8.cpp, _iq4_xsx8.cpp, _iq4_nlx8.cpp); GGUF's other block
 // formats through ggml_gemm on this variant's dot kernels (x86_avx512_legacy.cpp, _kquant.cpp,
 // with kernels of 2 to 4 rows of x); f32 / f16 / bf16

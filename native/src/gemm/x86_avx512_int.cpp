@@ -1,7 +1,9 @@
-// AVX-512 GEMM of the integer weight formats for M > kGemmPairsMaxM, and of q4_0x8 for small
-// batches (M = 3..16, further down) (compiled with the AVX-512 flags; internal linkage but for
+// AVX-512 GEMM of the integer weight formats for M > kGemmPairsMaxM, and of q4_0x8 for M >= 3
+// (further down) (compiled with the AVX-512 flags; internal linkage but for
 // gemm_int_avx512). The semantics of ref.cpp, on the shared prepare step's activations (gemm.h),
-// the GEMM as the AVX2 tiles compute it (x86_avx2_int.cpp), with two differences:
+// the GEMM as the AVX2 tiles compute it (x86_avx2_int.cpp), bit for bit (batch invariance: the
+// one order of x86_int_blocks.h, which the AVX2 GEMV for M <= 8 follows too), with two
+// differences:
 //   - vpdpbusd (VNNI) multiplies unsigned weight bytes by the signed q and sums each 4 products
 //     into its int32 lane: exact, no int16 stage, a quarter of the AVX2 instructions. int4 codes
 //     are 0..15 already; int8 weights go in as w + 128 (w ^ 0x80) and D loses 128 * qsum, as the
@@ -31,7 +33,6 @@ namespace avx2g {
 
 VG_INLINE __m512i concat(__m256i lo, __m256i hi) { return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1); }
 VG_INLINE __m512 concat(__m256 lo, __m256 hi) { return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1); }
-VG_INLINE __m256 fold(__m512 v) { return _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)); }
 
 // The tiles of gemm_tiles (x86_int_blocks.h). Sizes measured on a 2-vCPU Zen 5, q4_0 / q8_0 at
 // m = 512, n = k = 4096, 2 threads: R8 T2 Kc1024 Mb256 22.0 / 22.6 ms; R4 T3 27.9; R8 T3 43.2 and
@@ -40,7 +41,7 @@ VG_INLINE __m256 fold(__m512 v) { return _mm256_add_ps(_mm512_castps512_ps256(v)
 struct Avx512Tiles {
     static constexpr int R = 8;          // weight rows per tile (a multiple of 4)
     static constexpr int T = 2;          // x rows per micro-tile
-    static constexpr int64_t Kc = 4096;  // columns per tile (a multiple of 512)
+    static constexpr int64_t Kc = kSliceCols;  // columns per tile (a multiple of 512): the invariance slice
     static constexpr int64_t Mb = 128;  // x rows per block
     static constexpr int kPairs = Kc / 512;
 
@@ -48,8 +49,8 @@ struct Avx512Tiles {
     // Rows past the matrix, blocks past k and the missing octet of a last pair hold zeros.
     struct alignas(64) Tile {
         __m512i v[R][kPairs][8];
-        __m512 dw[R][kPairs];
-        __m512 mw[R][kPairs];  // int4_asym
+        __m256 dw[R][kPairs][2];  // octet 2p, 2p + 1 (halves: the f32 chain goes by octet)
+        __m256 mw[R][kPairs][2];  // int4_asym
     };
 
     template <class F>
@@ -74,8 +75,10 @@ struct Avx512Tiles {
                     mw[h] = F::kind == kAsym4 && nvalid ? load_mw<F>(row, oct, nvalid) : _mm256_setzero_ps();
                 }
                 for (int u = 0; u < 8; u++) t.v[r][p][u] = concat(lanes[0][u], lanes[1][u]);
-                t.dw[r][p] = concat(dw[0], dw[1]);
-                t.mw[r][p] = concat(mw[0], mw[1]);
+                for (int h = 0; h < 2; h++) {
+                    t.dw[r][p][h] = dw[h];
+                    t.mw[r][p][h] = mw[h];
+                }
             }
         }
     }
@@ -85,9 +88,11 @@ struct Avx512Tiles {
     VG_INLINE static void rows(const Tile &tile, const GemmActs &acts, int64_t i0, int64_t oct0, int64_t noct,
                                float (*out)[R]) {
         constexpr int corr_shift = F::kind == kInt8 ? 7 : 3;  // D loses 128 (int8) or 8 (int4_sym) * qsum
-        __m512 acc[R][TX];
+        // 8 lanes per output, each a chain over the octets in order (batch invariance: the AVX2
+        // GEMV's order, x86_int_blocks.h), so the two octets of a pair go in one after the other.
+        __m256 acc[R][TX];
         for (int r = 0; r < R; r++)
-            for (int i = 0; i < TX; i++) acc[r][i] = _mm512_setzero_ps();
+            for (int i = 0; i < TX; i++) acc[r][i] = _mm256_setzero_ps();
         for (int64_t p = 0; 2 * p < noct; p++) {
             const bool two = 2 * p + 1 < noct;
             const __mmask16 half = two ? 0xffff : 0x00ff;
@@ -114,15 +119,20 @@ struct Avx512Tiles {
                                                        : _mm512_slli_epi32(_mm512_maskz_loadu_epi32(half, acts.qsum + at[i]), corr_shift);
                 const __m512 s = F::kind == kAsym4 ? _mm512_maskz_loadu_ps(half, acts.s + at[i]) : _mm512_setzero_ps();
                 for (int r = 0; r < R; r++) {
-                    const __m512 d = _mm512_cvtepi32_ps(_mm512_sub_epi32(sum[r][i], corr));
-                    acc[r][i] = _mm512_fmadd_ps(_mm512_mul_ps(d, dx), tile.dw[r][p], acc[r][i]);
-                    if (F::kind == kAsym4) acc[r][i] = _mm512_fmadd_ps(tile.mw[r][p], s, acc[r][i]);
+                    const __m512 t = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(sum[r][i], corr)), dx);
+                    acc[r][i] = _mm256_fmadd_ps(_mm512_castps512_ps256(t), tile.dw[r][p][0], acc[r][i]);
+                    if (F::kind == kAsym4) acc[r][i] = _mm256_fmadd_ps(tile.mw[r][p][0], _mm512_castps512_ps256(s), acc[r][i]);
+                    if (two) {
+                        acc[r][i] = _mm256_fmadd_ps(_mm512_extractf32x8_ps(t, 1), tile.dw[r][p][1], acc[r][i]);
+                        if (F::kind == kAsym4)
+                            acc[r][i] = _mm256_fmadd_ps(tile.mw[r][p][1], _mm512_extractf32x8_ps(s, 1), acc[r][i]);
+                    }
                 }
             }
         }
         for (int i = 0; i < TX; i++)
             for (int r = 0; r < R; r += 4) {
-                const __m128 s = hsum4(fold(acc[r][i]), fold(acc[r + 1][i]), fold(acc[r + 2][i]), fold(acc[r + 3][i]));
+                const __m128 s = hsum4(acc[r][i], acc[r + 1][i], acc[r + 2][i], acc[r + 3][i]);
                 _mm_storeu_ps(out[i] + r, _mm_add_ps(_mm_loadu_ps(out[i] + r), s));
             }
     }
@@ -145,7 +155,9 @@ struct Avx512Tiles {
 // host; ms, this kernel / the AVX2 one): M = 1 at 1 thread 1.42 / 1.06 (two weight streams read
 // slower than the AVX2 kernel's one); at 2 threads M = 1 / 2 / 4 / 8 1.06 / 1.06 / 1.07-1.24 /
 // 1.9-2.2 against 1.08 / 1.08 / 1.84 / 3.17, and M = 16 3.9-4.3 against 6.3 for the tiles. With
-// the weights in L2 (incache, M = 1) 14.4 us against 18.9. Hence M = 3..16 (kSmallX8MinM..Max).
+// the weights in L2 (incache, M = 1) 14.4 us against 18.9. Hence M = 3..16 (kSmallX8MinM..Max),
+// and above in passes of up to 16 rows (batch invariance; the tiles ran q4_0x8 as fast at M = 512
+// and slower at M = 64, gemm_bench on a shared 2-vCPU Zen 4, 2026-12-07).
 // M = 8 and 16 are compute-bound: 45-55% of the int8 ceiling (vpdpbusd is 8 of the 11 vector
 // instructions a row of x and block take, and on Zen 4 a 512-bit one takes both 256-bit halves).
 // A first version that held two blocks of one group per vector (x by lane shuffles, scales
@@ -206,11 +218,11 @@ VG_INLINE void small_x8_groups(const GemmArgs &a, const XBlock<T> *xb, int64_t g
     }
 }
 
+// buf: room for nb XBlock<T>.
 template <int T>
-void small_x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
+void small_x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1, void *buf) {
     const int64_t nb = a.k / 32;
-    XBlock<T> *xb = (XBlock<T> *)x8_rows_buffer(nb * (int64_t)sizeof(XBlock<T>));
-    if (!xb) return gemm_int_avx2(a, n0, n1);  // no memory for the spread x
+    XBlock<T> *xb = (XBlock<T> *)buf;
     spread_x<T>(acts, nb, xb);
     for (int64_t g = n0 / 8; g < n1 / 8; g += 2) {
         const bool two = g + 1 < n1 / 8;
@@ -220,26 +232,46 @@ void small_x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
     }
 }
 
-// This kernel for kSmallX8MinM <= M <= kSmallX8MaxM (16 accumulators and the 8 code vectors
-// fit the 32 registers).
+// This kernel for M >= kSmallX8MinM, in passes of at most kSmallX8MaxM rows of x (16
+// accumulators and the 8 code vectors fit the 32 registers), sized evenly (M = 17: 9 and 8). No
+// tiles for q4_0x8 (batch invariance: every M sums a row in the one order of gemv_x8 and this
+// kernel, one f32 chain over the blocks).
 constexpr int64_t kSmallX8MinM = 3, kSmallX8MaxM = 16;
 
+void small_q4_0x8_pass(const GemmArgs &a, const GemmActs &acts, int64_t t, int64_t n0, int64_t n1, void *buf) {
+    switch (t) {
+        case 3: return small_x8<3>(a, acts, n0, n1, buf);
+        case 4: return small_x8<4>(a, acts, n0, n1, buf);
+        case 5: return small_x8<5>(a, acts, n0, n1, buf);
+        case 6: return small_x8<6>(a, acts, n0, n1, buf);
+        case 7: return small_x8<7>(a, acts, n0, n1, buf);
+        case 8: return small_x8<8>(a, acts, n0, n1, buf);
+        case 9: return small_x8<9>(a, acts, n0, n1, buf);
+        case 10: return small_x8<10>(a, acts, n0, n1, buf);
+        case 11: return small_x8<11>(a, acts, n0, n1, buf);
+        case 12: return small_x8<12>(a, acts, n0, n1, buf);
+        case 13: return small_x8<13>(a, acts, n0, n1, buf);
+        case 14: return small_x8<14>(a, acts, n0, n1, buf);
+        case 15: return small_x8<15>(a, acts, n0, n1, buf);
+        default: return small_x8<16>(a, acts, n0, n1, buf);
+    }
+}
+
 void small_q4_0x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
-    switch (a.m) {
-        case 3: return small_x8<3>(a, acts, n0, n1);
-        case 4: return small_x8<4>(a, acts, n0, n1);
-        case 5: return small_x8<5>(a, acts, n0, n1);
-        case 6: return small_x8<6>(a, acts, n0, n1);
-        case 7: return small_x8<7>(a, acts, n0, n1);
-        case 8: return small_x8<8>(a, acts, n0, n1);
-        case 9: return small_x8<9>(a, acts, n0, n1);
-        case 10: return small_x8<10>(a, acts, n0, n1);
-        case 11: return small_x8<11>(a, acts, n0, n1);
-        case 12: return small_x8<12>(a, acts, n0, n1);
-        case 13: return small_x8<13>(a, acts, n0, n1);
-        case 14: return small_x8<14>(a, acts, n0, n1);
-        case 15: return small_x8<15>(a, acts, n0, n1);
-        default: return small_x8<16>(a, acts, n0, n1);
+    void *buf = x8_rows_buffer(a.k / 32 * (int64_t)sizeof(XBlock<kSmallX8MaxM>));
+    if (!buf) return gemm_int_avx2(a, n0, n1);  // no memory for the spread x: the AVX2 kernel, same order
+    const int64_t passes = (a.m + kSmallX8MaxM - 1) / kSmallX8MaxM;
+    for (int64_t p = 0, i0 = 0; p < passes; p++) {
+        const int64_t t = (a.m - i0) / (passes - p);  // rows of this pass
+        GemmArgs part = a;
+        part.y = a.y + i0 * a.ldy;
+        GemmActs pa = acts;
+        pa.q += i0 * acts.nbp * 32;
+        pa.d += i0 * acts.nbp;
+        pa.qsum += i0 * acts.nbp;
+        pa.s += i0 * acts.nbp;
+        small_q4_0x8_pass(part, pa, t, n0, n1, buf);
+        i0 += t;
     }
 }
 
@@ -249,9 +281,11 @@ void small_q4_0x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n
 void gemm_int_avx512(const GemmArgs &a, int64_t n0, int64_t n1) {
     using namespace avx2g;
     const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
-    if (a.format == VANE_FORMAT_Q4_0_X8 && a.m >= kSmallX8MinM && a.m <= kSmallX8MaxM) return small_q4_0x8(a, acts, n0, n1);
+    if (a.format == VANE_FORMAT_Q4_0_X8) {
+        if (a.m >= kSmallX8MinM) return small_q4_0x8(a, acts, n0, n1);
+        return gemm_int_avx2(a, n0, n1);  // M = 1, 2: the AVX2 kernel, in the same order
+    }
     if (!acts.lanes) return gemm_int_avx2(a, n0, n1);  // M <= kGemmPairsMaxM
-    if (a.format == VANE_FORMAT_Q4_0_X8) return gemm_q4_0x8_tiles<Avx512Tiles>(a, acts, n0, n1);
     with_int_fmt(a.format, [&](auto f) { gemm_tiles<decltype(f), Avx512Tiles>(a, acts, n0, n1); });
 }
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "gemm/x86_avx2_common.h"
-#include "quant/quant.h"  // q4_0x8_get_row
+#include "quant/quant.h"
 #include "vane.h"
 
 namespace vane {
@@ -182,6 +182,19 @@ VG_INLINE void pairs_to_lanes(const __m256i v[4][2], __m256i out[8]) {
     }
 }
 
+// ---- batch invariance ---------------------------------------------------------------------------
+//
+// Row i of y must be bit for bit the same whatever M is and whichever row of the call x_i is
+// (continuous batching: a request decoded beside others must get the tokens it gets alone). So
+// every x86 kernel of these formats (the AVX2 GEMV, the AVX2 and AVX-512 tiles) sums one output in
+// this order: k in slices of kSliceCols columns; in a slice, 8 f32 lanes in octet slot order,
+// each a chain over the slice's octets in order from +0 of acc = fma(float(D) * d_x, d_w, acc)
+// (int4_asym then acc = fma(m_w, s, acc)); the slice's sum is hsum4's tree of the 8 lanes; y =
+// ((0 + sum of slice 0) + sum of slice 1) ... + bias. q4_0x8 has its own order (one chain per row
+// over the blocks, x86_avx2_int.cpp's gemv_x8 and x86_avx512_int.cpp's small_x8, for every M).
+constexpr int64_t kSliceCols = 4096;
+constexpr int64_t kSliceOcts = kSliceCols / 256;
+
 // ---- GEMM (m > kGemmPairsMaxM): the loop over tiles, for any ISA's tile kernel ---------------
 //
 // K (one per ISA unit) describes its tiles: R weight rows x Kc columns (a multiple of 256)
@@ -191,6 +204,7 @@ VG_INLINE void pairs_to_lanes(const __m256i v[4][2], __m256i out[8]) {
 template <class F, class K>
 void gemm_tiles(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
     constexpr int R = K::R, T = K::T;
+    static_assert(K::Kc == kSliceCols, "the tiles' k slices are the slices of batch invariance");
     constexpr int64_t oct_per_kc = K::Kc / 256;
     static thread_local typename K::Tile tile;  // large for the stack with 512-bit tiles
     const int64_t nb = a.k / 32, noct_all = (nb + 7) / 8;
@@ -226,7 +240,7 @@ void gemm_tiles(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1)
     }
 }
 
-// The calling thread's buffer for rows copied out of q4_0x8 (M > 8), freed when the thread ends.
+// A per-thread buffer (the AVX-512 q4_0x8 kernel's x, spread by block), freed when the thread ends.
 struct RowsBuffer {
     uint8_t *p = nullptr;
     int64_t cap = 0;
@@ -242,26 +256,6 @@ inline uint8_t *x8_rows_buffer(int64_t bytes) {
         if (!b.p) b.cap = 0;
     }
     return b.p;
-}
-
-// q4_0x8 with M > 8: the chunk's rows copied out as q4_0 into a per-thread buffer (about one
-// pass over the bytes, small next to a GEMM) and run through K's q4_0 tiles.
-template <class K>
-void gemm_q4_0x8_tiles(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
-    const int64_t nb = a.k / 32, row_bytes = nb * 18;
-    uint8_t *rows = x8_rows_buffer((n1 - n0) * row_bytes);
-    if (!rows) {  // no memory for the copy: the reference kernel reads q4_0x8 row by row
-        gemm_kernels_ref.gemm(a, n0, n1);
-        return;
-    }
-    for (int64_t j = n0; j < n1; j++) q4_0x8_get_row(a.w, j, nb, rows + (j - n0) * row_bytes);
-    GemmArgs part = a;
-    part.format = VANE_FORMAT_Q4_0;
-    part.w = rows;
-    part.n = n1 - n0;
-    part.y = a.y + n0;
-    part.bias = a.bias ? a.bias + n0 : nullptr;
-    gemm_tiles<Sym4G32, K>(part, acts, 0, n1 - n0);
 }
 
 }  // namespace avx2g
