@@ -36,8 +36,9 @@ import java.util.concurrent.Future;
  * concurrent clients, each client sending its share one after another; per level: aggregate
  * completion tokens/s over the level's wall time, time to first token p50/p99 (request sent to
  * the first non-empty text chunk), and whether every stream ended with [DONE] and its text equals
- * that prompt's text at 1 client (no lost or mixed-up streams). The server steps up to the
- * largest level's clients together.
+ * that prompt's text at 1 client (no lost or mixed-up streams). Each level has a fresh server
+ * (an empty prompt cache: every level computes the same prompts), stepping up to the largest
+ * level's clients together.
  */
 public final class ServeBench {
     private ServeBench() {}
@@ -75,32 +76,34 @@ public final class ServeBench {
             try (Model model = Model.load(file, WeightFormat.AS_IS)) {
                 model.warmUp(java.time.Duration.ofSeconds(2));
                 ServerOptions options = ServerOptions.defaults("bench").withPort(0).withScheduling(parallel, requests).withContext(256);
-                try (VaneServer server = VaneServer.start(model, options)) {
-                    out.printf(Locale.ROOT, "vane bench serve: %s %s, Vane %s, kernels %s, %d threads; %d streaming greedy requests of %d tokens a level; "
-                            + "server --parallel %d%n", c.name(), c.format(), Vane.version(), Vane.cpu().active().name().toLowerCase(Locale.ROOT), threads,
-                            requests, maxTokens, parallel);
-                    out.println("clients  tok/s (all)  x 1 client  TTFT p50 ms  TTFT p99 ms  streams ok");
-                    URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/completions");
-                    Reply[] reference = null;
-                    double one = Double.NaN;
-                    for (int clients : levels) {
+                out.printf(Locale.ROOT, "vane bench serve: %s %s, Vane %s, kernels %s, %d threads; %d streaming greedy requests of %d tokens a level, "
+                        + "a fresh server (--parallel %d, empty prompt cache) for each%n", c.name(), c.format(), Vane.version(),
+                        Vane.cpu().active().name().toLowerCase(Locale.ROOT), threads, requests, maxTokens, parallel);
+                out.println("clients  tok/s (all)  x 1 client  TTFT p50 ms  TTFT p99 ms  streams ok");
+                Reply[] reference = null;
+                double one = Double.NaN;
+                for (int clients : levels) {
+                    Reply[] replies;
+                    double seconds;
+                    try (VaneServer server = VaneServer.start(model, options)) {
+                        URI uri = URI.create("http://127.0.0.1:" + server.port() + "/v1/completions");
                         long t0 = System.nanoTime();
-                        Reply[] replies = level(uri, clients, requests, maxTokens);
-                        double seconds = (System.nanoTime() - t0) / 1e9;
-                        if (reference == null) reference = replies;
-                        int ok = 0, tokens = 0;
-                        double[] ttft = new double[requests];
-                        for (int i = 0; i < requests; i++) {
-                            tokens += replies[i].tokens();
-                            ttft[i] = replies[i].ttftMs();
-                            if (replies[i].done() && replies[i].text().equals(reference[i].text())) ok++;
-                        }
-                        double tokS = tokens / seconds;
-                        if (clients == 1) one = tokS;
-                        Timing t = Timing.of(ttft);
-                        out.printf(Locale.ROOT, "%7d  %11.1f  %10.2f  %11.1f  %11.1f  %5d/%d%n", clients, tokS, tokS / one, t.median(), percentile(ttft, 0.99),
-                                ok, requests);
+                        replies = level(uri, clients, requests, maxTokens);
+                        seconds = (System.nanoTime() - t0) / 1e9;
                     }
+                    if (reference == null) reference = replies;
+                    int ok = 0, tokens = 0;
+                    double[] ttft = new double[requests];
+                    for (int i = 0; i < requests; i++) {
+                        tokens += replies[i].tokens();
+                        ttft[i] = replies[i].ttftMs();
+                        if (replies[i].done() && replies[i].text().equals(reference[i].text())) ok++;
+                    }
+                    double tokS = tokens / seconds;
+                    if (clients == 1) one = tokS;
+                    Timing t = Timing.of(ttft);
+                    out.printf(Locale.ROOT, "%7d  %11.1f  %10.2f  %11.1f  %11.1f  %5d/%d%n", clients, tokS, tokS / one, t.median(), percentile(ttft, 0.99),
+                            ok, requests);
                 }
             }
         } catch (IOException | RuntimeException e) {
