@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** vane serve: the OpenAI-compatible server (server module) over one model, until interrupted. */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Serve a model over HTTP, OpenAI-compatible (/v1/chat/completions, /v1/completions, /v1/embeddings, /v1/models, "
-                + "/tokenize, /detokenize, /health). Loopback only unless --host says otherwise. SIGTERM drains the requests in flight, then exits.")
+                + "/tokenize, /detokenize, /health, /metrics). Loopback only unless --host says otherwise. SIGTERM drains the requests in flight, then exits.")
 final class ServeCommand implements Callable<Integer> {
     private final PrintStream err;
 
@@ -28,7 +28,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", description = "TCP port, 0 = any free one (default: ${DEFAULT-VALUE})", defaultValue = "8080")
     int port;
 
-    @Option(names = "--api-key", paramLabel = "KEY", description = "require 'Authorization: Bearer KEY' on every request but /health "
+    @Option(names = "--api-key", paramLabel = "KEY", description = "require 'Authorization: Bearer KEY' on every request but /health and /metrics "
             + "(default: the VANE_API_KEY environment variable, else none)")
     String apiKey;
 
