@@ -3,7 +3,7 @@
 //
 //   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DVANE_BUILD_BENCH=ON
 //   cmake --build build/bench -j2 --target gemm_bench
-//   build/bench/native/gemm_bench [gemv|gemv:N|gemm|model|incache|all] [runs] [format id ...]
+//   build/bench/native/gemm_bench [gemv|gemv:N|gemm|model|decode|incache|all] [runs] [format id ...]
 //
 // Format ids are VANE_FORMAT_* (vane.h); the default is q4_0 q8_0 int4_sym_g128 int4_asym_g32
 // int8_g32 (14 15 7 8 11); 0 1 2 3 4 are f32 f16 bf16 fp8_e4m3_row fp8_e4m3_b128, 16 q4_0x8,
@@ -20,6 +20,7 @@
 // model: M = 128 rows of x (a 128-token prompt) against the four matrix shapes of a 1.1B Llama
 // layer (TinyLlama: q/o 2048x2048, k/v 512x2048, gate/up 5632x2048, down 2048x5632), each once
 // per layer as prefill runs them, 2 threads: the sum over one layer against the FMA peak.
+// decode: M = 1..64 against the 7 matrices of one d-2048 layer (this repo's 0.4B test model), 2 threads.
 // incache: GEMV on a [256, 4096] matrix that stays in L2, one thread: each kernel's own speed.
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +204,52 @@ void model(const std::vector<int32_t> &formats, int runs, double fma_gflops) {
     }
 }
 
+// The decode mode: M = 1..64 rows of x (batched decode: one token of each of M sequences)
+// against the seven matrices of one layer of this 0.4B Llama (d 2048, kv 512, ffn 5632), 2
+// threads; 3 copies of the layer (75 MB for q4_0x8) rotate, so the weights come from DRAM as in
+// a decode step. Per M: the layer's median ms and Gop/s (2 * M * N * K) against the int8 peak.
+void decode(const std::vector<int32_t> &formats, int runs, double int8_gops) {
+    struct Shape {
+        int64_t n, k;
+    };
+    const Shape shapes[] = {{2048, 2048}, {512, 2048}, {512, 2048}, {2048, 2048}, {5632, 2048}, {5632, 2048}, {2048, 5632}};
+    const int copies = 3;
+    printf("\nbatched decode: M rows of x against one d-2048 layer's 7 matrices, 2 threads, median of %d layers\n", runs);
+    printf("%-16s %4s %12s %10s %9s %9s\n", "format", "M", "layer ms", "10-90% ms", "Gop/s", "of peak");
+    vane_set_threads(2);
+    for (int32_t format : formats) {
+        std::vector<std::vector<uint8_t>> w;
+        std::vector<int64_t> bytes;
+        for (int c = 0; c < copies; c++)
+            for (const Shape &sh : shapes) {
+                int64_t b = 0;
+                w.push_back(make_matrix(format, sh.n, sh.k, &b));
+                bytes.push_back(b);
+            }
+        for (int64_t m : {1, 2, 4, 8, 16, 32, 64}) {
+            std::vector<float> x(m * 5632), y(m * 5632);
+            for (float &v : x) v = normal();
+            double flop = 0;
+            for (const Shape &sh : shapes) flop += 2.0 * m * sh.n * sh.k;
+            std::vector<double> t;
+            for (int r = -copies; r < runs; r++) {  // the first round warms up
+                const int c = (r + copies) % copies;
+                const double t0 = now_s();
+                for (int s = 0; s < 7; s++) {
+                    const Shape &sh = shapes[s];
+                    const size_t at = (size_t)c * 7 + s;
+                    vane_gemm(format, w[at].data(), bytes[at], sh.n, sh.k, x.data(), sh.k, m, nullptr, y.data(), sh.n);
+                }
+                if (r >= 0) t.push_back(now_s() - t0);
+            }
+            const Stats st = stats(t);
+            const double gops = flop / st.median * 1e-9;
+            printf("%-16s %4lld %12.3f %5.3f-%.3f %9.1f %8.0f%%\n", name_of(format), (long long)m, st.median * 1e3,
+                   st.p10 * 1e3, st.p90 * 1e3, gops, 100.0 * gops / int8_gops);
+        }
+    }
+}
+
 }  // namespace
 
 // GEMV with the weights in L2 (W [256, 4096], about 0.5-1 MB, the same matrix every call), one
@@ -254,6 +301,7 @@ int main(int argc, char **argv) {
     if (!strncmp(what, "gemv:", 5)) gemv(formats, runs, read_gbps, atoll(what + 5));
     if (!strcmp(what, "gemm") || !strcmp(what, "all")) gemm(formats, runs / 4 > 4 ? runs / 4 : 4, dot, fma);
     if (!strcmp(what, "model")) model(formats, runs, fma);
+    if (!strcmp(what, "decode")) decode(formats, runs, dot);
     if (!strcmp(what, "incache") || !strcmp(what, "all")) incache(formats, runs);
     return 0;
 }

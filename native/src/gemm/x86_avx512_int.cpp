@@ -147,9 +147,8 @@ struct Avx512Tiles {
 // ones, of all 8 rows; vane.h) meets the same 4 elements of x in every lane, so x is a dword
 // broadcast straight from memory (vpdpbusd's {1to16} operand, no shuffle). D - 8 * qsum times
 // d_x * d_w into an f32 accumulator per x row (each block rounds as in the AVX2 kernel). Per call
-// and thread, x is first laid out by block (XBlock): its 8 dwords, -8 * qsum and d_x for all T
-// rows together, so the loop reads them at fixed offsets from one pointer (with 16 row pointers
-// GCC ran out of registers). A last odd group is paired with itself.
+// and thread, x is first copied by octet (XOct), all T rows together, so the loop reads it at
+// fixed offsets from one pointer. A last odd group is paired with itself.
 //
 // q4_0x8 [14336, 4096], weights from DRAM (gemm_bench gemv, 2-vCPU Zen 4, 2026-12-06, a noisy
 // host; ms, this kernel / the AVX2 one): M = 1 at 1 thread 1.42 / 1.06 (two weight streams read
@@ -158,33 +157,57 @@ struct Avx512Tiles {
 // the weights in L2 (incache, M = 1) 14.4 us against 18.9. Hence M = 3..16 (kSmallX8MinM..Max),
 // and above in passes of up to 16 rows (batch invariance; the tiles ran q4_0x8 as fast at M = 512
 // and slower at M = 64, gemm_bench on a shared 2-vCPU Zen 4, 2026-12-07).
-// M = 8 and 16 are compute-bound: 45-55% of the int8 ceiling (vpdpbusd is 8 of the 11 vector
-// instructions a row of x and block take, and on Zen 4 a 512-bit one takes both 256-bit halves).
+// M = 8 and 16 are compute-bound. A row of x and block take 8 vpdpbusd, a vpbroadcastd (the
+// chain's start, -8 * qsum), vcvtdq2ps, vmulps and vfmadd: on Zen 4 (measured, 2026-12-07) the
+// broadcasts and the conversion issue beside the vpdpbusd, but vmulps and vfmadd share its pipes
+// (8 vpdpbusd + 2 FMA take 10 vpdpbusd times), so the float steps of batch invariance cap this
+// loop at 80% of the int8 ceiling. One vpdpbusd chain per row (latency 4, 16 rows in flight).
 // A first version that held two blocks of one group per vector (x by lane shuffles, scales
 // gathered in the loop) ran M = 8 at 2.7x its M = 1 time against 1.8x here.
-// Block b of T rows of x.
+// Octet o (blocks 8o..8o+7) of T rows of x: q as the prepare step left it (the 256 bytes of
+// the octet in the pairs or the lanes layout, gemm.h), one row after the other, so the loop reads
+// every operand at a fixed offset from one pointer per block (with 16 row pointers GCC ran out of
+// registers). Copying whole octets costs little; the former block-by-block spread (the 8 dwords
+// of a block gathered into one struct) cost about 20% of M = 16 with the N chunks of run.cpp,
+// each of which spreads x again.
 template <int T>
-struct XBlock {
-    int32_t q[8][T];  // dword j of each row: elements 4j..4j+3 (j < 4), 16+4(j-4).. (j >= 4)
-    int32_t corr[T];  // -8 * qsum
-    float dx[T];
+struct XOct {
+    int8_t q[T][256];
+    int32_t corr[T][8];  // -8 * qsum, by slot (act_slot)
+    float dx[T][8];
 };
 
 template <int T>
-void spread_x(const GemmActs &acts, int64_t nb, XBlock<T> *buf) {
-    for (int64_t b = 0; b < nb; b++)
+void spread_x(const GemmActs &acts, int64_t noct, XOct<T> *buf) {
+    for (int64_t o = 0; o < noct; o++)
         for (int t = 0; t < T; t++) {
-            const int8_t *x = acts.q + t * acts.nbp * 32;
-            for (int j = 0; j < 8; j++) memcpy(&buf[b].q[j][t], x + act_q_offset(b, j < 4 ? 4 * j : 16 + 4 * (j - 4), acts.lanes), 4);
-            const int64_t at = t * acts.nbp + act_slot(b);
-            buf[b].corr[t] = -8 * acts.qsum[at];
-            buf[b].dx[t] = acts.d[at];
+            memcpy(buf[o].q[t], acts.q + (t * acts.nbp + 8 * o) * 32, 256);
+            const int64_t at = t * acts.nbp + 8 * o;
+            for (int s = 0; s < 8; s++) {
+                buf[o].corr[t][s] = -8 * acts.qsum[at + s];
+                buf[o].dx[t][s] = acts.d[at + s];
+            }
         }
 }
 
+// Byte offset of dword j (elements 4j..4j+3) of block 8o + bi in its row's 256 bytes of octet o.
+template <bool Lanes>
+VG_INLINE int x_dword(int bi, int j) {
+    if (Lanes) return 32 * j + 4 * (int)(act_slot(bi) & 7);
+    return 64 * (bi >> 1) + 16 * (bi & 1) + 32 * (j >> 2) + 4 * (j & 3);
+}
+
+// acc + the 4-byte dot products of w with *x in every lane: vpdpbusd with x an embedded
+// broadcast ({1to16}). GCC emits _mm512_set1_epi32(*x) as a vpbroadcastd of its own instead,
+// one more 512-bit instruction per vpdpbusd (144 to the 128 vpdpbusd of a block at T = 16).
+VG_INLINE __m512i dpbusd_bcast(__m512i acc, __m512i w, const int32_t *x) {
+    asm("vpdpbusd %2%{1to16%}, %1, %0" : "+v"(acc) : "v"(w), "m"(*x));
+    return acc;
+}
+
 // Rows 8g..8g+7 (lanes 0..7) and 8h..8h+7 (lanes 8..15) against T rows of x.
-template <int T>
-VG_INLINE void small_x8_groups(const GemmArgs &a, const XBlock<T> *xb, int64_t g, int64_t h, __m512 acc[T]) {
+template <int T, bool Lanes>
+VG_INLINE void small_x8_groups(const GemmArgs &a, const XOct<T> *xo, int64_t g, int64_t h, __m512 acc[T]) {
     const int64_t nb = a.k / 32;
     const uint8_t *wg = (const uint8_t *)a.w + g * nb * 144, *wh = (const uint8_t *)a.w + h * nb * 144;
     const __m512i m4 = _mm512_set1_epi8(0x0f);
@@ -203,31 +226,35 @@ VG_INLINE void small_x8_groups(const GemmArgs &a, const XBlock<T> *xb, int64_t g
         const __m256i hd = _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)bg)),
                                                    _mm_loadu_si128((const __m128i *)bh), 1);
         const __m512 dw = _mm512_cvtph_ps(hd);
-        const XBlock<T> &x = xb[b];
+        const XOct<T> &x = xo[b >> 3];
+        const int bi = (int)(b & 7), slot = (int)(act_slot(bi) & 7);
+        // Row t's dword j at q + 256 t + x_dword(0, j) (lanes: the block's slot moves it by 4 bytes;
+        // pairs: by 16 and 64, as x_dword(bi, j) - x_dword(0, j)).
+        const int8_t *q = x.q[0] + x_dword<Lanes>(bi, 0);
 #pragma GCC unroll 16  // acc[] in registers (GCC leaves the loop rolled and acc[] in memory)
         for (int t = 0; t < T; t++) {
-            // Two chains, one from -8 * qsum.
-            __m512i s0 = _mm512_set1_epi32(x.corr[t]), s1 = _mm512_setzero_si512();
-            for (int j = 0; j < 8; j += 2) {
-                s0 = _mm512_dpbusd_epi32(s0, w[j], _mm512_set1_epi32(x.q[j][t]));
-                s1 = _mm512_dpbusd_epi32(s1, w[j + 1], _mm512_set1_epi32(x.q[j + 1][t]));
-            }
-            const __m512 d = _mm512_cvtepi32_ps(_mm512_add_epi32(s0, s1));
-            acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(d, _mm512_set1_ps(x.dx[t])), dw, acc[t]);
+            // One chain from -8 * qsum (the T rows are independent chains enough).
+            __m512i s = _mm512_set1_epi32(x.corr[t][slot]);
+            for (int j = 0; j < 8; j++)
+                s = dpbusd_bcast(s, w[j], (const int32_t *)(q + 256 * t + x_dword<Lanes>(0, j)));
+            const __m512 d = _mm512_cvtepi32_ps(s);
+            acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(d, _mm512_set1_ps(x.dx[t][slot])), dw, acc[t]);
         }
     }
 }
 
-// buf: room for nb XBlock<T>.
+// buf: room for nbp / 8 XOct<T>.
 template <int T>
 void small_x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1, void *buf) {
-    const int64_t nb = a.k / 32;
-    XBlock<T> *xb = (XBlock<T> *)buf;
-    spread_x<T>(acts, nb, xb);
+    XOct<T> *xo = (XOct<T> *)buf;
+    spread_x<T>(acts, acts.nbp / 8, xo);
     for (int64_t g = n0 / 8; g < n1 / 8; g += 2) {
         const bool two = g + 1 < n1 / 8;
         __m512 acc[T];
-        small_x8_groups<T>(a, xb, g, two ? g + 1 : g, acc);
+        if (acts.lanes)
+            small_x8_groups<T, true>(a, xo, g, two ? g + 1 : g, acc);
+        else
+            small_x8_groups<T, false>(a, xo, g, two ? g + 1 : g, acc);
         x8_pairs::store_pair(a, 0, T, g, two, acc);
     }
 }
@@ -258,7 +285,7 @@ void small_q4_0x8_pass(const GemmArgs &a, const GemmActs &acts, int64_t t, int64
 }
 
 void small_q4_0x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
-    void *buf = x8_rows_buffer(a.k / 32 * (int64_t)sizeof(XBlock<kSmallX8MaxM>));
+    void *buf = x8_rows_buffer(acts.nbp / 8 * (int64_t)sizeof(XOct<kSmallX8MaxM>));
     if (!buf) return gemm_int_avx2(a, n0, n1);  // no memory for the spread x: the AVX2 kernel, same order
     const int64_t passes = (a.m + kSmallX8MaxM - 1) / kSmallX8MaxM;
     for (int64_t p = 0, i0 = 0; p < passes; p++) {
