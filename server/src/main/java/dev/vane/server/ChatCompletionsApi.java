@@ -99,13 +99,17 @@ final class ChatCompletionsApi {
     }
 
     private void stream(Generating g, String id, boolean wantLogprobs, boolean includeUsage, ServerResponse res) {
+        // The first text (or the end) before any byte goes out: a request the scheduler refuses
+        // (its deadline passed in the queue, the server stopping) still gets its HTTP status.
+        Generating.Piece first = g.next();
+        Generating.End end = first == null ? g.end() : null;
         try (ServerSentEvents events = new ServerSentEvents(res)) {
             Map<String, Object> role = new LinkedHashMap<>();
             role.put("role", "assistant");
             role.put("content", "");
             events.send(chunk(id, role, null, null, includeUsage));
-            for (Generating.Piece p; (p = g.next()) != null; ) events.send(chunk(id, Map.of("content", p.text()), logprobsOf(p, wantLogprobs), null, includeUsage));
-            Generating.End end = g.end();
+            for (Generating.Piece p = first; p != null; p = g.next()) events.send(chunk(id, Map.of("content", p.text()), logprobsOf(p, wantLogprobs), null, includeUsage));
+            if (end == null) end = g.end();
             Generating.Piece last = end.last();
             if (!last.text().isEmpty() || !last.tokens().isEmpty())
                 events.send(chunk(id, Map.of("content", last.text()), logprobsOf(last, wantLogprobs), null, includeUsage));

@@ -105,6 +105,18 @@ class FaultsTest {
     }
 
     @Test
+    void aDeadlinePassedInTheQueueGets504() throws Exception {
+        // A deadline of a nanosecond has passed by the time the scheduler looks at the request.
+        try (VaneServer server = VaneServer.start(model, ServerOptions.defaults("tiny").withPort(0).withRequestTimeout(Duration.ofNanos(1)))) {
+            for (boolean stream : new boolean[] {false, true}) {
+                HttpResponse<String> r = client.send(chat(server, 8, stream), HttpResponse.BodyHandlers.ofString());
+                assertEquals(504, r.statusCode(), r.body());
+                assertEquals("timeout", JSON.readTree(r.body()).get("error").get("code").asText());
+            }
+        }
+    }
+
+    @Test
     void shutdownDrainsTheStreamInFlightAndRefusesNewWork() throws Exception {
         VaneServer server = VaneServer.start(model, ServerOptions.defaults("tiny").withPort(0).withScheduling(2, 4));
         HttpResponse<InputStream> r = client.send(chat(server, longest(), true), HttpResponse.BodyHandlers.ofInputStream());
