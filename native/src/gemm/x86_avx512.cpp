@@ -15,11 +15,13 @@ namespace {
 
 int64_t scratch_bytes_avx512(int32_t format, int64_t m, int64_t k) {
     if (gemm_float_avx512_handles(format, m, k)) return gemm_float_scratch_bytes_avx512(format, m, k);
+    if (gemm_quantizes_acts(format) && !ggml_act_format(format)) return gemm_int_avx512_scratch_bytes(format, m, k);
     return gemm_kernels_avx2.scratch_bytes(format, m, k);
 }
 
 void prepare_avx512(const GemmArgs &a, int64_t m0, int64_t m1) {
     if (gemm_float_avx512_handles(a.format, a.m, a.k)) return gemm_float_prepare_avx512(a, m0, m1);
+    if (gemm_quantizes_acts(a.format) && !ggml_act_format(a.format)) return gemm_int_avx512_prepare(a, m0, m1);
     gemm_kernels_avx2.prepare(a, m0, m1);
 }
 

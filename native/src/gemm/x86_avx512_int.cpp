@@ -167,28 +167,21 @@ struct Avx512Tiles {
 // Octet o (blocks 8o..8o+7) of T rows of x: q as the prepare step left it (the 256 bytes of
 // the octet in the pairs or the lanes layout, gemm.h), one row after the other, so the loop reads
 // every operand at a fixed offset from one pointer per block (with 16 row pointers GCC ran out of
-// registers). Copying whole octets costs little; the former block-by-block spread (the 8 dwords
-// of a block gathered into one struct) cost about 20% of M = 16 with the N chunks of run.cpp,
-// each of which spreads x again.
+// registers). The former block-by-block spread (the 8 dwords of a block gathered into one
+// struct) cost about 20% of M = 16 with the N chunks of run.cpp, each of which spread x again.
+// The copy is made once per call, by the prepare step (small_x8_spread, after the shared one,
+// into the scratch past the activations): copied per N chunk, as before, it took about 8% of
+// M = 16 (gemm_bench decode, 2-vCPU Zen 4, 2026-12-07: 2.6 against 2.8-2.9 ms a layer).
 template <int T>
 struct XOct {
     int8_t q[T][256];
     int32_t corr[T][8];  // -8 * qsum, by slot (act_slot)
     float dx[T][8];
 };
-
-template <int T>
-void spread_x(const GemmActs &acts, int64_t noct, XOct<T> *buf) {
-    for (int64_t o = 0; o < noct; o++)
-        for (int t = 0; t < T; t++) {
-            memcpy(buf[o].q[t], acts.q + (t * acts.nbp + 8 * o) * 32, 256);
-            const int64_t at = t * acts.nbp + 8 * o;
-            for (int s = 0; s < 8; s++) {
-                buf[o].corr[t][s] = -8 * acts.qsum[at + s];
-                buf[o].dx[t][s] = acts.d[at + s];
-            }
-        }
-}
+// XOct<T> is kXOctRowBytes * T bytes, row t's parts at fixed offsets (small_x8_spread writes
+// rows one at a time, knowing T only at run time).
+constexpr int64_t kXOctRowBytes = 256 + 32 + 32;
+static_assert(sizeof(XOct<16>) == 16 * kXOctRowBytes && sizeof(XOct<3>) == 3 * kXOctRowBytes, "XOct layout");
 
 // Byte offset of dword j (elements 4j..4j+3) of block 8o + bi in its row's 256 bytes of octet o.
 template <bool Lanes>
@@ -243,11 +236,10 @@ VG_INLINE void small_x8_groups(const GemmArgs &a, const XOct<T> *xo, int64_t g, 
     }
 }
 
-// buf: room for nbp / 8 XOct<T>.
+// buf: the pass's x, nbp / 8 XOct<T> (small_x8_spread).
 template <int T>
-void small_x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1, void *buf) {
-    XOct<T> *xo = (XOct<T> *)buf;
-    spread_x<T>(acts, acts.nbp / 8, xo);
+void small_x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1, const void *buf) {
+    const XOct<T> *xo = (const XOct<T> *)buf;
     for (int64_t g = n0 / 8; g < n1 / 8; g += 2) {
         const bool two = g + 1 < n1 / 8;
         __m512 acc[T];
@@ -265,7 +257,7 @@ void small_x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1, v
 // kernel, one f32 chain over the blocks).
 constexpr int64_t kSmallX8MinM = 3, kSmallX8MaxM = 16;
 
-void small_q4_0x8_pass(const GemmArgs &a, const GemmActs &acts, int64_t t, int64_t n0, int64_t n1, void *buf) {
+void small_q4_0x8_pass(const GemmArgs &a, const GemmActs &acts, int64_t t, int64_t n0, int64_t n1, const void *buf) {
     switch (t) {
         case 3: return small_x8<3>(a, acts, n0, n1, buf);
         case 4: return small_x8<4>(a, acts, n0, n1, buf);
@@ -284,12 +276,20 @@ void small_q4_0x8_pass(const GemmArgs &a, const GemmActs &acts, int64_t t, int64
     }
 }
 
+// The spread x (XOct by pass, the passes one after the other: pass from row i0 at
+// i0 * nbp / 8 * kXOctRowBytes), in the scratch past the shared prepare step's activations.
+bool small_x8_handles(int32_t format, int64_t m, int64_t k) { return format == VANE_FORMAT_Q4_0_X8 && m >= kSmallX8MinM && k > 0; }
+int64_t small_x8_spread_at(int32_t format, int64_t m, int64_t k) { return (gemm_scratch_bytes(format, m, k) + 63) / 64 * 64; }
+
+// Rows of this pass (from row i0 of the call's m, passes - p passes left): sized evenly.
+int64_t small_x8_pass_rows(int64_t m, int64_t i0, int64_t passes, int64_t p) { return (m - i0) / (passes - p); }
+
 void small_q4_0x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1) {
-    void *buf = x8_rows_buffer(acts.nbp / 8 * (int64_t)sizeof(XOct<kSmallX8MaxM>));
-    if (!buf) return gemm_int_avx2(a, n0, n1);  // no memory for the spread x: the AVX2 kernel, same order
+    const uint8_t *spread = (const uint8_t *)a.scratch + small_x8_spread_at(a.format, a.m, a.k);
     const int64_t passes = (a.m + kSmallX8MaxM - 1) / kSmallX8MaxM;
     for (int64_t p = 0, i0 = 0; p < passes; p++) {
-        const int64_t t = (a.m - i0) / (passes - p);  // rows of this pass
+        const int64_t t = small_x8_pass_rows(a.m, i0, passes, p);
+        const void *buf = spread + i0 * (acts.nbp / 8) * kXOctRowBytes;
         GemmArgs part = a;
         part.y = a.y + i0 * a.ldy;
         GemmActs pa = acts;
@@ -302,8 +302,46 @@ void small_q4_0x8(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n
     }
 }
 
+// Rows [m0, m1) of x into their passes' XOct (small_q4_0x8), from the shared step's activations.
+void small_x8_spread(const GemmArgs &a, int64_t m0, int64_t m1) {
+    const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
+    uint8_t *spread = (uint8_t *)a.scratch + small_x8_spread_at(a.format, a.m, a.k);
+    const int64_t noct = acts.nbp / 8, passes = (a.m + kSmallX8MaxM - 1) / kSmallX8MaxM;
+    for (int64_t p = 0, i0 = 0; p < passes; p++) {
+        const int64_t t_rows = small_x8_pass_rows(a.m, i0, passes, p);
+        uint8_t *pass = spread + i0 * noct * kXOctRowBytes;
+        for (int64_t i = i0 > m0 ? i0 : m0; i < m1 && i < i0 + t_rows; i++) {
+            const int64_t t = i - i0;
+            for (int64_t o = 0; o < noct; o++) {
+                uint8_t *oct = pass + o * t_rows * kXOctRowBytes;  // XOct<t_rows> number o
+                const int64_t at = i * acts.nbp + 8 * o;
+                memcpy(oct + 256 * t, acts.q + at * 32, 256);
+                int32_t *corr = (int32_t *)(oct + 256 * t_rows) + 8 * t;
+                float *dx = (float *)(oct + 288 * t_rows) + 8 * t;
+                for (int s = 0; s < 8; s++) {
+                    corr[s] = -8 * acts.qsum[at + s];
+                    dx[s] = acts.d[at + s];
+                }
+            }
+        }
+        i0 += t_rows;
+    }
+}
+
 }  // namespace avx2g
 }  // namespace
+
+int64_t gemm_int_avx512_scratch_bytes(int32_t format, int64_t m, int64_t k) {
+    using namespace avx2g;
+    if (!small_x8_handles(format, m, k)) return gemm_scratch_bytes(format, m, k);
+    return small_x8_spread_at(format, m, k) + m * ((k / 32 + 7) / 8) * kXOctRowBytes;  // nbp / 8 octets a row
+}
+
+void gemm_int_avx512_prepare(const GemmArgs &a, int64_t m0, int64_t m1) {
+    using namespace avx2g;
+    gemm_prepare(a, m0, m1);
+    if (small_x8_handles(a.format, a.m, a.k)) small_x8_spread(a, m0, m1);
+}
 
 void gemm_int_avx512(const GemmArgs &a, int64_t n0, int64_t n1) {
     using namespace avx2g;

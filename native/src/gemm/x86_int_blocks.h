@@ -240,24 +240,6 @@ void gemm_tiles(const GemmArgs &a, const GemmActs &acts, int64_t n0, int64_t n1)
     }
 }
 
-// A per-thread buffer (the AVX-512 q4_0x8 kernel's x, spread by block), freed when the thread ends.
-struct RowsBuffer {
-    uint8_t *p = nullptr;
-    int64_t cap = 0;
-    ~RowsBuffer() { free(p); }
-};
-
-inline uint8_t *x8_rows_buffer(int64_t bytes) {
-    static thread_local RowsBuffer b;
-    if (bytes > b.cap) {
-        free(b.p);
-        b.cap = (bytes + 4095) / 4096 * 4096;
-        b.p = (uint8_t *)aligned_alloc(64, (size_t)b.cap);
-        if (!b.p) b.cap = 0;
-    }
-    return b.p;
-}
-
 }  // namespace avx2g
 }  // namespace
 }  // namespace vane
