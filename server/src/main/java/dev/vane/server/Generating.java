@@ -3,6 +3,7 @@ package dev.vane.server;
 import dev.vane.model.GeneratedToken;
 import dev.vane.model.GenerationResult;
 import dev.vane.model.Scheduler;
+import dev.vane.model.StopSequences;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

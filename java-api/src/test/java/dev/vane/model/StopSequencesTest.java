@@ -1,4 +1,4 @@
-package dev.vane.server;
+package dev.vane.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.vane.server;
+package dev.vane.model;
 
 import java.util.List;
 
@@ -7,17 +7,22 @@ import java.util.List;
  * any tail that could still become a stop sequence; once one appears, the text before it is
  * the last to go out and {@link #stopped()} is true.
  */
-final class StopSequences {
+public final class StopSequences {
     private final List<String> stops;
     private final StringBuilder pending = new StringBuilder();
     private boolean stopped;
 
-    StopSequences(List<String> stops) {
-        this.stops = stops;
+    /** Stops at the first of these (none empty); an empty list lets all text through. */
+    public StopSequences(List<String> stops) {
+        java.util.Objects.requireNonNull(stops, "stops must not be null");
+        for (int i = 0; i < stops.size(); i++) {
+            if (stops.get(i) == null || stops.get(i).isEmpty()) throw new IllegalArgumentException("stop sequence " + i + " is null or empty");
+        }
+        this.stops = List.copyOf(stops);
     }
 
     /** The text that may be sent after this piece (possibly empty). */
-    String add(String piece) {
+    public String add(String piece) {
         if (stopped) return "";
         pending.append(piece);
         int cut = -1;
@@ -47,13 +52,13 @@ final class StopSequences {
     }
 
     /** What is held back when the generation ends without a stop sequence. */
-    String flush() {
+    public String flush() {
         String out = stopped ? "" : pending.toString();
         pending.setLength(0);
         return out;
     }
 
-    boolean stopped() {
+    public boolean stopped() {
         return stopped;
     }
 }
