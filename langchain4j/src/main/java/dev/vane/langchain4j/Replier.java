@@ -6,12 +6,9 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.ChatResponseMetadata;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
-import dev.vane.model.GenerationOptions;
+import dev.vane.model.ChatReply;
 import dev.vane.model.GenerationResult;
 import dev.vane.model.Model;
-import dev.vane.model.Session;
-import dev.vane.model.SessionOptions;
-import dev.vane.model.StopSequences;
 import dev.vane.model.chat.ChatTemplate;
 import java.util.Objects;
 import java.util.UUID;
@@ -19,10 +16,8 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * One chat request on a model: the messages rendered in the model's chat format (ChatML when the
- * file names none Vane renders, as llama.cpp falls back), a fresh session of contextLength
- * tokens, the reply generated and cut at the first stop sequence. Shared by the blocking and the
- * streaming chat models; safe to use from many threads (each request has its own session).
+ * One LangChain4j chat request on a model ({@link ChatReply}: a fresh session each, so safe from
+ * many threads), answered as LangChain4j's response. Shared by the blocking and the streaming chat models.
  */
 final class Replier {
     private final Model model;
@@ -38,7 +33,7 @@ final class Replier {
             throw new IllegalArgumentException("contextLength must be in 1.." + fileContext + " (the model's), got " + contextLength);
         }
         this.modelName = modelName == null ? "vane" : modelName;
-        this.template = model.chatTemplate().orElse(ChatTemplate.CHATML);
+        this.template = ChatReply.formatOf(model);
     }
 
     Model model() {
@@ -56,40 +51,16 @@ final class Replier {
     /** Runs the request; onText gets each piece of the reply as it is let through; cancelled is polled once a token. */
     ChatResponse reply(ChatRequest request, Consumer<String> onText, BooleanSupplier cancelled) {
         RequestSettings settings = RequestSettings.of(request.parameters());
-        String prompt = template.render(Messages.toVane(request.messages()), true);
-        int[] ids = model.tokenizer().encode(prompt, true);
-        if (ids.length >= contextLength) {
-            throw new IllegalArgumentException("the prompt is " + ids.length + " tokens, which leaves no room in the context of " + contextLength
-                    + " tokens; shorten the conversation or build the model with a larger contextLength");
-        }
-        int room = contextLength - ids.length;
-        int maxTokens = settings.maxOutputTokens() == null ? room : Math.min(settings.maxOutputTokens(), room);
-        GenerationOptions options = new GenerationOptions(maxTokens, settings.sampling(), false, false);
-        StopSequences stops = new StopSequences(settings.stops());
-        StringBuilder text = new StringBuilder();
-        GenerationResult result;
-        try (Session session = model.newSession(SessionOptions.defaults(model.config()).withContextLength(contextLength))) {
-            result = session.generate(ids, options, t -> {
-                String piece = stops.add(t.text());
-                if (!piece.isEmpty()) {
-                    text.append(piece);
-                    onText.accept(piece);
-                }
-                return !stops.stopped() && !cancelled.getAsBoolean();
-            });
-        }
-        String rest = stops.flush();
-        if (!rest.isEmpty()) {
-            text.append(rest);
-            onText.accept(rest);
-        }
-        FinishReason finish = stops.stopped() ? FinishReason.STOP : switch (result.stopReason()) {
+        ChatReply reply = ChatReply.generate(model, contextLength, Messages.toVane(request.messages()), settings.sampling(), settings.maxOutputTokens(),
+                settings.stops(), onText, cancelled);
+        GenerationResult result = reply.result();
+        FinishReason finish = reply.stopSequenceFound() ? FinishReason.STOP : switch (result.stopReason()) {
             case END_OF_GENERATION -> FinishReason.STOP;
             case MAX_TOKENS, CONTEXT_FULL -> FinishReason.LENGTH;
             case CANCELLED, DEADLINE -> FinishReason.OTHER;
         };
         ChatResponseMetadata metadata = ChatResponseMetadata.builder().id("vane-" + UUID.randomUUID()).modelName(modelName)
                 .tokenUsage(new TokenUsage(result.promptTokens(), result.tokens().length)).finishReason(finish).build();
-        return ChatResponse.builder().aiMessage(AiMessage.from(text.toString())).metadata(metadata).build();
+        return ChatResponse.builder().aiMessage(AiMessage.from(reply.text())).metadata(metadata).build();
     }
 }

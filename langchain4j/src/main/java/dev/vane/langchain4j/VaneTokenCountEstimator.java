@@ -20,7 +20,7 @@ public final class VaneTokenCountEstimator implements TokenCountEstimator {
 
     public VaneTokenCountEstimator(Model model) {
         this.model = Objects.requireNonNull(model, "model must not be null");
-        this.template = model.chatTemplate().orElse(ChatTemplate.CHATML);
+        this.template = dev.vane.model.ChatReply.formatOf(model);
     }
 
     @Override
