@@ -68,6 +68,20 @@ class EmbeddingsTest {
     }
 
     @Test
+    void textsSharingPassesEqualEachAlone() {
+        // 70 texts: more than one shared pass holds (64 texts, here 256 rows), of lengths 3 to ~120
+        // tokens, and one longer than a shared pass, which runs alone between them.
+        java.util.Random r = new java.util.Random(15);
+        List<String> texts = new java.util.ArrayList<>();
+        for (int i = 0; i < 70; i++) texts.add(i == 33 ? "the world ".repeat(60) : "hello the old world ".repeat(r.nextInt(25)) + "said " + i);
+        for (Pooling p : Pooling.values()) {
+            List<float[]> together = Embeddings.embed(model, texts, p, false, 256);
+            assertEquals(texts.size(), together.size());
+            for (int i = 0; i < texts.size(); i++) assertClose(model.embed(List.of(texts.get(i)), p, false).get(0), together.get(i), p + " text " + i);
+        }
+    }
+
+    @Test
     void badInputsAreRefused() {
         assertThrows(NullPointerException.class, () -> model.embed(List.of(TEXT), null, true));
         assertThrows(NullPointerException.class, () -> model.embed(java.util.Arrays.asList(TEXT, null), Pooling.MEAN, true));
