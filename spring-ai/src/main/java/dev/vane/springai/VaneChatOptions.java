@@ -1,84 +1,28 @@
 package dev.vane.springai;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import org.springframework.ai.chat.prompt.ChatOptions;
+import org.springframework.ai.model.tool.DefaultToolCallingChatOptions;
+import org.springframework.ai.model.tool.StructuredOutputChatOptions;
+import org.springframework.ai.tool.ToolCallback;
 
 /**
- * Spring AI's portable chat options plus Vane's seed (a fixed seed makes a sampled reply
- * repeatable). Pass it as a prompt's options or as the model's defaults (the vane.chat.*
- * properties); a prompt's options win where set.
+ * Spring AI's chat options (with tool callbacks) plus Vane's own: the sampler's seed (a fixed seed
+ * makes a sampled reply repeatable) and an output schema (JSON Schema the reply is constrained to,
+ * which Spring AI's native structured output sets). A prompt's options are merged over the
+ * model's defaults through {@link #mutate()} and {@link Builder#combineWith}, as Spring AI does.
  */
-public class VaneChatOptions implements ChatOptions {
-    private final String model;
-    private final Integer maxTokens;
-    private final List<String> stopSequences;
-    private final Double temperature;
-    private final Integer topK;
-    private final Double topP;
+public class VaneChatOptions extends DefaultToolCallingChatOptions implements StructuredOutputChatOptions {
     private final Long seed;
+    private final String outputSchema;
 
-    VaneChatOptions(String model, Integer maxTokens, List<String> stopSequences, Double temperature, Integer topK, Double topP, Long seed) {
-        this.model = model;
-        this.maxTokens = maxTokens;
-        this.stopSequences = stopSequences == null ? null : List.copyOf(stopSequences);
-        this.temperature = temperature;
-        this.topK = topK;
-        this.topP = topP;
-        this.seed = seed;
-    }
-
-    /** These options with the set values of over replacing them (over may be any ChatOptions; null keeps these). */
-    VaneChatOptions overriddenBy(ChatOptions over) {
-        if (over == null) return this;
-        return new VaneChatOptions(or(over.getModel(), model), or(over.getMaxTokens(), maxTokens), or(over.getStopSequences(), stopSequences),
-                or(over.getTemperature(), temperature), or(over.getTopK(), topK), or(over.getTopP(), topP),
-                over instanceof VaneChatOptions v ? or(v.seed, seed) : seed);
-    }
-
-    private static <T> T or(T a, T b) {
-        return a != null ? a : b;
-    }
-
-    @Override
-    public String getModel() {
-        return model;
-    }
-
-    /** Vane has no frequency penalty; always null. */
-    @Override
-    public Double getFrequencyPenalty() {
-        return null;
-    }
-
-    @Override
-    public Integer getMaxTokens() {
-        return maxTokens;
-    }
-
-    /** Vane has no presence penalty; always null. */
-    @Override
-    public Double getPresencePenalty() {
-        return null;
-    }
-
-    @Override
-    public List<String> getStopSequences() {
-        return stopSequences;
-    }
-
-    @Override
-    public Double getTemperature() {
-        return temperature;
-    }
-
-    @Override
-    public Integer getTopK() {
-        return topK;
-    }
-
-    @Override
-    public Double getTopP() {
-        return topP;
+    protected VaneChatOptions(Builder b) {
+        super(b.toolCallbackList(), b.toolContextMap(), b.model(), b.frequencyPenalty(),
+                b.maxTokens(), b.presencePenalty(), b.stopSequences(), b.temperature(), b.topK(), b.topP());
+        this.seed = b.seed;
+        this.outputSchema = b.outputSchema;
     }
 
     /** The sampler's seed, or null for a fresh one each request. */
@@ -86,62 +30,89 @@ public class VaneChatOptions implements ChatOptions {
         return seed;
     }
 
-    /** Spring AI's portable builder over these values (the seed is Vane's own: set it with {@link #builder()}). */
+    /** The JSON Schema the reply must match, or null for free text. */
     @Override
-    public ChatOptions.Builder<?> mutate() {
-        return ChatOptions.builder().model(model).maxTokens(maxTokens).stopSequences(stopSequences).temperature(temperature).topK(topK).topP(topP);
+    public String getOutputSchema() {
+        return outputSchema;
+    }
+
+    @Override
+    public Builder mutate() {
+        Builder b = new Builder().model(getModel()).frequencyPenalty(getFrequencyPenalty()).maxTokens(getMaxTokens()).presencePenalty(getPresencePenalty())
+                .stopSequences(getStopSequences()).temperature(getTemperature()).topK(getTopK()).topP(getTopP()).toolCallbacks(getToolCallbacks())
+                .toolContext(getToolContext());
+        b.seed = seed;
+        b.outputSchema = outputSchema;
+        return b;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof VaneChatOptions v && super.equals(o) && Objects.equals(seed, v.seed) && Objects.equals(outputSchema, v.outputSchema);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), seed, outputSchema);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    public static final class Builder {
-        private String model;
-        private Integer maxTokens;
-        private List<String> stopSequences;
-        private Double temperature;
-        private Integer topK;
-        private Double topP;
+    public static class Builder extends DefaultToolCallingChatOptions.Builder<Builder> implements StructuredOutputChatOptions.Builder<Builder> {
         private Long seed;
-
-        public Builder model(String model) {
-            this.model = model;
-            return this;
-        }
-
-        public Builder maxTokens(Integer maxTokens) {
-            this.maxTokens = maxTokens;
-            return this;
-        }
-
-        public Builder stopSequences(List<String> stopSequences) {
-            this.stopSequences = stopSequences;
-            return this;
-        }
-
-        public Builder temperature(Double temperature) {
-            this.temperature = temperature;
-            return this;
-        }
-
-        public Builder topK(Integer topK) {
-            this.topK = topK;
-            return this;
-        }
-
-        public Builder topP(Double topP) {
-            this.topP = topP;
-            return this;
-        }
+        private String outputSchema;
 
         public Builder seed(Long seed) {
             this.seed = seed;
             return this;
         }
 
-        public VaneChatOptions build() {
-            return new VaneChatOptions(model, maxTokens, stopSequences, temperature, topK, topP, seed);
+        @Override
+        public Builder outputSchema(String schema) {
+            this.outputSchema = schema;
+            return this;
         }
+
+        /** Takes other's set values over this builder's (tool callbacks and context are added to), as Spring AI merges options. */
+        @Override
+        public Builder combineWith(ChatOptions.Builder<?> other) {
+            super.combineWith(other);
+            if (other instanceof Builder v) {
+                if (v.seed != null) seed = v.seed;
+                if (v.outputSchema != null) outputSchema = v.outputSchema;
+            }
+            return this;
+        }
+
+        @Override
+        public Builder clone() {
+            Builder b = super.clone();
+            b.seed = seed;
+            b.outputSchema = outputSchema;
+            return b;
+        }
+
+        List<ToolCallback> toolCallbackList() { return toolCallbacks == null ? List.of() : toolCallbacks; }
+        Map<String, Object> toolContextMap() { return toolContext == null ? Map.of() : toolContext; }
+        String model() { return model; }
+        Double frequencyPenalty() { return frequencyPenalty; }
+        Integer maxTokens() { return maxTokens; }
+        Double presencePenalty() { return presencePenalty; }
+        List<String> stopSequences() { return stopSequences; }
+        Double temperature() { return temperature; }
+        Integer topK() { return topK; }
+        Double topP() { return topP; }
+
+        @Override
+        public VaneChatOptions build() {
+            return new VaneChatOptions(this);
+        }
+    }
+
+    /** The tool callbacks, never null. */
+    List<ToolCallback> tools() {
+        return getToolCallbacks() == null ? List.of() : getToolCallbacks();
     }
 }

@@ -87,7 +87,7 @@ public final class VaneSpringChatModel implements ChatModel {
     // Runs one prompt; the response carries the whole text when whole, else an empty text with the finish reason and usage (the end of a stream).
     private ChatResponse run(Prompt prompt, Consumer<String> onText, BooleanSupplier cancelled, boolean whole) {
         Objects.requireNonNull(prompt, "prompt must not be null");
-        VaneChatOptions o = defaults.overriddenBy(prompt.getOptions());
+        VaneChatOptions o = merged(prompt.getOptions());
         if (prompt.getOptions() != null && (nonZero(prompt.getOptions().getFrequencyPenalty()) || nonZero(prompt.getOptions().getPresencePenalty()))) {
             throw new IllegalArgumentException("frequency and presence penalties are not supported by Vane; leave them unset");
         }
@@ -120,6 +120,20 @@ public final class VaneSpringChatModel implements ChatModel {
         ChatResponseMetadata md = ChatResponseMetadata.builder().id("vane-" + UUID.randomUUID()).model(o.getModel() == null ? "vane" : o.getModel())
                 .usage(new DefaultUsage(r.promptTokens(), r.tokens().length)).build();
         return new ChatResponse(List.of(g), md);
+    }
+
+    // The prompt's options over the defaults: Spring AI's merge when they are Vane's, else their portable values.
+    private VaneChatOptions merged(ChatOptions options) {
+        if (options == null) return defaults;
+        if (options instanceof VaneChatOptions v) return defaults.mutate().combineWith(v.mutate()).build();
+        VaneChatOptions.Builder b = defaults.mutate();
+        if (options.getModel() != null) b.model(options.getModel());
+        if (options.getMaxTokens() != null) b.maxTokens(options.getMaxTokens());
+        if (options.getStopSequences() != null) b.stopSequences(options.getStopSequences());
+        if (options.getTemperature() != null) b.temperature(options.getTemperature());
+        if (options.getTopK() != null) b.topK(options.getTopK());
+        if (options.getTopP() != null) b.topP(options.getTopP());
+        return b.build();
     }
 
     private static boolean nonZero(Double d) {
