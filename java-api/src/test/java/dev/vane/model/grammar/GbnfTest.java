@@ -113,8 +113,8 @@ class GbnfTest {
         assertMessage("GBNF 1:13: expected \" to close the literal", "root ::= \"ab\n");
         assertMessage("GBNF 1:6: expected ::= after the rule name root", "root = \"a\"\n");
         assertMessage("GBNF 1:10: expected something to repeat before *", "root ::= *\n");
-        assertMessage("GBNF 1:15: expected ] to close the character class", "root ::= [a-z\n");
-        assertMessage("GBNF 1:16: expected ) to close the group", "root ::= ( \"a\"\n");
+        assertMessage("GBNF 1:14: expected ] to close the character class", "root ::= [a-z\n");
+        assertMessage("GBNF 2:1: expected ) to close the group", "root ::= ( \"a\"\n");
         assertMessage("GBNF 1:11: unknown escape \\q", "root ::= \"\\q\"\n");
         assertMessage("GBNF 2:1: rule root is defined twice", "root ::= \"a\"\nroot ::= \"b\"\n");
         assertMessage("left recursion: expr -> expr", "root ::= expr\nexpr ::= expr \"+\" \"1\" | \"1\"\n");
