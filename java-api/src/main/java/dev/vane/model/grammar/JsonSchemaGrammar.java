@@ -33,6 +33,12 @@ public final class JsonSchemaGrammar {
             "examples", "deprecated", "readOnly", "writeOnly", "$defs", "definitions", "$anchor", "contentMediaType", "contentEncoding");
     private static final Set<String> FORMATS = Set.of("date", "time", "date-time", "uuid", "email");
     private static final int MAX_ENUMERATED_INTEGERS = 1000;
+    private static final Map<Object, Set<String>> TYPE_KEYWORDS = Map.of(
+            "object", Set.of("properties", "required", "additionalProperties"),
+            "array", Set.of("items", "prefixItems", "minItems", "maxItems"),
+            "string", Set.of("minLength", "maxLength", "format"),
+            "integer", Set.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"),
+            "number", Set.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"));
 
     private final String name;
     private final Object rootSchema;
@@ -116,8 +122,13 @@ public final class JsonSchemaGrammar {
         Object type = m.get("type");
         if (type instanceof List<?> types) {
             List<String> alts = new ArrayList<>();
-            for (Object t : types) {
-                Map<String, Object> one = new LinkedHashMap<>(m);
+            for (Object t : types) {  // each type with the keywords that apply to it (the others do not constrain it)
+                Map<String, Object> one = new LinkedHashMap<>();
+                for (Map.Entry<String, Object> e : m.entrySet()) {
+                    Set<String> own = TYPE_KEYWORDS.getOrDefault(t, Set.of());
+                    boolean another = TYPE_KEYWORDS.values().stream().anyMatch(k -> k.contains(e.getKey()));
+                    if (!another || own.contains(e.getKey())) one.put(e.getKey(), e.getValue());
+                }
                 one.put("type", t);
                 alts.add(value(one, path));
             }
