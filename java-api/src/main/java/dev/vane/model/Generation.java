@@ -1,5 +1,6 @@
 package dev.vane.model;
 
+import dev.vane.model.grammar.GrammarMatcher;
 import dev.vane.model.tokenizer.TextStream;
 import dev.vane.model.tokenizer.Tokenizer;
 import java.util.Arrays;
@@ -20,6 +21,7 @@ final class Generation {
     private final StringBuilder out = new StringBuilder();
     private final int promptTokens, vocab, known;
     private final int[] endTokens;
+    private final GrammarMatcher grammar;  // null: unconstrained
     private int[] generated;
     private int n;
     private final JfrEvents.Generation event = JfrEvents.Generation.start();
@@ -40,6 +42,7 @@ final class Generation {
         this.sampler = new Sampler(options.sampling());
         this.text = new TextStream(tok, false);
         this.endTokens = options.ignoreEos() ? Session.endOfGenerationTokens(tok) : new int[0];
+        this.grammar = options.grammar() == null ? null : options.grammar().matcher(tok);
         this.generated = new int[Math.max(1, Math.min(options.maxTokens(), 1 << 16))];
     }
 
@@ -60,9 +63,17 @@ final class Generation {
     boolean draw(float[] logits) {
         if (done) return false;
         for (int i = known; i < vocab; i++) logits[i] = Float.NEGATIVE_INFINITY;  // padding rows past the tokenizer's vocabulary
+        // Log probabilities are of the model's distribution (before the grammar's mask), as OpenAI reports them.
         float[] raw = options.topLogprobs() >= 0 ? logits.clone() : null;  // the sampler may change logits in place
         for (int e : endTokens) logits[e] = Float.NEGATIVE_INFINITY;  // ignoring EOS means never drawing it (as llama.cpp)
+        if (grammar != null) {
+            grammar.maskLogits(logits);
+            if (options.ignoreEos() && grammar.isComplete() && allNegativeInfinity(logits)) {
+                throw new IllegalStateException("the grammar allows only end of generation here, and ignoreEos forbids it");
+            }
+        }
         int id = session.drawn(sampler, logits);
+        if (grammar != null) grammar.accept(id);
         if (n == 0) tFirst = System.nanoTime();
         if (!options.ignoreEos() && tok.isEndOfGeneration(id)) return stop(GenerationResult.StopReason.END_OF_GENERATION);
         if (n == generated.length) generated = Arrays.copyOf(generated, n * 2);
@@ -72,8 +83,14 @@ final class Generation {
         boolean go = listener.onToken(token(id, piece, raw));
         n++;
         if (!go || Thread.currentThread().isInterrupted()) return stop(GenerationResult.StopReason.CANCELLED);
+        if (grammar != null && grammar.isComplete() && !grammar.canContinue()) return stop(GenerationResult.StopReason.GRAMMAR_COMPLETE);
         if (n == options.maxTokens()) return stop(GenerationResult.StopReason.MAX_TOKENS);
         if (session.position() >= session.contextLength()) return stop(GenerationResult.StopReason.CONTEXT_FULL);
+        return true;
+    }
+
+    private static boolean allNegativeInfinity(float[] logits) {
+        for (float l : logits) if (l != Float.NEGATIVE_INFINITY) return false;
         return true;
     }
 

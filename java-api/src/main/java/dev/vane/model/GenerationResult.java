@@ -21,7 +21,12 @@ public record GenerationResult(String text, int[] tokens, StopReason stopReason,
          * The request's deadline passed while it ran (a {@link Scheduler}'s): it stopped before its
          * next token, keeping those already streamed (none if its prompt was still running).
          */
-        DEADLINE
+        DEADLINE,
+        /**
+         * The output is a whole match of the generation's grammar and no further byte can follow
+         * it ({@link GenerationOptions#withGrammar}).
+         */
+        GRAMMAR_COMPLETE
     }
 
     public GenerationResult {

@@ -1,0 +1,93 @@
+package dev.vane.model.grammar;
+
+import dev.vane.model.tokenizer.Tokenizer;
+import java.util.stream.IntStream;
+
+/**
+ * One generation's place in a {@link Grammar}: which tokens may come next ({@link #maskLogits}),
+ * and the state after the drawn one ({@link #accept}). A token is allowed when its bytes keep the
+ * output a prefix of a match; tokens with no bytes (control tokens) never are, except the
+ * vocabulary's end-of-generation tokens once the output is a whole match. Not thread-safe.
+ */
+public final class GrammarMatcher {
+    private final TokenMasks masks;
+    private final Tokenizer tok;
+    private final int[] endTokens;
+    private MatchState state;
+
+    GrammarMatcher(Grammar grammar, TokenMasks masks, Tokenizer tok) {
+        this.masks = masks;
+        this.tok = tok;
+        this.endTokens = IntStream.range(0, tok.vocabSize()).filter(tok::isEndOfGeneration).toArray();
+        this.state = grammar.initialState();
+    }
+
+    /** The output so far is a whole match (an end-of-generation token may come now). */
+    public boolean isComplete() {
+        return state.isComplete();
+    }
+
+    /** Some further byte can be accepted (false with isComplete: the output is finished). */
+    public boolean canContinue() {
+        return state.canContinue();
+    }
+
+    /** Whether token id may come next. */
+    public boolean allows(int id) {
+        if (id < 0 || id >= masks.vocab()) return false;
+        if (tok.isEndOfGeneration(id)) return state.isComplete();
+        long[] m = masks.allowed(state);
+        return (m[id >>> 6] & (1L << id)) != 0;
+    }
+
+    /**
+     * Sets the logits of every token that may not come next to -infinity (rows past the
+     * vocabulary too).
+     *
+     * @throws IllegalStateException if no token may come next (the vocabulary cannot continue
+     *     the grammar from here)
+     */
+    public void maskLogits(float[] logits) {
+        long[] m = masks.allowed(state);
+        int n = Math.min(logits.length, masks.vocab());
+        float[] endLogits = new float[endTokens.length];  // kept before the mask clears them (they have no bytes)
+        for (int k = 0; k < endTokens.length; k++) endLogits[k] = endTokens[k] < n ? logits[endTokens[k]] : Float.NEGATIVE_INFINITY;
+        boolean any = false;
+        for (int w = 0; w < m.length; w++) {
+            long bits = m[w];
+            any |= bits != 0;
+            int base = w << 6, end = Math.min(n, base + 64);
+            if (bits == -1L) continue;
+            for (int i = base; i < end; i++) if ((bits & (1L << i)) == 0) logits[i] = Float.NEGATIVE_INFINITY;
+        }
+        for (int i = n; i < logits.length; i++) logits[i] = Float.NEGATIVE_INFINITY;
+        boolean complete = state.isComplete();
+        for (int k = 0; k < endTokens.length; k++) if (endTokens[k] < n) logits[endTokens[k]] = complete ? endLogits[k] : Float.NEGATIVE_INFINITY;
+        if (!any && !(complete && endTokens.length > 0)) {
+            throw new IllegalStateException("the grammar allows no token of the vocabulary here (" + (complete
+                    ? "the output is complete but the vocabulary has no end-of-generation token" : "no token's bytes continue the match") + ")");
+        }
+    }
+
+    /**
+     * Moves past token id.
+     *
+     * @throws IllegalStateException if the grammar does not allow it here
+     */
+    public void accept(int id) {
+        if (tok.isEndOfGeneration(id)) {
+            if (!state.isComplete()) throw new IllegalStateException("end-of-generation token " + id + " before the grammar is complete");
+            return;
+        }
+        MatchState next = state.advance(TokenTrie.bytesOf(tok, id));
+        if (next == null || next.isDead() || TokenTrie.bytesOf(tok, id).length == 0) {
+            throw new IllegalStateException("token " + id + " does not continue the grammar here");
+        }
+        state = next;
+    }
+
+    /** The state now (immutable). */
+    public MatchState state() {
+        return state;
+    }
+}
