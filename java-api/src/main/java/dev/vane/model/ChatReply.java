@@ -22,13 +22,14 @@ public record ChatReply(String text, GenerationResult result, boolean stopSequen
     }
 
     /**
-     * Generates the reply. maxTokens null means as many as the context leaves; onText gets each
-     * piece of text once the stop sequences let it through; cancelled is asked once a token.
+     * Generates the reply. maxTokens null means as many as the context leaves; grammar, when not
+     * null, constrains the reply ({@link GenerationOptions#withGrammar}); onText gets each piece of
+     * text once the stop sequences let it through; cancelled is asked once a token.
      *
      * @throws IllegalArgumentException if the prompt leaves no room in contextLength
      */
     public static ChatReply generate(Model model, int contextLength, List<ChatMessage> messages, Sampling sampling, Integer maxTokens, List<String> stops,
-            Consumer<String> onText, BooleanSupplier cancelled) {
+            dev.vane.model.grammar.Grammar grammar, Consumer<String> onText, BooleanSupplier cancelled) {
         Objects.requireNonNull(model, "model must not be null");
         Objects.requireNonNull(sampling, "sampling must not be null");
         Objects.requireNonNull(onText, "onText must not be null");
@@ -40,7 +41,7 @@ public record ChatReply(String text, GenerationResult result, boolean stopSequen
                     + " tokens; shorten the conversation or use a larger context length");
         }
         int room = contextLength - ids.length;
-        GenerationOptions options = new GenerationOptions(maxTokens == null ? room : Math.min(maxTokens, room), sampling, false, false);
+        GenerationOptions options = new GenerationOptions(maxTokens == null ? room : Math.min(maxTokens, room), sampling, false, false).withGrammar(grammar);
         StopSequences stopper = new StopSequences(stops);
         StringBuilder text = new StringBuilder();
         Consumer<String> send = piece -> {

@@ -73,7 +73,16 @@ final class Generation {
             }
         }
         int id = session.drawn(sampler, logits);
-        if (grammar != null) grammar.accept(id);
+        if (grammar != null) {
+            // The output must close before the tokens run out: a token that leaves too little room is
+            // drawn again among those that fit (checking every token only when the first draw did not).
+            int left = (int) Math.min(options.maxTokens() - n, session.contextLength() - session.position());
+            if (!grammar.fitsBudget(id, left)) {
+                grammar.restrictToBudget(logits, left);
+                id = session.drawn(sampler, logits);
+            }
+            grammar.accept(id);
+        }
         if (n == 0) tFirst = System.nanoTime();
         if (!options.ignoreEos() && tok.isEndOfGeneration(id)) return stop(GenerationResult.StopReason.END_OF_GENERATION);
         if (n == generated.length) generated = Arrays.copyOf(generated, n * 2);

@@ -52,10 +52,10 @@ final class Replier {
     ChatResponse reply(ChatRequest request, Consumer<String> onText, BooleanSupplier cancelled) {
         RequestSettings settings = RequestSettings.of(request.parameters());
         ChatReply reply = ChatReply.generate(model, contextLength, Messages.toVane(request.messages()), settings.sampling(), settings.maxOutputTokens(),
-                settings.stops(), onText, cancelled);
+                settings.stops(), settings.grammar(), onText, cancelled);
         GenerationResult result = reply.result();
         FinishReason finish = reply.stopSequenceFound() ? FinishReason.STOP : switch (result.stopReason()) {
-            case END_OF_GENERATION -> FinishReason.STOP;
+            case END_OF_GENERATION, GRAMMAR_COMPLETE -> FinishReason.STOP;
             case MAX_TOKENS, CONTEXT_FULL -> FinishReason.LENGTH;
             case CANCELLED, DEADLINE -> FinishReason.OTHER;
         };

@@ -1,12 +1,14 @@
 package dev.vane.langchain4j;
 
 import dev.langchain4j.model.ModelProvider;
+import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A Vane model in this JVM as LangChain4j's {@link ChatModel}. Each request runs in a fresh
@@ -43,6 +45,12 @@ public final class VaneChatModel implements ChatModel {
     @Override
     public List<ChatModelListener> listeners() {
         return listeners;
+    }
+
+    /** JSON schema response formats are enforced by constrained decoding, so AiServices may ask for them. */
+    @Override
+    public Set<Capability> supportedCapabilities() {
+        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
     }
 
     @Override

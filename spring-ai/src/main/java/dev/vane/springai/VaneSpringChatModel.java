@@ -5,6 +5,7 @@ import dev.vane.model.GenerationResult;
 import dev.vane.model.Model;
 import dev.vane.model.Sampling;
 import dev.vane.model.chat.ChatMessage;
+import dev.vane.model.grammar.Grammar;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,8 +33,10 @@ import reactor.core.scheduler.Schedulers;
 /**
  * A Vane model in this JVM as Spring AI's {@link ChatModel} (and so its StreamingChatModel): each
  * prompt runs in a fresh session of contextLength tokens, at most maxConcurrent at once (the rest
- * wait their turn). Options: maxTokens, temperature, topK, topP, stopSequences, and
- * {@link VaneChatOptions#getSeed()}; frequency and presence penalties are refused. The model is
+ * wait their turn). Options: maxTokens, temperature, topK, topP, stopSequences,
+ * {@link VaneChatOptions#getSeed()}, and {@link VaneChatOptions#getOutputSchema()} (the reply
+ * constrained to the JSON Schema: Spring AI's native structured output); frequency and presence
+ * penalties are refused. The model is
  * its owner's to close (the auto-configuration closes the one it opened).
  */
 public final class VaneSpringChatModel implements ChatModel {
@@ -106,13 +109,13 @@ public final class VaneSpringChatModel implements ChatModel {
         ChatReply reply;
         try {
             reply = ChatReply.generate(model, contextLength, messages, s, o.getMaxTokens(), o.getStopSequences() == null ? List.of() : o.getStopSequences(),
-                    onText, cancelled);
+                    o.getOutputSchema() == null ? null : Grammar.fromJsonSchema(o.getOutputSchema()), onText, cancelled);
         } finally {
             slots.release();
         }
         GenerationResult r = reply.result();
         String finish = reply.stopSequenceFound() ? "STOP" : switch (r.stopReason()) {
-            case END_OF_GENERATION -> "STOP";
+            case END_OF_GENERATION, GRAMMAR_COMPLETE -> "STOP";
             case MAX_TOKENS, CONTEXT_FULL -> "LENGTH";
             case CANCELLED, DEADLINE -> "CANCELLED";
         };

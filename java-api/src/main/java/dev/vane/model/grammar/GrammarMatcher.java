@@ -70,6 +70,41 @@ public final class GrammarMatcher {
     }
 
     /**
+     * Whether token id, drawn now with tokensLeft tokens left to this generation (this one
+     * included), still lets the output become a whole match in time: after it, the shortest
+     * finish ({@link MatchState#bytesToComplete()}) fits in the tokens that remain, counting a byte
+     * a token (byte-level vocabularies have a token for every byte).
+     */
+    public boolean fitsBudget(int id, int tokensLeft) {
+        if (tok.isEndOfGeneration(id)) return state.isComplete();
+        byte[] bytes = TokenTrie.bytesOf(tok, id);
+        if (bytes.length == 0) return false;
+        MatchState next = state.advance(bytes);
+        return next != null && next.bytesToComplete() <= tokensLeft - 1;
+    }
+
+    /**
+     * Sets to -infinity the logits of the tokens that do not fit the budget ({@link #fitsBudget});
+     * call after {@link #maskLogits}, when the drawn token did not fit. The output then closes in
+     * time whatever the model prefers.
+     *
+     * @throws IllegalStateException if no token fits (the vocabulary lacks a byte the shortest finish needs)
+     */
+    public void restrictToBudget(float[] logits, int tokensLeft) {
+        boolean any = false;
+        int n = Math.min(logits.length, masks.vocab());
+        for (int id = 0; id < n; id++) {
+            if (logits[id] == Float.NEGATIVE_INFINITY) continue;
+            if (fitsBudget(id, tokensLeft)) any = true;
+            else logits[id] = Float.NEGATIVE_INFINITY;
+        }
+        if (!any) {
+            throw new IllegalStateException("no token closes the grammar's output within the " + tokensLeft + " tokens left (it needs at least "
+                    + state.bytesToComplete() + " more bytes); allow more tokens");
+        }
+    }
+
+    /**
      * Moves past token id.
      *
      * @throws IllegalStateException if the grammar does not allow it here

@@ -73,6 +73,20 @@ public final class MatchState {
         return false;
     }
 
+    /**
+     * The fewest bytes that make the output so far a whole match (0 when it is one): over the live
+     * parses, the shortest finish of each stack's entries.
+     */
+    public int bytesToComplete() {
+        int best = CompletionLengths.UNREACHABLE;
+        for (ParseStack s : stacks) {
+            int n = 0;
+            for (ParseStack e = s; e != ParseStack.COMPLETE && e != null; e = e.next) n = Math.min(CompletionLengths.UNREACHABLE, n + program.bytesToEnd[e.pos]);
+            best = Math.min(best, n);
+        }
+        return best;
+    }
+
     /** Whether byte b can come next. */
     boolean accepts(int b) {
         for (ParseStack s : stacks) if (s != ParseStack.COMPLETE && program.accepts(program.code[s.pos], b)) return true;

@@ -14,6 +14,8 @@ final class Program {
     final int[][] alternatives;
     final String[] names;
     final int root;
+    /** The fewest bytes from each code position to its alternative's end ({@link CompletionLengths}). */
+    final int[] bytesToEnd;
 
     Program(int[] code, long[][] sets, int[][] alternatives, String[] names, int root) {
         this.code = code;
@@ -21,6 +23,7 @@ final class Program {
         this.alternatives = alternatives;
         this.names = names;
         this.root = root;
+        this.bytesToEnd = CompletionLengths.of(this);
     }
 
     static int ref(int rule) {
