@@ -83,6 +83,12 @@ public final class VaneSpringChatModel implements ChatModel {
         return defaults;
     }
 
+    /** The defaults: ChatClient starts each prompt's options from these, so they are Vane's (seed, output schema). */
+    @Override
+    public ChatOptions getOptions() {
+        return defaults;
+    }
+
     private static ChatResponse piece(String text) {
         return new ChatResponse(List.of(new Generation(new AssistantMessage(text))));
     }

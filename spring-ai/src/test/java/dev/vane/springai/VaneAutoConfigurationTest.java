@@ -11,6 +11,7 @@ import dev.vane.model.chat.ChatMessage;
 import dev.vane.model.chat.ChatTemplate;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.ai.chat.client.AdvisorParams;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.chat.model.ChatResponse;
@@ -65,6 +66,20 @@ class VaneAutoConfigurationTest {
         VaneChatOptions seeded = VaneChatOptions.builder().temperature(1.0).seed(11L).build();
         assertThat(chat.call(new Prompt("And it came to pass", seeded)).getResult().getOutput().getText())
                 .isEqualTo(chat.call(new Prompt("And it came to pass", seeded)).getResult().getOutput().getText());
+    }
+
+    enum Testament { OLD, NEW }
+
+    record Reference(String book, int chapter, int verse, Testament testament) {}
+
+    @Test
+    void nativeStructuredOutputConstrainsTheReplyToTheBeansSchema() {
+        // The advisor puts BeanOutputConverter's schema into the options; the grammar makes the reply match it.
+        Reference r = ChatClient.create(chat).prompt().advisors(AdvisorParams.ENABLE_NATIVE_STRUCTURED_OUTPUT).user("Where is it written: Let there be light?")
+                .options(VaneChatOptions.builder().maxTokens(120)).call().entity(Reference.class);
+        assertThat(r).isNotNull();
+        assertThat(r.book()).isNotNull();
+        assertThat(r.testament()).isNotNull();
     }
 
     @Test

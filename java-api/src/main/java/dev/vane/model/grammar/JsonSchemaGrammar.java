@@ -37,8 +37,8 @@ public final class JsonSchemaGrammar {
             "object", Set.of("properties", "required", "additionalProperties"),
             "array", Set.of("items", "prefixItems", "minItems", "maxItems"),
             "string", Set.of("minLength", "maxLength", "format"),
-            "integer", Set.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"),
-            "number", Set.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"));
+            "integer", Set.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "format"),
+            "number", Set.of("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "format"));
 
     private final String name;
     private final Object rootSchema;
@@ -149,7 +149,8 @@ public final class JsonSchemaGrammar {
             case "string" -> string(m, path);
             case "integer" -> integer(m, path);
             case "number" -> {
-                check(m, path, Set.of("type"));
+                check(m, path, Set.of("type", "format"));
+                checkNumberFormat(m, path);
                 yield number();
             }
             case "boolean" -> {
@@ -399,11 +400,18 @@ public final class JsonSchemaGrammar {
     }
 
     private String integer(Map<String, Object> m, String path) {
-        check(m, path, Set.of("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"));
+        check(m, path, Set.of("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "format"));
         Long lo = bound(m, "minimum", path), hi = bound(m, "maximum", path), xlo = bound(m, "exclusiveMinimum", path), xhi = bound(m, "exclusiveMaximum", path);
         if (xlo != null) lo = lo == null ? xlo + 1 : Math.max(lo, xlo + 1);
         if (xhi != null) hi = hi == null ? xhi - 1 : Math.min(hi, xhi - 1);
-        if (lo == null && hi == null) return rule("integer", "\"-\"? ( \"0\" | [1-9] [0-9]{0,15} )");
+        // OpenAPI's int32 / int64 (what Java schema generators write): at most 9 or 16 digits, inside either range.
+        Object format = m.get("format");
+        if (format != null && !format.equals("int32") && !format.equals("int64")) {
+            throw new GrammarException(path + "/format: integer format " + format + " is not supported (only int32 and int64)");
+        }
+        if (lo == null && hi == null) {
+            return "int32".equals(format) ? rule("int32", "\"-\"? ( \"0\" | [1-9] [0-9]{0,8} )") : rule("integer", "\"-\"? ( \"0\" | [1-9] [0-9]{0,15} )");
+        }
         if (lo != null && hi != null) {
             if (hi < lo) throw new GrammarException(path + ": no integer is between minimum " + lo + " and maximum " + hi);
             if (hi - lo >= MAX_ENUMERATED_INTEGERS) {
@@ -423,6 +431,14 @@ public final class JsonSchemaGrammar {
         if (v instanceof Long l) return l;
         if (v instanceof Double d && d == Math.rint(d) && Math.abs(d) < 1e15) return d.longValue();
         throw new GrammarException(path + "/" + key + ": expected an integer, got " + v);
+    }
+
+    // float and double (OpenAPI's formats) annotate a number: every number the grammar writes reads as either.
+    private static void checkNumberFormat(Map<String, Object> m, String path) {
+        Object format = m.get("format");
+        if (format != null && !format.equals("float") && !format.equals("double")) {
+            throw new GrammarException(path + "/format: number format " + format + " is not supported (only float and double)");
+        }
     }
 
     private String number() {
