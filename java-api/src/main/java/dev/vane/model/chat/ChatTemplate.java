@@ -94,7 +94,7 @@ public enum ChatTemplate implements ChatFormat {
 
     /**
      * The prompt as {@link #render(List, boolean)} writes it, its message contents marked (see
-     * {@link ChatPrompt#locate}). The built-in formats render no tools and no tool messages, as
+     * {@link ChatPrompt#render(List, java.util.function.Function)}). The built-in formats render no tools and no tool messages, as
      * llama.cpp's built-in templates do not: use the model's own template (module vane-jinja).
      *
      * @throws IllegalArgumentException when tools are given or a message carries tool data
@@ -106,8 +106,7 @@ public enum ChatTemplate implements ChatFormat {
             throw new IllegalArgumentException("the built-in chat format " + llamaCppName + " renders no tools; render the model's own template"
                     + " (put vane-jinja on the class path) to offer tools");
         }
-        String text = render(messages, addGenerationPrompt);
-        return ChatPrompt.locate(text, messages);
+        return ChatPrompt.render(messages, m -> render(m, addGenerationPrompt));
     }
 
     /** The syntax this family's models write tool calls in. */
