@@ -3,10 +3,12 @@ package dev.vane.jinja;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.ModelParameters;
 import dev.vane.model.chat.ChatMessage;
-import dev.vane.model.chat.ToolCall;
 import dev.vane.model.chat.ToolSpec;
+import dev.vane.model.json.JsonWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Test helper: llama.cpp's Jinja rendering (de.kherud:llama 4.2.0, llama.cpp of March 2025 with
@@ -22,50 +24,18 @@ final class LlamaCppTemplates implements AutoCloseable {
     }
 
     String render(List<ChatMessage> chat, List<ToolSpec> tools, boolean addGenerationPrompt) {
-        StringBuilder json = new StringBuilder("{\"add_generation_prompt\": ").append(addGenerationPrompt).append(", \"messages\": [");
-        for (int i = 0; i < chat.size(); i++) {
-            ChatMessage m = chat.get(i);
-            if (i > 0) json.append(", ");
-            json.append("{\"role\": ").append(quote(m.role())).append(", \"content\": ").append(quote(m.content()));
-            if (!m.toolCalls().isEmpty()) {
-                json.append(", \"tool_calls\": [");
-                for (int c = 0; c < m.toolCalls().size(); c++) {
-                    ToolCall call = m.toolCalls().get(c);
-                    if (c > 0) json.append(", ");
-                    json.append('{');
-                    if (call.id() != null) json.append("\"id\": ").append(quote(call.id())).append(", ");
-                    json.append("\"type\": \"function\", \"function\": {\"name\": ").append(quote(call.name()))
-                            .append(", \"arguments\": ").append(quote(call.arguments())).append("}}");
-                }
-                json.append(']');
-            }
-            if (m.toolCallId() != null) json.append(", \"tool_call_id\": ").append(quote(m.toolCallId()));
-            if (m.toolName() != null) json.append(", \"name\": ").append(quote(m.toolName()));
-            json.append('}');
-        }
-        json.append(']');
-        if (!tools.isEmpty()) {
-            json.append(", \"tools\": [");
-            for (int i = 0; i < tools.size(); i++) {
-                ToolSpec t = tools.get(i);
-                if (i > 0) json.append(", ");
-                json.append("{\"type\": \"function\", \"function\": {\"name\": ").append(quote(t.name())).append(", \"description\": ")
-                        .append(quote(t.description())).append(", \"parameters\": ").append(t.parametersSchema()).append("}}");
-            }
-            json.append(']');
-        }
-        return model.applyTemplate(json.append('}').toString());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("add_generation_prompt", addGenerationPrompt);
+        body.put("messages", chat.stream().map(LlamaNodeTemplates::message).toList());
+        if (!tools.isEmpty()) body.put("tools", tools.stream().map(LlamaNodeTemplates::tool).toList());
+        return model.applyTemplate(asciiOnly(JsonWriter.compact(body)));
     }
 
-    static String quote(String s) {
-        StringBuilder q = new StringBuilder("\"");
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') q.append('\\').append(c);
-            else if (c < 0x20 || c > 0x7e) q.append(String.format("\\u%04x", (int) c));
-            else q.append(c);
-        }
-        return q.append('"').toString();
+    // Non-ASCII characters (only inside JSON strings) as JSON unicode escapes.
+    private static String asciiOnly(String json) {
+        StringBuilder s = new StringBuilder();
+        for (char c : json.toCharArray()) s.append(c > 0x7e ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        return s.toString();
     }
 
     @Override

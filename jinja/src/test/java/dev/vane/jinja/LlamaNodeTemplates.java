@@ -70,7 +70,8 @@ final class LlamaNodeTemplates {
         }
     }
 
-    private static Map<String, Object> message(ChatMessage m) {
+    /** A message in the OpenAI chat format (tool-call arguments as a JSON string). */
+    static Map<String, Object> message(ChatMessage m) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("role", m.role());
         v.put("content", m.content());
@@ -90,7 +91,8 @@ final class LlamaNodeTemplates {
         return v;
     }
 
-    private static Map<String, Object> tool(ToolSpec t) {
+    /** A tool in the OpenAI chat format. */
+    static Map<String, Object> tool(ToolSpec t) {
         Map<String, Object> function = new LinkedHashMap<>();
         function.put("name", t.name());
         function.put("description", t.description());
