@@ -26,6 +26,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== llama.cpp for the agreement tests (npm's prebuilt library, tools/llama-ref)"
 ci/fetch-llama-cpp.sh
+ci/fetch-llama-node.sh  # its JavaScript API too: the Jinja chat template tests render through it
 
 echo "== native build and tests"
 cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DVANE_BUILD_TESTS=ON >/dev/null

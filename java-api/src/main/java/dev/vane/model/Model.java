@@ -1,9 +1,13 @@
 package dev.vane.model;
 
+import dev.vane.model.chat.ChatFormat;
+import dev.vane.model.chat.ChatFormatProvider.SpecialTokenTexts;
 import dev.vane.model.chat.ChatTemplate;
+import dev.vane.model.chat.ModelChatFormat;
 import dev.vane.quant.QuantFormat;
 import dev.vane.model.gguf.GgufFile;
 import dev.vane.model.tokenizer.Tokenizer;
+import dev.vane.model.tokenizer.Vocabulary;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import dev.vane.model.json.Json;
@@ -41,14 +45,19 @@ public final class Model implements AutoCloseable {
     private final ModelWeights weights;
     private final WeightFormat weightFormat;
     private final ChatTemplate chatTemplate;  // null if the files name none Vane renders
+    private final String chatTemplateSource;  // the files' template text, null if none
+    private final SpecialTokenTexts specialTokenTexts;
+    private volatile ChatFormat chatFormat;  // chosen on first use (it may load a template engine)
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final Telemetry telemetry = new Telemetry();
     private volatile long loadNanos;  // set once by load, before the model is returned
     private volatile boolean closed;
 
     private Model(List<AutoCloseable> files, Arena arena, ModelConfig config, Tokenizer tokenizer, ModelWeights weights, WeightFormat weightFormat,
-            ChatTemplate chatTemplate) {
+            ChatTemplate chatTemplate, String chatTemplateSource, SpecialTokenTexts specialTokenTexts) {
         this.chatTemplate = chatTemplate;
+        this.chatTemplateSource = chatTemplateSource;
+        this.specialTokenTexts = specialTokenTexts;
         this.files = files;
         this.arena = arena;
         this.config = config;
@@ -91,9 +100,13 @@ public final class Model implements AutoCloseable {
             ModelConfig config;
             Tokenizer tokenizer;
             ChatTemplate template;
+            SpecialTokenTexts texts;
+            String source = file.metadata().containsKey("tokenizer.chat_template") ? file.string("tokenizer.chat_template") : null;
             try {
                 config = ModelConfig.fromGguf(file);
-                tokenizer = Tokenizer.fromGguf(file);
+                Vocabulary vocab = Vocabulary.fromGguf(file);
+                tokenizer = vocab.tokenizer();
+                texts = specialTokenTexts(vocab);
                 template = ChatTemplate.fromGguf(file).orElse(null);
             } catch (IllegalArgumentException e) {
                 throw new ModelFormatException(path + ": " + e.getMessage(), e);
@@ -102,7 +115,7 @@ public final class Model implements AutoCloseable {
                 throw new ModelFormatException(path + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but the model's vocabulary is " + config.vocab());
             }
             ModelWeights weights = WeightAssembler.assemble(new GgufSource(file), config, weightFormat, arena);
-            return new Model(List.of(file), arena, config, tokenizer, weights, weightFormat, template);
+            return new Model(List.of(file), arena, config, tokenizer, weights, weightFormat, template, source, texts);
         } catch (RuntimeException | Error e) {
             arena.close();
             file.close();
@@ -131,7 +144,8 @@ public final class Model implements AutoCloseable {
         } catch (JsonException e) {
             throw new ModelFormatException(configFile + ": " + e.getMessage(), e);
         }
-        Tokenizer tokenizer = HfTokenizerJson.read(tokenizerFile).tokenizer();
+        Vocabulary vocab = HfTokenizerJson.read(tokenizerFile);
+        Tokenizer tokenizer = vocab.tokenizer();
         if (tokenizer.vocabSize() > config.vocab()) {
             throw new ModelFormatException(dir + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but config.json's vocab_size is " + config.vocab());
         }
@@ -140,7 +154,9 @@ public final class Model implements AutoCloseable {
         try {
             for (Path p : shards) files.add(SafetensorsFile.open(p));
             ModelWeights weights = WeightAssembler.assemble(new SafetensorsSource(files, arena, tied), config, weightFormat, arena);
-            return new Model(List.copyOf(files), arena, config, tokenizer, weights, weightFormat, checkpointTemplate(dir));
+            String source = checkpointTemplateSource(dir);
+            return new Model(List.copyOf(files), arena, config, tokenizer, weights, weightFormat, checkpointTemplate(source), source,
+                    specialTokenTexts(vocab));
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             for (SafetensorsFile f : files) f.close();
@@ -148,16 +164,58 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    // tokenizer_config.json's chat_template, if it is one of the formats Vane renders.
-    private static ChatTemplate checkpointTemplate(Path dir) throws IOException {
+    // tokenizer_config.json's chat_template (a string, or a list of named templates of which "default" is taken), or null.
+    private static String checkpointTemplateSource(Path dir) throws IOException {
         Path p = dir.resolve("tokenizer_config.json");
         if (!Files.isRegularFile(p)) return null;
         try {
-            if (Json.parse(Files.readString(p)) instanceof Map<?, ?> m && m.get("chat_template") instanceof String t) return ChatTemplate.detect(t);
-        } catch (JsonException | IllegalArgumentException e) {
-            return null;  // no template Vane knows: chat() then needs one named explicitly
+            if (!(Json.parse(Files.readString(p)) instanceof Map<?, ?> m)) return null;
+            if (m.get("chat_template") instanceof String t) return t;
+            if (m.get("chat_template") instanceof List<?> named) {
+                for (Object o : named) if (o instanceof Map<?, ?> e && "default".equals(e.get("name")) && e.get("template") instanceof String t) return t;
+            }
+        } catch (JsonException e) {
+            return null;  // an unreadable config names no template
         }
         return null;
+    }
+
+    // The built-in format a template's markers name, if Vane renders it.
+    private static ChatTemplate checkpointTemplate(String source) {
+        if (source == null) return null;
+        try {
+            return ChatTemplate.detect(source);
+        } catch (IllegalArgumentException e) {
+            return null;  // no template Vane knows: chat() then needs one named explicitly
+        }
+    }
+
+    private static SpecialTokenTexts specialTokenTexts(Vocabulary v) {
+        return new SpecialTokenTexts(v.bos() >= 0 ? v.tokens().get(v.bos()) : "", v.eos() >= 0 ? v.tokens().get(v.eos()) : "");
+    }
+
+    /**
+     * The chat template text the model's files carry (GGUF tokenizer.chat_template, or a
+     * checkpoint's tokenizer_config.json chat_template), if any.
+     */
+    public Optional<String> chatTemplateSource() {
+        return Optional.ofNullable(chatTemplateSource);
+    }
+
+    /** The texts of the model's BOS and EOS tokens ("" where it has none), as chat templates use them. */
+    public SpecialTokenTexts specialTokenTexts() {
+        return specialTokenTexts;
+    }
+
+    /**
+     * How conversations are rendered for this model: its own template when a template engine
+     * (module vane-jinja) is on the class path and renders it, else the built-in format its
+     * template names, else ChatML, as llama.cpp falls back (see {@link ModelChatFormat}).
+     */
+    public ChatFormat chatFormat() {
+        ChatFormat f = chatFormat;
+        if (f == null) chatFormat = f = ModelChatFormat.choose(chatTemplateSource, specialTokenTexts);
+        return f;
     }
 
     /** The chat format the model's files name (tokenizer.chat_template / tokenizer_config.json), if Vane renders it. */

@@ -4,7 +4,10 @@ import dev.vane.model.tokenizer.TextStream;
 import dev.vane.model.tokenizer.Tokenizer;
 import java.lang.foreign.ValueLayout;
 import dev.vane.model.chat.ChatMessage;
+import dev.vane.model.chat.ChatFormat;
+import dev.vane.model.chat.ChatPrompt;
 import dev.vane.model.chat.ChatTemplate;
+import dev.vane.model.chat.ToolSpec;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -235,6 +238,29 @@ public final class Session implements AutoCloseable {
     public GenerationResult chat(ChatTemplate template, List<ChatMessage> messages, GenerationOptions options, TokenListener listener) {
         Objects.requireNonNull(template, "template must not be null");
         return generate(template.render(messages, true), options, listener);
+    }
+
+    /**
+     * One chat turn in the model's {@link Model#chatFormat() chat format} (its own template when
+     * vane-jinja is on the class path), with tools offered to the model (empty for none). The
+     * template's scaffolding is tokenized with special tokens parsed and the message contents
+     * without (see {@link ChatPrompt}). Read tool calls from the reply with
+     * {@code model.chatFormat().toolCallFormat().parse(result.text())}.
+     */
+    public GenerationResult chat(List<ChatMessage> messages, List<ToolSpec> tools, GenerationOptions options, TokenListener listener) {
+        return chat(model.chatFormat(), messages, tools, options, listener);
+    }
+
+    /** A chat turn in the given format (see {@link #chat(List, List, GenerationOptions, TokenListener)}). */
+    public GenerationResult chat(ChatFormat format, List<ChatMessage> messages, List<ToolSpec> tools, GenerationOptions options, TokenListener listener) {
+        Objects.requireNonNull(format, "format must not be null");
+        Objects.requireNonNull(options, "options must not be null");
+        requireOpen();
+        ChatPrompt prompt = format.render(messages, tools, true);
+        // A template that writes the BOS itself (e.g. {{ bos_token }}) gets no second one.
+        String bos = model.specialTokenTexts().bos();
+        boolean addBos = options.addBos() && transformer.position() == 0 && (bos.isEmpty() || !prompt.text().startsWith(bos));
+        return generate(prompt.encode(model.tokenizer(), addBos), options, listener);
     }
 
     /**

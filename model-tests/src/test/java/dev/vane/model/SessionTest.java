@@ -242,6 +242,28 @@ class SessionTest {
     }
 
     @Test
+    void chatWithToolsUsesTheModelsChatFormatAndEncodesContentsAsText() throws Exception {
+        // The generated file has no template: chatFormat() is ChatML, as llama.cpp falls back (no vane-jinja on this class path).
+        assertEquals(ChatTemplate.CHATML, model.chatFormat());
+        assertTrue(model.chatTemplateSource().isEmpty());
+        List<ChatMessage> turn = List.of(ChatMessage.system("be brief"), ChatMessage.user("hello there"));
+        GenerationOptions o = GenerationOptions.greedy(4).withIgnoreEos(true);
+        try (Session a = model.newSession(options(256)); Session b = model.newSession(options(256))) {
+            GenerationResult viaChat = a.chat(turn, List.of(), o, t -> true);
+            assertArrayEquals(b.generate(ChatTemplate.CHATML.render(turn, true), o).tokens(), viaChat.tokens());
+            dev.vane.model.chat.ToolSpec tool = new dev.vane.model.chat.ToolSpec("f", "d", "{\"type\": \"object\"}");
+            var e = assertThrows(IllegalArgumentException.class, () -> a.chat(turn, List.of(tool), o, t -> true));
+            assertTrue(e.getMessage().contains("renders no tools"), e.getMessage());
+        }
+        try (Session s = model.newSession(options(256))) {
+            // Each content goes through encode(segments): its prompt is the segments' tokens after the BOS.
+            var prompt = ChatTemplate.CHATML.render(turn, List.of(), true);
+            int[] expected = model.tokenizer().encode(prompt.segments(), true);
+            assertEquals(expected.length, s.chat(ChatTemplate.CHATML, turn, List.of(), o, t -> true).promptTokens());
+        }
+    }
+
+    @Test
     void aFullContextIsAClearErrorAndAStopReason() {
         try (Session s = model.newSession(options(256).withContextLength(20))) {
             int[] many = new int[21];

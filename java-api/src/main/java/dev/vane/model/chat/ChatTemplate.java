@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * <p>The rendered text holds special tokens as text (e.g. "<|eot_id|>") and no BOS: encode it
  * with the BOS added and special tokens parsed.
  */
-public enum ChatTemplate {
+public enum ChatTemplate implements ChatFormat {
     /** Llama 3: <|start_header_id|>role<|end_header_id|>, contents trimmed, <|eot_id|> after each. */
     LLAMA3("llama3", "<|eot_id|>"),
     /** Llama 2 without <<SYS>>: a system message is a plain line before the first user message. */
@@ -73,6 +73,7 @@ public enum ChatTemplate {
      * gpt-oss). llama.cpp ends generation at each of them (its end-of-generation tokens, see
      * {@link Tokenizer#isEndOfGeneration}); they are listed so that a caller can stop on them too.
      */
+    @Override
     public List<String> stopTokens() {
         return stopTokens;
     }
@@ -84,6 +85,40 @@ public enum ChatTemplate {
     public int[] stopTokenIds(Tokenizer tokenizer) {
         Objects.requireNonNull(tokenizer, "tokenizer must not be null");
         return stopTokens.stream().map(s -> tokenizer.encode(s, false, true)).filter(ids -> ids.length == 1).mapToInt(ids -> ids[0]).toArray();
+    }
+
+    @Override
+    public String formatName() {
+        return llamaCppName;
+    }
+
+    /**
+     * The prompt as {@link #render(List, boolean)} writes it, its message contents marked (see
+     * {@link ChatPrompt#render(List, java.util.function.Function)}). The built-in formats render no tools and no tool messages, as
+     * llama.cpp's built-in templates do not: use the model's own template (module vane-jinja).
+     *
+     * @throws IllegalArgumentException when tools are given or a message carries tool data
+     */
+    @Override
+    public ChatPrompt render(List<ChatMessage> messages, List<ToolSpec> tools, boolean addGenerationPrompt) {
+        Objects.requireNonNull(tools, "tools must not be null (pass List.of() for none)");
+        if (!tools.isEmpty()) {
+            throw new IllegalArgumentException("the built-in chat format " + llamaCppName + " renders no tools; render the model's own template"
+                    + " (put vane-jinja on the class path) to offer tools");
+        }
+        return ChatPrompt.render(messages, m -> render(m, addGenerationPrompt));
+    }
+
+    /** The syntax this family's models write tool calls in. */
+    @Override
+    public ToolCallFormat toolCallFormat() {
+        return switch (this) {
+            case LLAMA3 -> ToolCallFormat.LLAMA3_JSON;
+            case CHATML -> ToolCallFormat.HERMES;
+            case MISTRAL_V1, MISTRAL_V3, MISTRAL_V3_TEKKEN, MISTRAL_V7 -> ToolCallFormat.MISTRAL;
+            case GPT_OSS -> ToolCallFormat.HARMONY;
+            default -> ToolCallFormat.NONE;
+        };
     }
 
     /** The name llama.cpp gives this template (its --chat-template value). */
@@ -101,6 +136,10 @@ public enum ChatTemplate {
         if (messages.isEmpty()) throw new IllegalArgumentException("a chat needs at least one message, got none");
         for (int i = 0; i < messages.size(); i++) {
             if (messages.get(i) == null) throw new IllegalArgumentException("message " + i + " is null");
+            if (messages.get(i).hasToolData()) {
+                throw new IllegalArgumentException("message " + i + " is a tool call or tool result, which the built-in chat format " + llamaCppName
+                        + " does not render; render the model's own template (put vane-jinja on the class path)");
+            }
         }
         return switch (this) {
             case LLAMA3 -> Formats.llama3(messages, addAssistantPrompt);

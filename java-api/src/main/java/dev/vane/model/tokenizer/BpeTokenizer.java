@@ -245,9 +245,19 @@ public final class BpeTokenizer implements Tokenizer {
     @Override
     public int[] encode(String text, boolean addBos, boolean parseSpecial) {
         Objects.requireNonNull(text, "text must not be null");
+        return encodeParts(special.split(text, parseSpecial), addBos);
+    }
+
+    @Override
+    public int[] encode(List<TextSegment> segments, boolean addBos) {
+        return encodeParts(special.split(segments), addBos);
+    }
+
+    // Raw-text pieces (String) and special tokens (Integer ids), as SpecialTokens.split cuts them, to ids.
+    private int[] encodeParts(List<Object> parts, boolean addBos) {
         List<Integer> out = new ArrayList<>();
         if (addBos && bos >= 0) out.add(bos);
-        for (Object part : special.split(text, parseSpecial)) {
+        for (Object part : parts) {
             if (part instanceof Integer id) {
                 out.add(id);
                 continue;

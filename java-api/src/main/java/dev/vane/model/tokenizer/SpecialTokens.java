@@ -143,6 +143,23 @@ final class SpecialTokens {
      * As {@link #split(String)}; without parseSpecial only user-defined tokens are taken whole (control
      * and unknown token texts stay text), as llama.cpp's tokenizer does without parse_special.
      */
+    /**
+     * The segments cut as {@link #split(String, boolean)} cuts each with its own parseSpecial,
+     * raw-text pieces that meet at a segment boundary joined into one.
+     */
+    List<Object> split(List<TextSegment> segments) {
+        List<Object> parts = new ArrayList<>();
+        for (TextSegment seg : java.util.Objects.requireNonNull(segments, "segments must not be null")) {
+            java.util.Objects.requireNonNull(seg, "a segment is null");
+            for (Object part : split(seg.text(), seg.parseSpecial())) {
+                int last = parts.size() - 1;
+                if (part instanceof String s && last >= 0 && parts.get(last) instanceof String prev) parts.set(last, prev + s);
+                else parts.add(part);
+            }
+        }
+        return parts;
+    }
+
     List<Object> split(String text, boolean parseSpecial) {
         List<Object> parts = new ArrayList<>();
         if (!text.isEmpty()) parts.add(text);

@@ -30,6 +30,14 @@ public interface Tokenizer {
      */
     int[] encode(String text, boolean addBos, boolean parseSpecial);
 
+    /**
+     * Token ids of the segments' concatenated text, each segment's special-token text parsed or
+     * not as it says. Special tokens are matched within each segment; the raw text between them is
+     * then tokenized as one stretch even where it spans segments, so a prompt without special-token
+     * text in its contents gets the ids of {@code encode(String.join("", texts), addBos, true)}.
+     */
+    int[] encode(java.util.List<TextSegment> segments, boolean addBos);
+
     /** The text of token ids (control tokens left out). */
     String decode(int[] ids);
 

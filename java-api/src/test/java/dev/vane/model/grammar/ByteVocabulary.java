@@ -40,6 +40,11 @@ final class ByteVocabulary implements Tokenizer {
     }
 
     @Override
+    public int[] encode(java.util.List<dev.vane.model.tokenizer.TextSegment> segments, boolean addBos) {
+        throw new UnsupportedOperationException("a test vocabulary does not encode");
+    }
+
+    @Override
     public String decode(int[] ids) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         for (int id : ids) b.writeBytes(tokens.get(id));

@@ -1,0 +1,105 @@
+package dev.vane.jinja;
+
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import dev.vane.model.chat.ChatFormat;
+import dev.vane.model.chat.ChatFormatProvider.SpecialTokenTexts;
+import dev.vane.model.chat.ChatMessage;
+import dev.vane.model.chat.ChatPrompt;
+import dev.vane.model.chat.ChatTemplate;
+import dev.vane.model.chat.ToolCallFormat;
+import dev.vane.model.chat.ToolSpec;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A model's own Jinja chat template, rendered with jinjava as Hugging Face's apply_chat_template
+ * and llama.cpp (--jinja) render it: the variables messages, tools (when given),
+ * add_generation_prompt, bos_token and eos_token, and the functions raise_exception and
+ * strftime_now. The contents of the messages are then located in the text (see
+ * {@link ChatPrompt#render(List, java.util.function.Function)}) so that they are tokenized without special tokens.
+ */
+public final class JinjaChatFormat implements ChatFormat {
+    private static final Jinjava JINJAVA = JinjaEngine.create();
+
+    private final String source;
+    private final SpecialTokenTexts tokens;
+    private final ToolCallFormat toolCallFormat;
+    private final List<String> stopTokens;
+
+    public JinjaChatFormat(String source, SpecialTokenTexts tokens) {
+        Objects.requireNonNull(source, "source must not be null");
+        this.tokens = Objects.requireNonNull(tokens, "tokens must not be null");
+        // Jinja drops one newline at the end of a template (keep_trailing_newline=False), as llama.cpp's minja does.
+        this.source = TemplateSource.rewrite(source.endsWith("\n") ? source.substring(0, source.length() - 1) : source);
+        this.toolCallFormat = toolCallFormatOf(source);
+        this.stopTokens = stopTokensOf(source, tokens);
+    }
+
+    @Override
+    public String formatName() {
+        return "jinja";
+    }
+
+    /** The rendered text alone (what llama.cpp's applyTemplate returns). */
+    public String renderText(List<ChatMessage> messages, List<ToolSpec> tools, boolean addGenerationPrompt) {
+        Objects.requireNonNull(messages, "messages must not be null");
+        Objects.requireNonNull(tools, "tools must not be null (pass List.of() for none)");
+        if (messages.isEmpty()) throw new IllegalArgumentException("a chat needs at least one message, got none");
+        Map<String, Object> vars = new HashMap<>();
+        vars.put("messages", TemplateVariables.messages(messages));
+        if (!tools.isEmpty()) vars.put("tools", TemplateVariables.tools(tools));
+        vars.put("add_generation_prompt", addGenerationPrompt);
+        vars.put("bos_token", tokens.bos());
+        vars.put("eos_token", tokens.eos());
+        RenderResult r = JINJAVA.renderForResult(source, vars);
+        for (TemplateError e : r.getErrors()) {
+            Throwable cause = e.getException();
+            while (cause != null && !(cause instanceof TemplateRaisedException)) cause = cause.getCause();
+            if (cause != null) throw new TemplateRenderException("the chat template refused the conversation: " + cause.getMessage(), cause);
+            if (e.getSeverity() == TemplateError.ErrorType.FATAL) {
+                throw new TemplateRenderException("the chat template failed at line " + e.getLineno() + ": " + e.getMessage(), e.getException());
+            }
+        }
+        String out = r.getOutput();
+        // The tokenizer adds the BOS; llama.cpp takes a leading one out of the rendered text so it is not there twice.
+        if (!tokens.bos().isEmpty() && out.startsWith(tokens.bos())) out = out.substring(tokens.bos().length());
+        return out;
+    }
+
+    @Override
+    public ChatPrompt render(List<ChatMessage> messages, List<ToolSpec> tools, boolean addGenerationPrompt) {
+        return ChatPrompt.render(messages, m -> renderText(m, tools, addGenerationPrompt));
+    }
+
+    @Override
+    public ToolCallFormat toolCallFormat() {
+        return toolCallFormat;
+    }
+
+    @Override
+    public List<String> stopTokens() {
+        return stopTokens;
+    }
+
+    // The family's tool-call syntax, by the markers its template writes.
+    static ToolCallFormat toolCallFormatOf(String t) {
+        if (t.contains("<tool_call>")) return ToolCallFormat.HERMES;
+        if (t.contains("[TOOL_CALLS]")) return ToolCallFormat.MISTRAL;
+        if (t.contains("<|channel|>") && t.contains("to=functions.")) return ToolCallFormat.HARMONY;
+        if (t.contains("<|start_header_id|>") && (t.contains("\"parameters\"") || t.contains("<|python_tag|>"))) return ToolCallFormat.LLAMA3_JSON;
+        return ToolCallFormat.NONE;
+    }
+
+    // The built-in family's stop tokens when the markers name one, else the EOS.
+    private static List<String> stopTokensOf(String source, SpecialTokenTexts tokens) {
+        try {
+            return ChatTemplate.detect(source).stopTokens();
+        } catch (IllegalArgumentException e) {
+            return tokens.eos().isEmpty() ? List.of() : List.of(tokens.eos());
+        }
+    }
+}

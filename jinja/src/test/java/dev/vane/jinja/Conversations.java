@@ -1,0 +1,39 @@
+package dev.vane.jinja;
+
+import static dev.vane.model.chat.ChatMessage.assistant;
+import static dev.vane.model.chat.ChatMessage.system;
+import static dev.vane.model.chat.ChatMessage.toolResult;
+import static dev.vane.model.chat.ChatMessage.user;
+
+import dev.vane.model.chat.ChatMessage;
+import dev.vane.model.chat.ToolCall;
+import dev.vane.model.chat.ToolSpec;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Test conversations and tools, shared by the template tests. */
+final class Conversations {
+    private Conversations() {}
+
+    static final ToolSpec WEATHER = new ToolSpec("get_weather", "The current weather in a city.",
+            "{\"type\": \"object\", \"properties\": {\"city\": {\"type\": \"string\", \"description\": \"The city\"}, \"unit\": {\"type\": \"string\", \"enum\": [\"c\", \"f\"]}}, \"required\": [\"city\"]}");
+    static final ToolSpec TIME = new ToolSpec("get_time", "The time now.", "{\"type\": \"object\", \"properties\": {}}");
+    static final List<ToolSpec> TOOLS = List.of(WEATHER, TIME);
+
+    /** Conversations without tool data. */
+    static final Map<String, List<ChatMessage>> PLAIN = new LinkedHashMap<>();
+    /** A tool call and its result (rendered with TOOLS). */
+    static final Map<String, List<ChatMessage>> WITH_TOOL_CALLS = new LinkedHashMap<>();
+
+    static {
+        PLAIN.put("one user message", List.of(user("Hello!")));
+        PLAIN.put("system and user", List.of(system("You are terse."), user("What is 2+2?")));
+        PLAIN.put("multi-turn", List.of(system("Be kind."), user("Hi"), assistant("Hello! How can I help?"), user("Tell me a joke.")));
+        PLAIN.put("whitespace", List.of(user("  padded\n"), assistant(" answer \n\n"), user("\tnext ")));
+        PLAIN.put("special-token text in content", List.of(user("say <|eot_id|><|im_end|><end_of_turn><|end|> please")));
+        WITH_TOOL_CALLS.put("tool call and result", List.of(system("Use tools."), user("Weather in Paris?"),
+                assistant("", List.of(new ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}"))),
+                toolResult("call_1", "get_weather", "{\"temp\": 21}")));
+    }
+}

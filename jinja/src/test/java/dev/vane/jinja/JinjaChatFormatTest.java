@@ -1,0 +1,93 @@
+package dev.vane.jinja;
+
+import static dev.vane.model.chat.ChatMessage.assistant;
+import static dev.vane.model.chat.ChatMessage.system;
+import static dev.vane.model.chat.ChatMessage.user;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vane.model.chat.ChatFormat;
+import dev.vane.model.chat.ChatFormatProvider.SpecialTokenTexts;
+import dev.vane.model.chat.ChatMessage;
+import dev.vane.model.chat.ChatTemplate;
+import dev.vane.model.chat.ModelChatFormat;
+import dev.vane.model.chat.ToolCallFormat;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The Python-Jinja features chat templates use, the errors of bad templates, and how the SDK picks this format. */
+class JinjaChatFormatTest {
+    private static final SpecialTokenTexts TOKENS = new SpecialTokenTexts("<s>", "</s>");
+    private static final List<ChatMessage> CHAT = List.of(system(" sys "), user("Hi"), assistant("Hello"));
+
+    private static String render(String template, List<ChatMessage> chat) {
+        return new JinjaChatFormat(template, TOKENS).renderText(chat, List.of(), true);
+    }
+
+    @Test
+    void pythonStringAndListMethods() {
+        assertEquals("sys|SYS|Sys|yes|no", render("{{ messages[0].content.strip() }}|{{ messages[0].content.strip().upper() }}|"
+                + "{{ messages[0].content.strip().title() }}|{{ 'yes' if messages[1].content.startswith('H') else 'no' }}|"
+                + "{{ 'yes' if messages[1].content.endswith(('x', 'y')) else 'no' }}", CHAT));
+        assertEquals("a,b,|b|-x-", render("{% set p = 'a</t>b</t>'.split('</t>') %}{{ p | join(',') }}|{{ 'a</t>b'.split('</t>')[-1] }}|"
+                + "{{ '\\n\\nx\\n'.lstrip('\\n').rstrip('\\n').replace('x', '-x-') }}", CHAT));
+        assertEquals("assistant,user,system,", render("{% for m in messages[::-1] %}{{ m.role }},{% endfor %}", CHAT));
+        assertEquals("2", render("{% set ns = namespace(last=messages|length - 1) %}{{ ns.last }}", CHAT));
+        assertEquals("first:system last:assistant", render("{% for m in messages %}{% if loop.first %}first:{{ m.role }}{% endif %}"
+                + "{% if loop.last %} last:{{ m.role }}{% endif %}{% endfor %}", CHAT));
+    }
+
+    @Test
+    void tojsonAsPythonWritesIt() {
+        assertEquals("{\"a\": [1, \"x\"], \"b\": {}}", render("{{ {'a': [1, 'x'], 'b': {} } | tojson }}", CHAT));
+        assertEquals("{\n  \"a\": [\n    1\n  ]\n}", render("{{ {'a': [1]} | tojson(indent=2) }}", CHAT));
+        assertEquals("\"\u00e9\\n\"", render("{{ '\u00e9\\n' | tojson }}", CHAT));
+    }
+
+    @Test
+    void strftimeAsPythonWritesIt() {
+        ZonedDateTime t = ZonedDateTime.of(2024, 7, 26, 9, 5, 3, 0, ZoneOffset.UTC);
+        assertEquals("26 Jul 2024 09:05:03 Friday 100%", TemplateFunctions.strftime(t, "%d %b %Y %H:%M:%S %A 100%%"));
+        assertTrue(render("{{ strftime_now('%Y') }}", CHAT).matches("\\d{4}"));
+    }
+
+    @Test
+    void aTemplateThatRaisesSaysWhy() {
+        var e = assertThrows(TemplateRenderException.class, () -> render("{% if messages[0].role == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}", CHAT));
+        assertEquals("the chat template refused the conversation: System role not supported", e.getMessage());
+        var bad = assertThrows(TemplateRenderException.class, () -> render("{% for m in messages %}{{ m.role }}", CHAT));
+        assertTrue(bad.getMessage().startsWith("the chat template failed"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> render("{{ messages }}", List.of()));
+    }
+
+    @Test
+    void theLeadingBosIsLeftToTheTokenizer() {
+        assertEquals("[INST] Hi [/INST]", render("{{ bos_token }}[INST] {{ messages[0].content }} [/INST]", List.of(user("Hi"))));
+        assertEquals("Hi</s>", render("{{ messages[0].content }}{{ eos_token }}", List.of(user("Hi"))));
+    }
+
+    @Test
+    void theSdkFindsThisProviderAndFallsBack() throws Exception {
+        ChatFormat qwen = ModelChatFormat.choose(TestModels.realTemplate("qwen3"), TOKENS);
+        assertInstanceOf(JinjaChatFormat.class, qwen);
+        assertEquals(ToolCallFormat.HERMES, qwen.toolCallFormat());
+        assertEquals(List.of("<|im_end|>"), qwen.stopTokens());
+        assertEquals(List.of("<|eot_id|>"), ModelChatFormat.choose(TestModels.realTemplate("llama3"), TOKENS).stopTokens());
+        // A template jinjava cannot render falls back to the built-in format its markers name, else ChatML.
+        assertEquals(ChatTemplate.LLAMA3, ModelChatFormat.choose("{% for m in messages %}<|start_header_id|><|end_header_id|>", TOKENS));
+        assertEquals(ChatTemplate.CHATML, ModelChatFormat.choose("{% if %}", TOKENS));
+        assertEquals(ChatTemplate.CHATML, ModelChatFormat.choose(null, TOKENS));
+    }
+
+    @Test
+    void contentsAreMarkedEvenWhereTheScaffoldingHoldsTheSameText() throws Exception {
+        JinjaChatFormat qwen = new JinjaChatFormat(TestModels.realTemplate("qwen3"), TOKENS);
+        var p = qwen.render(List.of(user("user"), assistant("<|im_end|>"), user("im_start")), List.of(), true);
+        assertEquals(List.of("user", "<|im_end|>", "im_start"), p.contentSpans().stream().map(s -> p.text().substring(s.start(), s.end())).toList());
+        assertEquals("<|im_start|>user\n".length(), p.contentSpans().getFirst().start());
+    }
+}

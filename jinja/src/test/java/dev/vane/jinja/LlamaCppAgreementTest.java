@@ -1,0 +1,125 @@
+package dev.vane.jinja;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vane.model.chat.ChatMessage;
+import dev.vane.model.chat.ToolSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The real chat templates of the npm tokenizer packages (ci/fetch-vocabularies.sh) rendered by
+ * JinjaChatFormat and by llama.cpp on the same model file, byte for byte, with and without the
+ * generation prompt: without tools against llama.cpp of March 2025 (de.kherud:llama 4.2.0's
+ * applyTemplate, --jinja, minja) and of August 2026 (npm @fugood/llama.node 1.7.15,
+ * getFormattedChat); with tools and tool calls against August 2026 only, because the March 2025
+ * llama.cpp renders tools of every template through its generic JSON fallback ("Respond in JSON
+ * format, either with `tool_call`...") written into the system message, not through the template.
+ * The Llama 3 and Gemma 3 templates render no tools (both llama.cpp and Vane leave them out), and
+ * Gemma 3's refuses a tool message (roles must alternate): there both must refuse with the
+ * template's message.
+ */
+class LlamaCppAgreementTest {
+    @TempDir
+    static Path dir;
+    static Path tiny;
+
+    @BeforeAll
+    static void model() throws Exception {
+        tiny = TestModels.tinyModel(dir);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"llama3", "qwen3", "gemma3"})
+    void withoutToolsAsLlamaCppOfMarch2025(String family) throws Exception {
+        Path file = file(family);
+        JinjaChatFormat vane = new JinjaChatFormat(TestModels.realTemplate(family), TestModels.specialTokens(file));
+        List<Executable> checks = new ArrayList<>();
+        try (LlamaCppTemplates llama = new LlamaCppTemplates(file)) {
+            for (boolean add : new boolean[] {true, false}) {
+                for (Map.Entry<String, List<ChatMessage>> chat : Conversations.PLAIN.entrySet()) {
+                    String expected = llama.render(chat.getValue(), List.of(), add);
+                    check(checks, expected, vane, family + ", " + chat.getKey(), chat.getValue(), List.of(), add);
+                }
+            }
+        }
+        assertAll(checks);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"qwen3", "llama3", "gemma3"})
+    void withToolsAsLlamaCppOfAugust2026(String family) throws Exception {
+        Path file = file(family);
+        JinjaChatFormat vane = new JinjaChatFormat(TestModels.realTemplate(family), TestModels.specialTokens(file));
+        List<LlamaNodeTemplates.Request> requests = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (boolean add : new boolean[] {true, false}) {
+            for (Map.Entry<String, List<ChatMessage>> chat : Conversations.PLAIN.entrySet()) {
+                requests.add(new LlamaNodeTemplates.Request(chat.getValue(), List.of(), add));
+                names.add(chat.getKey());
+                requests.add(new LlamaNodeTemplates.Request(chat.getValue(), Conversations.TOOLS, add));
+                names.add(chat.getKey() + " with tools");
+            }
+            for (Map.Entry<String, List<ChatMessage>> chat : Conversations.WITH_TOOL_CALLS.entrySet()) {
+                requests.add(new LlamaNodeTemplates.Request(chat.getValue(), Conversations.TOOLS, add));
+                names.add(chat.getKey());
+            }
+        }
+        List<String> expected = LlamaNodeTemplates.render(file, requests);
+        List<Executable> checks = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            LlamaNodeTemplates.Request r = requests.get(i);
+            check(checks, expected.get(i), vane, family + ", " + names.get(i), r.messages(), r.tools(), r.addGenerationPrompt());
+        }
+        assertAll(checks);
+    }
+
+    private static final String REFUSED = "(llama.cpp refused: ";
+
+    private static Path file(String family) throws Exception {
+        return TestModels.withTemplate(tiny, TestModels.realTemplate(family), dir.resolve(family + ".gguf"));
+    }
+
+    private static void check(List<Executable> checks, String expected, JinjaChatFormat vane, String what, List<ChatMessage> chat, List<ToolSpec> tools,
+            boolean add) {
+        String actual;
+        try {
+            actual = vane.renderText(chat, tools, add);
+        } catch (TemplateRenderException e) {
+            // Both refuse: the template raised, and llama.cpp reports the same message.
+            String raised = e.getMessage().replace("the chat template refused the conversation: ", "");
+            checks.add(() -> assertTrue(expected.startsWith(REFUSED) && expected.contains("Jinja Exception: " + raised),
+                    what + ": Vane refused (" + e.getMessage() + "), llama.cpp gave: " + expected));
+            return;
+        }
+        String a = actual;
+        checks.add(() -> assertEquals(expected, a, what + ", add_generation_prompt " + add + ": " + firstDifference(expected, a)));
+        // Tools offered by a template that renders them show in the prompt (so the comparison is not vacuous).
+        if (!tools.isEmpty() && vane.toolCallFormat() != dev.vane.model.chat.ToolCallFormat.NONE) {
+            checks.add(() -> assertTrue(a.contains("get_weather"), what + ": the tools are not in the prompt: " + a));
+        }
+    }
+
+    // Where two texts part, with some text around it (the whole texts follow in the assertion message).
+    static String firstDifference(String expected, String actual) {
+        int i = 0;
+        while (i < expected.length() && i < actual.length() && expected.charAt(i) == actual.charAt(i)) i++;
+        if (i == expected.length() && i == actual.length()) return "equal";
+        int from = Math.max(0, i - 40);
+        return "they differ at char " + i + ": llama.cpp '" + esc(expected.substring(from, Math.min(expected.length(), i + 60)))
+                + "', vane '" + esc(actual.substring(from, Math.min(actual.length(), i + 60))) + "'";
+    }
+
+    private static String esc(String s) {
+        return s.replace("\n", "\\n");
+    }
+}
