@@ -1,14 +1,17 @@
 package dev.vane.langchain4j;
 
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.vane.model.chat.ChatMessage;
+import dev.vane.model.chat.ToolCall;
 import java.util.ArrayList;
 import java.util.List;
 
-/** LangChain4j's messages as Vane's: text only, in the roles a chat template knows. */
+/** LangChain4j's messages as Vane's: text, tool calls and tool results, in the roles a chat template knows. */
 final class Messages {
     private Messages() {}
 
@@ -29,9 +32,14 @@ final class Messages {
             return ChatMessage.user(u.singleText());
         }
         if (m instanceof AiMessage a) {
-            if (a.hasToolExecutionRequests()) throw new UnsupportedFeatureException("message " + index + ": tool calls are not supported yet");
-            return ChatMessage.assistant(a.text() == null ? "" : a.text());
+            String text = a.text() == null ? "" : a.text();
+            if (!a.hasToolExecutionRequests()) return ChatMessage.assistant(text);
+            List<ToolCall> calls = new ArrayList<>();
+            for (ToolExecutionRequest r : a.toolExecutionRequests()) calls.add(new ToolCall(r.id(), r.name(), r.arguments() == null ? "{}" : r.arguments()));
+            return ChatMessage.assistant(text, calls);
         }
-        throw new UnsupportedFeatureException("message " + index + ": messages of type " + m.type() + " are not supported; expected SYSTEM, USER or AI");
+        if (m instanceof ToolExecutionResultMessage t) return ChatMessage.toolResult(t.id(), t.toolName(), t.text());
+        throw new UnsupportedFeatureException("message " + index + ": messages of type " + m.type()
+                + " are not supported; expected SYSTEM, USER, AI or TOOL_EXECUTION_RESULT");
     }
 }

@@ -3,6 +3,7 @@ package dev.vane.langchain4j;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.vane.model.Model;
+import dev.vane.model.chat.ChatFormat;
 import java.util.List;
 
 /** The settings {@link VaneChatModel} and {@link VaneStreamingChatModel} share, in LangChain4j's builder style. */
@@ -12,6 +13,7 @@ public abstract class VaneChatModelBuilder<B extends VaneChatModelBuilder<B>> {
     private String modelName;
     private ChatRequestParameters defaultRequestParameters;
     private List<ChatModelListener> listeners;
+    private ChatFormat chatFormat;
 
     VaneChatModelBuilder() {}
 
@@ -44,13 +46,23 @@ public abstract class VaneChatModelBuilder<B extends VaneChatModelBuilder<B>> {
         return self();
     }
 
+    /**
+     * The chat format to render conversations in (default: {@link Model#chatFormat()}, the model's
+     * own template); e.g. {@code ModelChatFormat.choose(jinjaText, model.specialTokenTexts())} for a
+     * model whose file carries no template, or one that renders no tools.
+     */
+    public B chatFormat(ChatFormat chatFormat) {
+        this.chatFormat = chatFormat;
+        return self();
+    }
+
     public B listeners(List<ChatModelListener> listeners) {
         this.listeners = listeners;
         return self();
     }
 
     Replier replier() {
-        return new Replier(model, contextLength, modelName);
+        return new Replier(model, contextLength, modelName, chatFormat);
     }
 
     ChatRequestParameters defaults(Replier replier) {

@@ -3,7 +3,6 @@ package dev.vane.langchain4j;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.model.TokenCountEstimator;
 import dev.vane.model.Model;
-import dev.vane.model.chat.ChatTemplate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -16,11 +15,9 @@ import java.util.Objects;
  */
 public final class VaneTokenCountEstimator implements TokenCountEstimator {
     private final Model model;
-    private final ChatTemplate template;
 
     public VaneTokenCountEstimator(Model model) {
         this.model = Objects.requireNonNull(model, "model must not be null");
-        this.template = dev.vane.model.ChatReply.formatOf(model);
     }
 
     @Override
@@ -41,6 +38,6 @@ public final class VaneTokenCountEstimator implements TokenCountEstimator {
         List<ChatMessage> list = new ArrayList<>();
         messages.forEach(list::add);
         if (list.isEmpty()) return 0;
-        return model.tokenizer().encode(template.render(Messages.toVane(list), false), false).length;
+        return model.chatFormat().render(Messages.toVane(list), List.of(), false).encode(model.tokenizer(), false).length;
     }
 }

@@ -1,5 +1,6 @@
 package dev.vane.springai;
 
+import dev.vane.model.ChatReply;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,12 +18,19 @@ import org.springframework.ai.tool.ToolCallback;
 public class VaneChatOptions extends DefaultToolCallingChatOptions implements StructuredOutputChatOptions {
     private final Long seed;
     private final String outputSchema;
+    private final ChatReply.ToolChoice toolChoice;
 
     protected VaneChatOptions(Builder b) {
         super(b.toolCallbackList(), b.toolContextMap(), b.model(), b.frequencyPenalty(),
                 b.maxTokens(), b.presencePenalty(), b.stopSequences(), b.temperature(), b.topK(), b.topP());
         this.seed = b.seed;
         this.outputSchema = b.outputSchema;
+        this.toolChoice = b.toolChoice;
+    }
+
+    /** Whether the model may (null or AUTO), must (REQUIRED: a grammar forces a call) or must not (NONE) call the tools. */
+    public ChatReply.ToolChoice getToolChoice() {
+        return toolChoice;
     }
 
     /** The sampler's seed, or null for a fresh one each request. */
@@ -43,17 +51,18 @@ public class VaneChatOptions extends DefaultToolCallingChatOptions implements St
                 .toolContext(getToolContext());
         b.seed = seed;
         b.outputSchema = outputSchema;
+        b.toolChoice = toolChoice;
         return b;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof VaneChatOptions v && super.equals(o) && Objects.equals(seed, v.seed) && Objects.equals(outputSchema, v.outputSchema);
+        return o instanceof VaneChatOptions v && super.equals(o) && Objects.equals(seed, v.seed) && Objects.equals(outputSchema, v.outputSchema) && toolChoice == v.toolChoice;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), seed, outputSchema);
+        return Objects.hash(super.hashCode(), seed, outputSchema, toolChoice);
     }
 
     public static Builder builder() {
@@ -63,6 +72,12 @@ public class VaneChatOptions extends DefaultToolCallingChatOptions implements St
     public static class Builder extends DefaultToolCallingChatOptions.Builder<Builder> implements StructuredOutputChatOptions.Builder<Builder> {
         private Long seed;
         private String outputSchema;
+        private ChatReply.ToolChoice toolChoice;
+
+        public Builder toolChoice(ChatReply.ToolChoice choice) {
+            this.toolChoice = choice;
+            return this;
+        }
 
         public Builder seed(Long seed) {
             this.seed = seed;
@@ -82,6 +97,7 @@ public class VaneChatOptions extends DefaultToolCallingChatOptions implements St
             if (other instanceof Builder v) {
                 if (v.seed != null) seed = v.seed;
                 if (v.outputSchema != null) outputSchema = v.outputSchema;
+                if (v.toolChoice != null) toolChoice = v.toolChoice;
             }
             return this;
         }
@@ -91,6 +107,7 @@ public class VaneChatOptions extends DefaultToolCallingChatOptions implements St
             Builder b = super.clone();
             b.seed = seed;
             b.outputSchema = outputSchema;
+            b.toolChoice = toolChoice;
             return b;
         }
 

@@ -5,6 +5,8 @@ import dev.vane.model.GenerationResult;
 import dev.vane.model.Model;
 import dev.vane.model.Sampling;
 import dev.vane.model.chat.ChatMessage;
+import dev.vane.model.chat.ToolCall;
+import dev.vane.model.chat.ToolSpec;
 import dev.vane.model.grammar.Grammar;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,7 @@ import java.util.function.Consumer;
 import org.springframework.ai.chat.messages.AssistantMessage;
 import org.springframework.ai.chat.messages.Message;
 import org.springframework.ai.chat.messages.SystemMessage;
+import org.springframework.ai.chat.messages.ToolResponseMessage;
 import org.springframework.ai.chat.messages.UserMessage;
 import org.springframework.ai.chat.metadata.ChatGenerationMetadata;
 import org.springframework.ai.chat.metadata.ChatResponseMetadata;
@@ -27,6 +30,8 @@ import org.springframework.ai.chat.model.ChatResponse;
 import org.springframework.ai.chat.model.Generation;
 import org.springframework.ai.chat.prompt.ChatOptions;
 import org.springframework.ai.chat.prompt.Prompt;
+import org.springframework.ai.tool.ToolCallback;
+import org.springframework.ai.tool.definition.ToolDefinition;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Schedulers;
 
@@ -106,6 +111,13 @@ public final class VaneSpringChatModel implements ChatModel {
         if (o.getTopK() != null) s = s.withTopK(o.getTopK());
         if (o.getTopP() != null) s = s.withTopP(o.getTopP().floatValue());
         List<ChatMessage> messages = messages(prompt.getInstructions());
+        List<ToolSpec> tools = new ArrayList<>();
+        for (ToolCallback t : o.tools()) {
+            ToolDefinition d = t.getToolDefinition();
+            tools.add(new ToolSpec(d.name(), d.description() == null ? "" : d.description(), d.inputSchema()));
+        }
+        ChatReply.Request request = new ChatReply.Request(messages, tools, o.getToolChoice(), s, o.getMaxTokens(), o.getStopSequences(),
+                o.getOutputSchema() == null ? null : Grammar.fromJsonSchema(o.getOutputSchema()));
         try {
             slots.acquire();
         } catch (InterruptedException e) {
@@ -114,18 +126,21 @@ public final class VaneSpringChatModel implements ChatModel {
         }
         ChatReply reply;
         try {
-            reply = ChatReply.generate(model, contextLength, messages, s, o.getMaxTokens(), o.getStopSequences() == null ? List.of() : o.getStopSequences(),
-                    o.getOutputSchema() == null ? null : Grammar.fromJsonSchema(o.getOutputSchema()), onText, cancelled);
+            reply = ChatReply.generate(model, contextLength, request, onText, cancelled);
         } finally {
             slots.release();
         }
         GenerationResult r = reply.result();
-        String finish = reply.stopSequenceFound() ? "STOP" : switch (r.stopReason()) {
+        String finish = !reply.toolCalls().isEmpty() ? "TOOL_CALLS" : reply.stopSequenceFound() ? "STOP" : switch (r.stopReason()) {
             case END_OF_GENERATION, GRAMMAR_COMPLETE -> "STOP";
             case MAX_TOKENS, CONTEXT_FULL -> "LENGTH";
             case CANCELLED, DEADLINE -> "CANCELLED";
         };
-        Generation g = new Generation(new AssistantMessage(whole ? reply.text() : ""), ChatGenerationMetadata.builder().finishReason(finish).build());
+        List<AssistantMessage.ToolCall> calls = new ArrayList<>();
+        for (ToolCall c : reply.toolCalls()) calls.add(new AssistantMessage.ToolCall(c.id() != null ? c.id() : "call_" + UUID.randomUUID(), "function", c.name(), c.arguments()));
+        String content = whole || !calls.isEmpty() ? reply.content() : "";
+        AssistantMessage out = AssistantMessage.builder().content(content).toolCalls(calls).build();
+        Generation g = new Generation(out, ChatGenerationMetadata.builder().finishReason(finish).build());
         ChatResponseMetadata md = ChatResponseMetadata.builder().id("vane-" + UUID.randomUUID()).model(o.getModel() == null ? "vane" : o.getModel())
                 .usage(new DefaultUsage(r.promptTokens(), r.tokens().length)).build();
         return new ChatResponse(List.of(g), md);
@@ -159,10 +174,13 @@ public final class VaneSpringChatModel implements ChatModel {
                 if (!um.getMedia().isEmpty()) throw new IllegalArgumentException("message " + i + ": Vane's models read text only; this one has media");
                 out.add(ChatMessage.user(um.getText()));
             } else if (m instanceof AssistantMessage am) {
-                if (am.hasToolCalls()) throw new IllegalArgumentException("message " + i + ": tool calls are not supported yet");
-                out.add(ChatMessage.assistant(am.getText() == null ? "" : am.getText()));
+                List<ToolCall> calls = new ArrayList<>();
+                for (AssistantMessage.ToolCall c : am.getToolCalls()) calls.add(new ToolCall(c.id(), c.name(), c.arguments() == null ? "{}" : c.arguments()));
+                out.add(ChatMessage.assistant(am.getText() == null ? "" : am.getText(), calls));
+            } else if (m instanceof ToolResponseMessage tr) {
+                for (ToolResponseMessage.ToolResponse r : tr.getResponses()) out.add(ChatMessage.toolResult(r.id(), r.name(), r.responseData()));
             } else {
-                throw new IllegalArgumentException("message " + i + ": messages of type " + m.getMessageType() + " are not supported; expected SYSTEM, USER or ASSISTANT");
+                throw new IllegalArgumentException("message " + i + ": messages of type " + m.getMessageType() + " are not supported; expected SYSTEM, USER, ASSISTANT or TOOL");
             }
         }
         return out;
