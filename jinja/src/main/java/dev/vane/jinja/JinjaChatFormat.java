@@ -49,6 +49,11 @@ public final class JinjaChatFormat implements ChatFormat {
         Objects.requireNonNull(messages, "messages must not be null");
         Objects.requireNonNull(tools, "tools must not be null (pass List.of() for none)");
         if (messages.isEmpty()) throw new IllegalArgumentException("a chat needs at least one message, got none");
+        if (!supportsSystemRole()) messages = SystemMessages.mergedIntoNextUser(messages);
+        return renderRaw(messages, tools, addGenerationPrompt);
+    }
+
+    private String renderRaw(List<ChatMessage> messages, List<ToolSpec> tools, boolean addGenerationPrompt) {
         Map<String, Object> vars = new HashMap<>();
         vars.put("messages", TemplateVariables.messages(messages));
         if (!tools.isEmpty()) vars.put("tools", TemplateVariables.tools(tools));
@@ -65,9 +70,30 @@ public final class JinjaChatFormat implements ChatFormat {
             }
         }
         String out = r.getOutput();
-        // The tokenizer adds the BOS; llama.cpp takes a leading one out of the rendered text so it is not there twice.
+        // As llama.cpp: a leading BOS and a trailing EOS are taken out of the text (the tokenizer adds them), so they are not there twice.
         if (!tokens.bos().isEmpty() && out.startsWith(tokens.bos())) out = out.substring(tokens.bos().length());
+        if (!tokens.eos().isEmpty() && out.endsWith(tokens.eos())) out = out.substring(0, out.length() - tokens.eos().length());
         return out;
+    }
+
+    private volatile Boolean supportsSystemRole;
+
+    /**
+     * Whether the template renders a system message itself (its text shows in the output); llama.cpp
+     * probes this too and, where not (e.g. gemma-7b-it, Mistral Instruct v0.1 raise on it), merges
+     * system messages into the next user message, as done here.
+     */
+    boolean supportsSystemRole() {
+        Boolean b = supportsSystemRole;
+        if (b == null) {
+            String marker = "\uE002system\uE003";
+            try {
+                supportsSystemRole = b = renderRaw(List.of(ChatMessage.system(marker), ChatMessage.user("u")), List.of(), false).contains(marker);
+            } catch (RuntimeException e) {
+                supportsSystemRole = b = false;
+            }
+        }
+        return b;
     }
 
     @Override

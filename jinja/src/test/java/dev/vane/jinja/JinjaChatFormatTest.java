@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /** The Python-Jinja features chat templates use, the errors of bad templates, and how the SDK picks this format. */
 class JinjaChatFormatTest {
     private static final SpecialTokenTexts TOKENS = new SpecialTokenTexts("<s>", "</s>");
-    private static final List<ChatMessage> CHAT = List.of(system(" sys "), user("Hi"), assistant("Hello"));
+    // No system message: a template that does not print one gets it merged into the next user message (as llama.cpp does).
+    private static final List<ChatMessage> CHAT = List.of(user(" sys "), assistant("Hi"), user("Hello"));
 
     private static String render(String template, List<ChatMessage> chat) {
         return new JinjaChatFormat(template, TOKENS).renderText(chat, List.of(), true);
@@ -35,9 +36,9 @@ class JinjaChatFormatTest {
                 + "{{ 'yes' if messages[1].content.endswith(('x', 'y')) else 'no' }}", CHAT));
         assertEquals("a,b,|b|-x-", render("{% set p = 'a</t>b</t>'.split('</t>') %}{{ p | join(',') }}|{{ 'a</t>b'.split('</t>')[-1] }}|"
                 + "{{ '\\n\\nx\\n'.lstrip('\\n').rstrip('\\n').replace('x', '-x-') }}", CHAT));
-        assertEquals("assistant,user,system,", render("{% for m in messages[::-1] %}{{ m.role }},{% endfor %}", CHAT));
+        assertEquals("user,assistant,user,", render("{% for m in messages[::-1] %}{{ m.role }},{% endfor %}", CHAT));
         assertEquals("2", render("{% set ns = namespace(last=messages|length - 1) %}{{ ns.last }}", CHAT));
-        assertEquals("first:system last:assistant", render("{% for m in messages %}{% if loop.first %}first:{{ m.role }}{% endif %}"
+        assertEquals("first:user last:user", render("{% for m in messages %}{% if loop.first %}first:{{ m.role }}{% endif %}"
                 + "{% if loop.last %} last:{{ m.role }}{% endif %}{% endfor %}", CHAT));
     }
 
@@ -57,17 +58,23 @@ class JinjaChatFormatTest {
 
     @Test
     void aTemplateThatRaisesSaysWhy() {
-        var e = assertThrows(TemplateRenderException.class, () -> render("{% if messages[0].role == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}", CHAT));
-        assertEquals("the chat template refused the conversation: System role not supported", e.getMessage());
+        var e = assertThrows(TemplateRenderException.class, () -> render("{% if messages[1].role != 'user' %}{{ raise_exception('Conversation roles must alternate') }}{% endif %}", CHAT));
+        assertEquals("the chat template refused the conversation: Conversation roles must alternate", e.getMessage());
         var bad = assertThrows(TemplateRenderException.class, () -> render("{% for m in messages %}{{ m.role }}", CHAT));
         assertTrue(bad.getMessage().startsWith("the chat template failed"), bad.getMessage());
         assertThrows(IllegalArgumentException.class, () -> render("{{ messages }}", List.of()));
     }
 
     @Test
-    void theLeadingBosIsLeftToTheTokenizer() {
+    void systemMessagesOfATemplateWithoutASystemRoleOpenTheNextUserMessage() {
+        String noSystem = "{% for m in messages %}{% if m.role == 'system' %}{{ raise_exception('no system role') }}{% endif %}[{{ m.role }}:{{ m.content }}]{% endfor %}";
+        assertEquals("[user:a\nb\nHi]", render(noSystem, List.of(system("a"), system("b"), user("Hi"))));
+    }
+
+    @Test
+    void theLeadingBosAndTrailingEosAreLeftToTheTokenizer() {
         assertEquals("[INST] Hi [/INST]", render("{{ bos_token }}[INST] {{ messages[0].content }} [/INST]", List.of(user("Hi"))));
-        assertEquals("Hi</s>", render("{{ messages[0].content }}{{ eos_token }}", List.of(user("Hi"))));
+        assertEquals("Hi", render("{{ messages[0].content }}{{ eos_token }}", List.of(user("Hi"))));
     }
 
     @Test

@@ -16,8 +16,14 @@ final class LlamaCppChat implements AutoCloseable {
 
     /** chatTemplate: a llama.cpp template name, or null for the template in the file's metadata. */
     LlamaCppChat(Path file, String chatTemplate) {
+        this(file, chatTemplate, false);
+    }
+
+    /** jinja: render the file's template as llama.cpp's --jinja does (minja) rather than by its built-in formats. */
+    LlamaCppChat(Path file, String chatTemplate, boolean jinja) {
         ModelParameters p = new ModelParameters().setModel(file.toString()).setThreads(2).setCtxSize(256).setGpuLayers(0).disableLog();
         if (chatTemplate != null) p.setChatTemplate(chatTemplate);
+        if (jinja) p.enableJinja();
         model = new LlamaModel(p);
     }
 
