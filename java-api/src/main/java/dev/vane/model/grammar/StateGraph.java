@@ -20,16 +20,16 @@ final class StateGraph {
 
     private final Map<MatchState, Integer> ids = new HashMap<>();
     private final List<MatchState> states = new ArrayList<>();
-    private final List<int[]> transitions = new ArrayList<>();
-    private final List<Boolean> continues = new ArrayList<>();
+    private int[][] transitions = new int[256][];  // by id: 256 next ids, null until first stepped from
+    private boolean[] continues = new boolean[256];
 
     /** Forgets every state if there are too many (call between walks only: ids change). */
     void trim() {
         if (states.size() > MAX_STATES) {
             ids.clear();
             states.clear();
-            transitions.clear();
-            continues.clear();
+            transitions = new int[256][];
+            continues = new boolean[256];
         }
     }
 
@@ -39,18 +39,21 @@ final class StateGraph {
         int id = states.size();
         ids.put(s, id);
         states.add(s);
-        transitions.add(null);
-        continues.add(s.canContinue());
+        if (id == transitions.length) {
+            transitions = Arrays.copyOf(transitions, id * 2);
+            continues = Arrays.copyOf(continues, id * 2);
+        }
+        continues[id] = s.canContinue();
         return id;
     }
 
     /** The state after byte b from state id, or {@link #DEAD}. */
     int step(int id, int b) {
-        int[] t = transitions.get(id);
+        int[] t = transitions[id];
         if (t == null) {
             t = new int[256];
             Arrays.fill(t, UNKNOWN);
-            transitions.set(id, t);
+            transitions[id] = t;
         }
         int next = t[b];
         if (next == UNKNOWN) {
@@ -67,7 +70,7 @@ final class StateGraph {
 
     /** Some byte can follow state id. */
     boolean canContinue(int id) {
-        return continues.get(id);
+        return continues[id];
     }
 
     int size() {
