@@ -22,10 +22,18 @@ final class TokenMasks {
     private long cachedBytes;
     final AtomicLong hits = new AtomicLong(), misses = new AtomicLong();
 
+    private final int[] endTokens;
+
     TokenMasks(Tokenizer tok, long budgetBytes) {
         this.trie = TokenTrie.of(tok);
+        this.endTokens = java.util.stream.IntStream.range(0, tok.vocabSize()).filter(tok::isEndOfGeneration).toArray();
         this.words = (trie.vocab + 63) >>> 6;
         this.budgetBytes = budgetBytes;
+    }
+
+    /** The vocabulary's end-of-generation tokens (shared: do not change). */
+    int[] endTokens() {
+        return endTokens;
     }
 
     int vocab() {
