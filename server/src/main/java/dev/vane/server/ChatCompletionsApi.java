@@ -55,6 +55,8 @@ final class ChatCompletionsApi {
         this.logprobs = new LogprobsJson(model.tokenizer());
     }
 
+    private final ResponseFormats formats = new ResponseFormats();
+
     /** The chat format requests are rendered in. */
     ChatTemplate template() {
         return template;
@@ -74,6 +76,8 @@ final class ChatCompletionsApi {
         int[] ids = model.tokenizer().encode(template.render(messages, true), true);
         GenerationParams params = GenerationParams.of("messages", ids.length, maxTokens, null, r.temperature(), r.topP(), r.seed(), r.stop(), r.n(), top,
                 limits);
+        dev.vane.model.grammar.Grammar grammar = formats.grammar(r.responseFormat());
+        if (grammar != null) params = new GenerationParams(params.options().withGrammar(grammar), params.stops());
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         try (Generating g = new Generating(scheduler, ids, params, java.time.Instant.now().plus(timeout))) {
             if (Boolean.TRUE.equals(r.stream())) stream(g, id, top >= 0, r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage()), res);
@@ -196,7 +200,5 @@ final class ChatCompletionsApi {
             throw ApiError.invalidRequest("tool_choice", "tools are not supported yet");
         if (r.logitBias() != null && !r.logitBias().isNull() && !r.logitBias().isEmpty())
             throw ApiError.invalidRequest("logit_bias", "logit_bias is not supported");
-        if (r.responseFormat() != null && !r.responseFormat().isNull() && !"text".equals(r.responseFormat().path("type").asText()))
-            throw ApiError.invalidRequest("response_format", "only response_format {\"type\": \"text\"} is supported yet");
     }
 }

@@ -94,8 +94,10 @@ final class Generating implements AutoCloseable {
         // The text the last token left unfinished (bytes of a character), then what the stop sequences held back.
         String rest = result.text().length() > streamed.length() ? result.text().substring(streamed.length()) : "";
         String text = stops.add(rest) + stops.flush();
-        // OpenAI's finish reasons: stop (a stop sequence or end of turn), length (max_tokens, the context, the request's deadline).
-        boolean stopped = stops.stopped() || result.stopReason() == GenerationResult.StopReason.END_OF_GENERATION;
+        // OpenAI's finish reasons: stop (a stop sequence, end of turn, the response format's grammar complete), length (max_tokens,
+        // the context, the request's deadline).
+        boolean stopped = stops.stopped() || result.stopReason() == GenerationResult.StopReason.END_OF_GENERATION
+                || result.stopReason() == GenerationResult.StopReason.GRAMMAR_COMPLETE;
         return new End(new Piece(text, take()), result, stopped ? "stop" : "length");
     }
 

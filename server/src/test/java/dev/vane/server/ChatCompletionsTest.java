@@ -159,6 +159,29 @@ class ChatCompletionsTest {
     }
 
     @Test
+    void responseFormatJsonSchemaConstrainsTheReply() throws Exception {
+        Map<String, Object> schema = Map.of("type", "object", "properties", Map.of("answer", Map.of("type", "string", "maxLength", 12),
+                "sure", Map.of("type", "boolean")), "required", List.of("answer", "sure"), "additionalProperties", false);
+        for (Map<String, Object> format : List.of(Map.<String, Object>of("type", "json_schema", "json_schema", Map.of("name", "reply", "schema", schema)),
+                Map.<String, Object>of("type", "json_object"))) {
+            HttpResponse<String> r = post("/v1/chat/completions", Map.of("messages", CHAT_JSON, "max_tokens", 180, "temperature", 0.8, "seed", 3,
+                    "response_format", format));
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode choice = JSON.readTree(r.body()).get("choices").get(0);
+            String content = choice.get("message").get("content").asText();
+            if (format.get("type").equals("json_object") && choice.get("finish_reason").asText().equals("length")) continue;  // any JSON is unbounded
+            JsonNode reply = JSON.readTree(content);  // parses: the grammar held
+            if (format.get("type").equals("json_schema")) {
+                assertTrue(reply.get("answer").isTextual() && reply.get("answer").asText().length() <= 12 && reply.get("sure").isBoolean(), content);
+                assertEquals(2, reply.size(), content);
+            } else {
+                assertTrue(reply.isObject() || reply.isArray(), content);
+            }
+            assertEquals("stop", choice.get("finish_reason").asText(), content);
+        }
+    }
+
+    @Test
     void refusesWhatItCannotDo() throws Exception {
         String chat = "/v1/chat/completions";
         assertRefused(chat, "{\"messages\": []}", "non-empty array");
@@ -169,7 +192,9 @@ class ChatCompletionsTest {
         assertRefused(chat, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"top_logprobs\": 2}", "needs logprobs: true");
         assertRefused(chat, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"logprobs\": true, \"top_logprobs\": 21}", "0..20");
         assertRefused(chat, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"tools\": [{\"type\": \"function\"}]}", "tools are not supported");
-        assertRefused(chat, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"json_object\"}}", "response_format");
+        assertRefused(chat, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"xml\"}}", "response_format");
+        assertRefused(chat, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"response_format\": {\"type\": \"json_schema\", \"json_schema\": "
+                + "{\"name\": \"s\", \"schema\": {\"type\": \"string\", \"pattern\": \"a+\"}}}}", "the keyword pattern");
         assertRefused(chat, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"max_completion_tokens\": 0}", "max_tokens must be in 1..");
         assertRefused(chat, "{\"messages\": [{\"role\": \"user\", \"content\": \"" + "the ".repeat(400) + "\"}]}", "the context holds");
         assertRefused(chat, "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], \"temprature\": 1}", "unknown field 'temprature'");

@@ -1,7 +1,6 @@
 package dev.vane.model.grammar;
 
 import dev.vane.model.tokenizer.Tokenizer;
-import java.util.stream.IntStream;
 
 /**
  * One generation's place in a {@link Grammar}: which tokens may come next ({@link #maskLogits}),
@@ -18,7 +17,7 @@ public final class GrammarMatcher {
     GrammarMatcher(Grammar grammar, TokenMasks masks, Tokenizer tok) {
         this.masks = masks;
         this.tok = tok;
-        this.endTokens = IntStream.range(0, tok.vocabSize()).filter(tok::isEndOfGeneration).toArray();
+        this.endTokens = masks.endTokens();  // found once per vocabulary, not per generation
         this.state = grammar.initialState();
     }
 

@@ -311,7 +311,7 @@ public final class JsonSchemaGrammar {
             if (Boolean.FALSE.equals(extra)) return "\"{\" " + ws + " \"}\"";
             String v = extra == null || Boolean.TRUE.equals(extra) ? anyValue() : value(extra, path + "/additionalProperties");
             String kv = rule("kv", string(Map.of(), path) + " " + ws + " \":\" " + ws + " " + v);
-            return "\"{\" " + ws + " ( " + kv + " ( \",\" " + ws + " " + kv + " )* " + ws + " )? \"}\"";
+            return "\"{\" " + ws + " ( " + kv + " ( \",\" " + ws + " " + kv + " )* )? " + ws + " \"}\"";
         }
         List<String> pairs = new ArrayList<>();
         List<Boolean> mandatory = new ArrayList<>();
@@ -460,12 +460,12 @@ public final class JsonSchemaGrammar {
         String ws = ws(), v = name + "-value";
         if (!rules.containsKey(v)) anyValue();
         String kv = string(Map.of(), "#") + " " + ws + " \":\" " + ws + " " + v;
-        return rule("object", "\"{\" " + ws + " ( " + kv + " ( \",\" " + ws + " " + kv + " )* " + ws + " )? \"}\"");
+        return rule("object", "\"{\" " + ws + " ( " + kv + " ( \",\" " + ws + " " + kv + " )* )? " + ws + " \"}\"");
     }
 
     private String anyArray() {
         String ws = ws(), v = name + "-value";
         if (!rules.containsKey(v)) anyValue();
-        return rule("array", "\"[\" " + ws + " ( " + v + " ( \",\" " + ws + " " + v + " )* " + ws + " )? \"]\"");
+        return rule("array", "\"[\" " + ws + " ( " + v + " ( \",\" " + ws + " " + v + " )* )? " + ws + " \"]\"");
     }
 }

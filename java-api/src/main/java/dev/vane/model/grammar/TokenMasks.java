@@ -1,16 +1,13 @@
 package dev.vane.model.grammar;
 
 import dev.vane.model.tokenizer.Tokenizer;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Which tokens of a vocabulary a grammar state allows, as a bit set over token ids: the token trie
- * walked depth first from the state, a subtree left as soon as its prefix cannot match (so a
+ * walked depth first from the state through a lazily built DFA of states ({@link StateGraph}), a subtree left as soon as its prefix cannot match (so a
  * state that allows few bytes costs little), each token allowed whose bytes all match. Masks are
  * cached by state in an LRU bounded in bytes, so a state seen before (inside a string, between
  * digits) costs a lookup. End-of-generation and control tokens are not in these masks (see
@@ -20,14 +17,23 @@ final class TokenMasks {
     private final TokenTrie trie;
     private final int words;
     private final long budgetBytes;
+    private final StateGraph graph = new StateGraph();
     private final Map<MatchState, long[]> cache = new LinkedHashMap<>(256, 0.75f, true);
     private long cachedBytes;
     final AtomicLong hits = new AtomicLong(), misses = new AtomicLong();
 
+    private final int[] endTokens;
+
     TokenMasks(Tokenizer tok, long budgetBytes) {
         this.trie = TokenTrie.of(tok);
+        this.endTokens = java.util.stream.IntStream.range(0, tok.vocabSize()).filter(tok::isEndOfGeneration).toArray();
         this.words = (trie.vocab + 63) >>> 6;
         this.budgetBytes = budgetBytes;
+    }
+
+    /** The vocabulary's end-of-generation tokens (shared: do not change). */
+    int[] endTokens() {
+        return endTokens;
     }
 
     int vocab() {
@@ -58,27 +64,26 @@ final class TokenMasks {
 
     private long[] compute(MatchState state) {
         long[] mask = new long[words];
-        List<ParseStack> live = new ArrayList<>();
-        for (ParseStack s : state.stacks) if (s != ParseStack.COMPLETE) live.add(s);
-        walk(state.program, 0, live, mask);
+        synchronized (graph) {
+            graph.trim();
+            int id = graph.id(state);
+            if (graph.canContinue(id)) walk(0, id, mask);
+        }
         return mask;
     }
 
-    private void walk(Program p, int node, List<ParseStack> stacks, long[] mask) {
+    // Allows every token under trie node whose bytes lead from state id to a live state.
+    private void walk(int node, int id, long[] mask) {
         TokenTrie t = trie;
         for (int c = t.childFirst[node], end = t.childFirst[node + 1]; c < end; c++) {
-            int b = t.childByte[c];
-            List<ParseStack> next = new ArrayList<>(stacks.size() + 2);
-            for (ParseStack s : stacks) Expansion.advance(p, s, b, next);
-            if (next.isEmpty()) continue;
-            if (next.size() > 8) next = new ArrayList<>(new HashSet<>(next));  // ambiguity: drop duplicate parses
+            int next = graph.step(id, t.childByte[c]);
+            if (next == StateGraph.DEAD) continue;
             int child = t.childNode[c];
             for (int k = t.tokenFirst[child], kEnd = t.tokenFirst[child + 1]; k < kEnd; k++) {
-                int id = t.tokens[k];
-                mask[id >>> 6] |= 1L << id;
+                int tok = t.tokens[k];
+                mask[tok >>> 6] |= 1L << tok;
             }
-            next.removeIf(s -> s == ParseStack.COMPLETE);
-            if (!next.isEmpty() && t.childFirst[child] != t.childFirst[child + 1]) walk(p, child, next, mask);
+            if (t.childFirst[child] != t.childFirst[child + 1] && graph.canContinue(next)) walk(child, next, mask);
         }
     }
 

@@ -14,6 +14,8 @@ import dev.vane.model.GenerationOptions;
 import dev.vane.model.GenerationResult;
 import dev.vane.model.Model;
 import dev.vane.model.Sampling;
+import dev.vane.model.Scheduler;
+import dev.vane.model.SchedulerOptions;
 import dev.vane.model.Session;
 import dev.vane.model.SessionOptions;
 import java.util.ArrayList;
@@ -109,6 +111,32 @@ class ConstrainedGenerationTest {
         System.out.printf("constrained: %d/%d parse and validate (%d tokens, %.1f s with the unconstrained runs); unconstrained: %d/%d parse, %d validate%n",
                 SEEDS + 1 - failures.size(), SEEDS + 1, tokens, (System.nanoTime() - t0) / 1e9, unconstrainedParsed, SEEDS + 1, unconstrainedValid);
         assertEquals(List.of(), failures);
+    }
+
+    @Test
+    void theSchedulerConstrainsAsASessionDoes() throws Exception {
+        Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12).getSchema(SCHEMA);
+        Grammar grammar = Grammar.fromJsonSchema(SCHEMA);
+        int[] prompt = model.tokenizer().encode(PROMPT, true);
+        List<GenerationResult> alone = new ArrayList<>();
+        for (int seed = 0; seed < 4; seed++) {
+            try (Session s = session()) {
+                alone.add(s.generate(prompt, GenerationOptions.of(MAX_TOKENS, Sampling.defaults(seed)).withGrammar(grammar), t -> true));
+            }
+        }
+        try (Scheduler sch = model.newScheduler(SchedulerOptions.defaults(model.config()).withCapacity(4))) {
+            List<Scheduler.Ticket> tickets = new ArrayList<>();
+            for (int seed = 0; seed < 4; seed++) {
+                tickets.add(sch.submit(prompt, GenerationOptions.of(MAX_TOKENS, Sampling.defaults(seed)).withGrammar(grammar), t -> true));
+            }
+            for (int i = 0; i < 4; i++) {
+                GenerationResult r = tickets.get(i).result().get();
+                assertEquals(List.of(), schema.validate(r.text(), InputFormat.JSON), r.text());
+                assertEquals(GenerationResult.StopReason.GRAMMAR_COMPLETE, r.stopReason());
+                assertTrue(r.text().length() > 20);
+                assertEquals(alone.get(i).stopReason(), r.stopReason());
+            }
+        }
     }
 
     @Test
