@@ -147,7 +147,9 @@ class ChatCompletionsTest {
         }
         JsonNode b64 = JSON.readTree(post("/v1/embeddings", Map.of("input", "the earth", "encoding_format", "base64")).body());
         ByteBuffer bytes = ByteBuffer.wrap(Base64.getDecoder().decode(b64.get("data").get(0).get("embedding").asText())).order(ByteOrder.LITTLE_ENDIAN);
-        for (int j = 0; j < want.get(1).length; j++) assertEquals(want.get(1)[j], bytes.getFloat(), 0f);
+        // Alone, not beside "In the beginning": texts share forward passes, and this model's F16 GEMM is not batch-invariant.
+        float[] alone = model.embed(List.of("the earth"), Pooling.MEAN, true).get(0);
+        for (int j = 0; j < alone.length; j++) assertEquals(alone[j], bytes.getFloat(), 0f);
         assertTrue(b64.get("usage").get("prompt_tokens").asInt() > 0);
     }
 
