@@ -20,6 +20,9 @@ public final class EmbeddedModel {
     /** The class-path resource of the GGUF file; its SHA-256 is beside it in {@code .sha256}. */
     public static final String RESOURCE = "/dev/vane/embedded/tiny-moe-kjv.gguf";
 
+    /** The class-path resource of {@link #toolsChatTemplate()}. */
+    public static final String TOOLS_TEMPLATE = "/dev/vane/embedded/tools-chat-template.jinja";
+
     private EmbeddedModel() {}
 
     /** Whether this build of vane-embedded-model carries the model. */
@@ -59,6 +62,17 @@ public final class EmbeddedModel {
 
     public static Model load() throws IOException {
         return load(WeightFormat.AS_IS);
+    }
+
+    /**
+     * A chat template (Jinja, Hermes / Qwen2.5 style: one line per tool in the system message, calls in
+     * {@code <tool_call>} blocks, results in {@code <tool_response>}; short, for a 256-token context) to chat with the embedded model,
+     * whose file carries none; render it with vane-jinja, e.g.
+     * {@code ModelChatFormat.choose(EmbeddedModel.toolsChatTemplate(), model.specialTokenTexts())}.
+     * The model was never trained on it: it calls a tool only when a grammar makes it.
+     */
+    public static String toolsChatTemplate() throws IOException {
+        return new String(resource(TOOLS_TEMPLATE), StandardCharsets.UTF_8);
     }
 
     private static byte[] resource(String name) throws IOException {

@@ -3,9 +3,12 @@ package dev.vane.springai;
 import dev.vane.Vane;
 import dev.vane.model.Model;
 import dev.vane.model.WeightFormat;
+import dev.vane.model.chat.ChatFormat;
+import dev.vane.model.chat.ModelChatFormat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.springframework.ai.chat.model.ChatModel;
 import org.springframework.ai.embedding.EmbeddingModel;
@@ -13,6 +16,8 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.DefaultResourceLoader;
+import org.springframework.core.io.Resource;
 
 /**
  * Spring Boot's auto-configuration for Vane: a {@link Model} opened from vane.model (or the
@@ -57,7 +62,18 @@ public class VaneAutoConfiguration {
     @ConditionalOnMissingBean(ChatModel.class)
     public VaneSpringChatModel vaneChatModel(Model model, VaneProperties p) {
         int context = p.getContext() > 0 ? p.getContext() : Math.min(model.config().contextLength(), 4096);
-        return new VaneSpringChatModel(model, context, p.getChat().options(), p.getSessions());
+        return new VaneSpringChatModel(model, chatFormat(model, p.getChatTemplate()), context, p.getChat().options(), p.getSessions());
+    }
+
+    // vane.chat-template read from its resource location, or the model's own format.
+    private static ChatFormat chatFormat(Model model, String location) {
+        if (location == null || location.isBlank()) return model.chatFormat();
+        Resource r = new DefaultResourceLoader().getResource(location);
+        try {
+            return ModelChatFormat.choose(r.getContentAsString(StandardCharsets.UTF_8), model.specialTokenTexts());
+        } catch (IOException e) {
+            throw new UncheckedIOException("vane.chat-template: cannot read '" + location + "': " + e.getMessage(), e);
+        }
     }
 
     @Bean

@@ -20,6 +20,11 @@ public class VaneProperties {
     private int context;
     /** Requests generating at once; more wait. */
     private int sessions = 4;
+    /**
+     * A Jinja chat template to render conversations with instead of the model's own (a Spring
+     * resource location: file:..., classpath:...); empty: the model's. Rendered by vane-jinja.
+     */
+    private String chatTemplate;
     private Pooling embeddingPooling = Pooling.MEAN;
     private boolean embeddingNormalize = true;
     private final Chat chat = new Chat();
@@ -58,6 +63,8 @@ public class VaneProperties {
     public void setContext(int v) { context = v; }
     public int getSessions() { return sessions; }
     public void setSessions(int v) { sessions = v; }
+    public String getChatTemplate() { return chatTemplate; }
+    public void setChatTemplate(String v) { chatTemplate = v; }
     public Pooling getEmbeddingPooling() { return embeddingPooling; }
     public void setEmbeddingPooling(Pooling v) { embeddingPooling = v; }
     public boolean isEmbeddingNormalize() { return embeddingNormalize; }

@@ -4,6 +4,7 @@ import dev.vane.model.ChatReply;
 import dev.vane.model.GenerationResult;
 import dev.vane.model.Model;
 import dev.vane.model.Sampling;
+import dev.vane.model.chat.ChatFormat;
 import dev.vane.model.chat.ChatMessage;
 import dev.vane.model.chat.ToolCall;
 import dev.vane.model.chat.ToolSpec;
@@ -46,12 +47,19 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class VaneSpringChatModel implements ChatModel {
     private final Model model;
+    private final ChatFormat format;
     private final int contextLength;
     private final VaneChatOptions defaults;
     private final Semaphore slots;
 
+    /** In the model's own chat format ({@link Model#chatFormat()}). */
     public VaneSpringChatModel(Model model, int contextLength, VaneChatOptions defaults, int maxConcurrent) {
+        this(model, model.chatFormat(), contextLength, defaults, maxConcurrent);
+    }
+
+    public VaneSpringChatModel(Model model, ChatFormat format, int contextLength, VaneChatOptions defaults, int maxConcurrent) {
         this.model = Objects.requireNonNull(model, "model must not be null");
+        this.format = Objects.requireNonNull(format, "format must not be null");
         int fileContext = model.config().contextLength();
         if (contextLength < 1 || contextLength > fileContext) {
             throw new IllegalArgumentException("contextLength must be in 1.." + fileContext + " (the model's), got " + contextLength);
@@ -126,7 +134,7 @@ public final class VaneSpringChatModel implements ChatModel {
         }
         ChatReply reply;
         try {
-            reply = ChatReply.generate(model, contextLength, request, onText, cancelled);
+            reply = ChatReply.generate(model, format, contextLength, request, onText, cancelled);
         } finally {
             slots.release();
         }
