@@ -6,7 +6,11 @@ import dev.vane.model.GenerationOptions;
 import dev.vane.model.Model;
 import dev.vane.model.Session;
 import dev.vane.model.chat.ChatMessage;
-import dev.vane.model.chat.ChatTemplate;
+import dev.vane.embedded.EmbeddedModel;
+import dev.vane.model.chat.ChatFormat;
+import dev.vane.model.chat.ModelChatFormat;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -30,6 +34,7 @@ class ScribeApplicationTest {
     Model model;
 
     final HttpClient http = HttpClient.newHttpClient();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     String get(String pathAndQuery) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).build(),
@@ -38,10 +43,11 @@ class ScribeApplicationTest {
         return r.body();
     }
 
-    String expected(String beginning) {
-        String prompt = ChatTemplate.CHATML.render(List.of(ChatMessage.system(ScribeApplication.SYSTEM), ChatMessage.user(beginning)), true);
+    String expected(String beginning) throws Exception {
+        ChatFormat format = ModelChatFormat.choose(EmbeddedModel.toolsChatTemplate(), model.specialTokenTexts());
         try (Session s = model.newSession()) {
-            return s.generate(model.tokenizer().encode(prompt, true), GenerationOptions.greedy(48).withAddBos(false), t -> true).text();
+            return s.chat(format, List.of(ChatMessage.system(ScribeApplication.SYSTEM), ChatMessage.user(beginning)), List.of(), GenerationOptions.greedy(120),
+                    t -> true).text();
         }
     }
 
@@ -66,6 +72,21 @@ class ScribeApplicationTest {
         String joined = events.stream().filter(e -> !e.isBlank())
                 .map(e -> e.lines().map(l -> l.startsWith("data:") ? l.substring(5) : l).collect(Collectors.joining("\n"))).collect(Collectors.joining());
         assertThat(joined).isEqualTo(expected("And the LORD spake unto Moses"));
+    }
+
+    @Test
+    void referenceIsAStructuredAnswer() throws Exception {
+        JsonNode r = JSON.readTree(get("/reference?text=" + q("In the beginning God created the heaven and the earth.")));
+        assertThat(r.get("book").isTextual()).as(r.toString()).isTrue();
+        assertThat(r.get("chapter").isIntegralNumber()).as(r.toString()).isTrue();
+        assertThat(r.get("testament").asText()).isIn("OLD", "NEW");
+    }
+
+    @Test
+    void lookupCallsTheToolThenAnswers() throws Exception {
+        JsonNode r = JSON.readTree(get("/lookup?question=" + q("Where is the flood?")));
+        assertThat(r.get("lookups").size()).as(r.toString()).isEqualTo(1);
+        assertThat(r.get("answer").asText()).isNotEmpty();
     }
 
     @Test
