@@ -1,18 +1,12 @@
 package dev.vane.langchain4j;
 
-import dev.langchain4j.model.ModelProvider;
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -23,16 +17,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * executor (default: a new virtual thread); {@link StreamingHandle#cancel()} from a partial
  * response's context stops it before the next token. Parameters as {@link VaneChatModel}.
  */
-public final class VaneStreamingChatModel implements StreamingChatModel {
-    private final Replier replier;
-    private final ChatRequestParameters defaults;
-    private final List<ChatModelListener> listeners;
+public final class VaneStreamingChatModel extends VaneChatModelBase implements StreamingChatModel {
     private final Executor executor;
 
     private VaneStreamingChatModel(Builder b) {
-        this.replier = b.replier();
-        this.defaults = b.defaults(replier);
-        this.listeners = b.listenerList();
+        super(b);
         this.executor = b.executor == null ? r -> Thread.ofVirtual().name("vane-stream").start(r) : b.executor;
     }
 
@@ -63,27 +52,6 @@ public final class VaneStreamingChatModel implements StreamingChatModel {
             return;
         }
         if (!cancelled.get()) handler.onCompleteResponse(response);
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return defaults;
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return listeners;
-    }
-
-    /** JSON schema response formats are enforced by constrained decoding, so AiServices may ask for them. */
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
-    }
-
-    @Override
-    public ModelProvider provider() {
-        return ModelProvider.OTHER;
     }
 
     public static Builder builder() {
