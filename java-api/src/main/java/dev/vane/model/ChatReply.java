@@ -43,7 +43,8 @@ public record ChatReply(String text, String content, List<ToolCall> toolCalls, G
 
     /**
      * What to generate: maxTokens null means as many as the context leaves; grammar, when not null,
-     * constrains a reply without tools ({@link GenerationOptions#withGrammar}).
+     * constrains the answer ({@link GenerationOptions#withGrammar}): beside tools the model may
+     * call, the reply is then a call or such an answer ({@link ToolCallGrammar#callOr}).
      */
     public record Request(List<ChatMessage> messages, List<ToolSpec> tools, ToolChoice toolChoice, Sampling sampling, Integer maxTokens, List<String> stops,
             Grammar grammar) {
@@ -54,9 +55,6 @@ public record ChatReply(String text, String content, List<ToolCall> toolCalls, G
             Objects.requireNonNull(sampling, "sampling must not be null");
             stops = stops == null ? List.of() : List.copyOf(stops);
             if (maxTokens != null && maxTokens < 1) throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
-            if (grammar != null && !tools.isEmpty() && toolChoice != ToolChoice.NONE) {
-                throw new IllegalArgumentException("a response grammar (a JSON response format) and tools the model may call cannot go together");
-            }
         }
 
         /** Text only: no tools, no grammar. */
@@ -85,7 +83,9 @@ public record ChatReply(String text, String content, List<ToolCall> toolCalls, G
         Objects.requireNonNull(cancelled, "cancelled must not be null");
         boolean offered = !request.tools().isEmpty() && request.toolChoice() != ToolChoice.NONE;
         boolean forced = offered && request.toolChoice() == ToolChoice.REQUIRED && !afterToolResults(request.messages());
-        Grammar grammar = forced ? ToolCallGrammar.forcing(format.toolCallFormat(), request.tools()) : request.grammar();
+        Grammar grammar = forced ? ToolCallGrammar.forcing(format.toolCallFormat(), request.tools())
+                : offered && request.grammar() != null && format.toolCallFormat() != ToolCallFormat.NONE
+                        ? ToolCallGrammar.callOr(format.toolCallFormat(), request.tools(), request.grammar()) : request.grammar();
         ChatPrompt prompt = format.render(request.messages(), request.tools(), true);
         String bos = model.specialTokenTexts().bos();
         int[] ids = prompt.encode(model.tokenizer(), bos.isEmpty() || !prompt.text().startsWith(bos));  // a template that writes the BOS gets no second one

@@ -18,11 +18,13 @@ public final class Grammar {
     public static final long MASK_CACHE_BYTES = 64L << 20;
 
     private final String gbnf;
+    private final String start;
     private final Program program;
     private final Map<Tokenizer, TokenMasks> masks = new WeakHashMap<>();
 
     private Grammar(String gbnf, String start) {
         this.gbnf = gbnf;
+        this.start = start;
         this.program = GrammarCompiler.compile(GbnfParser.parse(gbnf), start);
     }
 
@@ -46,6 +48,11 @@ public final class Grammar {
     /** Any JSON object or array (as JSON mode: a document, not a bare scalar). */
     public static Grammar anyJson() {
         return fromGbnf(JsonSchemaGrammar.anyJsonGbnf("root"));
+    }
+
+    /** The rule matching starts at. */
+    String start() {
+        return start;
     }
 
     /** The grammar's GBNF text. */

@@ -50,6 +50,26 @@ public final class ToolCallGrammar {
         return Grammar.fromGbnf(gbnf.toString(), "tool-call");
     }
 
+    /**
+     * A call of one of the tools, or else an answer that answer matches (a JSON response format
+     * beside tools the model may call): the model chooses, the grammar keeps either form exact.
+     *
+     * @throws IllegalArgumentException if answer's rules clash with the call's (names starting call, args or tool-call)
+     */
+    public static Grammar callOr(ToolCallFormat format, List<ToolSpec> tools, Grammar answer) {
+        Objects.requireNonNull(answer, "answer must not be null");
+        Grammar call = forcing(format, tools);
+        String answerGbnf = answer.gbnf();
+        for (String line : answerGbnf.split("\n")) {
+            String rule = line.strip().split("\\s*::=", 2)[0];
+            if (line.contains("::=") && (rule.equals("tool-call") || rule.startsWith("call") || rule.startsWith("args") || rule.equals("call-or-answer"))) {
+                throw new IllegalArgumentException("the answer grammar's rule " + rule + " clashes with the tool call's rules");
+            }
+        }
+        String both = "call-or-answer ::= tool-call | " + answer.start() + "\n" + call.gbnf() + answerGbnf + "\n";
+        return Grammar.fromGbnf(both, "call-or-answer");
+    }
+
     private static Map<String, Object> callSchema(ToolCallShape shape, ToolSpec tool) {
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put(shape.nameKey(), Map.of("const", tool.name()));
