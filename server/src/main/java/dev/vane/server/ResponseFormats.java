@@ -3,25 +3,15 @@ package dev.vane.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vane.model.grammar.Grammar;
 import dev.vane.model.grammar.GrammarException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * OpenAI's response_format as a grammar: {"type": "text"} (or none) is unconstrained,
  * {"type": "json_object"} any JSON object or array, {"type": "json_schema", "json_schema":
  * {"schema": ...}} the values of that schema (docs/GRAMMAR.md's subset; a schema outside it is a
- * 400 naming the keyword). Grammars are kept by schema text (the most recent 64), so a schema sent
- * again finds its token masks cached.
+ * 400 naming the keyword). {@link Grammar#fromJsonSchema} keeps grammars by schema text, so a
+ * schema sent again finds its token masks cached.
  */
 final class ResponseFormats {
-    private static final int KEPT = 64;
-    private final Grammar anyJson = Grammar.anyJson();
-    private final Map<String, Grammar> bySchema = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Grammar> eldest) {
-            return size() > KEPT;
-        }
-    };
 
     /** The grammar format asks for, or null for none. */
     Grammar grammar(JsonNode format) {
@@ -31,22 +21,13 @@ final class ResponseFormats {
             case "text":
                 return null;
             case "json_object":
-                return anyJson;
+                return Grammar.anyJson();
             case "json_schema": {
                 JsonNode schema = format.path("json_schema").path("schema");
                 if (!schema.isObject() && !schema.isBoolean())
                     throw ApiError.invalidRequest("response_format", "response_format json_schema needs json_schema.schema (an object)");
-                String text = schema.toString();
-                synchronized (bySchema) {
-                    Grammar g = bySchema.get(text);
-                    if (g != null) return g;
-                }
                 try {
-                    Grammar g = Grammar.fromJsonSchema(text);
-                    synchronized (bySchema) {
-                        bySchema.put(text, g);
-                    }
-                    return g;
+                    return Grammar.fromJsonSchema(schema.toString());
                 } catch (GrammarException e) {
                     throw ApiError.invalidRequest("response_format", "the schema cannot be enforced: " + e.getMessage());
                 }

@@ -2,6 +2,7 @@ package dev.vane.model.grammar;
 
 import dev.vane.model.tokenizer.Tokenizer;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.WeakHashMap;
@@ -16,6 +17,20 @@ import java.util.WeakHashMap;
 public final class Grammar {
     /** Bytes of token masks kept per vocabulary (least recently used dropped first). */
     public static final long MASK_CACHE_BYTES = 64L << 20;
+    /** Grammars {@link #fromJsonSchema} keeps by schema text, the most recent first, so a schema used again finds its masks warm. */
+    static final int SCHEMAS_KEPT = 64;
+
+    private static final Map<String, Grammar> BY_SCHEMA = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Grammar> eldest) {
+            return size() > SCHEMAS_KEPT;
+        }
+    };
+
+    // Made on first use, shared by every caller of anyJson().
+    private static final class AnyJson {
+        static final Grammar GRAMMAR = fromGbnf(JsonSchemaGrammar.anyJsonGbnf("root"));
+    }
 
     private final String gbnf;
     private final String start;
@@ -40,14 +55,26 @@ public final class Grammar {
         return new Grammar(gbnf, start);
     }
 
-    /** The JSON values a JSON Schema (the subset in {@link JsonSchemaGrammar}) accepts. */
+    /**
+     * The JSON values a JSON Schema (the subset in {@link JsonSchemaGrammar}) accepts; the same
+     * schema text again gives the same grammar (the last {@link #SCHEMAS_KEPT} are kept), with its
+     * token masks.
+     */
     public static Grammar fromJsonSchema(String schemaJson) {
-        return fromGbnf(JsonSchemaGrammar.toGbnf(schemaJson, "root"));
+        Objects.requireNonNull(schemaJson, "schemaJson must not be null");
+        synchronized (BY_SCHEMA) {
+            Grammar g = BY_SCHEMA.get(schemaJson);
+            if (g != null) return g;
+        }
+        Grammar g = fromGbnf(JsonSchemaGrammar.toGbnf(schemaJson, "root"));  // compiled outside the lock
+        synchronized (BY_SCHEMA) {
+            return BY_SCHEMA.computeIfAbsent(schemaJson, k -> g);
+        }
     }
 
-    /** Any JSON object or array (as JSON mode: a document, not a bare scalar). */
+    /** Any JSON object or array (as JSON mode: a document, not a bare scalar); one shared grammar. */
     public static Grammar anyJson() {
-        return fromGbnf(JsonSchemaGrammar.anyJsonGbnf("root"));
+        return AnyJson.GRAMMAR;
     }
 
     /** The rule matching starts at. */

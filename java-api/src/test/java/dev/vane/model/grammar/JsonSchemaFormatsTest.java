@@ -1,12 +1,14 @@
 package dev.vane.model.grammar;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** OpenAPI's number formats, as Java schema generators write them: int32 stays in range, float and double annotate. */
+/** OpenAPI's number formats, as Java schema generators write them: int32 stays in range, float and double annotate; grammars kept by schema text. */
 class JsonSchemaFormatsTest {
     @Test
     void int32KeepsToNineDigits() {
@@ -22,6 +24,14 @@ class JsonSchemaFormatsTest {
     void floatAndDoubleAreAnnotations() {
         assertTrue(Grammar.fromJsonSchema("{\"type\": \"number\", \"format\": \"double\"}").matches("-1.5e3"));
         assertTrue(Grammar.fromJsonSchema("{\"type\": \"number\", \"format\": \"float\"}").matches("2"));
+    }
+
+    @Test
+    void aSchemaUsedAgainGivesTheSameGrammar() {
+        String schema = "{\"type\": \"integer\", \"format\": \"int64\"}";
+        assertSame(Grammar.fromJsonSchema(schema), Grammar.fromJsonSchema(schema));  // and so its warm token masks
+        assertSame(Grammar.anyJson(), Grammar.anyJson());
+        assertNotSame(Grammar.fromJsonSchema(schema), Grammar.fromJsonSchema("{\"type\": \"integer\"}"));
     }
 
     @Test
