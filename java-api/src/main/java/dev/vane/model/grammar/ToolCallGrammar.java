@@ -54,19 +54,12 @@ public final class ToolCallGrammar {
      * A call of one of the tools, or else an answer that answer matches (a JSON response format
      * beside tools the model may call): the model chooses, the grammar keeps either form exact.
      *
-     * @throws IllegalArgumentException if answer's rules clash with the call's (names starting call, args or tool-call)
+     * @throws GrammarException if answer defines a rule the call's grammar defines too (call, call-*, args*, tool-call): the GBNF parser refuses a rule defined twice
      */
     public static Grammar callOr(ToolCallFormat format, List<ToolSpec> tools, Grammar answer) {
         Objects.requireNonNull(answer, "answer must not be null");
         Grammar call = forcing(format, tools);
-        String answerGbnf = answer.gbnf();
-        for (String line : answerGbnf.split("\n")) {
-            String rule = line.strip().split("\\s*::=", 2)[0];
-            if (line.contains("::=") && (rule.equals("tool-call") || rule.startsWith("call") || rule.startsWith("args") || rule.equals("call-or-answer"))) {
-                throw new IllegalArgumentException("the answer grammar's rule " + rule + " clashes with the tool call's rules");
-            }
-        }
-        String both = "call-or-answer ::= tool-call | " + answer.start() + "\n" + call.gbnf() + answerGbnf + "\n";
+        String both = "call-or-answer ::= tool-call | " + answer.start() + "\n" + call.gbnf() + answer.gbnf() + "\n";
         return Grammar.fromGbnf(both, "call-or-answer");
     }
 

@@ -49,6 +49,13 @@ class ToolCallGrammarTest {
     }
 
     @Test
+    void anAnswerGrammarWhoseRulesClashIsRefused() {
+        Grammar clashing = Grammar.fromGbnf("root ::= tool-call\ntool-call ::= \"x\"");
+        GrammarException e = assertThrows(GrammarException.class, () -> ToolCallGrammar.callOr(ToolCallFormat.HERMES, List.of(TIME), clashing));
+        assertTrue(e.getMessage().contains("defined twice"), e.getMessage());
+    }
+
+    @Test
     void refusesWhatCannotBeForced() {
         assertThrows(IllegalArgumentException.class, () -> ToolCallGrammar.forcing(ToolCallFormat.NONE, List.of(TIME)));
         assertThrows(IllegalArgumentException.class, () -> ToolCallGrammar.forcing(ToolCallFormat.HERMES, List.of()));
