@@ -257,10 +257,13 @@ public final class Session implements AutoCloseable {
         Objects.requireNonNull(options, "options must not be null");
         requireOpen();
         ChatPrompt prompt = format.render(messages, tools, true);
-        // A template that writes the BOS itself (e.g. {{ bos_token }}) gets no second one.
+        return generate(encodeChat(model, prompt, options.addBos() && transformer.position() == 0), options, listener);
+    }
+
+    /** A rendered chat's ids, the BOS first when wanted, unless the template wrote it itself (e.g. {{ bos_token }}). */
+    static int[] encodeChat(Model model, ChatPrompt prompt, boolean wantBos) {
         String bos = model.specialTokenTexts().bos();
-        boolean addBos = options.addBos() && transformer.position() == 0 && (bos.isEmpty() || !prompt.text().startsWith(bos));
-        return generate(prompt.encode(model.tokenizer(), addBos), options, listener);
+        return prompt.encode(model.tokenizer(), wantBos && (bos.isEmpty() || !prompt.text().startsWith(bos)));
     }
 
     /**
