@@ -30,6 +30,18 @@ public record Sampling(float temperature, int topK, float topP, float minP, floa
         return new Sampling(0.8f, 40, 0.95f, 0.05f, 1f, 64, seed);
     }
 
+    /**
+     * llama.cpp's defaults ({@link #defaults}) with the values a request sets over them, as the
+     * framework adapters take them: null leaves the default, a null seed draws a fresh one.
+     */
+    public static Sampling of(Long seed, Double temperature, Double topP, Integer topK) {
+        Sampling s = defaults(seed != null ? seed : java.util.concurrent.ThreadLocalRandom.current().nextLong());
+        if (temperature != null) s = s.withTemperature(temperature.floatValue());
+        if (topP != null) s = s.withTopP(topP.floatValue());
+        if (topK != null) s = s.withTopK(topK);
+        return s;
+    }
+
     public Sampling withTemperature(float t) {
         return new Sampling(t, topK, topP, minP, repetitionPenalty, repeatLastN, seed);
     }

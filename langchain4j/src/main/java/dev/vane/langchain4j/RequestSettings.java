@@ -12,7 +12,6 @@ import dev.vane.model.chat.ToolSpec;
 import dev.vane.model.grammar.Grammar;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A request's parameters as Vane's sampling settings, the token limit and the stop sequences.
@@ -32,11 +31,7 @@ record RequestSettings(Sampling sampling, Integer maxOutputTokens, List<String> 
             throw new UnsupportedFeatureException("presencePenalty is not supported; use VaneChatRequestParameters.repetitionPenalty");
         }
         VaneChatRequestParameters v = p instanceof VaneChatRequestParameters x ? x : null;
-        long seed = v != null && v.seed() != null ? v.seed() : ThreadLocalRandom.current().nextLong();
-        Sampling s = Sampling.defaults(seed);
-        if (p.temperature() != null) s = s.withTemperature(p.temperature().floatValue());
-        if (p.topP() != null) s = s.withTopP(p.topP().floatValue());
-        if (p.topK() != null) s = s.withTopK(p.topK());
+        Sampling s = Sampling.of(v != null ? v.seed() : null, p.temperature(), p.topP(), p.topK());
         if (v != null && v.minP() != null) s = s.withMinP(v.minP().floatValue());
         if (v != null && v.repetitionPenalty() != null) s = s.withRepetitionPenalty(v.repetitionPenalty().floatValue(), s.repeatLastN());
         List<String> stops = p.stopSequences() == null ? List.of() : List.copyOf(p.stopSequences());

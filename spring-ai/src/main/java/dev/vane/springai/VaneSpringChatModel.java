@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -113,11 +112,7 @@ public final class VaneSpringChatModel implements ChatModel {
         if (prompt.getOptions() != null && (nonZero(prompt.getOptions().getFrequencyPenalty()) || nonZero(prompt.getOptions().getPresencePenalty()))) {
             throw new IllegalArgumentException("frequency and presence penalties are not supported by Vane; leave them unset");
         }
-        long seed = o.getSeed() != null ? o.getSeed() : ThreadLocalRandom.current().nextLong();
-        Sampling s = Sampling.defaults(seed);
-        if (o.getTemperature() != null) s = s.withTemperature(o.getTemperature().floatValue());
-        if (o.getTopK() != null) s = s.withTopK(o.getTopK());
-        if (o.getTopP() != null) s = s.withTopP(o.getTopP().floatValue());
+        Sampling s = Sampling.of(o.getSeed(), o.getTemperature(), o.getTopP(), o.getTopK());
         List<ChatMessage> messages = messages(prompt.getInstructions());
         List<ToolSpec> tools = new ArrayList<>();
         for (ToolCallback t : o.tools()) {
