@@ -13,6 +13,9 @@ public final class GrammarMatcher {
     private final Tokenizer tok;
     private final int[] endTokens;
     private MatchState state;
+    // The last token fitsBudget checked from the current state, and the state after it.
+    private int checkedId = -1;
+    private MatchState checkedNext;
 
     GrammarMatcher(Grammar grammar, TokenMasks masks, Tokenizer tok) {
         this.masks = masks;
@@ -79,6 +82,8 @@ public final class GrammarMatcher {
         byte[] bytes = TokenTrie.bytesOf(tok, id);
         if (bytes.length == 0) return false;
         MatchState next = state.advance(bytes);
+        checkedId = id;  // the drawn token is usually accepted next: keep its state for accept
+        checkedNext = next;
         return next != null && next.bytesToComplete() <= tokensLeft - 1;
     }
 
@@ -113,11 +118,14 @@ public final class GrammarMatcher {
             if (!state.isComplete()) throw new IllegalStateException("end-of-generation token " + id + " before the grammar is complete");
             return;
         }
-        MatchState next = state.advance(TokenTrie.bytesOf(tok, id));
-        if (next == null || next.isDead() || TokenTrie.bytesOf(tok, id).length == 0) {
+        byte[] bytes = TokenTrie.bytesOf(tok, id);
+        MatchState next = id == checkedId && checkedNext != null ? checkedNext : bytes.length == 0 ? null : state.advance(bytes);
+        if (next == null || next.isDead() || bytes.length == 0) {
             throw new IllegalStateException("token " + id + " does not continue the grammar here");
         }
         state = next;
+        checkedId = -1;
+        checkedNext = null;
     }
 
     /** The state now (immutable). */
