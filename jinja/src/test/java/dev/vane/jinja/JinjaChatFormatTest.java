@@ -13,7 +13,9 @@ import dev.vane.model.chat.ChatFormatProvider.SpecialTokenTexts;
 import dev.vane.model.chat.ChatMessage;
 import dev.vane.model.chat.ChatTemplate;
 import dev.vane.model.chat.ModelChatFormat;
+import dev.vane.model.chat.ToolCall;
 import dev.vane.model.chat.ToolCallFormat;
+import dev.vane.model.json.Json;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -115,6 +117,26 @@ class JinjaChatFormatTest {
         assertEquals(ChatTemplate.LLAMA3, ModelChatFormat.choose("{% for m in messages %}<|start_header_id|><|end_header_id|>", TOKENS));
         assertEquals(ChatTemplate.CHATML, ModelChatFormat.choose("{% if %}", TOKENS));
         assertEquals(ChatTemplate.CHATML, ModelChatFormat.choose(null, TOKENS));
+    }
+
+    @Test
+    void llama32ToolCallsAreReadAsTheTemplateWritesThem() throws Exception {
+        SpecialTokenTexts tokens = new SpecialTokenTexts("<|begin_of_text|>", "<|eot_id|>");
+        ChatFormat llama = ModelChatFormat.choose(TestModels.realTemplate("llama3_2"), tokens);
+        assertInstanceOf(JinjaChatFormat.class, llama);
+        assertEquals(ToolCallFormat.LLAMA3_JSON, llama.toolCallFormat());
+        // The call as the template writes it into the history parses back to the same call.
+        ToolCall call = new ToolCall("call_1", "get_weather", "{\"city\": \"Paris\"}");
+        String text = ((JinjaChatFormat) llama).renderText(List.of(user("Weather?"), ChatMessage.assistant("", List.of(call))), Conversations.TOOLS, false);
+        String header = "<|start_header_id|>assistant<|end_header_id|>\n\n";
+        String reply = text.substring(text.lastIndexOf(header) + header.length()).replace("<|eot_id|>", "");
+        var parsed = llama.toolCallFormat().parse(reply);
+        assertEquals("", parsed.content());
+        assertEquals(List.of("get_weather"), parsed.toolCalls().stream().map(ToolCall::name).toList());
+        assertEquals(Json.parse(call.arguments()), Json.parse(parsed.toolCalls().getFirst().arguments()));
+        // The Llama 3 and 3.1 templates of the npm packages render no tools: no tool-call syntax.
+        assertEquals(ToolCallFormat.NONE, ModelChatFormat.choose(TestModels.realTemplate("llama3_1"), tokens).toolCallFormat());
+        assertEquals(ToolCallFormat.NONE, ModelChatFormat.choose(TestModels.realTemplate("llama3"), tokens).toolCallFormat());
     }
 
     @Test
