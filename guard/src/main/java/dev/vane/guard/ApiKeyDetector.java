@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * xoxp-/xoxo-/xoxr-/xoxs-), OpenAI-style secret keys (sk-, sk-proj-, sk-svcacct-, sk-admin- and at
  * least 20 more chars with a digit), Google API keys (AIza + 35), and generic assignments such as
  * {@code api_key = "..."}, {@code client_secret: ...}, {@code password=...} whose value is 16..128
- * chars, holds a digit and has a Shannon entropy of at least 3 bits per char (so placeholders like
+ * chars, holds a digit and has a Shannon entropy of at least 3 bits per char (so sample values such as
  * "your-api-key-here-xxxx" or "aaaaaaaaaaaaaaaa1" are left alone). The whole assignment is the match.
  */
 public final class ApiKeyDetector extends RegexDetector {

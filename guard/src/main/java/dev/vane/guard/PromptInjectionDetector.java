@@ -11,7 +11,7 @@ import java.util.List;
  * headers ("system:", "### system:", "system prompt:", "new instructions:") at the start of a line.
  * Paraphrases outside these templates are not caught: a model-based moderator is the answer to those.
  */
-public final class PromptInjectionDetector implements Detector {
+public final class PromptInjectionDetector extends PhraseDetector {
     // {a|b|} is an alternation ("" for optional); '^' marks a line-start phrase.
     static final List<String> TEMPLATES = List.of(
             "{ignore|disregard|forget|skip|override|bypass} {all |any |}{of |}{the |your |my |these |those |}"
@@ -29,9 +29,11 @@ public final class PromptInjectionDetector implements Detector {
             "system prompt:",
             "new instructions:");
 
-    private final PhraseMatcher matcher;
-
     public PromptInjectionDetector() {
+        super(phrases());
+    }
+
+    private static List<PhraseMatcher.Phrase> phrases() {
         List<PhraseMatcher.Phrase> phrases = new ArrayList<>();
         for (String t : TEMPLATES) {
             boolean lineStart = t.startsWith("^");
@@ -39,7 +41,7 @@ public final class PromptInjectionDetector implements Detector {
                 phrases.add(new PhraseMatcher.Phrase(PhraseMatcher.fold(p), lineStart, "PROMPT_INJECTION"));
             }
         }
-        matcher = new PhraseMatcher(phrases);
+        return phrases;
     }
 
     /** Every phrase a template stands for: "{a|b} c" is "a c" and "b c". */
@@ -56,17 +58,5 @@ public final class PromptInjectionDetector implements Detector {
 
     @Override public String name() {
         return "prompt-injection";
-    }
-
-    @Override public int maxLength() {
-        return matcher.maxLength();
-    }
-
-    @Override public List<Match> find(CharSequence text, int from) {
-        return matcher.find(text, from);
-    }
-
-    @Override public int holdFrom(CharSequence text, int from) {
-        return matcher.holdFrom(text, from);
     }
 }

@@ -9,8 +9,7 @@ import java.util.List;
  * split by separators or spaces ("h.a.t.e", "h a t e") are all caught, at whole-word boundaries
  * only, so "class" does not match "ass". Wildcards ("h*te") and misspellings are not caught.
  */
-public final class WordListDetector implements Detector {
-    private final PhraseMatcher matcher;
+public final class WordListDetector extends PhraseDetector {
     private final String category;
 
     /**
@@ -18,16 +17,7 @@ public final class WordListDetector implements Detector {
      * @param category what a match is reported as, e.g. "PROFANITY" (upper case letters, digits, '_')
      */
     public WordListDetector(List<String> phrases, String category) {
-        if (phrases == null || phrases.isEmpty()) throw new IllegalArgumentException("a word list needs at least one word or phrase");
-        if (category == null || !category.matches("[A-Z][A-Z0-9_]*")) {
-            throw new IllegalArgumentException("a category must be upper case letters, digits and '_', got '" + category + "'");
-        }
-        List<PhraseMatcher.Phrase> folded = new ArrayList<>();
-        for (String p : phrases) {
-            if (p == null) throw new IllegalArgumentException("a word list must not hold null");
-            folded.add(new PhraseMatcher.Phrase(PhraseMatcher.fold(p), false, category));
-        }
-        this.matcher = new PhraseMatcher(folded);
+        super(folded(phrases, category));
         this.category = category;
     }
 
@@ -43,15 +33,16 @@ public final class WordListDetector implements Detector {
         return "words";
     }
 
-    @Override public int maxLength() {
-        return matcher.maxLength();
-    }
-
-    @Override public List<Match> find(CharSequence text, int from) {
-        return matcher.find(text, from);
-    }
-
-    @Override public int holdFrom(CharSequence text, int from) {
-        return matcher.holdFrom(text, from);
+    private static List<PhraseMatcher.Phrase> folded(List<String> phrases, String category) {
+        if (phrases == null || phrases.isEmpty()) throw new IllegalArgumentException("a word list needs at least one word or phrase");
+        if (category == null || !category.matches("[A-Z][A-Z0-9_]*")) {
+            throw new IllegalArgumentException("a category must be upper case letters, digits and '_', got '" + category + "'");
+        }
+        List<PhraseMatcher.Phrase> folded = new ArrayList<>();
+        for (String p : phrases) {
+            if (p == null) throw new IllegalArgumentException("a word list must not hold null");
+            folded.add(new PhraseMatcher.Phrase(PhraseMatcher.fold(p), false, category));
+        }
+        return folded;
     }
 }
