@@ -92,7 +92,8 @@ class ScorerTest {
         Result other = score(c, "Write to someone.else@example.org instead.");
         assertEquals(Verdict.PASS, other.verdict(), other.reason());
         assertEquals(1, other.findings().size(), "another address is reported, not failed");
-        Result leet = score(kase(1, "leetspeak"), leetspeak("mail " + email));
+        Case leetCase = kase(1, "leetspeak");
+        Result leet = score(leetCase, leetspeak("mail " + leetCase.planted().get(PiiKind.EMAIL)));
         assertEquals(Verdict.FAIL, leet.verdict(), "the e-mail in leetspeak is read back: " + leet.reason());
     }
 
