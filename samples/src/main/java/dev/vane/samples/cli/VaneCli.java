@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * The {@code vane} command-line tool (picocli): model commands (run, serve, info, generate-model, quantize) and
+ * The {@code vane} command-line tool (picocli): model commands (run, serve, redteam, info, generate-model, quantize) and
  * the sample apps. {@code vane bench ...} is dispatched by the launcher script to the bench module.
  */
 @Command(name = "vane", mixinStandardHelpOptions = true, versionProvider = VaneCli.Version.class,
@@ -45,6 +45,7 @@ public final class VaneCli implements Callable<Integer> {
         CommandLine cli = new CommandLine(new VaneCli(out));
         cli.addSubcommand("run", new RunCommand(out, err));
         cli.addSubcommand("serve", new ServeCommand(err));
+        cli.addSubcommand("redteam", new RedteamCommand(out, err));
         cli.addSubcommand("info", new Info(out));
         cli.addSubcommand("generate-model", new GenerateModelCommand(out));
         cli.addSubcommand("quantize", new QuantizeCommand(out));
