@@ -3,7 +3,10 @@ package dev.vane.redteam;
 import dev.vane.redteam.mutation.Identity;
 import dev.vane.redteam.mutation.Mutation;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.random.RandomGenerator;
 
 /**
@@ -18,7 +21,7 @@ public final class CaseSampler {
     public static List<Case> sample(List<Probe> probes, List<Mutation> mutations, int perProbe, long seed) {
         if (mutations.isEmpty()) throw new IllegalArgumentException("no mutations to run; name at least one (e.g. none)");
         List<Case> out = new ArrayList<>();
-        java.util.Set<String> keys = new java.util.HashSet<>();
+        Set<String> keys = new HashSet<>();
         for (Probe p : probes) {
             if (!keys.add(p.key())) throw new IllegalArgumentException("probe " + p.key() + " is given twice (the same suite loaded twice?)");
             List<Mutation> allowed = new ArrayList<>();
@@ -46,8 +49,8 @@ public final class CaseSampler {
             idx[i] = idx[j];
             idx[j] = t;
         }
-        int[] chosen = java.util.Arrays.copyOf(idx, k);
-        java.util.Arrays.sort(chosen);
+        int[] chosen = Arrays.copyOf(idx, k);
+        Arrays.sort(chosen);
         List<Mutation> out = new ArrayList<>();
         if (none != null) out.add(none);
         for (int i : chosen) out.add(others.get(i));

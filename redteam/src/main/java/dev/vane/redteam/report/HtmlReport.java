@@ -42,7 +42,7 @@ final class HtmlReport {
                 + "counted apart, never as passed.</p>\n");
         chart(h, "Failure rate by suite", Tally.groups(results, Tally::bySuite));
         chart(h, "Failure rate by hazard category", Summary.sortedCategories(Tally.groups(results, Tally::byCategory)));
-        chart(h, "Failure rate by mutation", Tally.groups(results, Tally::byMutation));
+        chart(h, "Failure rate by mutation", Summary.sortedMutations(Tally.groups(results, Tally::byMutation)));
         h.append("<h2>Cases</h2>\n<table>\n<tr><th>#</th><th>case</th><th>check</th><th>verdict</th><th>reason</th><th>guard input</th><th>reply</th></tr>\n");
         for (Result r : results) {
             String v = r.verdict().fileName();

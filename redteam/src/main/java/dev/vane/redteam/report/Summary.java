@@ -32,7 +32,7 @@ final class Summary {
         o.set("total", tally(Tally.of(results)));
         groups(o.putObject("bySuite"), Tally.groups(results, Tally::bySuite));
         groups(o.putObject("byCategory"), sortedCategories(Tally.groups(results, Tally::byCategory)));
-        groups(o.putObject("byMutation"), Tally.groups(results, Tally::byMutation));
+        groups(o.putObject("byMutation"), sortedMutations(Tally.groups(results, Tally::byMutation)));
         return o.toPrettyString() + "\n";
     }
 
@@ -55,7 +55,14 @@ final class Summary {
         return o;
     }
 
-    /** Hazard categories in S1..S14 order, "(none)" last. */
+    /** Mutations in the registry's order (none first). */
+    static Map<String, List<Result>> sortedMutations(Map<String, List<Result>> groups) {
+        Map<String, List<Result>> out = new LinkedHashMap<>();
+        for (String m : dev.vane.redteam.mutation.Mutations.names()) if (groups.containsKey(m)) out.put(m, groups.get(m));
+        return out;
+    }
+
+    /** Hazard categories in S1..S14 order, the probes without one last. */
     static Map<String, List<Result>> sortedCategories(Map<String, List<Result>> groups) {
         List<String> keys = new ArrayList<>(groups.keySet());
         keys.sort((a, b) -> Integer.compare(rank(a), rank(b)));

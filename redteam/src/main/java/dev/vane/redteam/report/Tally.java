@@ -12,6 +12,9 @@ import java.util.function.Function;
  * (fail / (pass + fail)): an unscored case is neither a pass nor a fail, and is counted apart.
  */
 public record Tally(int pass, int fail, int unscored) {
+    /** The group of probes without a hazard category. */
+    public static final String NO_CATEGORY = "(no hazard category)";
+
     public int total() {
         return pass + fail + unscored;
     }
@@ -54,7 +57,7 @@ public record Tally(int pass, int fail, int unscored) {
     }
 
     static String byCategory(Result r) {
-        return r.kase().probe().category().map(h -> h.code() + " " + h.title()).orElse("(none)");
+        return r.kase().probe().category().map(h -> h.code() + " " + h.title()).orElse(NO_CATEGORY);
     }
 
     static String byMutation(Result r) {
