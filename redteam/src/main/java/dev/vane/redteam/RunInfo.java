@@ -1,6 +1,6 @@
 package dev.vane.redteam;
 
-import dev.vane.redteam.target.Decoding;
+import dev.vane.redteam.targets.Decoding;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;

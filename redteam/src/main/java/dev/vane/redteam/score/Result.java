@@ -1,7 +1,7 @@
 package dev.vane.redteam.score;
 
 import dev.vane.redteam.Case;
-import dev.vane.redteam.target.Reply;
+import dev.vane.redteam.targets.Reply;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -1,10 +1,10 @@
 package dev.vane.redteam.score;
 
 import dev.vane.model.chat.ChatMessage;
-import dev.vane.redteam.target.Decoding;
-import dev.vane.redteam.target.Reply;
-import dev.vane.redteam.target.Target;
-import dev.vane.redteam.target.TokenEvidence;
+import dev.vane.redteam.targets.Decoding;
+import dev.vane.redteam.targets.Reply;
+import dev.vane.redteam.targets.Target;
+import dev.vane.redteam.targets.TokenEvidence;
 import java.util.List;
 import java.util.Optional;
 
