@@ -139,6 +139,8 @@ class VanePolicyAdvisorTest {
         assertThat(released.length()).isLessThanOrEqualTo(at);
         assertThat(chat.cancelled).isTrue();
         assertThat(chat.chunks.get()).isLessThan(unguardedChunks);
+        System.out.printf("VanePolicyAdvisor stream block on '%s' (at char %d): %d chars released, then the block message; the model produced %d of %d chunks%n",
+                word, at, released.length(), chat.chunks.get(), unguardedChunks);
     }
 
     @Test
