@@ -5,6 +5,7 @@ import dev.vane.guard.Finding;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.springframework.ai.chat.client.ChatClientResponse;
 import org.springframework.ai.chat.messages.AssistantMessage;
@@ -25,7 +26,7 @@ final class GuardedResponses {
      * BLOCK rules that fired as its content filters; base (may be null) gives the context and the
      * response metadata (the usage of a reply that was generated and then refused).
      */
-    static ChatClientResponse blocked(ChatClientResponse base, java.util.Map<String, Object> context, String message, List<Finding> findings) {
+    static ChatClientResponse blocked(ChatClientResponse base, Map<String, Object> context, String message, List<Finding> findings) {
         ChatGenerationMetadata md = ChatGenerationMetadata.builder().finishReason(FINISH_REASON).contentFilters(blockingRules(findings)).build();
         Generation g = new Generation(new AssistantMessage(message), md);
         ChatResponse.Builder r = ChatResponse.builder().generations(List.of(g));
