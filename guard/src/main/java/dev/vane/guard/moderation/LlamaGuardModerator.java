@@ -122,7 +122,9 @@ public final class LlamaGuardModerator implements Moderator, AutoCloseable {
                 throw new IllegalArgumentException("the moderation prompt is " + ids.length + " tokens; with up to " + options.maxTokens()
                         + " answer tokens it does not fit the guard session's context of " + session.contextLength() + " tokens");
             }
-            int keep = Math.min(commonPrefix(session.tokens(), ids), ids.length - 1);  // the last prompt token runs, for the first draw
+            // Keep the shared prefix that is in the cache (the last drawn token is not yet), and always
+            // run the last prompt token, for the first draw's logits.
+            int keep = (int) Math.min(Math.min(commonPrefix(session.tokens(), ids), ids.length - 1), session.position());
             session.truncate(keep);
             GenerationResult r = session.generate(Arrays.copyOfRange(ids, keep, ids.length), options, t -> true);
             return LlamaGuardOutput.parse(r.text());

@@ -48,26 +48,27 @@ public final class ModeratorCost {
             int[] lengths = conversations.stream().mapToInt(c -> LlamaGuardPrompt.defaults().render(c).encode(model.tokenizer(), false).length).toArray();
             System.out.printf(Locale.ROOT, "%s; prompts of %s tokens%n", model, Arrays.toString(lengths));
             List<Double> reused = new ArrayList<>(), fresh = new ArrayList<>();
+            System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).strip());
             try (LlamaGuardModerator g = LlamaGuardModerator.of(model)) {
                 g.moderate(conversations.getLast());  // warm-up: JIT and the grammar's masks
+                // Interleaved, so that the other load on a shared machine falls on both alike.
                 for (int round = 0; round < 2; round++) {
                     for (List<Turn> c : conversations) {
                         long t = System.nanoTime();
                         Moderation m = g.moderate(c);
                         reused.add((System.nanoTime() - t) / 1e6);
                         if (round == 0) System.out.println("  answer " + LlamaGuardOutput.quote(m.rawOutput()));
+                        t = System.nanoTime();
+                        try (LlamaGuardModerator other = LlamaGuardModerator.of(model)) {
+                            other.moderate(c);
+                        }
+                        fresh.add((System.nanoTime() - t) / 1e6);
                     }
                 }
             }
-            for (List<Turn> c : conversations) {
-                long t = System.nanoTime();
-                try (LlamaGuardModerator g = LlamaGuardModerator.of(model)) {
-                    g.moderate(c);
-                }
-                fresh.add((System.nanoTime() - t) / 1e6);
-            }
+            System.out.println("load average at end: " + Files.readString(Path.of("/proc/loadavg")).strip());
             System.out.println("session reused (12 calls): " + stats(reused));
-            System.out.println("fresh moderator per call (6 calls): " + stats(fresh));
+            System.out.println("fresh moderator per call (12 calls): " + stats(fresh));
         }
     }
 
