@@ -11,7 +11,9 @@ import dev.vane.model.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -21,11 +23,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * turns' texts not, then a greedy answer of at most maxTokens tokens constrained to
  * {@link LlamaGuardGrammar} (so it always parses, whatever the model), read by {@link LlamaGuardOutput}.
  *
- * <p>The moderator keeps one session: consecutive prompts share the task header and category list,
- * so only the tokens after the common prefix are run again. Thread-safe: calls on one moderator
- * take turns on that session (a lock); for parallel moderation make one moderator per thread over
- * one open model with {@link #of(Model, LlamaGuardPrompt)}. A moderator {@link #open}ed from a
- * path owns its model and closes it; one made {@link #of} a model leaves the model open.
+ * <p>The moderator keeps a session per role judged (made on first use): the task line names the
+ * role, so prompts judging the same role share the task line and the category list, and only the
+ * tokens after the common prefix run again. Thread-safe: calls on one moderator take turns (a
+ * lock); for parallel moderation make one moderator per thread over one open model with
+ * {@link #of(Model, LlamaGuardPrompt)}. A moderator {@link #open}ed from a path owns its model and
+ * closes it; one made {@link #of} a model leaves the model open (close the moderator first).
  */
 public final class LlamaGuardModerator implements Moderator, AutoCloseable {
     /**
@@ -44,7 +47,8 @@ public final class LlamaGuardModerator implements Moderator, AutoCloseable {
     private final LlamaGuardPrompt prompt;
     private final GenerationOptions options;
     private final ReentrantLock lock = new ReentrantLock();
-    private Session session;  // guarded by lock; null once closed
+    private final Map<Turn.Role, Session> sessions = new EnumMap<>(Turn.Role.class);  // guarded by lock
+    private boolean closed;  // guarded by lock
 
     private LlamaGuardModerator(Model model, boolean ownsModel, LlamaGuardPrompt prompt, int maxTokens) {
         this.model = Objects.requireNonNull(model, "model must not be null");
@@ -54,7 +58,6 @@ public final class LlamaGuardModerator implements Moderator, AutoCloseable {
         Grammar grammar = LlamaGuardGrammar.of(prompt.categories());
         this.options = new GenerationOptions(maxTokens, Sampling.greedy(), false, false).withGrammar(grammar);
         this.ownsModel = ownsModel;
-        this.session = model.newSession();
     }
 
     /** Opens the guard model at path (any GGUF file Vane loads), with all categories in the layout its chat template uses. */
@@ -117,7 +120,8 @@ public final class LlamaGuardModerator implements Moderator, AutoCloseable {
         int[] ids = p.encode(model.tokenizer(), false);  // the text starts with <|begin_of_text|> itself
         lock.lock();
         try {
-            if (session == null) throw new IllegalStateException("this moderator is closed");
+            if (closed) throw new IllegalStateException("this moderator is closed");
+            Session session = sessions.computeIfAbsent(conversation.getLast().role(), r -> model.newSession());
             if (ids.length + options.maxTokens() > session.contextLength()) {
                 throw new IllegalArgumentException("the moderation prompt is " + ids.length + " tokens; with up to " + options.maxTokens()
                         + " answer tokens it does not fit the guard session's context of " + session.contextLength() + " tokens");
@@ -133,14 +137,15 @@ public final class LlamaGuardModerator implements Moderator, AutoCloseable {
         }
     }
 
-    /** Closes the session, and the model when the moderator opened it. */
+    /** Closes the sessions, and the model when the moderator opened it. */
     @Override
     public void close() {
         lock.lock();
         try {
-            if (session == null) return;
-            session.close();
-            session = null;
+            if (closed) return;
+            closed = true;
+            for (Session s : sessions.values()) s.close();
+            sessions.clear();
             if (ownsModel) model.close();
         } finally {
             lock.unlock();

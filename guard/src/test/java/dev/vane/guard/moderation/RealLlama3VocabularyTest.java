@@ -57,11 +57,13 @@ class RealLlama3VocabularyTest {
         int[] other = p.render(List.of(Turn.user("What's the capital of France?"), Turn.agent("Paris."))).encode(tok, false);
         int[] user = p.render(List.of(Turn.user("How do I bake bread?"))).encode(tok, false);
         int shared = LlamaGuardModerator.commonPrefix(bread, other);
+        int switched = LlamaGuardModerator.commonPrefix(bread, user);  // Agent judged, then User: the task line names the role
         int[] few = LlamaGuardPrompt.of(java.util.EnumSet.of(HazardCategory.S1, HazardCategory.S10)).render(LlamaGuardPromptTest.BREAD).encode(tok, false);
         int answer = tok.encode("\n\nunsafe\nS1,S10", false, true).length;
         System.out.printf("Llama 3 vocabulary: Llama Guard prompt %d tokens for the bread conversation (user + agent), %d for the user turn alone,"
-                + " %d with 2 categories; %d tokens shared by two agent prompts; answer \"\\n\\nunsafe\\nS1,S10\" %d tokens%n",
-                bread.length, user.length, few.length, shared, answer);
+                + " %d with 2 categories; %d tokens shared by two agent prompts, %d by an agent and a user prompt; answer \"\\n\\nunsafe\\nS1,S10\" %d tokens%n",
+                bread.length, user.length, few.length, shared, switched, answer);
+        assertTrue(switched < 30, "a role switch shares only the first header and the start of the task line: " + switched);
         assertTrue(shared > 130 && shared < bread.length - 40, "the task line and the category list are shared, the instruction after the turns is not: " + shared);
         assertTrue(answer <= 8, "a short answer: " + answer);
     }
