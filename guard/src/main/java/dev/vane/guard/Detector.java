@@ -32,4 +32,24 @@ public interface Detector {
      * text were appended ({@code text.length()} when none could): matches that start before it are final.
      */
     int holdFrom(CharSequence text, int from);
+
+    /**
+     * The matches in text checked in the given direction; prompt is the user message an output
+     * answers when the caller gave it (null otherwise). Detectors that match spans ignore both (this
+     * default); a moderator judges an input as the user's turn and an output as the agent's reply
+     * to prompt.
+     */
+    default List<Match> find(Direction direction, String prompt, CharSequence text, int from) {
+        return find(text, from);
+    }
+
+    /**
+     * Whether this detector judges a text as a whole (a moderator model) instead of matching
+     * bounded spans. Its matches cover the whole text from {@code from}; a {@link StreamGuard}
+     * holds a stream's text back until the stream ends and asks it once then, so its
+     * {@link #maxLength()} and {@link #holdFrom} play no part there.
+     */
+    default boolean wholeText() {
+        return false;
+    }
 }

@@ -13,18 +13,23 @@ import java.util.Set;
  * generates ({@link #checkOutput}, or token by token with {@link #streamOutput}). Immutable and
  * thread-safe; built with {@link #builder()}, loaded from a file with {@link PolicyLoader}, or
  * {@link #defaults()}. See docs/GUARD.md.
+ *
+ * <p>A policy that {@link PolicyLoader} read from a file with a {@code llama-guard} rule holds
+ * the guard model it opened; {@link #close()} releases it. Other policies hold nothing to close.
  */
-public final class Policy {
+public final class Policy implements AutoCloseable {
     /** The block message when a policy names none. */
     public static final String DEFAULT_BLOCK_MESSAGE = "This content was blocked by policy.";
 
     private final List<Rule> rules;
     private final String blockMessage;
     private final Map<String, Rule> byName;
+    private final List<AutoCloseable> owned;  // what the loader opened for this policy (guard models)
 
-    private Policy(List<Rule> rules, String blockMessage) {
+    private Policy(List<Rule> rules, String blockMessage, List<AutoCloseable> owned) {
         this.rules = List.copyOf(rules);
         this.blockMessage = blockMessage;
+        this.owned = List.copyOf(owned);
         Map<String, Rule> m = new HashMap<>();
         for (Rule r : rules) m.put(r.name(), r);
         this.byName = Map.copyOf(m);
@@ -76,25 +81,57 @@ public final class Policy {
         return check(Direction.OUTPUT, text);
     }
 
+    /**
+     * A whole generated reply to prompt: as {@link #checkOutput(String)}, and a moderator rule
+     * judges the reply in the context of the prompt (as Llama Guard is meant to judge replies).
+     */
+    public Verdict checkOutput(String prompt, String reply) {
+        return check(Direction.OUTPUT, Objects.requireNonNull(prompt, "prompt must not be null"), reply);
+    }
+
     public Verdict check(Direction direction, String text) {
+        return check(direction, null, text);
+    }
+
+    private Verdict check(Direction direction, String prompt, String text) {
         Objects.requireNonNull(direction, "direction must not be null");
         Objects.requireNonNull(text, "text must not be null");
         List<Finding> findings = new ArrayList<>();
         for (Rule r : rules) {
             if (!r.appliesTo(direction)) continue;
-            for (Match m : r.detector().find(text, 0)) findings.add(finding(r, m, 0));
+            for (Match m : r.detector().find(direction, prompt, text, 0)) findings.add(finding(r, m, 0));
         }
         return verdict(text, Redactor.sorted(findings));
     }
 
     /** A guard for one generation's output stream (not thread-safe: one per generation). */
     public StreamGuard streamOutput() {
-        return new StreamGuard(this, Direction.OUTPUT);
+        return new StreamGuard(this, Direction.OUTPUT, null);
+    }
+
+    /** A guard for the output stream of a reply to prompt (moderator rules judge the reply with it). */
+    public StreamGuard streamOutput(String prompt) {
+        return new StreamGuard(this, Direction.OUTPUT, Objects.requireNonNull(prompt, "prompt must not be null"));
     }
 
     /** A guard for a stream in the given direction (for example a prompt read in pieces). */
     public StreamGuard stream(Direction direction) {
-        return new StreamGuard(this, Objects.requireNonNull(direction, "direction must not be null"));
+        return new StreamGuard(this, Objects.requireNonNull(direction, "direction must not be null"), null);
+    }
+
+    /** Releases what the loader opened for this policy (its guard models); a no-op for others. */
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) first = new IllegalStateException("closing a policy's guard model failed: " + e.getMessage(), e);
+                else first.addSuppressed(e);
+            }
+        }
+        if (first != null) throw first;
     }
 
     Verdict verdict(String text, List<Finding> sorted) {
@@ -108,7 +145,7 @@ public final class Policy {
     }
 
     static Finding finding(Rule r, Match m, int offset) {
-        return new Finding(r.name(), r.detector().name(), offset + m.start(), offset + m.end(), m.category(), r.action());
+        return new Finding(r.name(), r.detector().name(), offset + m.start(), offset + m.end(), m.category(), r.actionFor(m.category()));
     }
 
     String replacement(Finding f) {
@@ -118,6 +155,7 @@ public final class Policy {
     /** Collects rules in order; {@link #build()} checks them. */
     public static final class Builder {
         private final List<Rule> rules = new ArrayList<>();
+        private final List<AutoCloseable> owned = new ArrayList<>();
         private String blockMessage = DEFAULT_BLOCK_MESSAGE;
 
         private Builder() {}
@@ -139,13 +177,19 @@ public final class Policy {
             return this;
         }
 
+        // Something the built policy closes with itself (PolicyLoader's guard models).
+        Builder own(AutoCloseable resource) {
+            owned.add(Objects.requireNonNull(resource, "resource must not be null"));
+            return this;
+        }
+
         /** @throws IllegalArgumentException if two rules share a name */
         public Policy build() {
             Set<String> names = new HashSet<>();
             for (Rule r : rules) {
                 if (!names.add(r.name())) throw new IllegalArgumentException("two rules are named '" + r.name() + "'; rule names must be unique");
             }
-            return new Policy(rules, blockMessage);
+            return new Policy(rules, blockMessage, owned);
         }
     }
 }

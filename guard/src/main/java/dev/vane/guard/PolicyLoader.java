@@ -14,6 +14,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import dev.vane.guard.moderation.GuardModels;
+import dev.vane.guard.moderation.HazardCategory;
+import dev.vane.guard.moderation.ModeratorDetector;
+import dev.vane.guard.moderation.ModeratorOpener;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -45,6 +49,13 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  *     builtIn: true                 # optional
  *     action: block
  *     appliesTo: [input]
+ *   - name: moderation
+ *     detector: llama-guard
+ *     model: guard/llama-guard-3-1b-q8_0.gguf   # required; relative to the policy file's folder
+ *     action: block                 # the default for categories not listed
+ *     categories: {S6: allow, S7: redact}   # optional, per-category actions
+ *     exclude: [S13]                # optional, left out of the prompt
+ *     appliesTo: [input, output]
  * </pre>
  * Unknown keys, unknown detectors, bad actions and wrong value types are refused with an
  * IllegalArgumentException naming the source, the line and the key. Only the node tree is read
@@ -65,6 +76,7 @@ public final class PolicyLoader {
         }
         m.put("words", Set.of("words", "category"));
         m.put("special-tokens", Set.of("tokens", "builtIn"));
+        m.put(ModeratorDetector.NAME, Set.of("model", "categories", "exclude"));
         return m;
     }
 
@@ -79,13 +91,23 @@ public final class PolicyLoader {
 
     /** modelSpecialTokens join every special-tokens rule's set (e.g. the model's BOS and EOS texts). */
     public static Policy load(Path file, Collection<String> modelSpecialTokens) {
+        return load(file, modelSpecialTokens, null);
+    }
+
+    /**
+     * As {@link #load(Path, Collection)}, with llama-guard rules' moderators from opener (null: the
+     * default, which loads each model file once and leaves it to the policy to close, see
+     * {@link Policy#close()}); a rule's model path is resolved against the policy file's folder.
+     */
+    public static Policy load(Path file, Collection<String> modelSpecialTokens, ModeratorOpener opener) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read policy file " + file + ": " + e.getMessage(), e);
         }
-        return parse(text, file.toString(), modelSpecialTokens);
+        Path dir = file.toAbsolutePath().getParent();
+        return parse(text, file.toString(), modelSpecialTokens, opener, dir);
     }
 
     public static Policy parse(String text, String source) {
@@ -93,6 +115,15 @@ public final class PolicyLoader {
     }
 
     public static Policy parse(String text, String source, Collection<String> modelSpecialTokens) {
+        return parse(text, source, modelSpecialTokens, null);
+    }
+
+    /** As {@link #load(Path, Collection, ModeratorOpener)}; model paths are resolved against the working directory. */
+    public static Policy parse(String text, String source, Collection<String> modelSpecialTokens, ModeratorOpener opener) {
+        return parse(text, source, modelSpecialTokens, opener, Path.of("").toAbsolutePath());
+    }
+
+    private static Policy parse(String text, String source, Collection<String> modelSpecialTokens, ModeratorOpener opener, Path dir) {
         Node root;
         try {
             root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
@@ -103,14 +134,21 @@ public final class PolicyLoader {
             throw new IllegalArgumentException(source + ": not valid YAML or JSON: " + e.getMessage(), e);
         }
         if (root == null) throw new IllegalArgumentException(source + ": empty policy; expected a mapping with 'rules'");
-        Reader r = new Reader(source, modelSpecialTokens);
-        return r.policy(root);
+        GuardModels owned = opener == null ? new GuardModels() : null;
+        Reader r = new Reader(source, modelSpecialTokens, opener != null ? opener : owned, dir);
+        try {
+            Policy.Builder b = Policy.builder();
+            if (owned != null) b.own(owned);
+            return r.policy(root, b);
+        } catch (RuntimeException | Error e) {
+            if (owned != null) owned.close();  // a refused file keeps no model open
+            throw e;
+        }
     }
 
-    private record Reader(String source, Collection<String> modelTokens) {
-        Policy policy(Node root) {
+    private record Reader(String source, Collection<String> modelTokens, ModeratorOpener opener, Path dir) {
+        Policy policy(Node root, Policy.Builder b) {
             Map<String, Node> top = mapping(root, TOP_KEYS, "the policy");
-            Policy.Builder b = Policy.builder();
             if (top.containsKey("blockMessage")) b.blockMessage(string(top.get("blockMessage"), "blockMessage"));
             Node rules = top.get("rules");
             if (rules == null) throw error(root, "the policy needs a 'rules' list");
@@ -146,9 +184,10 @@ public final class PolicyLoader {
             if (actNode == null) throw error(n, what + " needs an 'action' (allow, redact or block)");
             Action action = action(actNode, what);
             try {
+                Map<String, Action> perCategory = raw.containsKey("categories") ? categoryActions(raw.get("categories"), what) : Map.of();
                 Rule rule = new Rule(name, detector(detector, raw, what), action,
                         raw.containsKey("replacement") ? string(raw.get("replacement"), "replacement") : null,
-                        raw.containsKey("appliesTo") ? directions(raw.get("appliesTo"), what) : EnumSet.allOf(Direction.class));
+                        raw.containsKey("appliesTo") ? directions(raw.get("appliesTo"), what) : EnumSet.allOf(Direction.class), perCategory);
                 return rule;
             } catch (IllegalArgumentException e) {
                 if (e.getMessage().startsWith(source)) throw e;
@@ -179,8 +218,57 @@ public final class PolicyLoader {
                     boolean builtIn = !raw.containsKey("builtIn") || bool(raw.get("builtIn"), "builtIn");
                     yield new SpecialTokenDetector(tokens, builtIn);
                 }
+                case ModeratorDetector.NAME -> moderator(raw, what);
                 default -> throw new IllegalStateException("detector table and switch disagree on " + name);
             };
+        }
+
+        // A llama-guard rule: its model file, the categories its prompt lists (all but 'exclude').
+        Detector moderator(Map<String, Node> raw, String what) {
+            Node modelNode = raw.get("model");
+            if (modelNode == null) throw error(raw.get("detector"), what + ": detector 'llama-guard' needs a 'model' (the guard model's GGUF file)");
+            Path model = dir.resolve(string(modelNode, "model"));
+            EnumSet<HazardCategory> asked = EnumSet.allOf(HazardCategory.class);
+            if (raw.containsKey("exclude")) {
+                Node ex = raw.get("exclude");
+                for (String code : ex instanceof ScalarNode ? List.of(string(ex, "exclude")) : strings(ex, "exclude")) {
+                    asked.remove(category(code, ex, what, "exclude"));
+                }
+                if (asked.isEmpty()) throw error(ex, what + ": 'exclude' leaves no category to ask the model about; keep at least one of S1..S14");
+            }
+            if (raw.containsKey("categories")) {
+                Node cats = raw.get("categories");
+                for (Map.Entry<String, Node> e : mapping(cats, null, "'categories'").entrySet()) {
+                    HazardCategory c = category(e.getKey(), e.getValue(), what, "categories");
+                    if (!asked.contains(c)) throw error(e.getValue(), what + ": " + c.code() + " is excluded (the model is never asked about it) but has an action in 'categories'");
+                }
+            }
+            try {
+                return new ModeratorDetector(opener.open(model, asked));
+            } catch (IOException e) {
+                throw new UncheckedIOException(source + " line " + (modelNode.getStartMark().getLine() + 1) + ": " + what
+                        + ": cannot open guard model " + model + ": " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                if (e.getMessage() != null && e.getMessage().startsWith(source)) throw e;
+                throw error(modelNode, what + ": cannot use guard model " + model + ": " + e.getMessage());
+            }
+        }
+
+        // 'categories: {S1: block, S6: allow}': each code's action.
+        Map<String, Action> categoryActions(Node n, String what) {
+            Map<String, Action> out = new LinkedHashMap<>();
+            for (Map.Entry<String, Node> e : mapping(n, null, "'categories'").entrySet()) {
+                HazardCategory c = category(e.getKey(), e.getValue(), what, "categories");
+                if (out.put(c.code(), action(e.getValue(), what + " category " + c.code())) != null) {
+                    throw error(e.getValue(), what + ": category " + c.code() + " appears twice in 'categories'");
+                }
+            }
+            return out;
+        }
+
+        HazardCategory category(String code, Node at, String what, String key) {
+            return HazardCategory.ofCode(code).orElseThrow(() -> error(at, what + ": unknown category '" + code + "' in '" + key
+                    + "'; expected a Llama Guard 3 code S1..S14"));
         }
 
         Action action(Node n, String what) {

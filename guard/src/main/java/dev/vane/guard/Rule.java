@@ -1,22 +1,28 @@
 package dev.vane.guard;
 
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
  * One named rule of a {@link Policy}: what its detector finds is allowed (reported only), redacted
  * or blocked, in the directions it applies to. replacement is the text a REDACT puts in place of a
- * match; null means "[" + the match's category + "]", e.g. "[EMAIL]".
+ * match; null means "[" + the match's category + "]", e.g. "[EMAIL]". categoryActions overrides
+ * action for matches of the categories it names (a moderator rule blocking S1 but only reporting
+ * S6, say); action is then the default for every other category.
  */
-public record Rule(String name, Detector detector, Action action, String replacement, Set<Direction> directions) {
+public record Rule(String name, Detector detector, Action action, String replacement, Set<Direction> directions,
+        Map<String, Action> categoryActions) {
     public Rule {
         if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9_.-]*")) {
             throw new IllegalArgumentException("a rule name must be letters, digits, '_', '.' or '-' (starting with a letter or digit), got '" + name + "'");
         }
         Objects.requireNonNull(detector, "rule '" + name + "' needs a detector");
         Objects.requireNonNull(action, "rule '" + name + "' needs an action (ALLOW, REDACT or BLOCK)");
-        if (replacement != null && action != Action.REDACT) {
+        Objects.requireNonNull(categoryActions, "rule '" + name + "': categoryActions must not be null (empty for none)");
+        categoryActions = Map.copyOf(categoryActions);
+        if (replacement != null && action != Action.REDACT && !categoryActions.containsValue(Action.REDACT)) {
             throw new IllegalArgumentException("rule '" + name + "' has a replacement but its action is " + action + ", not REDACT");
         }
         if (directions == null || directions.isEmpty()) {
@@ -25,22 +31,37 @@ public record Rule(String name, Detector detector, Action action, String replace
         directions = Set.copyOf(directions);
     }
 
+    /** A rule with one action for every category. */
+    public Rule(String name, Detector detector, Action action, String replacement, Set<Direction> directions) {
+        this(name, detector, action, replacement, directions, Map.of());
+    }
+
     /** A rule on input and output, with the default replacement. */
     public static Rule of(String name, Detector detector, Action action) {
         return new Rule(name, detector, action, null, EnumSet.allOf(Direction.class));
     }
 
     public Rule withReplacement(String text) {
-        return new Rule(name, detector, action, Objects.requireNonNull(text, "replacement must not be null"), directions);
+        return new Rule(name, detector, action, Objects.requireNonNull(text, "replacement must not be null"), directions, categoryActions);
     }
 
     /** The same rule on the given directions only. */
     public Rule on(Direction first, Direction... more) {
-        return new Rule(name, detector, action, replacement, EnumSet.of(first, more));
+        return new Rule(name, detector, action, replacement, EnumSet.of(first, more), categoryActions);
+    }
+
+    /** The same rule with these per-category actions (category as the detector reports it, e.g. "S10"). */
+    public Rule withCategoryActions(Map<String, Action> actions) {
+        return new Rule(name, detector, action, replacement, directions, actions);
     }
 
     public boolean appliesTo(Direction d) {
         return directions.contains(d);
+    }
+
+    /** What this rule does with a match of category: its categoryActions entry, else its action. */
+    public Action actionFor(String category) {
+        return categoryActions.getOrDefault(category, action);
     }
 
     /** What a REDACT of a match of this category puts in its place. */

@@ -16,19 +16,24 @@ import java.util.List;
  * would be, so the concatenation of everything released equals {@link Policy#check}'s redacted text.
  *
  * <p>A BLOCK rule stops the stream the moment its match is final (for most detectors the char after
- * the match, so within one token); no text of that match has been released. Not thread-safe: one
- * guard per generation.
+ * the match, so within one token); no text of that match has been released. A rule whose detector
+ * judges the whole text ({@link Detector#wholeText()}, a moderator) holds everything back until
+ * {@link #finish}, where it judges the whole stream once. Not thread-safe: one guard per generation.
  */
 public final class StreamGuard {
     private final Policy policy;
+    private final Direction direction;
+    private final String prompt;  // the user message an output answers, or null
     private final List<Rule> rules = new ArrayList<>();
     private final StringBuilder window = new StringBuilder();
     private int from;          // window index where the unreleased text starts
     private int offset;        // stream index of window[0]
     private boolean done;
 
-    StreamGuard(Policy policy, Direction direction) {
+    StreamGuard(Policy policy, Direction direction, String prompt) {
         this.policy = policy;
+        this.direction = direction;
+        this.prompt = prompt;
         for (Rule r : policy.rules()) if (r.appliesTo(direction)) rules.add(r);
     }
 
@@ -58,9 +63,14 @@ public final class StreamGuard {
         if (!end && len > 0 && Character.isHighSurrogate(window.charAt(len - 1))) hold = len - 1;
         List<Finding> found = new ArrayList<>();
         for (Rule r : rules) {
+            // A whole-text judge (a moderator) sees the text once, at the end; until then all of it is held.
+            if (r.detector().wholeText() && !end) {
+                hold = Math.min(hold, from);
+                continue;
+            }
             int ruleHold = end ? len : r.detector().holdFrom(window, from);
             hold = Math.min(hold, ruleHold);
-            for (Match m : r.detector().find(window, from)) {
+            for (Match m : r.detector().find(direction, prompt, window, from)) {
                 if (m.start() >= ruleHold) break;   // not final yet
                 found.add(Policy.finding(r, m, offset));
             }
