@@ -35,27 +35,97 @@ abstract class RegexDetector implements Detector {
         return maxLength;
     }
 
+    /** The pattern (tests compare find and holdFrom with it run at every position). */
+    final Pattern pattern() {
+        return pattern;
+    }
+
+    /**
+     * False only where an attempt at p can neither match nor read to the end of the text: a cheap
+     * test of the chars at (and just before) p that the pattern's start requires. find and holdFrom
+     * skip such positions without running the pattern, and in prose most positions are such (no
+     * digit where a number would start, no '-' where a PEM header would). A necessary condition:
+     * true where unsure. The default is true everywhere.
+     */
+    boolean mayStart(CharSequence text, int p) {
+        return true;
+    }
+
+    /** False only when no match can start at or after from (e.g. no '@' for an e-mail). The default is true. */
+    boolean mayContain(CharSequence text, int from) {
+        return true;
+    }
+
+    // As Matcher.find over [from, len) would scan: the leftmost match, then on from its end (a
+    // candidate the check rejects is skipped whole too), trying the pattern only where mayStart allows.
     @Override public final List<Match> find(CharSequence text, int from) {
-        Matcher m = matcher(text, from);
-        List<Match> out = new ArrayList<>();
-        while (m.find()) {
+        int len = text.length();
+        if (from >= len || !mayContain(text, from)) return List.of();
+        List<Match> out = List.of();
+        Matcher m = null;
+        for (int p = from; p < len; ) {
+            if (!mayStart(text, p)) {
+                p++;
+                continue;
+            }
+            if (m == null) m = matcher(text, p);
+            else m.region(p, len);
+            if (!m.lookingAt()) {
+                p++;
+                continue;
+            }
             Match match = check(m);
-            if (match != null) out.add(match);
+            if (match != null) {
+                if (out.isEmpty()) out = new ArrayList<>();
+                out.add(match);
+            }
+            p = Math.max(m.end(), p + 1);
         }
         return out;
     }
 
-    // An attempt that did not read past the end is final whatever comes next; the first one that did
-    // is where a match could still start. Attempts further back than maxLength cannot reach the end.
+    // The scan find makes, from from (a point where the whole text's scan also tries an attempt):
+    // an attempt that did not read to the end is decided whatever comes next, and a decided
+    // candidate (kept or rejected by the check) is skipped whole, as the whole text's scan skips it;
+    // the first attempt that read to the end is where the result could still change.
     @Override public final int holdFrom(CharSequence text, int from) {
         int len = text.length();
-        Matcher m = matcher(text, from);
-        for (int p = Math.max(from, len - maxLength); p < len; p++) {
-            m.region(p, len);
-            m.lookingAt();
+        Matcher m = null;
+        for (int p = from; p < len; ) {
+            if (!mayStart(text, p)) {
+                p++;
+                continue;
+            }
+            if (m == null) m = matcher(text, p);
+            else m.region(p, len);
+            boolean matched = m.lookingAt();
             if (m.hitEnd()) return p;
+            p = matched ? Math.max(m.end(), p + 1) : p + 1;
         }
         return len;
+    }
+
+    // The ASCII classes the patterns use (none of them matches other chars: no UNICODE_CHARACTER_CLASS).
+    static boolean digit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    static boolean upper(char c) {
+        return c >= 'A' && c <= 'Z';
+    }
+
+    static boolean alnum(char c) {
+        return digit(c) || upper(c) || c >= 'a' && c <= 'z';
+    }
+
+    /** The char before p, or 0 at the text's start (which no lookbehind class holds). */
+    static char before(CharSequence text, int p) {
+        return p > 0 ? text.charAt(p - 1) : 0;
+    }
+
+    /** The char at p, or -1 past the end (where anything could come). */
+    static int at(CharSequence text, int p) {
+        return p < text.length() ? text.charAt(p) : -1;
     }
 
     private Matcher matcher(CharSequence text, int from) {
