@@ -29,13 +29,14 @@ import java.util.Locale;
  * fed the embedded model's real decode pieces, against the model's decode step measured in the
  * same run. Two policies: {@link Policy#defaults()} (its output rules: PII and secrets redacted)
  * and the defaults plus a 100-word list ({@link GuardWords}). Each generation gets a new guard, as
- * a server request does; the guard is warmed (JIT) on every generation first, then timed over
- * several passes. The ratio is the guard's mean per token over the decode step's median.
+ * a server request does; the guard is warmed (JIT) on every generation first, then timed per piece
+ * over several passes. The ratio is the guard's mean per token (the median over passes of each
+ * pass's mean) over the decode step's median.
  */
 public final class GuardBench {
     private GuardBench() {}
 
-    public static final String USAGE = "vane bench guard     [--generations=8] [--tokens=256] [--passes=5] [--threads=2]";
+    public static final String USAGE = "vane bench guard     [--generations=8] [--tokens=256] [--passes=21] [--threads=2]";
 
     private static final String[] PROMPTS = {"And God said, Let there be", "In the beginning", "And the LORD said unto Moses,", "Blessed are the",
             "And it came to pass, when", "Thus saith the Lord GOD;", "And the king said unto", "Hear, O Israel:"};
@@ -50,7 +51,7 @@ public final class GuardBench {
         }
 
         static Options parse(String[] args) {
-            int generations = 8, tokens = 256, passes = 5, threads = Math.min(2, Runtime.getRuntime().availableProcessors());
+            int generations = 8, tokens = 256, passes = 21, threads = Math.min(2, Runtime.getRuntime().availableProcessors());
             for (String a : args) {
                 if (a.startsWith("--generations=")) generations = Integer.parseInt(a.substring(14));
                 else if (a.startsWith("--tokens=")) tokens = Integer.parseInt(a.substring(9));
@@ -62,8 +63,8 @@ public final class GuardBench {
         }
     }
 
-    /** One policy's cost: mean, median, 99th percentile and largest per token (µs), findings, the ratio to the decode step. */
-    record Cost(String policy, int rules, double meanUs, double medianUs, double p99Us, double maxUs, long findings, double ratio) {}
+    /** One policy's cost: mean, median, 99th percentile and largest per token (µs), bytes allocated per token, findings, the ratio to the decode step. */
+    record Cost(String policy, int rules, double meanUs, double medianUs, double p99Us, double maxUs, double bytes, long findings, double ratio) {}
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         Options o;
@@ -87,11 +88,13 @@ public final class GuardBench {
             out.printf(Locale.ROOT, "vane bench guard: Vane %s, kernels %s, %d threads, %s; %d generations, %d pieces, %d passes%n", Vane.version(),
                     Vane.cpu().active().name().toLowerCase(Locale.ROOT), o.threads(), Instant.now(), gens.size(), tokens, o.passes());
             out.printf(Locale.ROOT, "embedded decode step (median of 64): %.3f ms before, %.3f ms after the guard runs%n", step, stepAfter);
-            out.println("policy               rules  per token µs: mean  median   p99     max   findings  mean / decode step");
+            out.println("policy               rules  per token µs: mean  median   p99      max  bytes/token  findings  mean / decode step");
             for (Cost c : costs) {
-                out.printf(Locale.ROOT, "%-20s %5d  %17.2f  %6.2f  %6.2f  %7.1f  %8d  %17.2f%%%n", c.policy(), c.rules(), c.meanUs(), c.medianUs(), c.p99Us(),
-                        c.maxUs(), c.findings(), 100 * c.ratio());
+                out.printf(Locale.ROOT, "%-20s %5d  %17.2f  %6.2f  %6.2f  %7.1f  %11.0f  %8d  %17.2f%%%n", c.policy(), c.rules(), c.meanUs(), c.medianUs(),
+                        c.p99Us(), c.maxUs(), c.bytes(), c.findings(), 100 * c.ratio());
             }
+            out.println("mean: the median over passes of a pass's mean per piece (a pass a GC pause or a neighbour slowed does not set it); "
+                    + "max: the slowest piece (GC pauses included); bytes/token: heap allocated per piece");
         } catch (IOException e) {
             err.println("vane bench: " + e);
             return 1;
@@ -113,27 +116,35 @@ public final class GuardBench {
         return gens;
     }
 
-    // Warm-up: two passes over every generation untimed; then passes timed per piece.
+    // Warm-up (the JIT): every generation replayed for at least a second; then passes timed per piece.
+    // The mean is the median over passes of each pass's mean, so a pass a neighbour slowed does not count.
     static Cost cost(String name, Policy policy, List<List<String>> gens, int passes, double stepMs) {
-        for (int w = 0; w < 2; w++) for (List<String> g : gens) replay(policy, g, null);
+        long warm = System.nanoTime() + 1_000_000_000L;
+        for (int w = 0; w < 5 || System.nanoTime() < warm; w++) for (List<String> g : gens) replay(policy, g, null);
         int n = gens.stream().mapToInt(g -> g.size() + 1).sum();
-        double[] us = new double[n * passes];
+        double[] us = new double[n * passes], passMeans = new double[passes];
         long findings = 0;
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long allocated = threads.getCurrentThreadAllocatedBytes();
         int k = 0;
         for (int p = 0; p < passes; p++) {
+            double sum = 0;
             for (List<String> g : gens) {
                 double[] t = new double[g.size() + 1];
                 long f = replay(policy, g, t);
                 if (p == 0) findings += f;
+                for (double x : t) sum += x;
                 System.arraycopy(t, 0, us, k, t.length);
                 k += t.length;
             }
+            passMeans[p] = sum / n;
         }
-        double mean = Arrays.stream(us).average().orElse(0);
+        double bytes = (double) (threads.getCurrentThreadAllocatedBytes() - allocated) / ((long) n * passes);
+        double mean = Timing.of(passMeans).median();
         double[] sorted = us.clone();
         Arrays.sort(sorted);
         int rules = (int) policy.rules().stream().filter(r -> r.appliesTo(Direction.OUTPUT)).count();
-        return new Cost(name, rules, mean, Timing.of(us).median(), sorted[(int) Math.ceil(0.99 * (sorted.length - 1))], sorted[sorted.length - 1], findings,
+        return new Cost(name, rules, mean, Timing.of(us).median(), sorted[(int) Math.ceil(0.99 * (sorted.length - 1))], sorted[sorted.length - 1], bytes, findings,
                 mean / 1000 / stepMs);
     }
 

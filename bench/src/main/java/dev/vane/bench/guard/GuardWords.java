@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * The benchmark's word list: 100 words and phrases, as a deployment's block list might hold. Most
  * never occur in the embedded model's King James prose (so the matcher's cost is that of a miss,
- * the usual case); ten do ("serpent", "wine", "sword"...), so findings and redactions are part of
+ * the usual case); ten do ("mercy", "glory", "dust"...), so findings and redactions are part of
  * what is timed.
  */
 final class GuardWords {
@@ -13,7 +13,7 @@ final class GuardWords {
 
     static final List<String> WORDS = List.of(
             // Occur in the embedded model's text.
-            "serpent", "wine", "harlot", "sword", "blood", "slay", "idol", "famine", "curse", "adultery",
+            "pestilence", "congregation", "remnant", "saints", "mercy", "desert", "womb", "anger", "glory", "dust",
             // Do not (a neutral stand-in for a deployment's own list).
             "password", "credit score", "wire transfer", "bitcoin", "casino", "jackpot", "lottery", "payday loan", "crypto wallet", "seed phrase",
             "malware", "ransomware", "keylogger", "botnet", "phishing", "exploit kit", "zero day", "rootkit", "trojan horse", "spyware",
