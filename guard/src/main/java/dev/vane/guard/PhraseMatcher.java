@@ -72,12 +72,14 @@ final class PhraseMatcher {
 
     List<Match> find(CharSequence text, int from) {
         List<Match> out = List.of();
+        Walk w = null;
         for (int s = from; s < text.length(); s++) {
             if (!mayStart(text, s)) continue;
-            Walk w = new Walk(text, s, false);
+            w = (w == null ? new Walk(text, false) : w).at(s);
             w.start(anywhere, false);
             w.start(lineStart, true);
-            for (Match m : w.found) {
+            for (int k = 0; k < w.found.size(); k++) {
+                Match m = w.found.get(k);
                 if (out.isEmpty()) out = new ArrayList<>();
                 if (!out.contains(m)) out.add(m);
             }
@@ -87,9 +89,10 @@ final class PhraseMatcher {
 
     int holdFrom(CharSequence text, int from) {
         int len = text.length();
+        Walk w = null;
         for (int s = Math.max(from, len - maxLength); s < len; s++) {
             if (!mayStart(text, s)) continue;
-            Walk w = new Walk(text, s, true);
+            w = (w == null ? new Walk(text, true) : w).at(s);
             w.start(anywhere, false);
             w.start(lineStart, true);
             if (w.live) return s;
@@ -115,15 +118,22 @@ final class PhraseMatcher {
      */
     private static final class Walk {
         final CharSequence text;
-        final int s;
         final boolean holding;
+        int s;
         List<Match> found = List.of();
         boolean live;
 
-        Walk(CharSequence text, int s, boolean holding) {
+        Walk(CharSequence text, boolean holding) {
             this.text = text;
-            this.s = s;
             this.holding = holding;
+        }
+
+        /** This walk reset to start at s (one walk serves every start of a scan). */
+        Walk at(int s) {
+            this.s = s;
+            found = List.of();
+            live = false;
+            return this;
         }
 
         void start(Node root, boolean atLineStart) {

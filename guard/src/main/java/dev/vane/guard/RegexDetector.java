@@ -63,25 +63,29 @@ abstract class RegexDetector implements Detector {
         if (from >= len || !mayContain(text, from)) return List.of();
         List<Match> out = List.of();
         Matcher m = null;
-        for (int p = from; p < len; ) {
-            if (!mayStart(text, p)) {
-                p++;
-                continue;
+        try {
+            for (int p = from; p < len; ) {
+                if (!mayStart(text, p)) {
+                    p++;
+                    continue;
+                }
+                if (m == null) m = matcher(text);
+                m.region(p, len);
+                if (!m.lookingAt()) {
+                    p++;
+                    continue;
+                }
+                Match match = check(m);
+                if (match != null) {
+                    if (out.isEmpty()) out = new ArrayList<>();
+                    out.add(match);
+                }
+                p = Math.max(m.end(), p + 1);
             }
-            if (m == null) m = matcher(text, p);
-            else m.region(p, len);
-            if (!m.lookingAt()) {
-                p++;
-                continue;
-            }
-            Match match = check(m);
-            if (match != null) {
-                if (out.isEmpty()) out = new ArrayList<>();
-                out.add(match);
-            }
-            p = Math.max(m.end(), p + 1);
+            return out;
+        } finally {
+            if (m != null) release(m);
         }
-        return out;
     }
 
     // The scan find makes, from from (a point where the whole text's scan also tries an attempt):
@@ -91,18 +95,22 @@ abstract class RegexDetector implements Detector {
     @Override public final int holdFrom(CharSequence text, int from) {
         int len = text.length();
         Matcher m = null;
-        for (int p = from; p < len; ) {
-            if (!mayStart(text, p)) {
-                p++;
-                continue;
+        try {
+            for (int p = from; p < len; ) {
+                if (!mayStart(text, p)) {
+                    p++;
+                    continue;
+                }
+                if (m == null) m = matcher(text);
+                m.region(p, len);
+                boolean matched = m.lookingAt();
+                if (m.hitEnd()) return p;
+                p = matched ? Math.max(m.end(), p + 1) : p + 1;
             }
-            if (m == null) m = matcher(text, p);
-            else m.region(p, len);
-            boolean matched = m.lookingAt();
-            if (m.hitEnd()) return p;
-            p = matched ? Math.max(m.end(), p + 1) : p + 1;
+            return len;
+        } finally {
+            if (m != null) release(m);
         }
-        return len;
     }
 
     // The ASCII classes the patterns use (none of them matches other chars: no UNICODE_CHARACTER_CLASS).
@@ -128,10 +136,23 @@ abstract class RegexDetector implements Detector {
         return p < text.length() ? text.charAt(p) : -1;
     }
 
-    private Matcher matcher(CharSequence text, int from) {
-        Matcher m = pattern.matcher(text);
-        m.useTransparentBounds(true).useAnchoringBounds(false);
-        m.region(from, text.length());
+    // One matcher per thread and detector, reused (a stream calls find and holdFrom for every token);
+    // released it holds no text, so nothing generated stays reachable from it.
+    private final ThreadLocal<Matcher> matchers = new ThreadLocal<>();
+
+    private Matcher matcher(CharSequence text) {
+        Matcher m = matchers.get();
+        if (m == null) {
+            m = pattern.matcher(text);
+            m.useTransparentBounds(true).useAnchoringBounds(false);
+        } else {
+            matchers.remove();  // taken: a nested call (a check that scans) gets its own
+            m.reset(text);
+        }
         return m;
+    }
+
+    private void release(Matcher m) {
+        matchers.set(m.reset(""));
     }
 }

@@ -69,17 +69,20 @@ public final class StreamGuard {
             int ruleHold = end ? len : Math.min(limit, r.detector().holdFrom(window, at));
             List<Match> found = r.detector().find(window, at);
             // A decided match that runs past the rule's hold point is held whole: it is found again from its start.
-            int cut = ruleHold;
-            for (boolean moved = true; moved; ) {
+            // (Indexed loops: no iterator per rule and token.)
+            int cut = ruleHold, n = found.size();
+            for (boolean moved = n > 0; moved; ) {
                 moved = false;
-                for (Match m : found) {
+                for (int k = 0; k < n; k++) {
+                    Match m = found.get(k);
                     if (m.start() < cut && m.end() > cut) {
                         cut = m.start();
                         moved = true;
                     }
                 }
             }
-            for (Match m : found) {
+            for (int k = 0; k < n; k++) {
+                Match m = found.get(k);
                 if (m.start() >= ruleHold) break;   // not decided yet
                 if (r.action() == Action.BLOCK) return stop(Policy.finding(r, m, offset));
                 if (m.end() <= cut) decided.add(Policy.finding(r, m, offset));
@@ -89,7 +92,7 @@ public final class StreamGuard {
         }
         List<Finding> sorted = decided.size() > 1 ? Redactor.sorted(decided) : decided;
         // A decided finding that runs past the hold point (another rule holds inside it) is held whole.
-        for (boolean moved = true; moved; ) {
+        for (boolean moved = !sorted.isEmpty(); moved; ) {
             moved = false;
             for (Finding f : sorted) {
                 int s = f.start() - offset, e = f.end() - offset;
