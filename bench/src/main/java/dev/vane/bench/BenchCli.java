@@ -45,7 +45,9 @@ import java.util.Locale;
  *       warm loop, on the embedded model by default ({@link GapBench});
  *   <li>{@code grammar [--generations=20]}: the JSON-schema grammar's mask and step per token,
  *       cold and warm, on the embedded and Qwen3 vocabularies, against decode steps
- *       ({@link dev.vane.bench.grammar.GrammarBench}).
+ *       ({@link dev.vane.bench.grammar.GrammarBench});
+ *   <li>{@code guard [--generations=8] [--tokens=256]}: the streaming output guard's cost per token
+ *       on the embedded model's decode pieces, against its decode step ({@link dev.vane.bench.guard.GuardBench}).
  * </ul>
  */
 public final class BenchCli {
@@ -60,7 +62,8 @@ public final class BenchCli {
                    vane bench model     [--quick] [--json] [--formats=q4_0,q8_0,q4_k_m,q6_k,...] [--threads=2] [--dense|--moe] [--runs=7] [--cache=DIR]
                                         [--peers=llama.cpp,de.kherud,jlama] [--llama-cpp=DIR] [--checkpoint=f16,q4_0] [--embedded]
                    """ + BatchBench.USAGE + "\n       " + GapBench.USAGE + "\n       "
-                   + dev.vane.bench.serve.ServeBench.USAGE + "\n       " + dev.vane.bench.grammar.GrammarBench.USAGE;
+                   + dev.vane.bench.serve.ServeBench.USAGE + "\n       " + dev.vane.bench.grammar.GrammarBench.USAGE
+                   + "\n       " + dev.vane.bench.guard.GuardBench.USAGE;
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -71,13 +74,14 @@ public final class BenchCli {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || !(args[0].equals("gemm") || args[0].equals("moe") || args[0].equals("attention") || args[0].equals("model")
-                || args[0].equals("batch") || args[0].equals("gaps") || args[0].equals("serve") || args[0].equals("grammar"))) {
+                || args[0].equals("batch") || args[0].equals("gaps") || args[0].equals("serve") || args[0].equals("grammar") || args[0].equals("guard"))) {
             err.println(USAGE);
             return 2;
         }
         if (args[0].equals("model")) return runModel(Arrays.copyOfRange(args, 1, args.length), out, err);
         if (args[0].equals("batch")) return BatchBench.run(Arrays.copyOfRange(args, 1, args.length), out, err, () -> bestOf(3));
         if (args[0].equals("grammar")) return dev.vane.bench.grammar.GrammarBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        if (args[0].equals("guard")) return dev.vane.bench.guard.GuardBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         if (args[0].equals("gaps")) return GapBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         if (args[0].equals("serve")) return dev.vane.bench.serve.ServeBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         boolean moe = args[0].equals("moe");

@@ -28,6 +28,20 @@ public final class ApiKeyDetector extends RegexDetector {
         super("api-key", KEY, 230);
     }
 
+    // The first two chars of a key's prefix (AKIA ASIA ABIA ACCA AIza gh?_ github_pat_ xox sk-) or, in any case, of a
+    // generic name (api, secret, access, auth, client, private, token, password), as far as the text goes.
+    @Override boolean mayStart(CharSequence text, int p) {
+        char c = text.charAt(p);
+        int n = at(text, p + 1);
+        if (n < 0) return "AgxsaSsCcPpTt".indexOf(c) >= 0;
+        char d = (char) n;
+        if (c == 'A' && (d == 'K' || d == 'S' || d == 'B' || d == 'C' || d == 'I') || c == 'g' && (d == 'h' || d == 'i') || c == 'x' && d == 'o' || c == 's' && d == 'k') return true;
+        char lc = (char) (c | 0x20), ld = (char) (d | 0x20);
+        if (!upper(c) && !(c >= 'a' && c <= 'z') || !upper(d) && !(d >= 'a' && d <= 'z')) return false;
+        return lc == 'a' && (ld == 'p' || ld == 'c' || ld == 'u') || lc == 's' && ld == 'e' || lc == 'c' && ld == 'l' || lc == 'p' && (ld == 'r' || ld == 'a')
+                || lc == 't' && ld == 'o';
+    }
+
     @Override Match check(Matcher m) {
         String category;
         if (m.group("aws") != null) category = "AWS_ACCESS_KEY";

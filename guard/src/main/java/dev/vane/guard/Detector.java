@@ -29,7 +29,9 @@ public interface Detector {
 
     /**
      * The earliest index at or after {@code from} where a match could still start or grow if more
-     * text were appended ({@code text.length()} when none could): matches that start before it are final.
+     * text were appended ({@code text.length()} when none could): matches that start before it are
+     * final, and {@link #find} from it finds what a scan of the whole text finds from there (for a
+     * detector whose matches do not overlap, it is never inside a decided candidate).
      */
     int holdFrom(CharSequence text, int from);
 

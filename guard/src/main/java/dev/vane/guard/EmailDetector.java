@@ -17,6 +17,17 @@ public final class EmailDetector extends RegexDetector {
         super("email", EMAIL, 64 + 1 + 6 * 64 + 24 + 1);
     }
 
+    // A local part's first char, at a word start (the lookbehind); and the '@' every address has.
+    @Override boolean mayStart(CharSequence text, int p) {
+        char b = before(text, p);
+        return alnum(text.charAt(p)) && !(alnum(b) || b == '.' || b == '_' || b == '%' || b == '+' || b == '-');
+    }
+
+    @Override boolean mayContain(CharSequence text, int from) {
+        for (int i = from; i < text.length(); i++) if (text.charAt(i) == '@') return true;
+        return false;
+    }
+
     @Override Match check(Matcher m) {
         return new Match(m.start(), m.end(), "EMAIL");
     }

@@ -39,6 +39,12 @@ public final class IbanDetector extends RegexDetector {
 
     // The candidate may run on into a following word in capitals ("... 0130 00 AND"): the IBAN is
     // its first country-length alphanumerics, which must end where a group ends.
+    // Two capitals and a digit (as far as the text goes), not after a letter or digit.
+    @Override boolean mayStart(CharSequence text, int p) {
+        int c1 = at(text, p + 1), c2 = at(text, p + 2);
+        return upper(text.charAt(p)) && !alnum(before(text, p)) && (c1 < 0 || upper((char) c1)) && (c2 < 0 || digit((char) c2));
+    }
+
     @Override Match check(Matcher m) {
         String s = m.group();
         Integer length = LENGTHS.get(s.substring(0, 2));

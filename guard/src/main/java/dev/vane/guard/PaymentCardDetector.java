@@ -16,6 +16,12 @@ public final class PaymentCardDetector extends RegexDetector {
         super("payment-card", CARD, 19 + 18 + 2);
     }
 
+    // A digit, not after a digit or '-' (the lookbehind).
+    @Override boolean mayStart(CharSequence text, int p) {
+        char b = before(text, p);
+        return digit(text.charAt(p)) && !(digit(b) || b == '-');
+    }
+
     @Override Match check(Matcher m) {
         String digits = m.group().replaceAll("[ -]", "");
         boolean card = digits.length() >= 13 && digits.length() <= 19 && knownIssuer(digits) && luhn(digits);

@@ -19,6 +19,12 @@ public final class PemPrivateKeyDetector extends RegexDetector {
         super("pem-private-key", PEM, MAX_BODY + 2 * 48);
     }
 
+    // "--" of "-----BEGIN" (as far as the text goes).
+    @Override boolean mayStart(CharSequence text, int p) {
+        int c1 = at(text, p + 1);
+        return text.charAt(p) == '-' && (c1 < 0 || c1 == '-');
+    }
+
     @Override Match check(Matcher m) {
         return new Match(m.start(), m.end(), "PRIVATE_KEY");
     }

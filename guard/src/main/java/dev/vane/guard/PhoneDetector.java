@@ -28,6 +28,12 @@ public final class PhoneDetector extends RegexDetector {
         super("phone", PHONE, 48);
     }
 
+    // '+', '(' or a digit, not after a word char, '+', '.' or '-' (the lookbehind).
+    @Override boolean mayStart(CharSequence text, int p) {
+        char c = text.charAt(p), b = before(text, p);
+        return (c == '+' || c == '(' || digit(c)) && !(alnum(b) || b == '_' || b == '+' || b == '.' || b == '-');
+    }
+
     @Override Match check(Matcher m) {
         return phone(m.group()) ? new Match(m.start(), m.end(), "PHONE") : null;
     }

@@ -71,27 +71,44 @@ final class PhraseMatcher {
     }
 
     List<Match> find(CharSequence text, int from) {
-        List<Match> out = new ArrayList<>();
+        List<Match> out = List.of();
+        Walk w = null;
         for (int s = from; s < text.length(); s++) {
-            if (Character.isLowSurrogate(text.charAt(s))) continue;
-            Walk w = new Walk(text, s, false);
+            if (!mayStart(text, s)) continue;
+            w = (w == null ? new Walk(text, false) : w).at(s);
             w.start(anywhere, false);
             w.start(lineStart, true);
-            for (Match m : w.found) if (!out.contains(m)) out.add(m);
+            for (int k = 0; k < w.found.size(); k++) {
+                Match m = w.found.get(k);
+                if (out.isEmpty()) out = new ArrayList<>();
+                if (!out.contains(m)) out.add(m);
+            }
         }
         return out;
     }
 
     int holdFrom(CharSequence text, int from) {
         int len = text.length();
+        Walk w = null;
         for (int s = Math.max(from, len - maxLength); s < len; s++) {
-            if (Character.isLowSurrogate(text.charAt(s))) continue;
-            Walk w = new Walk(text, s, true);
+            if (!mayStart(text, s)) continue;
+            w = (w == null ? new Walk(text, true) : w).at(s);
             w.start(anywhere, false);
             w.start(lineStart, true);
             if (w.live) return s;
         }
         return len;
+    }
+
+    // Whether a walk from s could find or hold anything: s starts a code point whose folded first char
+    // begins some phrase (Walk.start would find no trie edge otherwise). Skips most positions of prose
+    // without a walk.
+    private boolean mayStart(CharSequence text, int s) {
+        if (Character.isLowSurrogate(text.charAt(s))) return false;
+        String f = Fold.of(Character.codePointAt(text, s));
+        if (f.isEmpty()) return false;
+        for (char c : choices(f.charAt(0))) if (anywhere.next.containsKey(c) || lineStart.next.containsKey(c)) return true;
+        return false;
     }
 
     /**
@@ -101,15 +118,22 @@ final class PhraseMatcher {
      */
     private static final class Walk {
         final CharSequence text;
-        final int s;
         final boolean holding;
-        final List<Match> found = new ArrayList<>();
+        int s;
+        List<Match> found = List.of();
         boolean live;
 
-        Walk(CharSequence text, int s, boolean holding) {
+        Walk(CharSequence text, boolean holding) {
             this.text = text;
-            this.s = s;
             this.holding = holding;
+        }
+
+        /** This walk reset to start at s (one walk serves every start of a scan). */
+        Walk at(int s) {
+            this.s = s;
+            found = List.of();
+            live = false;
+            return this;
         }
 
         void start(Node root, boolean atLineStart) {
@@ -169,17 +193,30 @@ final class PhraseMatcher {
                 while (q < len && q - pos < Detector.CONTEXT && Fold.invisible(text.charAt(q))) q++;
                 if (q >= len) {
                     if (holding) live = true;
-                    else found.add(new Match(s, pos, n.category));
+                    else add(new Match(s, pos, n.category));
                     return;
                 }
                 if (q - pos >= Detector.CONTEXT || Fold.wordChar(Character.codePointAt(text, q))) return;
             }
-            if (!holding) found.add(new Match(s, pos, n.category));
+            if (!holding) add(new Match(s, pos, n.category));
+        }
+
+        private void add(Match m) {
+            if (found.isEmpty()) found = new ArrayList<>();
+            found.add(m);
         }
     }
 
+    private static final char[] ONE = {'1', 'i', 'l'};
+    private static final char[][] SINGLE = new char[128][];
+
+    static {
+        for (char c = 0; c < 128; c++) SINGLE[c] = new char[] {c};
+    }
+
+    // The chars a folded char may stand for ('1' is i or l too). The arrays are shared: never written.
     private static char[] choices(char c) {
-        return c == '1' ? new char[] {'1', 'i', 'l'} : new char[] {c};
+        return c == '1' ? ONE : c < 128 ? SINGLE[c] : new char[] {c};
     }
 
     // Before a phrase: a non-word char (invisible ones skipped), or for a line-start phrase only

@@ -8,12 +8,15 @@ import java.util.List;
  * token's text and show what it returns; call {@link #finish} at the end for the held tail.
  *
  * <p>The guard keeps the unreleased text (the pending tail) plus the last {@link Detector#CONTEXT}
- * released chars, and runs every rule's detector over just that. A detector's matches are at most
- * its maxLength long, so the pending tail never grows past the longest maxLength of the policy's
- * detectors plus a match that spans it: the work per piece is bounded by that window, not by the
- * length of the output. Text is released as soon as no detector could still match there (each
- * detector's {@link Detector#holdFrom}), and a released piece is redacted exactly as the whole text
- * would be, so the concatenation of everything released equals {@link Policy#check}'s redacted text.
+ * released chars. A detector's matches are at most its maxLength long, so the pending tail never
+ * grows past the longest maxLength of the policy's detectors plus a match that spans it. The work is
+ * incremental per rule: each rule remembers the earliest position where its own result could still
+ * change (its detector's {@link Detector#holdFrom}, or the start of a match that runs past it) and
+ * scans only from there, keeping the matches it has decided before it. A rule with nothing open
+ * scans just the new piece (and the chars its patterns look back at), even while another rule holds
+ * a longer tail. Text is released as soon as no rule could still match there, and a released piece
+ * is redacted exactly as the whole text would be, so the concatenation of everything released
+ * equals {@link Policy#check}'s redacted text.
  *
  * <p>A BLOCK rule stops the stream the moment its match is final (for most detectors the char after
  * the match, so within one token); no text of that match has been released. A rule whose detector
@@ -25,6 +28,8 @@ public final class StreamGuard {
     private final Direction direction;
     private final String prompt;  // the user message an output answers, or null
     private final List<Rule> rules = new ArrayList<>();
+    private final int[] next;                                  // per rule: stream index it scans from next; its matches before it are decided
+    private final List<Finding> decided = new ArrayList<>();   // decided findings not yet released, stream spans
     private final StringBuilder window = new StringBuilder();
     private int from;          // window index where the unreleased text starts
     private int offset;        // stream index of window[0]
@@ -35,6 +40,7 @@ public final class StreamGuard {
         this.direction = direction;
         this.prompt = prompt;
         for (Rule r : policy.rules()) if (r.appliesTo(direction)) rules.add(r);
+        this.next = new int[rules.size()];
     }
 
     /** The next piece of text (a token's text; may be empty). */
@@ -59,31 +65,44 @@ public final class StreamGuard {
 
     private Emit step(boolean end) {
         int len = window.length();
-        int hold = len;
-        if (!end && len > 0 && Character.isHighSurrogate(window.charAt(len - 1))) hold = len - 1;
-        List<Finding> found = new ArrayList<>();
-        for (Rule r : rules) {
+        // A high surrogate at the end is half a code point: no rule decides anything from it on.
+        int limit = !end && len > 0 && Character.isHighSurrogate(window.charAt(len - 1)) ? len - 1 : len;
+        int hold = limit;
+        for (int i = 0; i < rules.size(); i++) {
+            Rule r = rules.get(i);
             // A whole-text judge (a moderator) sees the text once, at the end; until then all of it is held.
             if (r.detector().wholeText() && !end) {
                 hold = Math.min(hold, from);
                 continue;
             }
-            int ruleHold = end ? len : r.detector().holdFrom(window, from);
-            hold = Math.min(hold, ruleHold);
-            for (Match m : r.detector().find(direction, prompt, window, from)) {
-                if (m.start() >= ruleHold) break;   // not final yet
-                found.add(Policy.finding(r, m, offset));
+            int at = next[i] - offset;
+            int ruleHold = end ? len : Math.min(limit, r.detector().holdFrom(window, at));
+            List<Match> found = r.detector().find(direction, prompt, window, at);
+            // A decided match that runs past the rule's hold point is held whole: it is found again from its start.
+            // (Indexed loops: no iterator per rule and token.)
+            int cut = ruleHold, n = found.size();
+            for (boolean moved = n > 0; moved; ) {
+                moved = false;
+                for (int k = 0; k < n; k++) {
+                    Match m = found.get(k);
+                    if (m.start() < cut && m.end() > cut) {
+                        cut = m.start();
+                        moved = true;
+                    }
+                }
             }
-        }
-        for (Finding f : found) {
-            if (f.action() == Action.BLOCK) {
-                done = true;
-                return new Emit("", true, policy.blockMessage(), Redactor.sorted(found));
+            for (int k = 0; k < n; k++) {
+                Match m = found.get(k);
+                if (m.start() >= ruleHold) break;   // not decided yet
+                if (r.action() == Action.BLOCK) return stop(Policy.finding(r, m, offset));
+                if (m.end() <= cut) decided.add(Policy.finding(r, m, offset));
             }
+            next[i] = cut + offset;
+            hold = Math.min(hold, cut);
         }
-        // A final match that runs past the hold point is held whole.
-        List<Finding> sorted = Redactor.sorted(found);
-        for (boolean moved = true; moved; ) {
+        List<Finding> sorted = decided.size() > 1 ? Redactor.sorted(decided) : decided;
+        // A decided finding that runs past the hold point (another rule holds inside it) is held whole.
+        for (boolean moved = !sorted.isEmpty(); moved; ) {
             moved = false;
             for (Finding f : sorted) {
                 int s = f.start() - offset, e = f.end() - offset;
@@ -93,9 +112,15 @@ public final class StreamGuard {
                 }
             }
         }
-        List<Finding> released = new ArrayList<>();
-        for (Finding f : sorted) if (f.end() - offset <= hold) released.add(f);
-        String text = Redactor.redact(window, from, hold, released, offset, policy::replacement);
+        List<Finding> released = List.of();
+        if (!sorted.isEmpty()) {
+            released = new ArrayList<>();
+            List<Finding> kept = new ArrayList<>();
+            for (Finding f : sorted) (f.end() - offset <= hold ? released : kept).add(f);
+            decided.clear();
+            decided.addAll(kept);
+        }
+        String text = released.isEmpty() ? window.substring(from, hold) : Redactor.redact(window, from, hold, released, offset, policy::replacement);
         from = hold;
         int cut = Math.max(0, from - Detector.CONTEXT);
         if (cut > 0) {
@@ -104,5 +129,13 @@ public final class StreamGuard {
             offset += cut;
         }
         return new Emit(text, false, null, released);
+    }
+
+    // A BLOCK match is decided: nothing more is released, the caller shows the block message.
+    private Emit stop(Finding block) {
+        done = true;
+        List<Finding> all = new ArrayList<>(decided);
+        all.add(block);
+        return new Emit("", true, policy.blockMessage(), Redactor.sorted(all));
     }
 }

@@ -19,6 +19,12 @@ public final class UkNinoDetector extends RegexDetector {
         super("uk-nino", NINO, 14);
     }
 
+    // Two capitals, then a digit or a space (as far as the text goes), not after a letter or digit.
+    @Override boolean mayStart(CharSequence text, int p) {
+        int c1 = at(text, p + 1), c2 = at(text, p + 2);
+        return upper(text.charAt(p)) && !alnum(before(text, p)) && (c1 < 0 || upper((char) c1)) && (c2 < 0 || c2 == ' ' || digit((char) c2));
+    }
+
     @Override Match check(Matcher m) {
         return NEVER.contains(m.group(1)) ? null : new Match(m.start(), m.end(), "UK_NINO");
     }

@@ -15,6 +15,12 @@ public final class UsSsnDetector extends RegexDetector {
         super("us-ssn", SSN, 12);
     }
 
+    // A digit, not after a word char or '-' (the lookbehind).
+    @Override boolean mayStart(CharSequence text, int p) {
+        char b = before(text, p);
+        return digit(text.charAt(p)) && !(alnum(b) || b == '_' || b == '-');
+    }
+
     @Override Match check(Matcher m) {
         int area = Integer.parseInt(m.group(1)), group = Integer.parseInt(m.group(3)), serial = Integer.parseInt(m.group(4));
         boolean issued = area != 0 && area != 666 && area < 900 && group != 0 && serial != 0;

@@ -20,7 +20,8 @@ import java.util.UUID;
  * {@code chat.completion.chunk} events (the role first, then content deltas, then the finish
  * reason; with {@code stream_options.include_usage} a last chunk with the usage) ending with
  * {@code data: [DONE]}. Text content only: tools, tool messages and response formats other than
- * text get a 400.
+ * text get a 400. With a guard policy, every message's content is checked as input first (a block
+ * is answered as {@link PolicyBlock} says) and the reply streams through its output rules.
  */
 final class ChatCompletionsApi {
     record Message(String role, JsonNode content, String name, @JsonProperty("tool_calls") JsonNode toolCalls,
@@ -43,10 +44,12 @@ final class ChatCompletionsApi {
     private final GenerationParams.Limits limits;
     private final ChatTemplate template;
     private final LogprobsJson logprobs;
+    private final ServerGuard guard;
     private final long created = System.currentTimeMillis() / 1000;
 
-    ChatCompletionsApi(Model model, Scheduler scheduler, String modelId, GenerationParams.Limits limits, java.time.Duration timeout) {
+    ChatCompletionsApi(Model model, Scheduler scheduler, String modelId, GenerationParams.Limits limits, java.time.Duration timeout, ServerGuard guard) {
         this.model = model;
+        this.guard = guard;
         this.scheduler = scheduler;
         this.timeout = timeout;
         this.modelId = modelId;
@@ -73,20 +76,41 @@ final class ChatCompletionsApi {
         if (r.maxTokens() != null && r.maxCompletionTokens() != null && !r.maxTokens().equals(r.maxCompletionTokens()))
             throw ApiError.invalidRequest("max_completion_tokens", "max_tokens and max_completion_tokens differ; send one");
         Integer maxTokens = r.maxCompletionTokens() != null ? r.maxCompletionTokens() : r.maxTokens();
-        int[] ids = model.tokenizer().encode(template.render(messages, true), true);
+        boolean stream = Boolean.TRUE.equals(r.stream());
+        boolean includeUsage = r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage());
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        ServerGuard.Checked checked = guard.input(params(messages), messages.stream().map(ChatMessage::content).toList());
+        if (checked.refusal() != null) {
+            int promptTokens = model.tokenizer().encode(template.render(messages, true), true).length;
+            send(new Refusal(checked.refusal(), promptTokens), id, stream, top >= 0, includeUsage, res);
+            return;
+        }
+        List<ChatMessage> seen = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) seen.add(new ChatMessage(messages.get(i).role(), checked.texts().get(i)));
+        int[] ids = model.tokenizer().encode(template.render(seen, true), true);
         GenerationParams params = GenerationParams.of("messages", ids.length, maxTokens, null, r.temperature(), r.topP(), r.seed(), r.stop(), r.n(), top,
                 limits);
         dev.vane.model.grammar.Grammar grammar = formats.grammar(r.responseFormat());
         if (grammar != null) params = new GenerationParams(params.options().withGrammar(grammar), params.stops());
-        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
-        try (Generating g = new Generating(scheduler, ids, params, java.time.Instant.now().plus(timeout))) {
-            if (Boolean.TRUE.equals(r.stream())) stream(g, id, top >= 0, r.streamOptions() != null && Boolean.TRUE.equals(r.streamOptions().includeUsage()), res);
-            else whole(g, id, top >= 0, res);
+        send(new Generating(scheduler, ids, params, java.time.Instant.now().plus(timeout), guard.output()), id, stream, top >= 0, includeUsage, res);
+    }
+
+    private void send(Reply reply, String id, boolean stream, boolean wantLogprobs, boolean includeUsage, ServerResponse res) {
+        try (reply) {
+            if (stream) stream(reply, id, wantLogprobs, includeUsage, res);
+            else whole(reply, id, wantLogprobs, res);
         }
     }
 
-    private void whole(Generating g, String id, boolean wantLogprobs, ServerResponse res) {
-        Generating.End end = g.all();
+    // Each message's field, as an error names it.
+    private static List<String> params(List<ChatMessage> messages) {
+        List<String> out = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) out.add("messages[" + i + "].content");
+        return out;
+    }
+
+    private void whole(Reply g, String id, boolean wantLogprobs, ServerResponse res) {
+        Reply.End end = g.all();
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("role", "assistant");
         message.put("content", end.last().text());
@@ -102,19 +126,19 @@ final class ChatCompletionsApi {
         VaneServer.send(res, 200, b);
     }
 
-    private void stream(Generating g, String id, boolean wantLogprobs, boolean includeUsage, ServerResponse res) {
+    private void stream(Reply g, String id, boolean wantLogprobs, boolean includeUsage, ServerResponse res) {
         // The first text (or the end) before any byte goes out: a request the scheduler refuses
         // (its deadline passed in the queue, the server stopping) still gets its HTTP status.
-        Generating.Piece first = g.next();
-        Generating.End end = first == null ? g.end() : null;
+        Reply.Piece first = g.next();
+        Reply.End end = first == null ? g.end() : null;
         try (ServerSentEvents events = new ServerSentEvents(res)) {
             Map<String, Object> role = new LinkedHashMap<>();
             role.put("role", "assistant");
             role.put("content", "");
             events.send(chunk(id, role, null, null, includeUsage));
-            for (Generating.Piece p = first; p != null; p = g.next()) events.send(chunk(id, Map.of("content", p.text()), logprobsOf(p, wantLogprobs), null, includeUsage));
+            for (Reply.Piece p = first; p != null; p = g.next()) events.send(chunk(id, Map.of("content", p.text()), logprobsOf(p, wantLogprobs), null, includeUsage));
             if (end == null) end = g.end();
-            Generating.Piece last = end.last();
+            Reply.Piece last = end.last();
             if (!last.text().isEmpty() || !last.tokens().isEmpty())
                 events.send(chunk(id, Map.of("content", last.text()), logprobsOf(last, wantLogprobs), null, includeUsage));
             events.send(chunk(id, Map.of(), null, end.finishReason(), includeUsage));
@@ -128,7 +152,7 @@ final class ChatCompletionsApi {
         }
     }
 
-    private Object logprobsOf(Generating.Piece p, boolean wanted) {
+    private Object logprobsOf(Reply.Piece p, boolean wanted) {
         return wanted ? logprobs.chat(p.tokens()) : null;
     }
 

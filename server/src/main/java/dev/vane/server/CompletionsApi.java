@@ -16,7 +16,9 @@ import java.util.UUID;
  * server's {@link Scheduler} with every other active request; {@code stream: true} sends
  * server-sent events in OpenAI's chunk format ending with {@code data: [DONE]}, the last chunk
  * with the finish reason and usage. Parameters as {@link GenerationParams} checks them;
- * max_tokens 16 by default (OpenAI's); logprobs 0..5 for that many alternatives per token.
+ * max_tokens 16 by default (OpenAI's); logprobs 0..5 for that many alternatives per token. With a
+ * guard policy the prompt is checked as input first (a block is answered as {@link PolicyBlock}
+ * says) and the completion streams through its output rules.
  */
 final class CompletionsApi {
     record CompletionRequest(String model, JsonNode prompt, @JsonProperty("max_tokens") Integer maxTokens, Double temperature,
@@ -33,10 +35,12 @@ final class CompletionsApi {
     private final String modelId;
     private final GenerationParams.Limits limits;
     private final LogprobsJson logprobs;
+    private final ServerGuard guard;
     private final long created = System.currentTimeMillis() / 1000;
 
-    CompletionsApi(Model model, Scheduler scheduler, String modelId, GenerationParams.Limits limits, java.time.Duration timeout) {
+    CompletionsApi(Model model, Scheduler scheduler, String modelId, GenerationParams.Limits limits, java.time.Duration timeout, ServerGuard guard) {
         this.model = model;
+        this.guard = guard;
         this.scheduler = scheduler;
         this.timeout = timeout;
         this.modelId = modelId;
@@ -54,30 +58,39 @@ final class CompletionsApi {
             throw ApiError.invalidRequest("logprobs", "logprobs must be in 0..5, got " + r.logprobs());
         GenerationParams.requireNeutral("presence_penalty", r.presencePenalty());
         GenerationParams.requireNeutral("frequency_penalty", r.frequencyPenalty());
-        int[] ids = model.tokenizer().encode(r.prompt().asText(), true);
-        GenerationParams params = GenerationParams.of("prompt", ids.length, r.maxTokens(), DEFAULT_MAX_TOKENS, r.temperature(), r.topP(), r.seed(),
-                r.stop(), r.n(), r.logprobs() == null ? -1 : r.logprobs(), limits);
         String id = "cmpl-" + UUID.randomUUID().toString().replace("-", "");
         boolean wantLogprobs = r.logprobs() != null;
-        try (Generating g = new Generating(scheduler, ids, params, java.time.Instant.now().plus(timeout))) {
-            if (!Boolean.TRUE.equals(r.stream())) {
-                Generating.End end = g.all();
+        ServerGuard.Checked checked = guard.input(List.of("prompt"), List.of(r.prompt().asText()));
+        if (checked.refusal() != null) {
+            send(new Refusal(checked.refusal(), model.tokenizer().encode(r.prompt().asText(), true).length), id, Boolean.TRUE.equals(r.stream()), wantLogprobs, res);
+            return;
+        }
+        int[] ids = model.tokenizer().encode(checked.texts().get(0), true);
+        GenerationParams params = GenerationParams.of("prompt", ids.length, r.maxTokens(), DEFAULT_MAX_TOKENS, r.temperature(), r.topP(), r.seed(),
+                r.stop(), r.n(), r.logprobs() == null ? -1 : r.logprobs(), limits);
+        send(new Generating(scheduler, ids, params, java.time.Instant.now().plus(timeout), guard.output()), id, Boolean.TRUE.equals(r.stream()), wantLogprobs, res);
+    }
+
+    private void send(Reply g, String id, boolean stream, boolean wantLogprobs, ServerResponse res) {
+        try (g) {
+            if (!stream) {
+                Reply.End end = g.all();
                 VaneServer.send(res, 200, body(id, end.last(), 0, wantLogprobs, end.finishReason(), usage(end.result())));
                 return;
             }
             try (ServerSentEvents events = new ServerSentEvents(res)) {
                 int offset = 0;
-                for (Generating.Piece p; (p = g.next()) != null; offset += p.text().length()) {
+                for (Reply.Piece p; (p = g.next()) != null; offset += p.text().length()) {
                     events.send(body(id, p, offset, wantLogprobs, null, null));
                 }
-                Generating.End end = g.end();
+                Reply.End end = g.end();
                 events.send(body(id, end.last(), offset, wantLogprobs, end.finishReason(), usage(end.result())));
                 events.done();
             }
         }
     }
 
-    private Map<String, Object> body(String id, Generating.Piece piece, int textOffset, boolean wantLogprobs, String finishReason, Map<String, Object> usage) {
+    private Map<String, Object> body(String id, Reply.Piece piece, int textOffset, boolean wantLogprobs, String finishReason, Map<String, Object> usage) {
         Map<String, Object> choice = new LinkedHashMap<>();
         choice.put("text", piece.text());
         choice.put("index", 0);

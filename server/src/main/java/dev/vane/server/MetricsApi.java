@@ -18,7 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
  * GET /metrics: the model's meters ({@link VaneMeters}: OpenTelemetry GenAI names, batch sizes,
- * the scheduler's queue) and the JVM's and process's (memory, GC, threads, classes, CPU, uptime)
+ * the scheduler's queue), the guard policy's findings and blocked requests ({@link ServerGuard}) and the JVM's and process's (memory, GC, threads, classes, CPU, uptime)
  * in Prometheus' text format, or in OpenMetrics when the scraper's Accept header asks for it.
  * Served without the API key, as /health is: see docs/OBSERVABILITY.md.
  */
@@ -38,6 +38,11 @@ final class MetricsApi implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         this.vane = VaneMeters.bind(model, modelId, registry).bindScheduler(scheduler);
+    }
+
+    /** The registry /metrics renders (the guard's counters join it). */
+    io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
     }
 
     void handle(ServerRequest req, ServerResponse res) {

@@ -1,5 +1,6 @@
 package dev.vane.server;
 
+import dev.vane.guard.Policy;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -20,9 +21,13 @@ import java.util.Optional;
  *     context up to 4096 ({@link dev.vane.model.SchedulerOptions#defaults})
  * @param requestTimeout a request's deadline from its arrival: one still waiting for a slot then
  *     gets 504, one generating stops there (finish_reason "length")
+ * @param policy when present, every chat message's content and every prompt is checked as input
+ *     (REDACT rewrites what the model sees, BLOCK refuses the request as policyBlock says), and the
+ *     generated text streams through the policy's output rules (docs/GUARD.md)
+ * @param policyBlock how a request whose input is blocked is answered
  */
 public record ServerOptions(String host, int port, Optional<String> apiKey, long maxBodyBytes, String modelId, int parallel, int queue,
-                            int maxTokens, int context, java.time.Duration requestTimeout) {
+                            int maxTokens, int context, java.time.Duration requestTimeout, Optional<Policy> policy, PolicyBlock policyBlock) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 1 << 20;
@@ -46,6 +51,14 @@ public record ServerOptions(String host, int port, Optional<String> apiKey, long
         Objects.requireNonNull(requestTimeout, "requestTimeout must not be null");
         if (requestTimeout.isNegative() || requestTimeout.isZero()) throw new IllegalArgumentException("requestTimeout must be positive, got " + requestTimeout);
         if (context < 0 || context > 1 << 22) throw new IllegalArgumentException("context must be in 0..2^22 (0: the model's), got " + context);
+        Objects.requireNonNull(policy, "policy must not be null (Optional.empty() for none)");
+        Objects.requireNonNull(policyBlock, "policyBlock must not be null (PolicyBlock.ERROR or PolicyBlock.REFUSAL)");
+    }
+
+    /** No guard policy. */
+    public ServerOptions(String host, int port, Optional<String> apiKey, long maxBodyBytes, String modelId, int parallel, int queue,
+                         int maxTokens, int context, java.time.Duration requestTimeout) {
+        this(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout, Optional.empty(), PolicyBlock.ERROR);
     }
 
     /** Loopback on the default port, no key, the default body limit. */
@@ -54,34 +67,40 @@ public record ServerOptions(String host, int port, Optional<String> apiKey, long
     }
 
     public ServerOptions withHost(String host) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout, policy, policyBlock);
     }
 
     public ServerOptions withPort(int port) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout, policy, policyBlock);
     }
 
     public ServerOptions withApiKey(String key) {
-        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
+        return new ServerOptions(host, port, Optional.of(key), maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout, policy, policyBlock);
     }
 
     public ServerOptions withScheduling(int parallel, int queue) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout, policy, policyBlock);
     }
 
     public ServerOptions withRequestTimeout(java.time.Duration timeout) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, timeout);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, timeout, policy, policyBlock);
     }
 
     public ServerOptions withContext(int context) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout, policy, policyBlock);
     }
 
     public ServerOptions withMaxTokens(int maxTokens) {
-        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout, policy, policyBlock);
+    }
+
+    /** Guards every request with policy; a blocked input is answered as block says. */
+    public ServerOptions withPolicy(Policy policy, PolicyBlock block) {
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, modelId, parallel, queue, maxTokens, context, requestTimeout,
+                Optional.of(Objects.requireNonNull(policy, "policy must not be null")), block);
     }
 
     public ServerOptions withMaxBodyBytes(long bytes) {
-        return new ServerOptions(host, port, apiKey, bytes, modelId, parallel, queue, maxTokens, context, requestTimeout);
+        return new ServerOptions(host, port, apiKey, bytes, modelId, parallel, queue, maxTokens, context, requestTimeout, policy, policyBlock);
     }
 }

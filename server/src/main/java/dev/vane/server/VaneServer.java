@@ -28,7 +28,8 @@ import java.util.logging.Logger;
  * An OpenAI-compatible HTTP server over one {@link Model}, on Helidon SE's web server (a virtual
  * thread per request). Endpoints: GET /health, GET /metrics (Prometheus), GET /v1/models,
  * POST /v1/chat/completions and POST /v1/completions (continuous batching on a {@link Scheduler},
- * streaming as server-sent events), POST /v1/embeddings, POST /tokenize, POST /detokenize. Every
+ * streaming as server-sent events; checked by the guard policy when the options carry one),
+ * POST /v1/embeddings, POST /tokenize, POST /detokenize. Every
  * refusal is an OpenAI-style error object with its status (400 for a
  * malformed or unknown body, 401 for a missing or wrong key, 404 for an unknown endpoint or
  * method, 413 past the body limit, 429 when the queue is full); an unexpected failure is a 500
@@ -62,10 +63,11 @@ public final class VaneServer implements AutoCloseable {
         SchedulerOptions scheduling = SchedulerOptions.defaults(model.config()).withCapacity(options.parallel()).withQueueCapacity(options.queue());
         this.scheduler = model.newScheduler(options.context() == 0 ? scheduling : scheduling.withContextLength(options.context()));
         GenerationParams.Limits limits = new GenerationParams.Limits(options.maxTokens(), scheduler.options().contextLength());
-        this.completions = new CompletionsApi(model, scheduler, options.modelId(), limits, options.requestTimeout());
-        this.chat = new ChatCompletionsApi(model, scheduler, options.modelId(), limits, options.requestTimeout());
-        this.embeddings = new EmbeddingsApi(model, options.modelId());
         this.metrics = new MetricsApi(model, scheduler, options.modelId());
+        ServerGuard guard = new ServerGuard(options.policy(), options.policyBlock(), metrics.registry(), options.modelId());
+        this.completions = new CompletionsApi(model, scheduler, options.modelId(), limits, options.requestTimeout(), guard);
+        this.chat = new ChatCompletionsApi(model, scheduler, options.modelId(), limits, options.requestTimeout(), guard);
+        this.embeddings = new EmbeddingsApi(model, options.modelId());
         this.server = WebServer.builder()
                 .host(options.host())
                 .port(options.port())

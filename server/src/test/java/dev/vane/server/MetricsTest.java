@@ -51,7 +51,7 @@ class MetricsTest {
     }
 
     // The value of the one sample whose line starts with name{ and contains every label given.
-    private static double sample(String scrape, String name, String... labels) {
+    static double sample(String scrape, String name, String... labels) {
         List<Double> found = new ArrayList<>();
         Pattern line = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)", Pattern.MULTILINE);
         Matcher m = line.matcher(scrape);

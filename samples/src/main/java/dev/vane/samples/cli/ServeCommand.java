@@ -1,9 +1,14 @@
 package dev.vane.samples.cli;
 
+import dev.vane.guard.Policy;
+import dev.vane.guard.PolicyLoader;
 import dev.vane.model.Model;
+import dev.vane.server.PolicyBlock;
 import dev.vane.server.ServerOptions;
 import dev.vane.server.VaneServer;
 import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -53,6 +58,14 @@ final class ServeCommand implements Callable<Integer> {
             + "generating past it stops (default: ${DEFAULT-VALUE})", defaultValue = "600")
     long requestTimeout;
 
+    @Option(names = "--policy", paramLabel = "FILE", description = "a guard policy (YAML or JSON, docs/GUARD.md): prompts and messages are checked "
+            + "and redacted or refused, replies redacted or stopped as they stream, findings counted in /metrics")
+    Path policy;
+
+    @Option(names = "--policy-block", paramLabel = "error|refusal", description = "how a request the policy blocks on input is answered: "
+            + "error (400, code content_policy_violation) or refusal (200, the block message, finish_reason content_filter); default: error")
+    String policyBlock;
+
     @Option(names = "--drain-seconds", paramLabel = "S", description = "on SIGTERM, how long requests in flight may run on (default: ${DEFAULT-VALUE})",
             defaultValue = "30")
     int drainSeconds;
@@ -65,21 +78,33 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String key = apiKey != null ? apiKey : System.getenv("VANE_API_KEY");
         String id = choice.embedded() ? "vane-embedded" : choice.name().replaceFirst("\\.gguf$", "");
-        ServerOptions options = new ServerOptions(host, port, Optional.ofNullable(key).filter(k -> !k.isEmpty()), maxBodyBytes, id, parallel, queue,
-                maxTokens, context, java.time.Duration.ofSeconds(requestTimeout));
-        try (Model m = choice.open();
-             VaneServer server = VaneServer.start(m, options)) {
+        if (policyBlock != null && policy == null) throw new IllegalArgumentException("--policy-block needs --policy FILE");
+        PolicyBlock block = policyBlock == null ? PolicyBlock.ERROR : PolicyBlock.parse(policyBlock);
+        try (Model m = choice.open()) {
+            // The model's own BOS and EOS texts join the policy's special-token rules.
+            Optional<Policy> guard = policy == null ? Optional.empty()
+                    : Optional.of(PolicyLoader.load(policy, List.of(m.specialTokenTexts().bos(), m.specialTokenTexts().eos())));
+            ServerOptions options = new ServerOptions(host, port, Optional.ofNullable(key).filter(k -> !k.isEmpty()), maxBodyBytes, id, parallel, queue,
+                    maxTokens, context, java.time.Duration.ofSeconds(requestTimeout), guard, block);
+            serve(m, options, id);
+        }
+        return 0;
+    }
+
+    private void serve(Model m, ServerOptions options, String id) throws InterruptedException {
+        try (VaneServer server = VaneServer.start(m, options)) {
             // SIGTERM and SIGINT are handled, not left to the JVM's shutdown: the requests in flight
             // drain first, then the command returns and the process exits 0.
             CountDownLatch stop = new CountDownLatch(1);
             for (String name : new String[] {"TERM", "INT"}) sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> stop.countDown());
-            err.printf(Locale.ROOT, "vane serve: %s as '%s' on http://%s:%d%s%n", m, id, host, server.port(),
-                    options.apiKey().isPresent() ? " (API key required)" : "");
+            err.printf(Locale.ROOT, "vane serve: %s as '%s' on http://%s:%d%s%s%n", m, id, host, server.port(),
+                    options.apiKey().isPresent() ? " (API key required)" : "",
+                    options.policy().isPresent() ? " (guard policy " + policy + ", " + options.policy().get().rules().size() + " rules, blocked input answered as "
+                            + options.policyBlock().option() + ")" : "");
             stop.await();
             err.println("vane serve: stopping; draining the requests in flight (up to " + drainSeconds + " s)");
             boolean drained = server.shutdown(java.time.Duration.ofSeconds(drainSeconds));
             err.println(drained ? "vane serve: drained, stopped" : "vane serve: stopped after " + drainSeconds + " s with requests still running");
         }
-        return 0;
     }
 }

@@ -177,6 +177,28 @@ class VaneCliTest {
     }
 
     @Test
+    void serveRefusesABadPolicyWithTheLoadersMessage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path bad = dir.resolve("policy.yaml");
+        java.nio.file.Files.writeString(bad, "rules:\n  - name: profanity\n    detector: swearing\n    action: block\n");
+        String want = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> dev.vane.guard.PolicyLoader.load(bad)).getMessage();
+        assertTrue(want.contains("line 3") && want.contains("swearing"), want);
+        Run r = run("serve", "--port", "0", "--policy", bad.toString());
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("vane: " + want), r.err());
+        assertTrue(!r.err().contains("on http://"), "the server never started: " + r.err());
+
+        r = run("serve", "--port", "0", "--policy", dir.resolve("missing.yaml").toString());
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("cannot read policy file") && r.err().contains("missing.yaml"), r.err());
+        r = run("serve", "--port", "0", "--policy", bad.toString(), "--policy-block", "silence");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("must be 'error' or 'refusal', got 'silence'"), r.err());
+        r = run("serve", "--port", "0", "--policy-block", "refusal");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("--policy-block needs --policy FILE"), r.err());
+    }
+
+    @Test
     void runWithoutArgumentsStreamsTheEmbeddedModel() {
         Run r = run("run", "--max-tokens", "24", "--temperature", "0");
         assertEquals(0, r.exit(), r.err());
