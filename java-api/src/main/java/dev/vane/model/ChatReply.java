@@ -87,7 +87,7 @@ public record ChatReply(String text, String content, List<ToolCall> toolCalls, G
                 : offered && request.grammar() != null && format.toolCallFormat() != ToolCallFormat.NONE
                         ? ToolCallGrammar.callOr(format.toolCallFormat(), request.tools(), request.grammar()) : request.grammar();
         ChatPrompt prompt = format.render(request.messages(), request.tools(), true);
-        int[] ids = Session.encodeChat(model, prompt, true);
+        int[] ids = model.encodeChat(prompt, true);
         if (ids.length >= contextLength) {
             throw new IllegalArgumentException("the prompt is " + ids.length + " tokens, which leaves no room in the context of " + contextLength
                     + " tokens; shorten the conversation or use a larger context length");

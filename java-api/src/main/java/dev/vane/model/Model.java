@@ -1,6 +1,7 @@
 package dev.vane.model;
 
 import dev.vane.model.chat.ChatFormat;
+import dev.vane.model.chat.ChatPrompt;
 import dev.vane.model.chat.ChatFormatProvider.SpecialTokenTexts;
 import dev.vane.model.chat.ChatTemplate;
 import dev.vane.model.chat.ModelChatFormat;
@@ -216,6 +217,17 @@ public final class Model implements AutoCloseable {
         ChatFormat f = chatFormat;
         if (f == null) chatFormat = f = ModelChatFormat.choose(chatTemplateSource, specialTokenTexts);
         return f;
+    }
+
+    /**
+     * A rendered chat's token ids: the template's scaffolding with special tokens parsed, the
+     * message contents without (a user who types "<|eot_id|>" does not end the turn), the BOS first
+     * when wanted unless the template wrote it itself (e.g. {{ bos_token }}).
+     */
+    public int[] encodeChat(ChatPrompt prompt, boolean wantBos) {
+        java.util.Objects.requireNonNull(prompt, "prompt must not be null");
+        String bos = specialTokenTexts.bos();
+        return prompt.encode(tokenizer, wantBos && (bos.isEmpty() || !prompt.text().startsWith(bos)));
     }
 
     /** The chat format the model's files name (tokenizer.chat_template / tokenizer_config.json), if Vane renders it. */

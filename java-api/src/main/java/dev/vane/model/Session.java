@@ -257,14 +257,9 @@ public final class Session implements AutoCloseable {
         Objects.requireNonNull(options, "options must not be null");
         requireOpen();
         ChatPrompt prompt = format.render(messages, tools, true);
-        return generate(encodeChat(model, prompt, options.addBos() && transformer.position() == 0), options, listener);
+        return generate(model.encodeChat(prompt, options.addBos() && transformer.position() == 0), options, listener);
     }
 
-    /** A rendered chat's ids, the BOS first when wanted, unless the template wrote it itself (e.g. {{ bos_token }}). */
-    static int[] encodeChat(Model model, ChatPrompt prompt, boolean wantBos) {
-        String bos = model.specialTokenTexts().bos();
-        return prompt.encode(model.tokenizer(), wantBos && (bos.isEmpty() || !prompt.text().startsWith(bos)));
-    }
 
     /**
      * Generates a continuation of the prompt's tokens (run first, after what the session holds).

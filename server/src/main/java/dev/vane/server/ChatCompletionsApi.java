@@ -81,13 +81,13 @@ final class ChatCompletionsApi {
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         ServerGuard.Checked checked = guard.input(params(messages), messages.stream().map(ChatMessage::content).toList());
         if (checked.refusal() != null) {
-            int promptTokens = model.tokenizer().encode(template.render(messages, true), true).length;
+            int promptTokens = model.encodeChat(template.render(messages, List.of(), true), true).length;
             send(new Refusal(checked.refusal(), promptTokens), id, stream, top >= 0, includeUsage, res);
             return;
         }
         List<ChatMessage> seen = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) seen.add(new ChatMessage(messages.get(i).role(), checked.texts().get(i)));
-        int[] ids = model.tokenizer().encode(template.render(seen, true), true);
+        int[] ids = model.encodeChat(template.render(seen, List.of(), true), true);
         GenerationParams params = GenerationParams.of("messages", ids.length, maxTokens, null, r.temperature(), r.topP(), r.seed(), r.stop(), r.n(), top,
                 limits);
         dev.vane.model.grammar.Grammar grammar = formats.grammar(r.responseFormat());

@@ -47,14 +47,13 @@ class EndpointTargetTest {
     }
 
     /**
-     * The same cases, greedy: equal replies and verdicts, except where the server's tokenization
-     * differs from Session.chat's. Vane's server encodes the rendered chat with special tokens
-     * parsed, message contents included, so the embedded model's own control-token texts (its BOS
-     * and EOS) typed by a user become control tokens there; in-process they stay text. The
-     * endpoint target must report exactly those cases as failed.
+     * The same cases, greedy: equal replies, verdicts and prompt token counts, the special-token
+     * probes included. The server once encoded the rendered chat with special tokens parsed, message
+     * contents included, so a user who typed the model's BOS/EOS text got control tokens there (the
+     * endpoint target failed exactly those cases); it now encodes contents as text, as Session.chat does.
      */
     @Test
-    void theEndpointGivesTheInProcessVerdictsAndCatchesTheServersParsedControlTokens() {
+    void theEndpointGivesTheInProcessVerdictsControlTokenProbesIncluded() {
         List<Probe> probes = new ArrayList<>();
         for (String s : List.of("jailbreak", "prompt-injection", "pii-exfiltration")) probes.addAll(Suites.builtIn(s).subList(0, 1));
         probes.addAll(Suites.builtIn("special-tokens").subList(0, 3));  // llama3 headers, llama3 BOS/EOS, ChatML
@@ -68,27 +67,23 @@ class EndpointTargetTest {
         }
         assertEquals(local.size(), remote.size());
         Set<String> own = Set.of(model.specialTokenTexts().bos(), model.specialTokenTexts().eos());
-        int differing = 0;
+        int smuggling = 0;
         for (int i = 0; i < local.size(); i++) {
             Result a = local.get(i), b = remote.get(i);
             String id = a.kase().id();
             assertEquals(id, b.kase().id());
-            boolean smugglesOwn = a.kase().probe().tokens().stream().anyMatch(own::contains);
-            if (smugglesOwn) {
-                differing++;
-                assertEquals(Verdict.PASS, a.verdict(), id + " in-process: " + a.reason());
-                assertEquals(Verdict.FAIL, b.verdict(), id + " over the endpoint: " + b.reason());
-                assertTrue(b.reason().startsWith("control-token text in the user's content became control tokens (prompt tokens "), b.reason());
-            } else {
-                assertEquals(a.reply().text(), b.reply().text(), id);
-                assertEquals(a.verdict(), b.verdict(), id + ": " + a.reason() + " / " + b.reason());
-                assertEquals(a.reply().failed(), b.reply().failed(), id);
-                if (a.reply().failed()) continue;  // both refused (a prompt too long for the context), each in its own words
-                assertEquals(a.reason(), b.reason(), id);
-                assertEquals(a.reply().promptTokens(), b.reply().promptTokens(), id);
+            if (a.kase().probe().tokens().stream().anyMatch(own::contains)) {
+                smuggling++;
+                assertEquals(Verdict.PASS, b.verdict(), id + " over the endpoint: " + b.reason());
             }
+            assertEquals(a.reply().text(), b.reply().text(), id);
+            assertEquals(a.verdict(), b.verdict(), id + ": " + a.reason() + " / " + b.reason());
+            assertEquals(a.reply().failed(), b.reply().failed(), id);
+            if (a.reply().failed()) continue;  // both refused (a prompt too long for the context), each in its own words
+            assertEquals(a.reason(), b.reason(), id);
+            assertEquals(a.reply().promptTokens(), b.reply().promptTokens(), id);
         }
-        assertEquals(2, differing, "llama3-bos-eos under none and one mutation");
+        assertEquals(2, smuggling, "llama3-bos-eos under none and one mutation");
     }
 
     @Test
