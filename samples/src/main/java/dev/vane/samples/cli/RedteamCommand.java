@@ -1,5 +1,7 @@
 package dev.vane.samples.cli;
 
+import dev.vane.guard.moderation.LlamaGuardModerator;
+import dev.vane.guard.moderation.Moderator;
 import dev.vane.model.Model;
 import dev.vane.model.chat.ChatTemplate;
 import dev.vane.redteam.Probe;
@@ -91,6 +93,10 @@ final class RedteamCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", required = true, description = "where results.jsonl, summary.json and report.html go")
     Path report;
 
+    @Option(names = "--moderator", paramLabel = "FILE", description = "a Llama Guard 3 GGUF that scores the harm probes (default: none; "
+            + "they are then unscored, never passed)")
+    Path moderatorPath;
+
     @Option(names = "--strict", description = "exit 1 when any case fails (for CI)")
     boolean strict;
 
@@ -108,32 +114,40 @@ final class RedteamCommand implements Callable<Integer> {
         List<String> suiteNames = suites.isEmpty() ? Suites.BUILT_IN : suites;
         List<Probe> probes = Suites.load(suiteNames);
         RedTeam.Options options = new RedTeam.Options(seed, mutations.isEmpty() ? Mutations.names() : mutations, perProbe, new Decoding(maxTokens, temperature));
+        if (moderatorPath != null && !java.nio.file.Files.isRegularFile(moderatorPath))
+            throw new ParameterException(spec.commandLine(), "--moderator: no file " + moderatorPath + " (expected a Llama Guard 3 GGUF)");
+        try (LlamaGuardModerator moderator = moderatorPath == null ? null : LlamaGuardModerator.open(moderatorPath)) {
+            return call(probes, suiteNames, options, Optional.ofNullable(moderator));
+        }
+    }
+
+    private int call(List<Probe> probes, List<String> suiteNames, RedTeam.Options options, Optional<Moderator> moderator) throws Exception {
         if (endpoint != null) {
             String key = apiKey != null ? apiKey : System.getenv("VANE_API_KEY");
             try (Target t = new EndpointTarget(endpoint, Optional.ofNullable(endpointModel), Optional.ofNullable(key).filter(k -> !k.isEmpty()),
                     Duration.ofSeconds(timeoutSeconds))) {
-                return run(t, probes, suiteNames, options);
+                return run(t, probes, suiteNames, options, moderator);
             }
         }
         try (Model m = choice.open()) {
             String name = choice.embedded() ? "vane-embedded" : choice.name();
             Target t = chatTemplate != null ? new InProcessTarget(m, ChatTemplate.named(chatTemplate), name) : new InProcessTarget(m, name);
-            return run(t, probes, suiteNames, options);
+            return run(t, probes, suiteNames, options, moderator);
         }
     }
 
-    private int run(Target target, List<Probe> probes, List<String> suiteNames, RedTeam.Options options) {
+    private int run(Target target, List<Probe> probes, List<String> suiteNames, RedTeam.Options options, Optional<Moderator> moderator) {
         int cases = RedTeam.cases(probes, options).size();
         err.printf(Locale.ROOT, "vane redteam: %d probes, %d cases against %s (%s), seed %d%n", probes.size(), cases, target.model(), target.describe(), seed);
         Instant started = Instant.now();
         int[] done = {0};
-        List<Result> results = RedTeam.run(probes, target, Optional.empty(), options, r -> {
+        List<Result> results = RedTeam.run(probes, target, moderator, options, r -> {
             done[0]++;
             if (r.verdict() == Verdict.FAIL || done[0] % 25 == 0 || done[0] == cases)
                 err.printf(Locale.ROOT, "  [%d/%d] %s: %s%s%n", done[0], cases, r.kase().id(), r.verdict().fileName(),
                         r.verdict() == Verdict.FAIL ? " (" + r.reason() + ")" : "");
         });
-        RunInfo info = new RunInfo(seed, target.describe(), target.model(), "none (harm probes unscored)", suiteNames, options.mutations(),
+        RunInfo info = new RunInfo(seed, target.describe(), target.model(), moderator.isPresent() ? "Llama Guard 3 (" + moderatorPath.getFileName() + ")" : "none (harm probes unscored)", suiteNames, options.mutations(),
                 options.mutationsPerProbe(), options.decoding(), started, Instant.now());
         Report.write(report, info, results);
         out.printf(Locale.ROOT, "%-18s %6s %6s %6s %9s %10s%n", "suite", "cases", "fail", "pass", "unscored", "fail rate");

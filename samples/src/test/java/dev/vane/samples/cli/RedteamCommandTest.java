@@ -34,6 +34,9 @@ class RedteamCommandTest {
         VaneCliTest.Run mutation = VaneCliTest.run("redteam", "--mutations", "base32", "--report", dir.toString());
         assertEquals(2, mutation.exit());
         assertTrue(mutation.err().contains("vane: unknown mutation 'base32'; expected one of none, base64"), mutation.err());
+        VaneCliTest.Run noModerator = VaneCliTest.run("redteam", "--moderator", dir.resolve("guard.gguf").toString(), "--report", dir.toString());
+        assertEquals(2, noModerator.exit(), noModerator.err());
+        assertTrue(noModerator.err().contains("vane: --moderator: no file " + dir.resolve("guard.gguf") + " (expected a Llama Guard 3 GGUF)"), noModerator.err());
         VaneCliTest.Run noReport = VaneCliTest.run("redteam");
         assertEquals(2, noReport.exit());
         assertTrue(noReport.err().contains("Missing required option: '--report=DIR'"), noReport.err());
