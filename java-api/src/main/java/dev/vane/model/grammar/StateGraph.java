@@ -16,6 +16,7 @@ import java.util.Map;
  */
 final class StateGraph {
     static final int DEAD = -1;
+    static long computeNs, computed, live, created;
     private static final int UNKNOWN = -2, MAX_STATES = 20_000;
 
     private final Map<MatchState, Integer> ids = new HashMap<>();
@@ -37,6 +38,7 @@ final class StateGraph {
         Integer known = ids.get(s);
         if (known != null) return known;
         int id = states.size();
+        created++;
         ids.put(s, id);
         states.add(s);
         if (id == transitions.length) {
@@ -57,6 +59,7 @@ final class StateGraph {
         }
         int next = t[b];
         if (next == UNKNOWN) {
+            long t0 = System.nanoTime(); computed++;
             MatchState s = states.get(id);
             if (!s.accepts(b)) next = DEAD;
             else {
@@ -64,6 +67,8 @@ final class StateGraph {
                 next = n.isDead() ? DEAD : id(n);
             }
             t[b] = next;
+            if (next != DEAD) live++;
+            computeNs += System.nanoTime() - t0;
         }
         return next;
     }

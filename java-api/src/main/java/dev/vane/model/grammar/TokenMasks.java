@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Which tokens of a vocabulary a grammar state allows, as a bit set over token ids: the token trie
- * walked depth first from the state through a lazily built DFA of states ({@link StateGraph}), a subtree left as soon as its prefix cannot match (so a
- * state that allows few bytes costs little), each token allowed whose bytes all match. Masks are
+ * walked depth first from the state through a lazily built DFA of states ({@link StateGraph}), a
+ * subtree skipped as soon as its prefix cannot match (so a state that allows few bytes costs
+ * little), each token allowed whose bytes all match. Masks are
  * cached by state in an LRU bounded in bytes, so a state seen before (inside a string, between
  * digits) costs a lookup. End-of-generation and control tokens are not in these masks (see
  * {@link GrammarMatcher}). Thread-safe; one per grammar and tokenizer.
@@ -23,6 +24,7 @@ final class TokenMasks {
     final AtomicLong hits = new AtomicLong(), misses = new AtomicLong();
 
     private final int[] endTokens;
+    static long visited;
 
     TokenMasks(Tokenizer tok, long budgetBytes) {
         this.trie = TokenTrie.of(tok);
@@ -67,23 +69,34 @@ final class TokenMasks {
         synchronized (graph) {
             graph.trim();
             int id = graph.id(state);
-            if (graph.canContinue(id)) walk(0, id, mask);
+            if (graph.canContinue(id)) walk(id, mask);
         }
         return mask;
     }
 
-    // Allows every token under trie node whose bytes lead from state id to a live state.
-    private void walk(int node, int id, long[] mask) {
+    // Allows every token whose bytes lead from state id to a live state: the trie's nodes in
+    // preorder, each stepped from its parent's state (at[depth - 1]); a subtree is skipped as soon
+    // as its prefix cannot match or nothing can follow it.
+    private void walk(int id, long[] mask) {
         TokenTrie t = trie;
-        for (int c = t.childFirst[node], end = t.childFirst[node + 1]; c < end; c++) {
-            int next = graph.step(id, t.childByte[c]);
-            if (next == StateGraph.DEAD) continue;
-            int child = t.childNode[c];
-            for (int k = t.tokenFirst[child], kEnd = t.tokenFirst[child + 1]; k < kEnd; k++) {
-                int tok = t.tokens[k];
+        int[] depth = t.depth, bytes = t.bytes, end = t.end, tokenFirst = t.tokenFirst, tokens = t.tokens;
+        int[] at = new int[t.maxDepth + 1];
+        at[0] = id;
+        for (int n = 1; n < t.nodes; ) {
+            visited++;
+            int d = depth[n], next = graph.step(at[d - 1], bytes[n]);
+            if (next == StateGraph.DEAD) {
+                n = end[n];
+                continue;
+            }
+            for (int k = tokenFirst[n], kEnd = tokenFirst[n + 1]; k < kEnd; k++) {
+                int tok = tokens[k];
                 mask[tok >>> 6] |= 1L << tok;
             }
-            if (t.childFirst[child] != t.childFirst[child + 1] && graph.canContinue(next)) walk(child, next, mask);
+            if (graph.canContinue(next)) {
+                at[d] = next;
+                n++;
+            } else n = end[n];
         }
     }
 
