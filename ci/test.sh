@@ -33,7 +33,7 @@ cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DVANE_BUILD_TESTS=ON >/dev/nu
 cmake --build build/ci --parallel "$jobs"
 ctest --test-dir build/ci --output-on-failure --timeout 600
 
-echo "== vocabularies for the tokenizer cross-check"
+echo "== vocabularies and chat templates for the tokenizer and Jinja cross-checks"
 ci/fetch-vocabularies.sh
 
 echo "== Java build and tests (mvn verify)"

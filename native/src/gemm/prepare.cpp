@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "gemm/gemm.h"
+#include "gemm/prepare_rows.h"
 #include "quant/quant.h"
 #include "vane.h"
 
@@ -116,33 +117,7 @@ GemmActs gemm_acts(const void *scratch, int64_t m, int64_t k) {
 void gemm_prepare(const GemmArgs &a, int64_t m0, int64_t m1) {
     if (!gemm_quantizes_acts(a.format)) return;
     if (ggml_act_format(a.format)) return ggml_prepare(a, m0, m1);
-    const GemmActs acts = gemm_acts(a.scratch, a.m, a.k);
-    const int64_t nb = a.k / 32, nbp = acts.nbp;
-    for (int64_t i = m0; i < m1; i++) {
-        int8_t *q = (int8_t *)acts.q + i * nbp * 32;
-        float *d = (float *)acts.d + i * nbp;
-        int32_t *qsum = (int32_t *)acts.qsum + i * nbp;
-        float *s = (float *)acts.s + i * nbp;
-        const float *x = a.x + i * a.ldx;
-        for (int64_t b = 0; b < nbp; b++) {
-            int8_t blk[32];
-            const int64_t slot = act_slot(b);
-            if (b < nb) {
-                quantize_block(x + 32 * b, blk, d + slot, qsum + slot, s + slot);
-            } else {  // padding
-                memset(blk, 0, 32);
-                d[slot] = 0.0f;
-                qsum[slot] = 0;
-                s[slot] = 0.0f;
-            }
-            if (acts.lanes) {
-                for (int e = 0; e < 32; e += 4) memcpy(q + act_q_offset(b, e, true), blk + e, 4);
-            } else {
-                memcpy(q + act_q_offset(b, 0, false), blk, 16);
-                memcpy(q + act_q_offset(b, 16, false), blk + 16, 16);
-            }
-        }
-    }
+    prepare_rows(a, m0, m1, quantize_block);
 }
 
 }  // namespace vane

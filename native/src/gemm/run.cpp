@@ -3,6 +3,8 @@
 // over the thread pool, split along N (each chunk owns whole output columns).
 #include <stdlib.h>
 
+#include <algorithm>
+
 #include "core/dispatch.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
@@ -19,6 +21,9 @@ constexpr int64_t kWorkPerTask = 1 << 18;
 constexpr int64_t kRowQuantum = 16;
 // Work (weight elements times rows of x) below which a GEMM runs on the calling thread.
 constexpr int64_t kSerialWork = 1 << 20;
+// Elements of x from which every thread takes a share of the prepare step (a batched decode
+// step's x, 16 rows of 2048, is worth two threads; a single row is not).
+constexpr int64_t kSharedPrepare = 1 << 14;
 // Rows per chunk wanted when m > 1 (GEMM reads x once per chunk and slice of k).
 constexpr int64_t kGemmRows = 64;
 // q4_0x8 with m >= 3 (the small-batch kernels, which stream each group of weight rows once for
@@ -65,6 +70,7 @@ vane_status gemm_run(GemmArgs args) {
         if (!args.scratch)
             return fail(VANE_E_OUT_OF_MEMORY, "gemm: cannot allocate %lld bytes of scratch for x", (long long)scratch_bytes);
         int64_t grain_m = kWorkPerTask / (k > 0 ? k : 1);
+        if (m * k >= kSharedPrepare) grain_m = std::min(grain_m, (m + pool_threads() - 1) / pool_threads());
         if (grain_m < 1) grain_m = 1;
         parallel_for(m, grain_m, [&](int64_t m0, int64_t m1) { kernels.prepare(args, m0, m1); });
     }

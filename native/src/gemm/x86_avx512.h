@@ -11,10 +11,15 @@ namespace vane {
 // gemm/x86_avx512_int.cpp: int4_*, int8_*, q4_0, q8_0, q4_0x8 with M > kGemmPairsMaxM (x in
 // lanes), and q4_0x8 with M = 3..16, on vpdpbusd; the rest goes to gemm_int_avx2.
 void gemm_int_avx512(const GemmArgs &a, int64_t n0, int64_t n1);
-// Its scratch and prepare step: the shared ones (prepare.cpp), and for q4_0x8 with M >= 3 x
-// copied once more past them, in the order the small-batch kernel reads it.
+// Its scratch and prepare step: the shared ones (prepare.cpp's layout, gemm_prepare_avx512's
+// code), and for q4_0x8 with M >= 3 x copied once more past them, in the order the small-batch
+// kernel reads it.
 int64_t gemm_int_avx512_scratch_bytes(int32_t format, int64_t m, int64_t k);
 void gemm_int_avx512_prepare(const GemmArgs &a, int64_t m0, int64_t m1);
+
+// gemm/x86_avx512_prepare.cpp: gemm_prepare for the formats with gemm.h's activation layout
+// (not the ggml ones), byte for byte, 16 floats at a time.
+void gemm_prepare_avx512(const GemmArgs &a, int64_t m0, int64_t m1);
 
 // gemm/x86_avx512_q4_kx8.cpp: q4_kx8 with M >= kQ4kx8Avx512MinM on vpdpbusd; smaller M goes to
 // gemm_q4_kx8_avx2.

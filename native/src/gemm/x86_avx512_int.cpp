@@ -339,7 +339,7 @@ int64_t gemm_int_avx512_scratch_bytes(int32_t format, int64_t m, int64_t k) {
 
 void gemm_int_avx512_prepare(const GemmArgs &a, int64_t m0, int64_t m1) {
     using namespace avx2g;
-    gemm_prepare(a, m0, m1);
+    gemm_prepare_avx512(a, m0, m1);
     if (small_x8_handles(a.format, a.m, a.k)) small_x8_spread(a, m0, m1);
 }
 

@@ -1,6 +1,7 @@
 package dev.vane.jinja;
 
 import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import dev.vane.model.chat.ChatFormat;
@@ -10,6 +11,7 @@ import dev.vane.model.chat.ChatPrompt;
 import dev.vane.model.chat.ChatTemplate;
 import dev.vane.model.chat.ToolCallFormat;
 import dev.vane.model.chat.ToolSpec;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +21,9 @@ import java.util.Objects;
  * A model's own Jinja chat template, rendered with jinjava as Hugging Face's apply_chat_template
  * and llama.cpp (--jinja) render it: the variables messages, tools (when given),
  * add_generation_prompt, bos_token and eos_token, and the functions raise_exception and
- * strftime_now. The contents of the messages are then located in the text (see
- * {@link ChatPrompt#render(List, java.util.function.Function)}) so that they are tokenized without special tokens.
+ * strftime_now (by the system clock, as in Python, or by a given clock). The contents of the
+ * messages are then located in the text (see {@link ChatPrompt#render(List, java.util.function.Function)})
+ * so that they are tokenized without special tokens.
  */
 public final class JinjaChatFormat implements ChatFormat {
     private static final Jinjava JINJAVA = JinjaEngine.create();
@@ -29,9 +32,20 @@ public final class JinjaChatFormat implements ChatFormat {
     private final SpecialTokenTexts tokens;
     private final ToolCallFormat toolCallFormat;
     private final List<String> stopTokens;
+    private final JinjavaConfig config;
 
     public JinjaChatFormat(String source, SpecialTokenTexts tokens) {
+        this(source, tokens, JINJAVA.getGlobalConfig());
+    }
+
+    /** With clock as the time strftime_now reads (e.g. a fixed one, so a prompt's date does not change). */
+    public JinjaChatFormat(String source, SpecialTokenTexts tokens, Clock clock) {
+        this(source, tokens, JinjaEngine.config(Objects.requireNonNull(clock, "clock must not be null")));
+    }
+
+    private JinjaChatFormat(String source, SpecialTokenTexts tokens, JinjavaConfig config) {
         Objects.requireNonNull(source, "source must not be null");
+        this.config = config;
         this.tokens = Objects.requireNonNull(tokens, "tokens must not be null");
         // Jinja drops one newline at the end of a template (keep_trailing_newline=False), as llama.cpp's minja does.
         this.source = TemplateSource.rewrite(source.endsWith("\n") ? source.substring(0, source.length() - 1) : source);
@@ -60,7 +74,7 @@ public final class JinjaChatFormat implements ChatFormat {
         vars.put("add_generation_prompt", addGenerationPrompt);
         vars.put("bos_token", tokens.bos());
         vars.put("eos_token", tokens.eos());
-        RenderResult r = JINJAVA.renderForResult(source, vars);
+        RenderResult r = JINJAVA.renderForResult(source, vars, config);
         for (TemplateError e : r.getErrors()) {
             Throwable cause = e.getException();
             while (cause != null && !(cause instanceof TemplateRaisedException)) cause = cause.getCause();

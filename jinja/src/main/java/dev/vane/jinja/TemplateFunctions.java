@@ -1,5 +1,8 @@
 package dev.vane.jinja;
 
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.TextStyle;
 import java.util.Locale;
@@ -13,9 +16,13 @@ public final class TemplateFunctions {
         throw new TemplateRaisedException(message);
     }
 
-    /** strftime_now(format): the current local time in Python's strftime format (e.g. "%d %b %Y" gives "26 Jul 2024"). */
+    /**
+     * strftime_now(format): the current local time in Python's strftime format (e.g. "%d %b %Y" gives
+     * "26 Jul 2024"), by the clock of the render (the system's, or the one given to JinjaChatFormat).
+     */
     public static String strftimeNow(String format) {
-        return strftime(ZonedDateTime.now(), format);
+        JinjavaConfig c = JinjavaInterpreter.getCurrent().getConfig();
+        return strftime(Instant.ofEpochMilli(c.getDateTimeProvider().getCurrentTimeMillis()).atZone(c.getTimeZone()), format);
     }
 
     /** Python's strftime of the directives templates use (%d %m %Y %y %b %B %a %A %H %I %M %S %p %j %e %%); others are kept as written. */

@@ -1,14 +1,21 @@
 package dev.vane.jinja;
 
+import java.util.ArrayDeque;
+import java.util.Set;
+
 /**
  * Rewrites of Python-Jinja syntax that jinjava parses otherwise, applied to a template before it
  * is compiled; each keeps the template's meaning:
  * <ul>
  *   <li>keyword arguments of a call, e.g. {@code namespace(n=messages|length - 1)}: jinjava binds
  *       {@code n=messages|length} first and then subtracts, so each value is put in parentheses;
- *   <li>a reversed slice {@code x[::-1]}, which jinjava's slices do not take, becomes {@code (x|reverse|list)}.
+ *   <li>a reversed slice {@code x[::-1]}, which jinjava's slices do not take, becomes {@code (x|reverse|list)};
+ *   <li>the operand of {@code not} is put in parentheses: in Python's Jinja {@code not} binds more
+ *       loosely than tests, comparisons and arithmetic ({@code not tools is defined} is
+ *       {@code not (tools is defined)}), in jinjava it binds to the next value alone
+ *       ({@code (not tools) is defined}, always true).
  * </ul>
- * Both only touch text inside {@code {{ }}} and {@code {% %}} tags.
+ * They only touch text inside {@code {{ }}} and {@code {% %}} tags.
  */
 final class TemplateSource {
     private TemplateSource() {}
@@ -22,6 +29,8 @@ final class TemplateSource {
             String close = template.charAt(open + 1) == '{' ? "}}" : "%}";
             int end = template.indexOf(close, open + 2);
             if (end < 0) break;
+            // A whitespace-control sign before the closing braces (-%}, +%}) is no part of the expression.
+            if (end > open + 2 && "-+".indexOf(template.charAt(end - 1)) >= 0) end--;
             out.append(template, at, open + 2);
             out.append(rewriteExpression(template.substring(open + 2, end)));
             at = end;
@@ -37,7 +46,88 @@ final class TemplateSource {
     }
 
     static String rewriteExpression(String e) {
-        return parenthesizeKeywordValues(reverseSlices(e));
+        return parenthesizeNotOperands(parenthesizeKeywordValues(reverseSlices(e)));
+    }
+
+    private static final Set<String> NOT_OPERAND_ENDS = Set.of("and", "or", "if", "else", "recursive");
+
+    // not x is defined -> not (x is defined): the operand runs to the next and / or / if / else /
+    // recursive, comma, colon or closing bracket at its own depth, or to the end. "is not" (a negated
+    // test) and "not in" are left as they are. Strings are skipped.
+    private static String parenthesizeNotOperands(String e) {
+        if (!e.contains("not")) return e;
+        StringBuilder out = new StringBuilder();
+        ArrayDeque<Integer> open = new ArrayDeque<>(); // the depths of the unclosed operands
+        int depth = 0;
+        for (int i = 0; i < e.length(); i++) {
+            char c = e.charAt(i);
+            if (c == '\'' || c == '"') {
+                int end = stringEnd(e, i);
+                out.append(e, i, end + 1);
+                i = end;
+                continue;
+            }
+            String word = wordAt(e, i);
+            boolean ends = ",:)]}".indexOf(c) >= 0 || word != null && NOT_OPERAND_ENDS.contains(word);
+            if (ends) close(out, open, depth);
+            if (c == '(' || c == '[' || c == '{') depth++;
+            if (c == ')' || c == ']' || c == '}') depth--;
+            if ("not".equals(word) && !"is".equals(wordBefore(e, i)) && !"in".equals(wordAt(e, skipSpaces(e, i + 3)))) {
+                out.append("not (");
+                open.push(depth);
+                i += 2;
+                continue;
+            }
+            if (word != null) {
+                out.append(word);
+                i += word.length() - 1;
+                continue;
+            }
+            out.append(c);
+        }
+        close(out, open, depth);
+        return out.toString();
+    }
+
+    // Closes the operands open at depth, before the spaces at the end of out.
+    private static void close(StringBuilder out, ArrayDeque<Integer> open, int depth) {
+        int at = out.length();
+        while (at > 0 && Character.isWhitespace(out.charAt(at - 1))) at--;
+        while (!open.isEmpty() && open.peek() >= depth) {
+            open.pop();
+            out.insert(at, ')');
+        }
+    }
+
+    // The identifier starting at i (not in the middle of one or after a dot), or null.
+    private static String wordAt(String e, int i) {
+        if (i >= e.length() || !Character.isJavaIdentifierStart(e.charAt(i))) return null;
+        if (i > 0 && (Character.isJavaIdentifierPart(e.charAt(i - 1)) || e.charAt(i - 1) == '.')) return null;
+        int j = i;
+        while (j < e.length() && Character.isJavaIdentifierPart(e.charAt(j))) j++;
+        return e.substring(i, j);
+    }
+
+    // The identifier that ends just before the spaces before i, or null.
+    private static String wordBefore(String e, int i) {
+        int end = i;
+        while (end > 0 && e.charAt(end - 1) == ' ') end--;
+        int start = end;
+        while (start > 0 && Character.isJavaIdentifierPart(e.charAt(start - 1))) start--;
+        return start == end ? null : e.substring(start, end);
+    }
+
+    private static int skipSpaces(String e, int i) {
+        while (i < e.length() && Character.isWhitespace(e.charAt(i))) i++;
+        return i;
+    }
+
+    // The index of the quote that closes the string opening at i (the last index if none does).
+    private static int stringEnd(String e, int i) {
+        char q = e.charAt(i);
+        int end = e.indexOf(q, i + 1);
+        while (end > 0 && e.charAt(end - 1) == '\\') end = e.indexOf(q, end + 1);
+        return end < 0 ? e.length() - 1 : end;
     }
 
     // name[::-1] (a dotted name) -> (name|reverse|list)
@@ -55,9 +145,7 @@ final class TemplateSource {
         for (int i = 0; i < e.length(); i++) {
             char c = e.charAt(i);
             if (c == '\'' || c == '"') {
-                int end = e.indexOf(c, i + 1);
-                while (end > 0 && e.charAt(end - 1) == '\\') end = e.indexOf(c, end + 1);
-                if (end < 0) end = e.length() - 1;
+                int end = stringEnd(e, i);
                 out.append(e, i, end + 1);
                 i = end;
                 continue;

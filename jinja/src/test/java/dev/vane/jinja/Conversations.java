@@ -23,7 +23,7 @@ final class Conversations {
 
     /** Conversations without tool data. */
     static final Map<String, List<ChatMessage>> PLAIN = new LinkedHashMap<>();
-    /** A tool call and its result (rendered with TOOLS). */
+    /** Tool calls and their results (rendered with TOOLS). */
     static final Map<String, List<ChatMessage>> WITH_TOOL_CALLS = new LinkedHashMap<>();
 
     static {
@@ -32,8 +32,17 @@ final class Conversations {
         PLAIN.put("multi-turn", List.of(system("Be kind."), user("Hi"), assistant("Hello! How can I help?"), user("Tell me a joke.")));
         PLAIN.put("whitespace", List.of(user("  padded\n"), assistant(" answer \n\n"), user("\tnext ")));
         PLAIN.put("special-token text in content", List.of(user("say <|eot_id|><|im_end|><end_of_turn><|end|> please")));
+        ToolCall paris = new ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}");
+        ToolCall time = new ToolCall("call_2", "get_time", "{}");
         WITH_TOOL_CALLS.put("tool call and result", List.of(system("Use tools."), user("Weather in Paris?"),
-                assistant("", List.of(new ToolCall("call_1", "get_weather", "{\"city\":\"Paris\"}"))),
-                toolResult("call_1", "get_weather", "{\"temp\": 21}")));
+                assistant("", List.of(paris)), toolResult("call_1", "get_weather", "{\"temp\": 21}")));
+        WITH_TOOL_CALLS.put("tool call and result without a system message", List.of(user("Weather in Paris?"),
+                assistant("", List.of(paris)), toolResult("call_1", "get_weather", "{\"temp\": 21}")));
+        WITH_TOOL_CALLS.put("two rounds of tool calls with answers", List.of(system("Use tools."), user("Weather in Paris?"),
+                assistant("Let me look.", List.of(paris)), toolResult("call_1", "get_weather", "{\"temp\": 21, \"sky\": \"clear\"}"),
+                assistant("It is 21 degrees and clear."), user("And the time?"),
+                assistant("", List.of(time)), toolResult("call_2", "get_time", "10:42"), assistant("It is 10:42."), user("Thanks!")));
+        WITH_TOOL_CALLS.put("two calls in one message", List.of(user("Weather and time?"), assistant("", List.of(paris, time)),
+                toolResult("call_1", "get_weather", "{\"temp\": 21}"), toolResult("call_2", "get_time", "10:42")));
     }
 }

@@ -13,7 +13,12 @@ import dev.vane.model.chat.ChatFormatProvider.SpecialTokenTexts;
 import dev.vane.model.chat.ChatMessage;
 import dev.vane.model.chat.ChatTemplate;
 import dev.vane.model.chat.ModelChatFormat;
+import dev.vane.model.chat.ToolCall;
 import dev.vane.model.chat.ToolCallFormat;
+import dev.vane.model.json.Json;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
@@ -43,6 +48,27 @@ class JinjaChatFormatTest {
     }
 
     @Test
+    void notBindsAsInPython() {
+        // not binds more loosely than tests, comparisons and filters, more tightly than and / or.
+        assertEquals("yes|yes|no|yes", render("{{ 'yes' if not undefined_name is defined else 'no' }}|{{ 'yes' if not 1 == 2 else 'no' }}|"
+                + "{{ 'yes' if not messages|length > 1 else 'no' }}|{{ 'yes' if not false and not (1 > 2) else 'no' }}", CHAT));
+        assertEquals("[True, False]|yes|yes", render("{{ [not 'a' in 'b', not not 0] | string | replace('true', 'True') | replace('false', 'False') }}|"
+                + "{{ 'yes' if messages is not none else 'no' }}|{{ 'yes' if 'x' not in 'abc' else 'no' }}", CHAT));
+        assertEquals("yes", render("{%- if not messages[0].role == 'assistant' -%} yes {%- endif -%}", CHAT));
+    }
+
+    @Test
+    void stringsAndDictsAreIterableAsInPython() {
+        assertEquals("True True True True False", render("{{ 'a' is iterable }} {{ {} is iterable }} {{ 'a' is sequence }} "
+                + "{{ messages is iterable }} {{ 1 is iterable }}", CHAT).replace("true", "True").replace("false", "False"));
+    }
+
+    @Test
+    void theFunctionsAreDefined() {
+        assertEquals("yes yes", render("{{ 'yes' if strftime_now is defined else 'no' }} {{ 'yes' if raise_exception is defined else 'no' }}", CHAT));
+    }
+
+    @Test
     void tojsonAsPythonWritesIt() {
         assertEquals("{\"a\": [1, \"x\"], \"b\": {}}", render("{{ {'a': [1, 'x'], 'b': {} } | tojson }}", CHAT));
         assertEquals("{\n  \"a\": [\n    1\n  ]\n}", render("{{ {'a': [1]} | tojson(indent=2) }}", CHAT));
@@ -54,6 +80,9 @@ class JinjaChatFormatTest {
         ZonedDateTime t = ZonedDateTime.of(2024, 7, 26, 9, 5, 3, 0, ZoneOffset.UTC);
         assertEquals("26 Jul 2024 09:05:03 Friday 100%", TemplateFunctions.strftime(t, "%d %b %Y %H:%M:%S %A 100%%"));
         assertTrue(render("{{ strftime_now('%Y') }}", CHAT).matches("\\d{4}"));
+        // A given clock: its instant in its zone (23:30 UTC is 00:30 the next day in Paris).
+        Clock clock = Clock.fixed(Instant.parse("2025-03-09T23:30:00Z"), ZoneId.of("Europe/Paris"));
+        assertEquals("10 Mar 2025 00:30", new JinjaChatFormat("{{ strftime_now('%d %b %Y %H:%M') }}", TOKENS, clock).renderText(CHAT, List.of(), true));
     }
 
     @Test
@@ -88,6 +117,26 @@ class JinjaChatFormatTest {
         assertEquals(ChatTemplate.LLAMA3, ModelChatFormat.choose("{% for m in messages %}<|start_header_id|><|end_header_id|>", TOKENS));
         assertEquals(ChatTemplate.CHATML, ModelChatFormat.choose("{% if %}", TOKENS));
         assertEquals(ChatTemplate.CHATML, ModelChatFormat.choose(null, TOKENS));
+    }
+
+    @Test
+    void llama32ToolCallsAreReadAsTheTemplateWritesThem() throws Exception {
+        SpecialTokenTexts tokens = new SpecialTokenTexts("<|begin_of_text|>", "<|eot_id|>");
+        ChatFormat llama = ModelChatFormat.choose(TestModels.realTemplate("llama3_2"), tokens);
+        assertInstanceOf(JinjaChatFormat.class, llama);
+        assertEquals(ToolCallFormat.LLAMA3_JSON, llama.toolCallFormat());
+        // The call as the template writes it into the history parses back to the same call.
+        ToolCall call = new ToolCall("call_1", "get_weather", "{\"city\": \"Paris\"}");
+        String text = ((JinjaChatFormat) llama).renderText(List.of(user("Weather?"), ChatMessage.assistant("", List.of(call))), Conversations.TOOLS, false);
+        String header = "<|start_header_id|>assistant<|end_header_id|>\n\n";
+        String reply = text.substring(text.lastIndexOf(header) + header.length()).replace("<|eot_id|>", "");
+        var parsed = llama.toolCallFormat().parse(reply);
+        assertEquals("", parsed.content());
+        assertEquals(List.of("get_weather"), parsed.toolCalls().stream().map(ToolCall::name).toList());
+        assertEquals(Json.parse(call.arguments()), Json.parse(parsed.toolCalls().getFirst().arguments()));
+        // The Llama 3 and 3.1 templates of the npm packages render no tools: no tool-call syntax.
+        assertEquals(ToolCallFormat.NONE, ModelChatFormat.choose(TestModels.realTemplate("llama3_1"), tokens).toolCallFormat());
+        assertEquals(ToolCallFormat.NONE, ModelChatFormat.choose(TestModels.realTemplate("llama3"), tokens).toolCallFormat());
     }
 
     @Test

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vane.model.chat.ChatMessage;
 import dev.vane.model.chat.ToolSpec;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,11 +27,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * getFormattedChat); with tools and tool calls against August 2026 only, because the March 2025
  * llama.cpp renders tools of every template through its generic JSON fallback ("Respond in JSON
  * format, either with `tool_call`...") written into the system message, not through the template.
- * The Llama 3 and Gemma 3 templates render no tools (both llama.cpp and Vane leave them out), and
- * Gemma 3's refuses a tool message (roles must alternate): there both must refuse with the
- * template's message.
+ * The Llama 3, Llama 3.1 (the npm package's short one) and Gemma 3 templates render no tools (both
+ * llama.cpp and Vane leave them out); Gemma 3's refuses a tool message (roles must alternate) and
+ * Llama 3.2's two calls in one message: there both must refuse with the template's message.
+ * Llama 3.2's template writes today's date (date_string, else strftime_now): see DATE and CLOCK.
  */
 class LlamaCppAgreementTest {
+    // The date both renderers give the templates (Llama 3.2 writes it as "Today Date"): llama.cpp's
+    // date_string (see LlamaNodeTemplates) and the clock of Vane's strftime_now.
+    private static final String DATE = "09 Mar 2025";
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2025-03-09T12:00:00Z"), ZoneOffset.UTC);
+
     @TempDir
     static Path dir;
     static Path tiny;
@@ -39,9 +48,12 @@ class LlamaCppAgreementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama3", "qwen3", "gemma3"})
+    @ValueSource(strings = {"llama3", "llama3_1", "llama3_2", "qwen3", "gemma3"})
     void withoutToolsAsLlamaCppOfMarch2025(String family) throws Exception {
         Path file = file(family);
+        // This llama.cpp takes no date (it ignores a request's chat_template_kwargs; its strftime_now
+        // reads the system clock), so Vane reads the system clock too, at the same moment (a run
+        // across midnight could see two dates).
         JinjaChatFormat vane = new JinjaChatFormat(TestModels.realTemplate(family), TestModels.specialTokens(file));
         List<Executable> checks = new ArrayList<>();
         try (LlamaCppTemplates llama = new LlamaCppTemplates(file)) {
@@ -56,10 +68,10 @@ class LlamaCppAgreementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen3", "llama3", "gemma3"})
+    @ValueSource(strings = {"qwen3", "llama3", "llama3_1", "llama3_2", "gemma3"})
     void withToolsAsLlamaCppOfAugust2026(String family) throws Exception {
         Path file = file(family);
-        JinjaChatFormat vane = new JinjaChatFormat(TestModels.realTemplate(family), TestModels.specialTokens(file));
+        JinjaChatFormat vane = new JinjaChatFormat(TestModels.realTemplate(family), TestModels.specialTokens(file), CLOCK);
         List<LlamaNodeTemplates.Request> requests = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (boolean add : new boolean[] {true, false}) {
@@ -74,8 +86,12 @@ class LlamaCppAgreementTest {
                 names.add(chat.getKey());
             }
         }
-        List<String> expected = LlamaNodeTemplates.render(file, requests);
+        List<String> expected = LlamaNodeTemplates.render(file, requests, DATE);
         List<Executable> checks = new ArrayList<>();
+        if (TestModels.realTemplate(family).contains("strftime_now")) {
+            // The pinned date reached the template (so the comparison covers Vane's clock).
+            checks.add(() -> assertTrue(expected.getFirst().contains(DATE), family + ": llama.cpp wrote no " + DATE + ": " + expected.getFirst()));
+        }
         for (int i = 0; i < requests.size(); i++) {
             LlamaNodeTemplates.Request r = requests.get(i);
             check(checks, expected.get(i), vane, family + ", " + names.get(i), r.messages(), r.tools(), r.addGenerationPrompt());

@@ -18,6 +18,12 @@ import java.util.Map;
  * jinja) rendering chat requests with the template in a model file, all in one node process
  * (src/test/node/render-chat.js). Tool-call arguments go as JSON strings, as OpenAI sends them.
  * ci/fetch-llama-node.sh puts the package in build/llama-node.
+ *
+ * <p>The date: this llama.cpp gives every template the variable date_string, today's local date as
+ * "%d %b %Y" (common_chat_extra_context in common/chat.cpp), and lets chat_template_kwargs replace
+ * it; its strftime_now reads the system clock and cannot be set (getFormattedChat's "now" option
+ * does not reach the template). So the requests pin date_string, which the Llama 3.2 template reads
+ * before it would call strftime_now.
  */
 final class LlamaNodeTemplates {
     /** One request: messages, tools (empty for none), add_generation_prompt. */
@@ -33,8 +39,8 @@ final class LlamaNodeTemplates {
         return dir;
     }
 
-    /** The prompt of each request, or "(llama.cpp refused: message)". */
-    static List<String> render(Path model, List<Request> requests) throws IOException, InterruptedException {
+    /** The prompt of each request, or "(llama.cpp refused: message)", with date_string set to dateString ("09 Mar 2025"). */
+    static List<String> render(Path model, List<Request> requests, String dateString) throws IOException, InterruptedException {
         Path dir = packageDir();
         Path in = Files.createTempFile("chat-requests", ".json"), out = Files.createTempFile("chat-prompts", ".json");
         Path log = Files.createTempFile("render-chat", ".log");
@@ -45,6 +51,7 @@ final class LlamaNodeTemplates {
                 m.put("messages", r.messages().stream().map(LlamaNodeTemplates::message).toList());
                 m.put("tools", r.tools().stream().map(LlamaNodeTemplates::tool).toList());
                 m.put("add_generation_prompt", r.addGenerationPrompt());
+                m.put("chat_template_kwargs", Map.of("date_string", dateString));
                 json.add(m);
             }
             Files.writeString(in, JsonWriter.compact(json));
