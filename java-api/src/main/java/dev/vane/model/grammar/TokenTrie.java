@@ -22,6 +22,8 @@ final class TokenTrie {
     /** The longest token's bytes (the deepest node's depth). */
     final int maxDepth;
     final int[] depth, bytes, end, tokenFirst, tokens;
+    /** What each subtree is made of, for walks that allow a subtree whole. */
+    final SubtreeChars below;
 
     private TokenTrie(Tokenizer tok) {
         vocab = tok.vocabSize();
@@ -72,6 +74,7 @@ final class TokenTrie {
         bytes = Arrays.copyOf(by, count);
         end = Arrays.copyOf(en, count);
         tokenFirst = Arrays.copyOf(first, count + 1);
+        below = new SubtreeChars(depth, bytes, end, tokenFirst, maxDepth);
     }
 
     static synchronized TokenTrie of(Tokenizer tok) {
