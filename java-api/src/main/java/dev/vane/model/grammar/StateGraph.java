@@ -78,14 +78,17 @@ final class StateGraph {
             Arrays.fill(t, UNKNOWN);
             return t;
         }
+        long[] takersOf = new long[256];  // by byte: bit i when stack i's top takes it
+        for (int i = 0; i < stacks.length; i++) {
+            if (stacks[i] == ParseStack.COMPLETE) continue;
+            long[] set = s.program.sets[s.program.code[stacks[i].pos]];
+            for (int w = 0; w < 4; w++) for (long x = set[w]; x != 0; x &= x - 1) takersOf[w << 6 | Long.numberOfTrailingZeros(x)] |= 1L << i;
+        }
         long[] seen = new long[256];
         int[] seenNext = new int[256];
         int kinds = 0;
         for (int b = 0; b < 256; b++) {
-            long takers = 0;
-            for (int i = 0; i < stacks.length; i++) {
-                if (stacks[i] != ParseStack.COMPLETE && s.program.accepts(s.program.code[stacks[i].pos], b)) takers |= 1L << i;
-            }
+            long takers = takersOf[b];
             if (takers == 0) {
                 t[b] = DEAD;
                 continue;
