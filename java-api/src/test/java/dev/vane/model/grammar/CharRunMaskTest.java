@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The character-run shortcut of the mask walk ({@link StateRuns}, {@link SubtreeChars}): where it
  * decides subtrees by counting characters, and the cases where it must not (a token longer than the
- * room left, a byte of the run that is alive somewhere else past it, a class that is, a character
- * outside the run, malformed UTF-8, a state with no run), each mask against {@link ReferenceMask}.
+ * room left, a byte of the run that is alive somewhere else past it, a class that is, a class
+ * taken only in part, a character outside the run, malformed UTF-8, a state with no run), each
+ * mask against {@link ReferenceMask}.
  */
 class CharRunMaskTest {
     private final List<byte[]> tokens = new ArrayList<>();
@@ -90,6 +91,19 @@ class CharRunMaskTest {
         boolean[] mask = mask(m, v);
         assertAllowed(mask, true, "ab", "abé", "é", "éé", "ééé");
         assertAllowed(mask, false, "abéé", "abc");
+    }
+
+    @Test
+    void aClassTakenOnlyInPartIsWalked() {
+        // é is refused, other two-byte characters taken: the class is not steady, so "aé" must be walked.
+        add("\"", "a", "ab", "aé", "añ", "ñññ", "éa");
+        ByteVocabulary v = vocabulary();
+        Grammar g = Grammar.fromGbnf("root ::= \"\\\"\" [^\"é]{0,3} \"\\\"\"\n");
+        GrammarMatcher m = g.matcher(v);
+        m.accept(ids.get("\""));
+        boolean[] mask = mask(m, v);
+        assertAllowed(mask, true, "a", "ab", "añ", "ñññ");
+        assertAllowed(mask, false, "aé", "éa");
     }
 
     @Test
