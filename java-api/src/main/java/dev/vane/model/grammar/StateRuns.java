@@ -9,7 +9,7 @@ import java.util.Arrays;
  * ASCII bytes that lead there; a class of multi-byte characters is steady when every character
  * of it (all its bytes stepped through the graph) leads there too. Steps from a state s make a
  * chain c0 = s, c1, c2, ... A run is a set of characters and a length R such that each of them is
- * steady in c0 .. c(R-1) and dies in cR: then from s a token made of those characters is allowed
+ * steady in c0 .. c(R-1) and dies in cR (or R is past every token's length): then from s a token made of those characters is allowed
  * exactly when it has at most R of them (a last one cut short counts). Inside a JSON string of at
  * most n characters, with k left: every character but the quote, backslash and controls, R = k.
  * Not thread-safe (its owner locks); forget everything when the graph forgets its states.
@@ -39,7 +39,7 @@ final class StateRuns {
         }
     }
 
-    /** maxRun: more characters than any token has (a trie's longest token in bytes). */
+    /** maxRun: no token has more characters (a trie's longest token in bytes); a run that long needs no end. */
     StateRuns(StateGraph graph, int maxRun) {
         this.graph = graph;
         this.maxRun = maxRun;

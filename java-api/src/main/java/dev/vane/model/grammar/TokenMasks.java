@@ -28,7 +28,7 @@ final class TokenMasks {
     final AtomicLong hits = new AtomicLong(), misses = new AtomicLong();
 
     private final int[] endTokens;
-    // Trie nodes the walks visited and subtrees they allowed whole (under the graph's lock; for tests).
+    // Trie nodes the walks visited and subtrees they decided by character counts (under the graph's lock; for tests).
     long nodesVisited, subtreesTaken;
 
     TokenMasks(Tokenizer tok, long budgetBytes) {
