@@ -1,6 +1,7 @@
 package dev.vane.model.grammar;
 
 import dev.vane.model.tokenizer.Tokenizer;
+import java.util.Arrays;
 
 /**
  * One generation's place in a {@link Grammar}: which tokens may come next ({@link #maskLogits}),
@@ -58,9 +59,13 @@ public final class GrammarMatcher {
         for (int w = 0; w < m.length; w++) {
             long bits = m[w];
             any |= bits != 0;
-            int base = w << 6, end = Math.min(n, base + 64);
-            if (bits == -1L) continue;
-            for (int i = base; i < end; i++) if ((bits & (1L << i)) == 0) logits[i] = Float.NEGATIVE_INFINITY;
+            int base = w << 6;
+            if (base >= n) continue;
+            // Only the tokens not allowed are written: inside a string that is a few in a hundred.
+            long off = ~bits;
+            if (n - base < 64) off &= (1L << (n - base)) - 1;
+            if (off == -1L) Arrays.fill(logits, base, base + 64, Float.NEGATIVE_INFINITY);
+            else for (; off != 0; off &= off - 1) logits[base + Long.numberOfTrailingZeros(off)] = Float.NEGATIVE_INFINITY;
         }
         for (int i = n; i < logits.length; i++) logits[i] = Float.NEGATIVE_INFINITY;
         boolean complete = state.isComplete();

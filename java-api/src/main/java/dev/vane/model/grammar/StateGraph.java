@@ -11,7 +11,8 @@ import java.util.Map;
  * its byte transitions are computed once, on first use, then read from a table. A trie walk then
  * costs an array read per trie node once the states it passes through are known, which is what
  * makes a cold mask over a 150k vocabulary affordable (most tokens inside a string lead through the
- * same few states). Bounded: past {@link #MAX_STATES} it starts over. Not thread-safe (its owner
+ * same few states). A state's row is filled on its first step, each set of stacks that accept a
+ * byte advanced once. Bounded: past {@link #MAX_STATES} it starts over. Not thread-safe (its owner
  * locks).
  */
 final class StateGraph {
@@ -23,14 +24,14 @@ final class StateGraph {
     private int[][] transitions = new int[256][];  // by id: 256 next ids, null until first stepped from
     private boolean[] continues = new boolean[256];
 
-    /** Forgets every state if there are too many (call between walks only: ids change). */
-    void trim() {
-        if (states.size() > MAX_STATES) {
-            ids.clear();
-            states.clear();
-            transitions = new int[256][];
-            continues = new boolean[256];
-        }
+    /** Forgets every state if there are too many (call between walks only: ids change); whether it did. */
+    boolean trim() {
+        if (states.size() <= MAX_STATES) return false;
+        ids.clear();
+        states.clear();
+        transitions = new int[256][];
+        continues = new boolean[256];
+        return true;
     }
 
     int id(MatchState s) {
@@ -50,11 +51,7 @@ final class StateGraph {
     /** The state after byte b from state id, or {@link #DEAD}. */
     int step(int id, int b) {
         int[] t = transitions[id];
-        if (t == null) {
-            t = new int[256];
-            Arrays.fill(t, UNKNOWN);
-            transitions[id] = t;
-        }
+        if (t == null) t = row(id);
         int next = t[b];
         if (next == UNKNOWN) {
             MatchState s = states.get(id);
@@ -66,6 +63,47 @@ final class StateGraph {
             t[b] = next;
         }
         return next;
+    }
+
+    // A state's transitions, filled for every byte at once where the state has at most 64 stacks:
+    // bytes taken by the same stacks lead to the same state (advance depends on the byte only
+    // through which stack tops accept it), so each such set of stacks is advanced once. With more
+    // stacks the bytes are left UNKNOWN and advanced one by one as the walks need them.
+    private int[] row(int id) {
+        int[] t = new int[256];
+        transitions[id] = t;
+        MatchState s = states.get(id);
+        ParseStack[] stacks = s.stacks;
+        if (stacks.length > 64) {
+            Arrays.fill(t, UNKNOWN);
+            return t;
+        }
+        long[] takersOf = new long[256];  // by byte: bit i when stack i's top takes it
+        for (int i = 0; i < stacks.length; i++) {
+            if (stacks[i] == ParseStack.COMPLETE) continue;
+            long[] set = s.program.sets[s.program.code[stacks[i].pos]];
+            for (int w = 0; w < 4; w++) for (long x = set[w]; x != 0; x &= x - 1) takersOf[w << 6 | Long.numberOfTrailingZeros(x)] |= 1L << i;
+        }
+        long[] seen = new long[256];
+        int[] seenNext = new int[256];
+        int kinds = 0;
+        for (int b = 0; b < 256; b++) {
+            long takers = takersOf[b];
+            if (takers == 0) {
+                t[b] = DEAD;
+                continue;
+            }
+            int k = 0;
+            while (k < kinds && seen[k] != takers) k++;
+            if (k == kinds) {
+                MatchState n = s.advance(b);
+                seen[k] = takers;
+                seenNext[k] = n.isDead() ? DEAD : id(n);
+                kinds++;
+            }
+            t[b] = seenNext[k];
+        }
+        return t;
     }
 
     /** Some byte can follow state id. */

@@ -7,8 +7,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Which tokens of a vocabulary a grammar state allows, as a bit set over token ids: the token trie
- * walked depth first from the state through a lazily built DFA of states ({@link StateGraph}), a subtree left as soon as its prefix cannot match (so a
- * state that allows few bytes costs little), each token allowed whose bytes all match. Masks are
+ * walked depth first from the state through a lazily built DFA of states ({@link StateGraph}), a
+ * subtree skipped as soon as its prefix cannot match (so a state that allows few bytes costs
+ * little), each token allowed whose bytes all match. A subtree made of characters the state takes
+ * whatever they are, up to a count (the inside of a JSON string: any character but the quote,
+ * backslash and controls, as many as are left), is decided by each token's character count
+ * instead of being visited ({@link StateRuns}, {@link SubtreeChars}). Masks are
  * cached by state in an LRU bounded in bytes, so a state seen before (inside a string, between
  * digits) costs a lookup. End-of-generation and control tokens are not in these masks (see
  * {@link GrammarMatcher}). Thread-safe; one per grammar and tokenizer.
@@ -18,16 +22,20 @@ final class TokenMasks {
     private final int words;
     private final long budgetBytes;
     private final StateGraph graph = new StateGraph();
+    private final StateRuns runs;
     private final Map<MatchState, long[]> cache = new LinkedHashMap<>(256, 0.75f, true);
     private long cachedBytes;
     final AtomicLong hits = new AtomicLong(), misses = new AtomicLong();
 
     private final int[] endTokens;
+    // Trie nodes the walks visited and subtrees they decided by character counts (under the graph's lock; for tests).
+    long nodesVisited, subtreesTaken;
 
     TokenMasks(Tokenizer tok, long budgetBytes) {
         this.trie = TokenTrie.of(tok);
         this.endTokens = java.util.stream.IntStream.range(0, tok.vocabSize()).filter(tok::isEndOfGeneration).toArray();
         this.words = (trie.vocab + 63) >>> 6;
+        this.runs = new StateRuns(graph, trie.maxDepth);
         this.budgetBytes = budgetBytes;
     }
 
@@ -65,26 +73,68 @@ final class TokenMasks {
     private long[] compute(MatchState state) {
         long[] mask = new long[words];
         synchronized (graph) {
-            graph.trim();
+            if (graph.trim()) runs.clear();
             int id = graph.id(state);
-            if (graph.canContinue(id)) walk(0, id, mask);
+            if (graph.canContinue(id)) walk(id, mask);
         }
         return mask;
     }
 
-    // Allows every token under trie node whose bytes lead from state id to a live state.
-    private void walk(int node, int id, long[] mask) {
+    // Allows every token whose bytes lead from state id to a live state: the trie's nodes in
+    // preorder, each stepped from its parent's state (at[depth - 1]); a subtree is skipped as soon
+    // as its prefix cannot match or nothing can follow it. Where the path so far is made of the
+    // characters of the state's run (inRun[depth]: the UTF-8 phase, or INVALID once it is not) and
+    // so is everything below, the subtree is decided by counting characters instead of visiting it.
+    private void walk(int id, long[] mask) {
         TokenTrie t = trie;
-        for (int c = t.childFirst[node], end = t.childFirst[node + 1]; c < end; c++) {
-            int next = graph.step(id, t.childByte[c]);
-            if (next == StateGraph.DEAD) continue;
-            int child = t.childNode[c];
-            for (int k = t.tokenFirst[child], kEnd = t.tokenFirst[child + 1]; k < kEnd; k++) {
-                int tok = t.tokens[k];
+        int[] depth = t.depth, bytes = t.bytes, end = t.end, tokenFirst = t.tokenFirst, tokens = t.tokens;
+        int[] group = t.below.group, tokenChars = t.below.tokenChars;
+        long[] groups = t.below.groups;
+        StateRuns.Run run = runs.of(id);
+        long lo = run == null ? 0 : run.lo(), hi = run == null ? 0 : run.hi(), classes = run == null ? 0 : run.classes();
+        int most = run == null ? 0 : run.chars();
+        int[] at = new int[t.maxDepth + 1], inRun = new int[t.maxDepth + 1];
+        at[0] = id;
+        inRun[0] = run == null ? Utf8Classes.INVALID : Utf8Classes.BOUNDARY;
+        long visited = 0, taken = 0;
+        for (int n = 1; n < t.nodes; ) {
+            visited++;
+            int d = depth[n], b = bytes[n], next = graph.step(at[d - 1], b);
+            if (next == StateGraph.DEAD) {
+                n = end[n];
+                continue;
+            }
+            int phase = inRun[d - 1];
+            if (phase == Utf8Classes.BOUNDARY) {
+                int c = b < 128 ? -1 : Utf8Classes.classOfLead(b);
+                boolean of = b < 64 ? (lo & 1L << b) != 0 : b < 128 ? (hi & 1L << b) != 0 : c >= 0 && (classes & 1L << c) != 0;
+                phase = of ? Utf8Classes.next(phase, b) : Utf8Classes.INVALID;
+            } else phase = Utf8Classes.next(phase, b);
+            int g = group[n];
+            if (phase != Utf8Classes.INVALID && g >= 0
+                    && (groups[3 * g] & ~lo) == 0 && (groups[3 * g + 1] & ~hi) == 0 && (groups[3 * g + 2] & ~classes) == 0) {
+                // Every token here is made of the run's characters: allowed exactly when it has at most run.chars() of them.
+                for (int k = tokenFirst[n], kEnd = tokenFirst[end[n]]; k < kEnd; k++) {
+                    if (tokenChars[k] > most) continue;
+                    int tok = tokens[k];
+                    mask[tok >>> 6] |= 1L << tok;
+                }
+                taken++;
+                n = end[n];
+                continue;
+            }
+            for (int k = tokenFirst[n], kEnd = tokenFirst[n + 1]; k < kEnd; k++) {
+                int tok = tokens[k];
                 mask[tok >>> 6] |= 1L << tok;
             }
-            if (t.childFirst[child] != t.childFirst[child + 1] && graph.canContinue(next)) walk(child, next, mask);
+            if (graph.canContinue(next)) {
+                at[d] = next;
+                inRun[d] = phase;
+                n++;
+            } else n = end[n];
         }
+        nodesVisited += visited;
+        subtreesTaken += taken;
     }
 
     /** Entries in the cache now. */

@@ -6,76 +6,79 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * A vocabulary's token bytes as a trie, flat in arrays: node n's children are
- * childByte/childNode[childFirst[n] .. childFirst[n + 1]), and the tokens whose bytes end at n are
- * tokens[tokenFirst[n] .. tokenFirst[n + 1]). Tokens with no bytes (control tokens) are left out.
- * One per tokenizer, shared by every grammar.
+ * A vocabulary's token bytes as a trie, flat in arrays in depth-first (preorder) order, so that a
+ * walk over it reads memory front to back. Node 0 is the root (no bytes); node n (n >= 1) is
+ * reached by byte[n] from its parent, the closest node before it with depth[n] - 1; its subtree
+ * is the nodes n .. end[n] - 1 (a walk skips it by jumping to end[n]). The token ids sorted by
+ * their bytes are tokens[]; those whose bytes end at node n are tokens[tokenFirst[n] ..
+ * tokenFirst[n + 1]), and those in n's subtree tokens[tokenFirst[n] .. tokenFirst[end[n]]).
+ * Tokens with no bytes (control tokens) are left out. One per tokenizer, shared by every grammar.
  */
 final class TokenTrie {
     private static final Map<Tokenizer, TokenTrie> BY_TOKENIZER = new WeakHashMap<>();
 
     final int vocab;
-    int[] childFirst, childByte, childNode, tokenFirst, tokens;
-    private int nodes, children, placed;
+    final int nodes;
+    /** The longest token's bytes (the deepest node's depth). */
+    final int maxDepth;
+    final int[] depth, bytes, end, tokenFirst, tokens;
+    /** What each subtree is made of, for walks that allow a subtree whole. */
+    final SubtreeChars below;
 
     private TokenTrie(Tokenizer tok) {
         vocab = tok.vocabSize();
-        byte[][] bytes = new byte[vocab][];
-        Integer[] order = new Integer[vocab];
+        byte[][] of = new byte[vocab][];
         int n = 0;
         for (int id = 0; id < vocab; id++) {
-            bytes[id] = bytesOf(tok, id);
-            if (bytes[id].length > 0) order[n++] = id;
+            of[id] = bytesOf(tok, id);
+            if (of[id].length > 0) n++;
         }
-        Integer[] sorted = Arrays.copyOf(order, n);
-        Arrays.sort(sorted, (a, b) -> Arrays.compareUnsigned(bytes[a], bytes[b]));
-        int cap = n * 2 + 16;
-        childFirst = new int[cap];
-        tokenFirst = new int[cap];
-        childByte = new int[cap];
-        childNode = new int[cap];
+        Integer[] sorted = new Integer[n];
+        for (int id = 0, k = 0; id < vocab; id++) if (of[id].length > 0) sorted[k++] = id;
+        Arrays.sort(sorted, (a, b) -> Arrays.compareUnsigned(of[a], of[b]));
         tokens = new int[n];
-        // Breadth-first over ranges of the sorted tokens: node i covers [lo, hi) at depth d.
-        int[] lo = new int[cap], hi = new int[cap], depth = new int[cap];
-        lo[0] = 0;
-        hi[0] = n;
-        nodes = 1;
-        for (int i = 0; i < nodes; i++) {
-            int a = lo[i], b = hi[i], d = depth[i];
-            tokenFirst[i] = placed;
-            while (a < b && bytes[sorted[a]].length == d) tokens[placed++] = sorted[a++];
-            childFirst[i] = children;
-            while (a < b) {
-                int c = bytes[sorted[a]][d] & 0xFF, end = a;
-                while (end < b && (bytes[sorted[end]][d] & 0xFF) == c) end++;
-                if (nodes + 1 >= lo.length) {
-                    int grow = lo.length * 2;
-                    lo = Arrays.copyOf(lo, grow);
-                    hi = Arrays.copyOf(hi, grow);
-                    depth = Arrays.copyOf(depth, grow);
-                    childFirst = Arrays.copyOf(childFirst, grow);
-                    tokenFirst = Arrays.copyOf(tokenFirst, grow);
-                    childByte = Arrays.copyOf(childByte, grow);
-                    childNode = Arrays.copyOf(childNode, grow);
+        for (int k = 0; k < n; k++) tokens[k] = sorted[k];
+        // A node for every distinct prefix, in sorted (= preorder) order: token k adds the bytes past
+        // its common prefix with token k - 1. path[d] is the node at depth d on the current path.
+        int cap = 1024, count = 1, deepest = 0;
+        int[] dep = new int[cap], by = new int[cap], en = new int[cap], first = new int[cap + 1];
+        int[] path = new int[1];
+        byte[] prev = new byte[0];
+        for (int k = 0; k < n; k++) {
+            byte[] b = of[tokens[k]];
+            int mismatch = Arrays.mismatch(prev, b), common = mismatch < 0 ? b.length : mismatch;  // sorted: prev <= b
+            for (int d = prev.length; d > common; d--) en[path[d]] = count;  // the old path's nodes below common end here
+            if (b.length >= path.length) path = Arrays.copyOf(path, Math.max(b.length + 1, path.length * 2));
+            for (int d = common + 1; d <= b.length; d++) {
+                if (count == cap) {
+                    cap *= 2;
+                    dep = Arrays.copyOf(dep, cap);
+                    by = Arrays.copyOf(by, cap);
+                    en = Arrays.copyOf(en, cap);
+                    first = Arrays.copyOf(first, cap + 1);
                 }
-                lo[nodes] = a;
-                hi[nodes] = end;
-                depth[nodes] = d + 1;
-                childByte[children] = c;
-                childNode[children++] = nodes++;
-                a = end;
+                dep[count] = d;
+                by[count] = b[d - 1] & 0xFF;
+                first[count] = k;
+                path[d] = count++;
             }
+            deepest = Math.max(deepest, b.length);
+            prev = b;
         }
-        childFirst[nodes] = children;
-        tokenFirst[nodes] = placed;
+        for (int d = prev.length; d >= 1; d--) en[path[d]] = count;
+        en[0] = count;
+        first[count] = n;
+        nodes = count;
+        maxDepth = deepest;
+        depth = Arrays.copyOf(dep, count);
+        bytes = Arrays.copyOf(by, count);
+        end = Arrays.copyOf(en, count);
+        tokenFirst = Arrays.copyOf(first, count + 1);
+        below = new SubtreeChars(depth, bytes, end, tokenFirst, maxDepth);
     }
 
     static synchronized TokenTrie of(Tokenizer tok) {
         return BY_TOKENIZER.computeIfAbsent(tok, TokenTrie::new);
-    }
-
-    int nodeCount() {
-        return nodes;
     }
 
     // A token's bytes; none for a token the tokenizer cannot write out.

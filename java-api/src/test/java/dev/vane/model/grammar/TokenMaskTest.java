@@ -65,6 +65,9 @@ class TokenMaskTest {
             for (int walk = 0; walk < 6; walk++) compared += walk(g, vocab, new SplittableRandom(walk * 31L + g.hashCode()), 40);
         }
         assertTrue(compared > 500, "compared masks: " + compared);
+        long taken = 0;
+        for (Grammar g : grammars) taken += g.masksFor(vocab).subtreesTaken;
+        assertTrue(taken > 0, "the walks decided some subtrees by their characters");
     }
 
     // Draws random allowed tokens, comparing the masks at each step; returns the steps compared.
@@ -131,10 +134,14 @@ class TokenMaskTest {
         Tokenizer qwen = Tokenizer.fromTokenizerJson(QWEN3);
         long t0 = System.nanoTime();
         int steps = 0;
-        for (Grammar g : List.of(Grammar.fromJsonSchema(SCHEMA), Grammar.fromGbnf(GbnfTest.ARITHMETIC))) {
+        Grammar schema = Grammar.fromJsonSchema(SCHEMA);
+        for (Grammar g : List.of(schema, Grammar.fromGbnf(GbnfTest.ARITHMETIC))) {
             for (int walk = 0; walk < 2; walk++) steps += walk(g, qwen, new SplittableRandom(walk), 12);
         }
-        System.out.printf("Qwen3 (%d tokens): %d masks equal the reference (%.0f ms with the reference)%n", qwen.vocabSize(), steps,
-                (System.nanoTime() - t0) / 1e6);
+        steps += walk(Grammar.anyJson(), qwen, new SplittableRandom(5), 8);  // strings with no bound on their length
+        TokenMasks masks = schema.masksFor(qwen);
+        assertTrue(masks.subtreesTaken > 0, "the string's masks decided subtrees by their characters");
+        System.out.printf("Qwen3 (%d tokens): %d masks equal the reference (%.0f ms with the reference); schema walks: %d trie nodes visited, %d subtrees decided by characters%n",
+                qwen.vocabSize(), steps, (System.nanoTime() - t0) / 1e6, masks.nodesVisited, masks.subtreesTaken);
     }
 }
