@@ -15,7 +15,9 @@ import java.util.Set;
  *       {@code not (tools is defined)}), in jinjava it binds to the next value alone
  *       ({@code (not tools) is defined}, always true).
  * </ul>
- * They only touch text inside {@code {{ }}} and {@code {% %}} tags.
+ * They only touch text inside {@code {{ }}} and {@code {% %}} tags, and leave a macro's
+ * definition ({@code {% macro f(x, strict=false) %}}) as it is: jinjava reads its parameters'
+ * defaults itself and takes no parenthesized ones.
  */
 final class TemplateSource {
     private TemplateSource() {}
@@ -32,10 +34,18 @@ final class TemplateSource {
             // A whitespace-control sign before the closing braces (-%}, +%}) is no part of the expression.
             if (end > open + 2 && "-+".indexOf(template.charAt(end - 1)) >= 0) end--;
             out.append(template, at, open + 2);
-            out.append(rewriteExpression(template.substring(open + 2, end)));
+            String expression = template.substring(open + 2, end);
+            out.append(isMacroDefinition(expression) ? expression : rewriteExpression(expression));
             at = end;
         }
         return out.append(template.substring(at)).toString();
+    }
+
+    // The inside of {%- macro name(...) %} (after an optional whitespace-control sign).
+    private static boolean isMacroDefinition(String tag) {
+        String t = tag.strip();
+        if (t.startsWith("-") || t.startsWith("+")) t = t.substring(1).strip();
+        return t.startsWith("macro ");
     }
 
     private static int nextTagOpen(String t, int from) {

@@ -25,6 +25,11 @@ final class Conversations {
     static final Map<String, List<ChatMessage>> PLAIN = new LinkedHashMap<>();
     /** Tool calls and their results (rendered with TOOLS). */
     static final Map<String, List<ChatMessage>> WITH_TOOL_CALLS = new LinkedHashMap<>();
+    /**
+     * WITH_TOOL_CALLS with 9-character alphanumeric call ids (call0001a, ...), which Mistral's
+     * templates require (they refuse call_1).
+     */
+    static final Map<String, List<ChatMessage>> WITH_NINE_CHARACTER_IDS = new LinkedHashMap<>();
 
     static {
         PLAIN.put("one user message", List.of(user("Hello!")));
@@ -44,5 +49,16 @@ final class Conversations {
                 assistant("", List.of(time)), toolResult("call_2", "get_time", "10:42"), assistant("It is 10:42."), user("Thanks!")));
         WITH_TOOL_CALLS.put("two calls in one message", List.of(user("Weather and time?"), assistant("", List.of(paris, time)),
                 toolResult("call_1", "get_weather", "{\"temp\": 21}"), toolResult("call_2", "get_time", "10:42")));
+        Map<String, String> nine = Map.of("call_1", "call0001a", "call_2", "call0002b");
+        WITH_TOOL_CALLS.forEach((name, chat) -> WITH_NINE_CHARACTER_IDS.put(name + ", 9-character ids", renamed(chat, nine)));
+    }
+
+    // The chat with each call id (in calls and results) replaced by ids.get(id).
+    private static List<ChatMessage> renamed(List<ChatMessage> chat, Map<String, String> ids) {
+        return chat.stream().map(m -> {
+            if (m.toolCallId() != null) return toolResult(ids.get(m.toolCallId()), m.toolName(), m.content());
+            if (m.toolCalls().isEmpty()) return m;
+            return assistant(m.content(), m.toolCalls().stream().map(c -> new ToolCall(ids.get(c.id()), c.name(), c.arguments())).toList());
+        }).toList();
     }
 }

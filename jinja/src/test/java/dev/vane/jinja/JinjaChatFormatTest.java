@@ -48,6 +48,13 @@ class JinjaChatFormatTest {
     }
 
     @Test
+    void macroParametersWithDefaults() {
+        // gpt-oss's template: a default after a whitespace-control sign; the keyword rewrite leaves definitions alone.
+        assertEquals("a:no|b:yes", render("{%- macro f(x, strict=false) -%}{{ x }}:{{ 'yes' if strict else 'no' }}{%- endmacro -%}"
+                + "{{ f('a') }}|{{ f('b', strict=messages|length > 1) }}", CHAT));
+    }
+
+    @Test
     void notBindsAsInPython() {
         // not binds more loosely than tests, comparisons and filters, more tightly than and / or.
         assertEquals("yes|yes|no|yes", render("{{ 'yes' if not undefined_name is defined else 'no' }}|{{ 'yes' if not 1 == 2 else 'no' }}|"

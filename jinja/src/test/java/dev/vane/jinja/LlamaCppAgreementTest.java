@@ -48,13 +48,13 @@ class LlamaCppAgreementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama3", "llama3_1", "llama3_2", "qwen3", "gemma3"})
+    @ValueSource(strings = {"llama3", "llama3_1", "llama3_2", "qwen3", "gemma3", "gpt_oss", "mistral_nemo", "mistral_small_3_2"})
     void withoutToolsAsLlamaCppOfMarch2025(String family) throws Exception {
         Path file = file(family);
         // This llama.cpp takes no date (it ignores a request's chat_template_kwargs; its strftime_now
         // reads the system clock), so Vane reads the system clock too, at the same moment (a run
         // across midnight could see two dates).
-        JinjaChatFormat vane = new JinjaChatFormat(TestModels.realTemplate(family), TestModels.specialTokens(file));
+        JinjaChatFormat vane = new JinjaChatFormat(template(family), TestModels.specialTokens(file));
         List<Executable> checks = new ArrayList<>();
         try (LlamaCppTemplates llama = new LlamaCppTemplates(file)) {
             for (boolean add : new boolean[] {true, false}) {
@@ -68,10 +68,16 @@ class LlamaCppAgreementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen3", "llama3", "llama3_1", "llama3_2", "gemma3"})
+    @ValueSource(strings = {"qwen3", "llama3", "llama3_1", "llama3_2", "gemma3", "gpt_oss", "mistral_nemo", "mistral_small_3_2"})
     void withToolsAsLlamaCppOfAugust2026(String family) throws Exception {
         Path file = file(family);
-        JinjaChatFormat vane = new JinjaChatFormat(TestModels.realTemplate(family), TestModels.specialTokens(file), CLOCK);
+        String template = template(family);
+        // gpt-oss's and Mistral Small 3.2's templates call strftime_now without reading date_string,
+        // and this llama.cpp's strftime_now reads the system clock: there Vane reads it too, at the
+        // same moment (a run across midnight could see two dates).
+        boolean systemClock = template.contains("strftime_now") && !template.contains("date_string");
+        JinjaChatFormat vane = systemClock ? new JinjaChatFormat(template, TestModels.specialTokens(file))
+                : new JinjaChatFormat(template, TestModels.specialTokens(file), CLOCK);
         List<LlamaNodeTemplates.Request> requests = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (boolean add : new boolean[] {true, false}) {
@@ -81,14 +87,14 @@ class LlamaCppAgreementTest {
                 requests.add(new LlamaNodeTemplates.Request(chat.getValue(), Conversations.TOOLS, add));
                 names.add(chat.getKey() + " with tools");
             }
-            for (Map.Entry<String, List<ChatMessage>> chat : Conversations.WITH_TOOL_CALLS.entrySet()) {
+            for (Map.Entry<String, List<ChatMessage>> chat : toolCallConversations()) {
                 requests.add(new LlamaNodeTemplates.Request(chat.getValue(), Conversations.TOOLS, add));
                 names.add(chat.getKey());
             }
         }
         List<String> expected = LlamaNodeTemplates.render(file, requests, DATE);
         List<Executable> checks = new ArrayList<>();
-        if (TestModels.realTemplate(family).contains("strftime_now")) {
+        if (template.contains("strftime_now") && !systemClock) {
             // The pinned date reached the template (so the comparison covers Vane's clock).
             checks.add(() -> assertTrue(expected.getFirst().contains(DATE), family + ": llama.cpp wrote no " + DATE + ": " + expected.getFirst()));
         }
@@ -102,7 +108,26 @@ class LlamaCppAgreementTest {
     private static final String REFUSED = "(llama.cpp refused: ";
 
     private static Path file(String family) throws Exception {
-        return TestModels.withTemplate(tiny, TestModels.realTemplate(family), dir.resolve(family + ".gguf"));
+        return TestModels.withTemplate(tiny, template(family), dir.resolve(family + ".gguf"));
+    }
+
+    // gpt-oss and Mistral have no npm tokenizer package here: their templates are llama.cpp's copies.
+    // Their special tokens are the tiny model's <s> and </s>: Mistral's own; gpt-oss's template
+    // writes neither bos_token nor eos_token.
+    private static String template(String family) throws Exception {
+        return switch (family) {
+            case "gpt_oss" -> TestModels.llamaCppTemplate("openai-gpt-oss-120b.jinja");
+            case "mistral_nemo" -> TestModels.llamaCppTemplate("mistralai-Mistral-Nemo-Instruct-2407.jinja");
+            case "mistral_small_3_2" -> TestModels.llamaCppTemplate("Mistral-Small-3.2-24B-Instruct-2506.jinja");
+            default -> TestModels.realTemplate(family);
+        };
+    }
+
+    // Tool calls with the ids call_1 and call_2 (Mistral's templates refuse them) and with 9-character ids.
+    private static List<Map.Entry<String, List<ChatMessage>>> toolCallConversations() {
+        List<Map.Entry<String, List<ChatMessage>>> all = new ArrayList<>(Conversations.WITH_TOOL_CALLS.entrySet());
+        all.addAll(Conversations.WITH_NINE_CHARACTER_IDS.entrySet());
+        return all;
     }
 
     private static void check(List<Executable> checks, String expected, JinjaChatFormat vane, String what, List<ChatMessage> chat, List<ToolSpec> tools,

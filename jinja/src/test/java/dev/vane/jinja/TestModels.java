@@ -31,6 +31,19 @@ final class TestModels {
         return t;
     }
 
+    /**
+     * A real Hugging Face template from llama.cpp's own copies (models/templates/fileName in the
+     * llama.cpp sources bench/llama-cpp-native.sh clones), for families without an npm tokenizer
+     * package here (gpt-oss, Mistral).
+     */
+    static String llamaCppTemplate(String fileName) throws IOException {
+        Path file = Path.of(System.getProperty("vane.llama.cpp.templates", "../build/llama-cpp-native/src/models/templates"), fileName);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException(file.toAbsolutePath() + " is missing: run bench/llama-cpp-native.sh (it clones llama.cpp's sources)");
+        }
+        return Files.readString(file);
+    }
+
     /** A tiny generated Llama-architecture model (for llama.cpp, which needs a model to render a template). */
     static Path tinyModel(Path dir) throws IOException {
         Path p = dir.resolve("tiny.gguf");
