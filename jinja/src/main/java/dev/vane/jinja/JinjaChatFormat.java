@@ -129,7 +129,8 @@ public final class JinjaChatFormat implements ChatFormat {
     static ToolCallFormat toolCallFormatOf(String t) {
         if (t.contains("<tool_call>")) return ToolCallFormat.HERMES;
         if (t.contains("[TOOL_CALLS]")) return ToolCallFormat.MISTRAL;
-        if (t.contains("<|channel|>") && t.contains("to=functions.")) return ToolCallFormat.HARMONY;
+        // gpt-oss's template writes a call's header in two strings ("to=" then "functions." + name).
+        if (t.contains("<|channel|>") && (t.contains("to=functions.") || t.contains("to=") && t.contains("\"functions.\""))) return ToolCallFormat.HARMONY;
         if (t.contains("<|start_header_id|>") && (t.contains("\"parameters\"") || t.contains("<|python_tag|>"))) return ToolCallFormat.LLAMA3_JSON;
         return ToolCallFormat.NONE;
     }

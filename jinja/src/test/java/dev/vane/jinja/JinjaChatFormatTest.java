@@ -48,6 +48,16 @@ class JinjaChatFormatTest {
     }
 
     @Test
+    void theRealGptOssAndMistralTemplatesGiveTheirToolCallFormats() throws Exception {
+        assertEquals(ToolCallFormat.HARMONY, JinjaChatFormat.toolCallFormatOf(TestModels.llamaCppTemplate("openai-gpt-oss-120b.jinja")));
+        assertEquals(ToolCallFormat.MISTRAL, JinjaChatFormat.toolCallFormatOf(TestModels.llamaCppTemplate("mistralai-Mistral-Nemo-Instruct-2407.jinja")));
+        assertEquals(ToolCallFormat.MISTRAL, JinjaChatFormat.toolCallFormatOf(TestModels.llamaCppTemplate("Mistral-Small-3.2-24B-Instruct-2506.jinja")));
+        // Harmony's markers without a functions recipient are no tool-call syntax.
+        assertEquals(ToolCallFormat.NONE, JinjaChatFormat.toolCallFormatOf("{{ '<|start|>assistant<|channel|>final<|message|>' }}{{ 'to=' }}"));
+        assertEquals(ToolCallFormat.HARMONY, JinjaChatFormat.toolCallFormatOf("{{ '<|start|>assistant to=' }}{{ \"functions.\" + name + '<|channel|>commentary ' }}"));
+    }
+
+    @Test
     void macroParametersWithDefaults() {
         // gpt-oss's template: a default after a whitespace-control sign; the keyword rewrite leaves definitions alone.
         assertEquals("a:no|b:yes", render("{%- macro f(x, strict=false) -%}{{ x }}:{{ 'yes' if strict else 'no' }}{%- endmacro -%}"
