@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real chat templates of the npm tokenizer packages (ci/fetch-vocabularies.sh) and, for gpt-oss,
- * Mistral Nemo and Mistral Small 3.2, llama.cpp's own copies of them (TestModels.llamaCppTemplate), rendered by
+ * Mistral Nemo, Mistral Small 3.2, Devstral and Ministral 3, llama.cpp's own copies of them (TestModels.llamaCppTemplate), rendered by
  * JinjaChatFormat and by llama.cpp on the same model file, byte for byte, with and without the
  * generation prompt: without tools against llama.cpp of March 2025 (de.kherud:llama 4.2.0's
  * applyTemplate, --jinja, minja) and of August 2026 (npm @fugood/llama.node 1.7.15,
@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Llama 3.2's two calls in one message: there both must refuse with the template's message.
  * Llama 3.2's template writes today's date (date_string, else strftime_now): see DATE and CLOCK.
  * Mistral's templates refuse call ids that are not 9 characters (both refuse call_1); the
- * 9-character-id conversations must render there. The March 2025 llama.cpp renders all eight
+ * 9-character-id conversations must render there. The March 2025 llama.cpp renders all ten
  * templates, so no comparison is skipped.
  */
 class LlamaCppAgreementTest {
@@ -52,7 +52,7 @@ class LlamaCppAgreementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"llama3", "llama3_1", "llama3_2", "qwen3", "gemma3", "gpt_oss", "mistral_nemo", "mistral_small_3_2"})
+    @ValueSource(strings = {"llama3", "llama3_1", "llama3_2", "qwen3", "gemma3", "gpt_oss", "mistral_nemo", "mistral_small_3_2", "devstral", "ministral_3"})
     void withoutToolsAsLlamaCppOfMarch2025(String family) throws Exception {
         Path file = file(family);
         // This llama.cpp takes no date (it ignores a request's chat_template_kwargs; its strftime_now
@@ -72,7 +72,7 @@ class LlamaCppAgreementTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen3", "llama3", "llama3_1", "llama3_2", "gemma3", "gpt_oss", "mistral_nemo", "mistral_small_3_2"})
+    @ValueSource(strings = {"qwen3", "llama3", "llama3_1", "llama3_2", "gemma3", "gpt_oss", "mistral_nemo", "mistral_small_3_2", "devstral", "ministral_3"})
     void withToolsAsLlamaCppOfAugust2026(String family) throws Exception {
         Path file = file(family);
         String template = template(family);
@@ -128,6 +128,8 @@ class LlamaCppAgreementTest {
             case "gpt_oss" -> TestModels.llamaCppTemplate("openai-gpt-oss-120b.jinja");
             case "mistral_nemo" -> TestModels.llamaCppTemplate("mistralai-Mistral-Nemo-Instruct-2407.jinja");
             case "mistral_small_3_2" -> TestModels.llamaCppTemplate("Mistral-Small-3.2-24B-Instruct-2506.jinja");
+            case "devstral" -> TestModels.llamaCppTemplate("unsloth-mistral-Devstral-Small-2507.jinja");
+            case "ministral_3" -> TestModels.llamaCppTemplate("mistralai-Ministral-3-14B-Reasoning-2512.jinja");
             default -> TestModels.realTemplate(family);
         };
     }
