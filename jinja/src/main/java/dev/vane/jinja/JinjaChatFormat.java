@@ -128,7 +128,8 @@ public final class JinjaChatFormat implements ChatFormat {
     // The family's tool-call syntax, by the markers its template writes.
     static ToolCallFormat toolCallFormatOf(String t) {
         if (t.contains("<tool_call>")) return ToolCallFormat.HERMES;
-        if (t.contains("[TOOL_CALLS]")) return ToolCallFormat.MISTRAL;
+        // Mistral Small 3.2, Devstral and Ministral 3 write NAME[ARGS]{...} after the marker; Nemo a JSON array.
+        if (t.contains("[TOOL_CALLS]")) return t.contains("[ARGS]") ? ToolCallFormat.MISTRAL_ARGS : ToolCallFormat.MISTRAL;
         // gpt-oss's template writes a call's header in two strings ("to=" then "functions." + name).
         if (t.contains("<|channel|>") && (t.contains("to=functions.") || t.contains("to=") && t.contains("\"functions.\""))) return ToolCallFormat.HARMONY;
         if (t.contains("<|start_header_id|>") && (t.contains("\"parameters\"") || t.contains("<|python_tag|>"))) return ToolCallFormat.LLAMA3_JSON;

@@ -51,7 +51,9 @@ class JinjaChatFormatTest {
     void theRealGptOssAndMistralTemplatesGiveTheirToolCallFormats() throws Exception {
         assertEquals(ToolCallFormat.HARMONY, JinjaChatFormat.toolCallFormatOf(TestModels.llamaCppTemplate("openai-gpt-oss-120b.jinja")));
         assertEquals(ToolCallFormat.MISTRAL, JinjaChatFormat.toolCallFormatOf(TestModels.llamaCppTemplate("mistralai-Mistral-Nemo-Instruct-2407.jinja")));
-        assertEquals(ToolCallFormat.MISTRAL, JinjaChatFormat.toolCallFormatOf(TestModels.llamaCppTemplate("Mistral-Small-3.2-24B-Instruct-2506.jinja")));
+        for (String f : List.of("Mistral-Small-3.2-24B-Instruct-2506.jinja", "unsloth-mistral-Devstral-Small-2507.jinja", "mistralai-Ministral-3-14B-Reasoning-2512.jinja")) {
+            assertEquals(ToolCallFormat.MISTRAL_ARGS, JinjaChatFormat.toolCallFormatOf(TestModels.llamaCppTemplate(f)), f);
+        }
         // Harmony's markers without a functions recipient are no tool-call syntax.
         assertEquals(ToolCallFormat.NONE, JinjaChatFormat.toolCallFormatOf("{{ '<|start|>assistant<|channel|>final<|message|>' }}{{ 'to=' }}"));
         assertEquals(ToolCallFormat.HARMONY, JinjaChatFormat.toolCallFormatOf("{{ '<|start|>assistant to=' }}{{ \"functions.\" + name + '<|channel|>commentary ' }}"));

@@ -22,6 +22,11 @@ public enum ToolCallFormat {
     HERMES(new ToolCallShape("<tool_call>\n", "name", "arguments", "\n</tool_call>")),
     /** Mistral: [TOOL_CALLS][{"name": ..., "arguments": {...}, "id": ...}, ...]. */
     MISTRAL(new ToolCallShape("[TOOL_CALLS][", "name", "arguments", "]")),
+    /**
+     * Mistral Small 3.2, Devstral, Ministral 3: [TOOL_CALLS]NAME[ARGS]{arguments} for each call,
+     * optionally [TOOL_CALLS]NAME[CALL_ID]id[ARGS]{arguments}.
+     */
+    MISTRAL_ARGS(new ToolCallShape("[TOOL_CALLS]{name}[ARGS]", null, null, "")),
     /** gpt-oss harmony: &lt;|channel|&gt;commentary to=functions.NAME &lt;|constrain|&gt;json&lt;|message|&gt;{arguments}&lt;|call|&gt;. */
     HARMONY(new ToolCallShape("<|channel|>commentary to=functions.{name} <|constrain|>json<|message|>", null, null, "<|call|>"));
 
@@ -54,6 +59,7 @@ public enum ToolCallFormat {
             case LLAMA3_JSON -> ToolCallParsers.llama3(reply);
             case HERMES -> ToolCallParsers.hermes(reply);
             case MISTRAL -> ToolCallParsers.mistral(reply);
+            case MISTRAL_ARGS -> ToolCallParsers.mistralArgs(reply);
             case HARMONY -> ToolCallParsers.harmony(reply);
         };
     }

@@ -81,6 +81,41 @@ final class ToolCallParsers {
         return new ParsedReply((reply.substring(0, start) + reply.substring(end)).strip(), calls);
     }
 
+    private static final String ARGS = "[ARGS]", CALL_ID = "[CALL_ID]";
+
+    // [TOOL_CALLS]name[CALL_ID]id[ARGS]{...}[TOOL_CALLS]name[ARGS]{...}: the text before the first marker is content.
+    static ParsedReply mistralArgs(String reply) {
+        String marker = "[TOOL_CALLS]";
+        int start = reply.indexOf(marker);
+        if (start < 0) return new ParsedReply(reply, List.of());
+        List<ToolCall> calls = new ArrayList<>();
+        int at = start;
+        while (at < reply.length()) {
+            if (!reply.startsWith(marker, at)) throw new ToolCallParseException("text after a Mistral tool call: " + reply.substring(at));
+            int nameFrom = at + marker.length(), args = reply.indexOf(ARGS, nameFrom);
+            if (args < 0) throw new ToolCallParseException("expected NAME[ARGS]{...} after [TOOL_CALLS], got: " + reply.substring(nameFrom));
+            String name = reply.substring(nameFrom, args), id = null;
+            int idAt = name.indexOf(CALL_ID);
+            if (idAt >= 0) {
+                id = name.substring(idAt + CALL_ID.length());
+                name = name.substring(0, idAt);
+            }
+            name = name.strip();
+            if (name.isEmpty() || name.contains("[") || name.contains("{")) {
+                throw new ToolCallParseException("expected a tool name between [TOOL_CALLS] and [ARGS], got: '" + name + "'");
+            }
+            int from = args + ARGS.length();
+            while (from < reply.length() && Character.isWhitespace(reply.charAt(from))) from++;
+            int end = from < reply.length() && reply.charAt(from) == '{' ? ToolCallJson.valueEnd(reply, from) : -1;
+            if (end < 0) throw new ToolCallParseException("expected a closed JSON object after " + name + "[ARGS], got: " + reply.substring(from));
+            String what = "the arguments of Mistral tool call " + name;
+            calls.add(new ToolCall(id, name, ToolCallJson.arguments(ToolCallJson.parse(reply.substring(from, end), what), what)));
+            at = end;
+            while (at < reply.length() && Character.isWhitespace(reply.charAt(at))) at++;
+        }
+        return new ParsedReply(reply.substring(0, start).strip(), calls);
+    }
+
     // A harmony message: its header (channel, recipient, constraint) and its body up to the next marker that ends it.
     private static final Pattern HARMONY_MESSAGE = Pattern.compile("((?:(?!<\\|message\\|>|<\\|start\\|>).)*)<\\|message\\|>(.*?)(<\\|call\\|>|<\\|end\\|>|<\\|return\\|>|<\\|start\\|>|$)", Pattern.DOTALL);
     private static final Pattern RECIPIENT = Pattern.compile("to=functions\\.([^\\s<]+)");

@@ -61,6 +61,19 @@ class ToolCallFormatTest {
     }
 
     @Test
+    void mistralNameArgsCallsWithAndWithoutIds() {
+        ParsedReply r = ToolCallFormat.MISTRAL_ARGS.parse("Looking.[TOOL_CALLS]get_weather[CALL_ID]abc123def[ARGS]{\"city\": \"Paris\"}[TOOL_CALLS]get_time[ARGS]{}");
+        assertEquals(new ParsedReply("Looking.", List.of(new ToolCall("abc123def", "get_weather", "{\"city\":\"Paris\"}"), new ToolCall(null, "get_time", "{}"))), r);
+        assertEquals(List.of(PARIS), ToolCallFormat.MISTRAL_ARGS.parse("[TOOL_CALLS]get_weather[ARGS]{\"city\":\"Paris\"}").toolCalls());
+        assertEquals(new ParsedReply("Sunny.", List.of()), ToolCallFormat.MISTRAL_ARGS.parse("Sunny."));
+        assertMessage(ToolCallFormat.MISTRAL_ARGS, "[TOOL_CALLS][{\"name\": \"x\"}]", "expected NAME[ARGS]");
+        assertMessage(ToolCallFormat.MISTRAL_ARGS, "[TOOL_CALLS][ARGS]{}", "expected a tool name");
+        assertMessage(ToolCallFormat.MISTRAL_ARGS, "[TOOL_CALLS]x[ARGS]{\"a\": 1", "closed JSON object");
+        assertMessage(ToolCallFormat.MISTRAL_ARGS, "[TOOL_CALLS]x[ARGS][1]", "closed JSON object");
+        assertMessage(ToolCallFormat.MISTRAL_ARGS, "[TOOL_CALLS]x[ARGS]{} and more", "text after a Mistral tool call");
+    }
+
+    @Test
     void harmonyCallsAndFinalChannel() {
         String call = "<|channel|>analysis<|message|>I should look it up.<|end|><|start|>assistant<|channel|>commentary to=functions.get_weather"
                 + " <|constrain|>json<|message|>{\"city\": \"Paris\"}<|call|>";
@@ -91,6 +104,9 @@ class ToolCallFormatTest {
             assertEquals(List.of(PARIS), f.parse(text).toolCalls(), f.toString());
         }
         assertEquals(List.of(PARIS), ToolCallFormat.HARMONY.parse(h.prefix() + "{\"city\": \"Paris\"}" + h.suffix()).toolCalls());
+        ToolCallShape a = ToolCallFormat.MISTRAL_ARGS.shape("get_weather");
+        assertEquals(new ToolCallShape("[TOOL_CALLS]get_weather[ARGS]", null, null, ""), a);
+        assertEquals(List.of(PARIS), ToolCallFormat.MISTRAL_ARGS.parse(a.prefix() + "{\"city\": \"Paris\"}" + a.suffix()).toolCalls());
     }
 
     private static void assertMessage(ToolCallFormat f, String reply, String expected) {
