@@ -159,6 +159,27 @@ class JinjaChatFormatTest {
     }
 
     @Test
+    void mistralAndGptOssToolCallsAreReadAsTheTemplatesWriteThem() throws Exception {
+        // Two calls as each template writes them into the history parse back to the same calls.
+        ToolCall paris = new ToolCall("call0001a", "get_weather", "{\"city\":\"Paris\"}"), time = new ToolCall("call0002b", "get_time", "{}");
+        List<ChatMessage> chat = List.of(user("Weather and time?"), ChatMessage.assistant("", List.of(paris, time)));
+        for (String f : List.of("mistralai-Mistral-Nemo-Instruct-2407.jinja", "Mistral-Small-3.2-24B-Instruct-2506.jinja",
+                "unsloth-mistral-Devstral-Small-2507.jinja", "mistralai-Ministral-3-14B-Reasoning-2512.jinja")) {
+            JinjaChatFormat mistral = new JinjaChatFormat(TestModels.llamaCppTemplate(f), TOKENS);
+            String text = mistral.renderText(chat, Conversations.TOOLS, false);
+            String reply = text.substring(text.indexOf("[TOOL_CALLS]")).replace("</s>", "");
+            var calls = mistral.toolCallFormat().parse(reply).toolCalls();
+            assertEquals(List.of("get_weather", "get_time"), calls.stream().map(ToolCall::name).toList(), f + ": " + reply);
+            assertEquals(Json.parse(paris.arguments()), Json.parse(calls.getFirst().arguments()), f);
+        }
+        JinjaChatFormat oss = new JinjaChatFormat(TestModels.llamaCppTemplate("openai-gpt-oss-120b.jinja"), TOKENS);
+        String text = oss.renderText(chat, Conversations.TOOLS, false);
+        String reply = text.substring(text.lastIndexOf("<|start|>assistant"));
+        // gpt-oss's template writes a message's first call only (harmony has one call a message); ids are not written.
+        assertEquals(List.of(new ToolCall(null, "get_weather", "{\"city\":\"Paris\"}")), oss.toolCallFormat().parse(reply).toolCalls(), reply);
+    }
+
+    @Test
     void contentsAreMarkedEvenWhereTheScaffoldingHoldsTheSameText() throws Exception {
         JinjaChatFormat qwen = new JinjaChatFormat(TestModels.realTemplate("qwen3"), TOKENS);
         var p = qwen.render(List.of(user("user"), assistant("<|im_end|>"), user("im_start")), List.of(), true);
