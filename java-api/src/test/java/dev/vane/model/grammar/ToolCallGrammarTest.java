@@ -37,6 +37,10 @@ class ToolCallGrammarTest {
         Grammar harmony = ToolCallGrammar.forcing(ToolCallFormat.HARMONY, List.of(WEATHER, TIME));
         assertTrue(harmony.matches("<|channel|>commentary to=functions.weather <|constrain|>json<|message|>{\"city\": \"Ur\"}<|call|>"));
         assertFalse(harmony.matches("<|channel|>commentary to=functions.time <|constrain|>json<|message|>{\"city\": \"Ur\"}<|call|>"));
+        Grammar mistral = ToolCallGrammar.forcing(ToolCallFormat.MISTRAL_ARGS, List.of(WEATHER, TIME));
+        assertTrue(mistral.matches("[TOOL_CALLS]weather[ARGS]{\"city\": \"Ur\"}"));
+        assertFalse(mistral.matches("[TOOL_CALLS]time[ARGS]{\"city\": \"Ur\"}"));
+        assertFalse(mistral.matches("[TOOL_CALLS][{\"name\": \"weather\", \"arguments\": {\"city\": \"Ur\"}}]"));
     }
 
     @Test
