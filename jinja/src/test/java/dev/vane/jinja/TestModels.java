@@ -33,13 +33,13 @@ final class TestModels {
 
     /**
      * A real Hugging Face template from llama.cpp's own copies (models/templates/fileName in the
-     * llama.cpp sources bench/llama-cpp-native.sh clones), for families without an npm tokenizer
+     * llama.cpp sources ci/fetch-llama-cpp-source.sh clones), for families without an npm tokenizer
      * package here (gpt-oss, Mistral).
      */
     static String llamaCppTemplate(String fileName) throws IOException {
         Path file = Path.of(System.getProperty("vane.llama.cpp.templates", "../build/llama-cpp-native/src/models/templates"), fileName);
         if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException(file.toAbsolutePath() + " is missing: run bench/llama-cpp-native.sh (it clones llama.cpp's sources)");
+            throw new IllegalStateException(file.toAbsolutePath() + " is missing: run ci/fetch-llama-cpp-source.sh (it clones llama.cpp's sources)");
         }
         return Files.readString(file);
     }
