@@ -9,30 +9,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Chat-template rendering: a fuzzed template source with a fixed conversation, and fuzzed
- * messages through a real model's template. Either text comes out, or an IllegalArgumentException
- * (TemplateRenderException is one) saying why; never another exception or a hang.
+ * Fuzzed messages (a user's text may hold template syntax or special-token text) through a real
+ * model's template: text, or an IllegalArgumentException saying why.
  */
-class ChatTemplateFuzzTest {
-    private static final SpecialTokenTexts TOKENS = new SpecialTokenTexts("<s>", "</s>");
-    private static final List<ChatMessage> CHAT = List.of(ChatMessage.system("Be brief."), ChatMessage.user("Hi"),
-            new ChatMessage(ChatMessage.ASSISTANT, "Hello."), ChatMessage.user("2+2?"));
+class ChatMessagesFuzzTest {
     // Llama 3's template as its tokenizer_config.json spells it: role headers, BOS, a system block.
     private static final String LLAMA3 = "{% set loop_messages = messages %}{% for message in loop_messages %}{% set content = '<|start_header_id|>'"
             + " + message['role'] + '<|end_header_id|>\n\n'+ message['content'] | trim + '<|eot_id|>' %}{% if loop.index0 == 0 %}"
             + "{% set content = bos_token + content %}{% endif %}{{ content }}{% endfor %}{% if add_generation_prompt %}"
             + "{{ '<|start_header_id|>assistant<|end_header_id|>\n\n' }}{% endif %}";
     private static final JinjaChatFormat LLAMA3_FORMAT = new JinjaChatFormat(LLAMA3, new SpecialTokenTexts("<|begin_of_text|>", "<|eot_id|>"));
-
-    @FuzzTest(maxDuration = "10s")
-    void template(byte[] bytes) {
-        String source = new String(bytes, StandardCharsets.UTF_8);
-        try {
-            new JinjaChatFormat(source, TOKENS).renderText(CHAT, List.of(), true);
-        } catch (IllegalArgumentException e) {
-            Refusals.requireMessage(e);
-        }
-    }
 
     /** NUL-separated contents, roles in turn system, user, assistant, user, ... */
     @FuzzTest(maxDuration = "10s")
