@@ -23,8 +23,9 @@ pattern=$(printf '%s\n' $targets | sed 's|.*\.||' | paste -sd, -)
 echo "== fuzzing ${seconds}s each: $pattern"
 status=0
 # One Maven run; reuseForks=false gives each class a fresh JVM, so each one's first @FuzzTest is fuzzed.
+# package, not test: the reactor attaches vane-native's classifier jar (a test dependency upstream) there.
 # shellcheck disable=SC2086
-JAZZER_FUZZ=1 mvn -B -ntp ${VANE_FUZZ_MVN_ARGS:-} ${VANE_FUZZ_MODULES:--pl fuzz -am} test -Dtest="$pattern" -Dsurefire.failIfNoSpecifiedTests=false \
+JAZZER_FUZZ=1 mvn -B -ntp ${VANE_FUZZ_MVN_ARGS:-} ${VANE_FUZZ_MODULES:--pl fuzz -am} package -Dtest="$pattern" -Dsurefire.failIfNoSpecifiedTests=false \
   -DreuseForks=false -Djazzer.max_duration="${seconds}s" > "$out/mvn.log" 2>&1 || status=$?
 # libFuzzer writes to the forked JVM's stderr, which Maven relays in order: cut the log per class.
 for t in $targets; do

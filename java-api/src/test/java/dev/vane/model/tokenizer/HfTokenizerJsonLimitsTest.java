@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** Hostile ids in tokenizer.json are refused before the id table is allocated (TokenizerJsonFuzzTest replays it: hostile-token-id). */
+/** Hostile ids in tokenizer.json are refused before the id table is allocated (TokenizerJsonFuzzTest replays it: crash-hostile-token-id). */
 class HfTokenizerJsonLimitsTest {
     private static String withVocab(String vocab) {
         return "{\"model\":{\"type\":\"BPE\",\"vocab\":{" + vocab + "},\"merges\":[]},\"pre_tokenizer\":{\"type\":\"ByteLevel\"}}";
