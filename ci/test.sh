@@ -2,7 +2,8 @@
 # The test command: builds libvane and runs the native tests (ctest, each also under
 # VANE_CPU=baseline), then builds and tests the Java modules (mvn verify: JUnit 5 tests, again
 # under VANE_CPU=baseline, and integration tests on the packaged jars), then drives `vane serve`
-# with curl (server/scripts/curl-check.sh).
+# with curl (server/scripts/curl-check.sh). The parsers' fuzzers replay their inputs in mvn verify
+# and then fuzz for 10 s each (ci/fuzz.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -39,6 +40,9 @@ ci/fetch-vocabularies.sh
 
 echo "== Java build and tests (mvn verify)"
 mvn -B -ntp verify
+
+echo "== fuzzing: each Jazzer target for 10 s (ci/fuzz.sh; every committed input already ran in mvn verify)"
+ci/fuzz.sh 10
 
 echo "== the server driven by curl (vane serve on loopback, SIGTERM drain)"
 server/scripts/curl-check.sh

@@ -178,7 +178,7 @@ final class ChatCompletionsApi {
     }
 
     // OpenAI's messages as Vane's: roles system (developer too), user, assistant; text content.
-    private static List<ChatMessage> messages(List<Message> in) {
+    static List<ChatMessage> messages(List<Message> in) {
         if (in == null || in.isEmpty()) throw ApiError.invalidRequest("messages", "'messages' must be a non-empty array");
         List<ChatMessage> out = new ArrayList<>(in.size());
         for (int i = 0; i < in.size(); i++) {

@@ -154,9 +154,9 @@ public final class Json {
     private Object number() {
         int start = pos;
         if (peek('-')) { /* sign */ }
-        if (pos >= s.length() || !Character.isDigit(s.charAt(pos))) throw error("a value expected");
+        if (pos >= s.length() || !digit(s.charAt(pos))) throw error("a value expected");
         if (s.charAt(pos) == '0') pos++;
-        else while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+        else while (pos < s.length() && digit(s.charAt(pos))) pos++;
         boolean integral = true;
         if (peek('.')) {
             integral = false;
@@ -170,12 +170,24 @@ public final class Json {
         }
         String t = s.substring(start, pos);
         if (integral && t.length() <= 18) return Long.parseLong(t);
-        return Double.parseDouble(t);
+        double d = Double.parseDouble(t);
+        // A number past a double's range would read as Infinity, which JSON cannot write back.
+        if (Double.isInfinite(d)) throw new JsonException("the number " + abbreviated(t) + " is outside the range of a double (about 1.8e308)", start);
+        return d;
+    }
+
+    // JSON's digits are ASCII 0-9 only; Character.isDigit would also let in other scripts' digits.
+    private static boolean digit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static String abbreviated(String t) {
+        return t.length() <= 40 ? t : t.substring(0, 40) + "...";
     }
 
     private void digits() {
         int start = pos;
-        while (pos < s.length() && Character.isDigit(s.charAt(pos))) pos++;
+        while (pos < s.length() && digit(s.charAt(pos))) pos++;
         if (pos == start) throw error("digits expected");
     }
 }

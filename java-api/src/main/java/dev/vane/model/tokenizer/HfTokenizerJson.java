@@ -48,6 +48,9 @@ public final class HfTokenizerJson {
     private static final List<String> BOS_NAMES = List.of("<s>", "<|begin_of_text|>", "<bos>");
     private static final List<String> EOS_NAMES = List.of("</s>", "<|end_of_text|>", "<eos>", "<|endoftext|>");
 
+    /** The most ids below the highest one that may be absent (real vocabularies have a few, from padding). */
+    static final int MAX_MISSING_IDS = 1 << 16;
+
     private HfTokenizerJson() {}
 
     /** The Split regex tokenizer.json spells for llama.cpp's byte-level pre-tokenizer pre ("llama-bpe", "qwen2" or "gpt-4o"). */
@@ -93,6 +96,11 @@ public final class HfTokenizerJson {
             added.put(id, Boolean.TRUE.equals(t.get("special")));
         }
         int n = byId.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        // Holes are filled with [PAD] tokens; a hostile id (say 2^31 - 2) would otherwise allocate gigabytes here.
+        if (n - byId.size() > MAX_MISSING_IDS) {
+            throw new IllegalArgumentException("tokenizer.json: the highest token id is " + (n - 1) + " but only " + byId.size() + " tokens are given; at most "
+                    + MAX_MISSING_IDS + " ids may be missing");
+        }
         List<String> tokens = new ArrayList<>(n);
         int[] types = new int[n];
         int unk = model.get("unk_token") instanceof String u ? indexOf(byId, u) : -1;

@@ -31,4 +31,24 @@ class JsonTest {
         }
         assertTrue(assertThrows(JsonException.class, () -> Json.parse("[".repeat(600) + "]".repeat(600))).getMessage().contains("nesting"));
     }
+
+    @Test
+    void numbersPastADoublesRangeAreRefusedNotReadAsInfinity() {
+        // Found by JsonFuzzTest (regression input crash-number-beyond-double-range): Infinity cannot be written back as JSON.
+        JsonException e = assertThrows(JsonException.class, () -> Json.parse("[1, 22222222222222222222e2222]"));
+        assertTrue(e.getMessage().contains("outside the range of a double"), e.getMessage());
+        assertEquals(4, e.offset());
+        assertThrows(JsonException.class, () -> Json.parse("-1e309"));
+        assertEquals(1e308, Json.parse("1e308"));
+        assertEquals(0.0, Json.parse("1e-400"));  // underflow is a representable zero
+    }
+
+    @Test
+    void onlyAsciiDigitsMakeANumber() {
+        // Character.isDigit takes Arabic-Indic and other digits; JSON does not ("1.\u0663" threw a NumberFormatException).
+        for (String bad : new String[] {"\u0663", "1\u0663", "1.\u0663", "1e\u0663"}) {
+            JsonException e = assertThrows(JsonException.class, () -> Json.parse(bad), bad);
+            assertTrue(e.getMessage().contains("expected"), e.getMessage());
+        }
+    }
 }
