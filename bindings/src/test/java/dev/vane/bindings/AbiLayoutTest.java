@@ -32,8 +32,9 @@ class AbiLayoutTest {
     void bothSidesNameTheSameStructs() {
         Map<String, StructLayout> java = javaLayouts();
         long nativeStructs = TABLE.stream().filter(e -> e.field().isEmpty()).count();
-        assertEquals(38, nativeStructs, "structs in vane.h's table");
-        assertEquals(38, java.size(), "Java layouts");
+        // vane.h had 38 structs when this was written; a table that came back short fails here.
+        assertTrue(nativeStructs >= 38, "structs in libvane's table: " + nativeStructs);
+        assertEquals(nativeStructs, java.size(), "Java layouts vs libvane's structs");
         assertTrue(java.containsKey("vane_block_q4_kx8") && java.containsKey("vane_rope_params"), java.keySet().toString());
     }
 
