@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The test command: builds libvane and runs the native tests (ctest, each also under
-# VANE_CPU=baseline), then builds and tests the Java modules (mvn verify: JUnit 5 tests, again
-# under VANE_CPU=baseline, and integration tests on the packaged jars), then drives `vane serve`
-# with curl (server/scripts/curl-check.sh). The parsers' fuzzers replay their inputs in mvn verify
-# and then fuzz for 10 s each (ci/fuzz.sh).
+# VANE_CPU=baseline, and once more under ASan and UBSan: ci/sanitizers.sh), then builds and tests
+# the Java modules (mvn verify: JUnit 5 tests, again under VANE_CPU=baseline, and integration tests
+# on the packaged jars), then drives `vane serve` with curl (server/scripts/curl-check.sh).
+# The parsers' fuzzers replay their inputs in mvn verify and then fuzz for 10 s each (ci/fuzz.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -34,6 +34,9 @@ echo "== native build and tests"
 cmake -S . -B build/ci -DCMAKE_BUILD_TYPE=Release -DVANE_BUILD_TESTS=ON >/dev/null
 cmake --build build/ci --parallel "$jobs"
 ctest --test-dir build/ci --output-on-failure --timeout 600
+
+echo "== native tests under AddressSanitizer and UndefinedBehaviorSanitizer (ci/sanitizers.sh)"
+ci/sanitizers.sh
 
 echo "== vocabularies and chat templates for the tokenizer and Jinja cross-checks"
 ci/fetch-vocabularies.sh

@@ -608,6 +608,17 @@ VANE_API vane_status vane_probe_fma_peak(int32_t repeats, double *out_gflops);
  * products) + paddd: 16 ops per step. */
 VANE_API vane_status vane_probe_int8_dot_peak(int32_t repeats, double *out_gops);
 
+/* ---- ABI self-description ---------------------------------------------------------------- */
+
+/* One entry of the table of every struct in this header, as the library was compiled: entry
+ * index (0, 1, ...) gives a struct's name, and either its whole size (*field_name = "", *offset =
+ * 0) or one field's name, offset and size (arrays and nested structs whole). Bindings compare
+ * their own layouts with it (docs/RELIABILITY.md). The strings are static. An index past the last
+ * entry is VANE_E_OUT_OF_RANGE (the end of the walk); a negative index or a null pointer,
+ * VANE_E_INVALID_ARGUMENT. */
+VANE_API vane_status vane_abi_describe(int32_t index, const char **struct_name, const char **field_name, int64_t *offset,
+                                       int64_t *size);
+
 #ifdef __cplusplus
 }
 #endif

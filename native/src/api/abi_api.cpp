@@ -1,0 +1,242 @@
+// vane_abi_describe: the size and field offsets of every struct in vane.h, from the compiler
+// itself (sizeof, offsetof), so a binding can check its hand-written layouts against them.
+// tests/check_abi_table.py fails the build's tests when a struct or field of vane.h is missing.
+#include <stddef.h>
+
+#include "core/error.h"
+#include "vane.h"
+
+namespace {
+
+struct AbiEntry {
+    const char *struct_name;
+    const char *field_name; // "" for the struct as a whole
+    int64_t offset;
+    int64_t size;
+};
+
+#define VANE_ABI_STRUCT(T) {#T, "", 0, (int64_t)sizeof(T)}
+#define VANE_ABI_FIELD(T, f) {#T, #f, (int64_t)offsetof(T, f), (int64_t)sizeof(((T *)nullptr)->f)}
+
+const AbiEntry kEntries[] = {
+    VANE_ABI_STRUCT(vane_cpu_info),
+    VANE_ABI_FIELD(vane_cpu_info, features),
+    VANE_ABI_FIELD(vane_cpu_info, active),
+    VANE_ABI_FIELD(vane_cpu_info, reason),
+    VANE_ABI_STRUCT(vane_block_q4_0),
+    VANE_ABI_FIELD(vane_block_q4_0, d),
+    VANE_ABI_FIELD(vane_block_q4_0, qs),
+    VANE_ABI_STRUCT(vane_block_q8_0),
+    VANE_ABI_FIELD(vane_block_q8_0, d),
+    VANE_ABI_FIELD(vane_block_q8_0, qs),
+    VANE_ABI_STRUCT(vane_block_q4_0x8),
+    VANE_ABI_FIELD(vane_block_q4_0x8, d),
+    VANE_ABI_FIELD(vane_block_q4_0x8, qs),
+    VANE_ABI_STRUCT(vane_block_q4_kx8),
+    VANE_ABI_FIELD(vane_block_q4_kx8, d),
+    VANE_ABI_FIELD(vane_block_q4_kx8, dmin),
+    VANE_ABI_FIELD(vane_block_q4_kx8, scales),
+    VANE_ABI_FIELD(vane_block_q4_kx8, qs),
+    VANE_ABI_STRUCT(vane_block_q6_kx8),
+    VANE_ABI_FIELD(vane_block_q6_kx8, d),
+    VANE_ABI_FIELD(vane_block_q6_kx8, scales),
+    VANE_ABI_FIELD(vane_block_q6_kx8, qs),
+    VANE_ABI_STRUCT(vane_block_iq4_xsx8),
+    VANE_ABI_FIELD(vane_block_iq4_xsx8, d),
+    VANE_ABI_FIELD(vane_block_iq4_xsx8, scales),
+    VANE_ABI_FIELD(vane_block_iq4_xsx8, qs),
+    VANE_ABI_STRUCT(vane_block_iq4_nlx8),
+    VANE_ABI_FIELD(vane_block_iq4_nlx8, d),
+    VANE_ABI_FIELD(vane_block_iq4_nlx8, qs),
+    VANE_ABI_STRUCT(vane_block_int4_sym_g32),
+    VANE_ABI_FIELD(vane_block_int4_sym_g32, d),
+    VANE_ABI_FIELD(vane_block_int4_sym_g32, qs),
+    VANE_ABI_STRUCT(vane_block_int4_sym_g64),
+    VANE_ABI_FIELD(vane_block_int4_sym_g64, d),
+    VANE_ABI_FIELD(vane_block_int4_sym_g64, qs),
+    VANE_ABI_STRUCT(vane_block_int4_sym_g128),
+    VANE_ABI_FIELD(vane_block_int4_sym_g128, d),
+    VANE_ABI_FIELD(vane_block_int4_sym_g128, qs),
+    VANE_ABI_STRUCT(vane_block_int4_asym_g32),
+    VANE_ABI_FIELD(vane_block_int4_asym_g32, d),
+    VANE_ABI_FIELD(vane_block_int4_asym_g32, m),
+    VANE_ABI_FIELD(vane_block_int4_asym_g32, qs),
+    VANE_ABI_STRUCT(vane_block_int4_asym_g64),
+    VANE_ABI_FIELD(vane_block_int4_asym_g64, d),
+    VANE_ABI_FIELD(vane_block_int4_asym_g64, m),
+    VANE_ABI_FIELD(vane_block_int4_asym_g64, qs),
+    VANE_ABI_STRUCT(vane_block_int4_asym_g128),
+    VANE_ABI_FIELD(vane_block_int4_asym_g128, d),
+    VANE_ABI_FIELD(vane_block_int4_asym_g128, m),
+    VANE_ABI_FIELD(vane_block_int4_asym_g128, qs),
+    VANE_ABI_STRUCT(vane_block_q4_1),
+    VANE_ABI_FIELD(vane_block_q4_1, d),
+    VANE_ABI_FIELD(vane_block_q4_1, m),
+    VANE_ABI_FIELD(vane_block_q4_1, qs),
+    VANE_ABI_STRUCT(vane_block_q5_0),
+    VANE_ABI_FIELD(vane_block_q5_0, d),
+    VANE_ABI_FIELD(vane_block_q5_0, qh),
+    VANE_ABI_FIELD(vane_block_q5_0, qs),
+    VANE_ABI_STRUCT(vane_block_q5_1),
+    VANE_ABI_FIELD(vane_block_q5_1, d),
+    VANE_ABI_FIELD(vane_block_q5_1, m),
+    VANE_ABI_FIELD(vane_block_q5_1, qh),
+    VANE_ABI_FIELD(vane_block_q5_1, qs),
+    VANE_ABI_STRUCT(vane_block_q2_k),
+    VANE_ABI_FIELD(vane_block_q2_k, scales),
+    VANE_ABI_FIELD(vane_block_q2_k, qs),
+    VANE_ABI_FIELD(vane_block_q2_k, d),
+    VANE_ABI_FIELD(vane_block_q2_k, dmin),
+    VANE_ABI_STRUCT(vane_block_q3_k),
+    VANE_ABI_FIELD(vane_block_q3_k, hmask),
+    VANE_ABI_FIELD(vane_block_q3_k, qs),
+    VANE_ABI_FIELD(vane_block_q3_k, scales),
+    VANE_ABI_FIELD(vane_block_q3_k, d),
+    VANE_ABI_STRUCT(vane_block_q4_k),
+    VANE_ABI_FIELD(vane_block_q4_k, d),
+    VANE_ABI_FIELD(vane_block_q4_k, dmin),
+    VANE_ABI_FIELD(vane_block_q4_k, scales),
+    VANE_ABI_FIELD(vane_block_q4_k, qs),
+    VANE_ABI_STRUCT(vane_block_q5_k),
+    VANE_ABI_FIELD(vane_block_q5_k, d),
+    VANE_ABI_FIELD(vane_block_q5_k, dmin),
+    VANE_ABI_FIELD(vane_block_q5_k, scales),
+    VANE_ABI_FIELD(vane_block_q5_k, qh),
+    VANE_ABI_FIELD(vane_block_q5_k, qs),
+    VANE_ABI_STRUCT(vane_block_q6_k),
+    VANE_ABI_FIELD(vane_block_q6_k, ql),
+    VANE_ABI_FIELD(vane_block_q6_k, qh),
+    VANE_ABI_FIELD(vane_block_q6_k, scales),
+    VANE_ABI_FIELD(vane_block_q6_k, d),
+    VANE_ABI_STRUCT(vane_block_iq4_nl),
+    VANE_ABI_FIELD(vane_block_iq4_nl, d),
+    VANE_ABI_FIELD(vane_block_iq4_nl, qs),
+    VANE_ABI_STRUCT(vane_block_iq4_xs),
+    VANE_ABI_FIELD(vane_block_iq4_xs, d),
+    VANE_ABI_FIELD(vane_block_iq4_xs, scales_h),
+    VANE_ABI_FIELD(vane_block_iq4_xs, scales_l),
+    VANE_ABI_FIELD(vane_block_iq4_xs, qs),
+    VANE_ABI_STRUCT(vane_block_mxfp4),
+    VANE_ABI_FIELD(vane_block_mxfp4, e),
+    VANE_ABI_FIELD(vane_block_mxfp4, qs),
+    VANE_ABI_STRUCT(vane_block_int8_g32),
+    VANE_ABI_FIELD(vane_block_int8_g32, d),
+    VANE_ABI_FIELD(vane_block_int8_g32, qs),
+    VANE_ABI_STRUCT(vane_block_int8_g64),
+    VANE_ABI_FIELD(vane_block_int8_g64, d),
+    VANE_ABI_FIELD(vane_block_int8_g64, qs),
+    VANE_ABI_STRUCT(vane_block_int8_g128),
+    VANE_ABI_FIELD(vane_block_int8_g128, d),
+    VANE_ABI_FIELD(vane_block_int8_g128, qs),
+    VANE_ABI_STRUCT(vane_format_desc),
+    VANE_ABI_FIELD(vane_format_desc, format),
+    VANE_ABI_FIELD(vane_format_desc, block_elems),
+    VANE_ABI_FIELD(vane_format_desc, block_bytes),
+    VANE_ABI_FIELD(vane_format_desc, planar),
+    VANE_ABI_FIELD(vane_format_desc, scale_rows),
+    VANE_ABI_FIELD(vane_format_desc, scale_cols),
+    VANE_ABI_FIELD(vane_format_desc, row_group),
+    VANE_ABI_FIELD(vane_format_desc, name),
+    VANE_ABI_STRUCT(vane_matrix),
+    VANE_ABI_FIELD(vane_matrix, format),
+    VANE_ABI_FIELD(vane_matrix, reserved),
+    VANE_ABI_FIELD(vane_matrix, data),
+    VANE_ABI_FIELD(vane_matrix, bytes),
+    VANE_ABI_STRUCT(vane_ffn),
+    VANE_ABI_FIELD(vane_ffn, gate),
+    VANE_ABI_FIELD(vane_ffn, up),
+    VANE_ABI_FIELD(vane_ffn, down),
+    VANE_ABI_FIELD(vane_ffn, activation),
+    VANE_ABI_FIELD(vane_ffn, alpha),
+    VANE_ABI_FIELD(vane_ffn, limit),
+    VANE_ABI_FIELD(vane_ffn, gate_bias),
+    VANE_ABI_FIELD(vane_ffn, up_bias),
+    VANE_ABI_FIELD(vane_ffn, down_bias),
+    VANE_ABI_STRUCT(vane_gating),
+    VANE_ABI_FIELD(vane_gating, kind),
+    VANE_ABI_FIELD(vane_gating, k),
+    VANE_ABI_FIELD(vane_gating, renormalize),
+    VANE_ABI_FIELD(vane_gating, scale),
+    VANE_ABI_FIELD(vane_gating, selection_bias),
+    VANE_ABI_STRUCT(vane_moe_layer),
+    VANE_ABI_FIELD(vane_moe_layer, dim),
+    VANE_ABI_FIELD(vane_moe_layer, ffn_dim),
+    VANE_ABI_FIELD(vane_moe_layer, n_experts),
+    VANE_ABI_FIELD(vane_moe_layer, router),
+    VANE_ABI_FIELD(vane_moe_layer, experts),
+    VANE_ABI_FIELD(vane_moe_layer, shared),
+    VANE_ABI_FIELD(vane_moe_layer, shared_ffn_dim),
+    VANE_ABI_FIELD(vane_moe_layer, gating),
+    VANE_ABI_FIELD(vane_moe_layer, router_bias),
+    VANE_ABI_FIELD(vane_moe_layer, shared_gate),
+    VANE_ABI_STRUCT(vane_moe_stats),
+    VANE_ABI_FIELD(vane_moe_stats, tokens_per_expert),
+    VANE_ABI_FIELD(vane_moe_stats, route_seconds),
+    VANE_ABI_FIELD(vane_moe_stats, group_seconds),
+    VANE_ABI_FIELD(vane_moe_stats, experts_seconds),
+    VANE_ABI_FIELD(vane_moe_stats, combine_seconds),
+    VANE_ABI_STRUCT(vane_attention_params),
+    VANE_ABI_FIELD(vane_attention_params, n_heads),
+    VANE_ABI_FIELD(vane_attention_params, n_kv_heads),
+    VANE_ABI_FIELD(vane_attention_params, head_dim),
+    VANE_ABI_FIELD(vane_attention_params, scale),
+    VANE_ABI_FIELD(vane_attention_params, causal),
+    VANE_ABI_FIELD(vane_attention_params, window),
+    VANE_ABI_FIELD(vane_attention_params, softcap),
+    VANE_ABI_FIELD(vane_attention_params, sinks),
+    VANE_ABI_STRUCT(vane_kv_cache),
+    VANE_ABI_FIELD(vane_kv_cache, dtype),
+    VANE_ABI_FIELD(vane_kv_cache, reserved),
+    VANE_ABI_FIELD(vane_kv_cache, n_kv_heads),
+    VANE_ABI_FIELD(vane_kv_cache, head_dim),
+    VANE_ABI_FIELD(vane_kv_cache, block_tokens),
+    VANE_ABI_FIELD(vane_kv_cache, n_blocks),
+    VANE_ABI_FIELD(vane_kv_cache, k),
+    VANE_ABI_FIELD(vane_kv_cache, v),
+    VANE_ABI_FIELD(vane_kv_cache, k_scales),
+    VANE_ABI_FIELD(vane_kv_cache, v_scales),
+    VANE_ABI_STRUCT(vane_key_rope),
+    VANE_ABI_FIELD(vane_key_rope, table),
+    VANE_ABI_FIELD(vane_key_rope, positions),
+    VANE_ABI_FIELD(vane_key_rope, rot_dim),
+    VANE_ABI_FIELD(vane_key_rope, neox),
+    VANE_ABI_STRUCT(vane_rope_params),
+    VANE_ABI_FIELD(vane_rope_params, n_heads),
+    VANE_ABI_FIELD(vane_rope_params, head_dim),
+    VANE_ABI_FIELD(vane_rope_params, rot_dim),
+    VANE_ABI_FIELD(vane_rope_params, base),
+    VANE_ABI_FIELD(vane_rope_params, linear_scale),
+    VANE_ABI_FIELD(vane_rope_params, neox),
+    VANE_ABI_FIELD(vane_rope_params, freq_factors),
+    VANE_ABI_FIELD(vane_rope_params, ext_factor),
+    VANE_ABI_FIELD(vane_rope_params, attn_factor),
+    VANE_ABI_FIELD(vane_rope_params, beta_fast),
+    VANE_ABI_FIELD(vane_rope_params, beta_slow),
+    VANE_ABI_FIELD(vane_rope_params, n_ctx_orig),
+};
+
+#undef VANE_ABI_STRUCT
+#undef VANE_ABI_FIELD
+
+constexpr int32_t kCount = (int32_t)(sizeof(kEntries) / sizeof(kEntries[0]));
+
+} // namespace
+
+extern "C" {
+
+VANE_API vane_status vane_abi_describe(int32_t index, const char **struct_name, const char **field_name, int64_t *offset,
+                                       int64_t *size) {
+    if (!struct_name || !field_name || !offset || !size)
+        return vane::fail(VANE_E_INVALID_ARGUMENT, "vane_abi_describe: struct_name, field_name, offset and size must not be null");
+    if (index < 0) return vane::fail(VANE_E_INVALID_ARGUMENT, "vane_abi_describe: index must be >= 0, got %d", index);
+    if (index >= kCount)
+        return vane::fail(VANE_E_OUT_OF_RANGE, "vane_abi_describe: index %d is past the last entry (%d entries)", index, kCount);
+    const AbiEntry &e = kEntries[index];
+    *struct_name = e.struct_name;
+    *field_name = e.field_name;
+    *offset = e.offset;
+    *size = e.size;
+    return VANE_OK;
+}
+
+} // extern "C"
