@@ -29,6 +29,9 @@ import org.apache.spark.sql.types.StructType;
  * one sequence at a time (batchSize 1), and a plain Java loop over Session on one thread with
  * the native pool at the same thread count. The three run in turn, repetition after repetition,
  * so a slow spell on a shared machine hits them all; ratios are taken within a repetition.
+ * Beside rows per second of wall time it reports rows per CPU-second of the process (every
+ * thread: Spark's, the schedulers', the native pool's): on a machine shared with other jobs the
+ * wall time of a way grows with whatever else runs then, its CPU time much less.
  * Run by bench/spark.sh (not a test).
  *
  * <pre>
@@ -88,29 +91,33 @@ public final class SparkBench {
 
         // Warm-up: the JIT and the page cache, each way once on a few rows.
         Dataset<Row> few = df.limit(Math.min(rows, 2 * batch));
-        time(() -> batched.transform(few).count(), threads, 1);
-        time(() -> single.transform(few.limit(4)).count(), threads, 1);
-        time(() -> javaLoop(loop, prompts.subList(0, 4), maxTokens, context), threads, threads);
+        time(() -> batched.transform(few).count(), 1);
+        time(() -> single.transform(few.limit(4)).count(), 1);
+        time(() -> javaLoop(loop, prompts.subList(0, 4), maxTokens, context), threads);
 
-        System.out.println("run  batched rows/s  one-at-a-time rows/s  java loop rows/s  batched / one  batched / java loop");
+        System.out.println("run  rows/s: batched  one at a time  java loop  batched / one  batched / loop"
+                + "  | rows/CPU-s: batched  one at a time  java loop  batched / one  batched / loop");
         double[][] r = new double[runs][3];
         for (int i = 0; i < runs; i++) {
-            r[i][0] = rows / time(() -> batched.transform(df).count(), threads, 1);
-            r[i][1] = rows / time(() -> single.transform(df).count(), threads, 1);
-            r[i][2] = rows / time(() -> javaLoop(loop, prompts, maxTokens, context), threads, threads);
-            System.out.printf(Locale.ROOT, "%3d  %14.2f  %20.2f  %16.2f  %12.2fx  %18.2fx%n", i + 1, r[i][0], r[i][1], r[i][2], r[i][0] / r[i][1], r[i][0] / r[i][2]);
+            double[] b = time(() -> batched.transform(df).count(), 1);
+            double[] o = time(() -> single.transform(df).count(), 1);
+            double[] l = time(() -> javaLoop(loop, prompts, maxTokens, context), threads);
+            r[i] = new double[] {rows / b[0], rows / o[0], rows / l[0]};
+            System.out.printf(Locale.ROOT, "%3d  %15.2f  %13.2f  %9.2f  %12.2fx  %13.2fx  | %18.2f  %13.2f  %9.2f  %12.2fx  %13.2fx%n", i + 1, r[i][0], r[i][1], r[i][2],
+                    r[i][0] / r[i][1], r[i][0] / r[i][2], rows / b[1], rows / o[1], rows / l[1], o[1] / b[1], l[1] / b[1]);
         }
         System.out.printf(Locale.ROOT, "tokens/s of the median run, batched: %.1f; model loads in this JVM: %d (%s)%n",
                 median(Arrays.stream(r).mapToDouble(x -> x[0]).toArray()) * maxTokens, ExecutorModels.totalLoads(), ManagementFactory.getRuntimeMXBean().getName());
         spark.stop();
     }
 
-    // Seconds one way takes; the native pool at poolThreads (a Spark task: 1, so local[n] runs n tasks of one thread each).
-    private static double time(Runnable way, int threads, int poolThreads) {
+    // Wall and process CPU seconds one way takes; the native pool at poolThreads (a Spark task: 1, so local[n] runs n tasks of one thread each).
+    private static double[] time(Runnable way, int poolThreads) {
         Vane.setThreads(poolThreads);
-        long t0 = System.nanoTime();
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long c0 = os.getProcessCpuTime(), t0 = System.nanoTime();
         way.run();
-        return (System.nanoTime() - t0) / 1e9;
+        return new double[] {(System.nanoTime() - t0) / 1e9, (os.getProcessCpuTime() - c0) / 1e9};
     }
 
     // The plain loop a Java program without Spark would run: one Session after another.
