@@ -1,8 +1,9 @@
 package dev.vane.bench.grammar;
 
 import dev.vane.Vane;
-import dev.vane.bench.model.BenchArgs;
+import dev.vane.bench.DecodeStep;
 import dev.vane.bench.Timing;
+import dev.vane.bench.model.BenchArgs;
 import dev.vane.bench.model.ModelBench;
 import dev.vane.embedded.EmbeddedModel;
 import dev.vane.model.GenerationOptions;
@@ -84,14 +85,14 @@ public final class GrammarBench {
                     ids.add(r.tokens());
                 }
             }
-            double embeddedStep = decodeStepMs(embedded);
+            double embeddedStep = DecodeStep.medianMs(embedded);
             Double q4Step = null;
             String q4Name = null;
             if (q4) {
                 ModelBench files = new ModelBench(null, ModelBench.Peers.NONE, threads, 1, 0, 0, cache, err);
                 ModelBench.Case c = ModelBench.named("q4_0", false, false);
                 try (Model m = Model.load(files.file(c), WeightFormat.AS_IS)) {
-                    q4Step = decodeStepMs(m);
+                    q4Step = DecodeStep.medianMs(m);
                     q4Name = c.name() + " " + c.format() + String.format(Locale.ROOT, " (%.2fB parameters)", m.config().parameters() / 1e9);
                 }
             }
@@ -147,18 +148,4 @@ public final class GrammarBench {
         return ms;
     }
 
-    // Median ms of one decode step (a token run alone after a short prompt), 8 warm-up steps first.
-    private static double decodeStepMs(Model m) {
-        try (Session s = m.newSession(SessionOptions.defaults(m.config()).withContextLength(256))) {
-            float[] logits = s.prefill(new int[] {1, 2, 3, 4, 5, 6, 7, 8});
-            double[] t = new double[64];
-            for (int i = -8; i < t.length; i++) {
-                int next = BenchArgs.argmax(logits);
-                long t0 = System.nanoTime();
-                logits = s.next(next);
-                if (i >= 0) t[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            return Timing.of(t).median();
-        }
-    }
 }

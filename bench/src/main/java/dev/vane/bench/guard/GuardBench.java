@@ -1,6 +1,7 @@
 package dev.vane.bench.guard;
 
 import dev.vane.Vane;
+import dev.vane.bench.DecodeStep;
 import dev.vane.bench.Timing;
 import dev.vane.bench.model.BenchArgs;
 import dev.vane.embedded.EmbeddedModel;
@@ -83,13 +84,13 @@ public final class GuardBench {
             err.println("generating " + o.generations() + " x " + o.tokens() + " tokens on the embedded model ...");
             List<List<String>> gens = generations(model, o);
             int tokens = gens.stream().mapToInt(List::size).sum();
-            double step = decodeStepMs(model);
+            double step = DecodeStep.medianMs(model);
             Policy defaults = Policy.defaults();
             Policy.Builder b = Policy.builder();
             for (Rule r : defaults.rules()) b.rule(r);
             Policy words = b.rule(Rule.of("words", new WordListDetector(GuardWords.WORDS), Action.REDACT).on(Direction.OUTPUT)).build();
             List<Cost> costs = List.of(cost("defaults", defaults, gens, o.passes(), step), cost("defaults+100 words", words, gens, o.passes(), step));
-            double stepAfter = decodeStepMs(model);  // again: a neighbour slowing one measurement shows as a spread
+            double stepAfter = DecodeStep.medianMs(model);  // again: a neighbour slowing one measurement shows as a spread
             out.printf(Locale.ROOT, "vane bench guard: Vane %s, kernels %s, %d threads, %s; %d generations, %d pieces, %d passes%n", Vane.version(),
                     Vane.cpu().active().name().toLowerCase(Locale.ROOT), o.threads(), Instant.now(), gens.size(), tokens, o.passes());
             out.printf(Locale.ROOT, "embedded decode step (median of 64): %.3f ms before, %.3f ms after the guard runs%n", step, stepAfter);
@@ -170,18 +171,4 @@ public final class GuardBench {
         return findings;
     }
 
-    // Median ms of one decode step (a token run alone after a short prompt), 8 warm-up steps first.
-    static double decodeStepMs(Model m) {
-        try (Session s = m.newSession(SessionOptions.defaults(m.config()).withContextLength(256))) {
-            float[] logits = s.prefill(new int[] {1, 2, 3, 4, 5, 6, 7, 8});
-            double[] t = new double[64];
-            for (int i = -8; i < t.length; i++) {
-                int next = BenchArgs.argmax(logits);
-                long t0 = System.nanoTime();
-                logits = s.next(next);
-                if (i >= 0) t[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            return Timing.of(t).median();
-        }
-    }
 }
