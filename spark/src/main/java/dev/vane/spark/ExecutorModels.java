@@ -55,7 +55,7 @@ public final class ExecutorModels {
             LOADS.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
             TOTAL_LOADS.incrementAndGet();
             if (!hookAdded) {
-                Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("vane-spark-close-models").unstarted(ExecutorModels::closeAll));
+                Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("vane-spark-close-models").unstarted(ExecutorModels::shutdown));
                 hookAdded = true;
             }
             return m;
@@ -79,12 +79,28 @@ public final class ExecutorModels {
     }
 
     /**
-     * Closes every model of this JVM (the shutdown hook's job; a driver that ran local-mode jobs
-     * may call it to unmap the files early). A later task opens its model again, counted as a new load.
+     * Closes every model of this JVM that no task is using (a driver that ran local-mode jobs may
+     * call it to unmap the files early); a model with sessions still open stays open. A later task
+     * opens a closed model again, counted as a new load. Returns the models left open.
      */
-    public static synchronized void closeAll() {
-        for (Model m : MODELS.values()) m.close();
-        MODELS.clear();
+    public static synchronized int closeAll() {
+        MODELS.values().removeIf(m -> {
+            try {
+                m.close();
+                return true;
+            } catch (IllegalStateException stillRunning) {
+                return false;
+            }
+        });
+        return MODELS.size();
+    }
+
+    // At JVM exit: the SQL functions' schedulers first (their sessions hold the models open), then the
+    // models. One hook for both, since the JVM runs separate hooks in no fixed order. A model a
+    // task still runs on when the executor is killed stays mapped until the process is gone.
+    private static void shutdown() {
+        SharedSchedulers.closeAll();
+        closeAll();
     }
 
     // The native pool sized to the task's CPUs, once per JVM, before any model runs.

@@ -9,7 +9,8 @@ import java.util.Map;
  * The schedulers the SQL functions share in this JVM, one per model and settings: a SQL
  * function is called a row at a time on each task's thread, so rows are batched across the
  * tasks that run at once in the executor (up to batchSize of them stepped together), not within
- * one partition as {@link VaneGenerator} batches them. Closed at JVM exit, before the models.
+ * one partition as {@link VaneGenerator} batches them. Closed at JVM exit, before the models
+ * ({@link ExecutorModels}' shutdown hook).
  */
 final class SharedSchedulers {
     private record Key(ModelSpec spec, GeneratorSettings settings) {}
@@ -17,7 +18,6 @@ final class SharedSchedulers {
     // Every task thread of an executor may wait in it at once: far more than any executor's cores.
     private static final int QUEUE = 1024;
     private static final Map<Key, Scheduler> SCHEDULERS = new HashMap<>();  // under the class lock
-    private static boolean hookAdded;
 
     private SharedSchedulers() {}
 
@@ -28,10 +28,6 @@ final class SharedSchedulers {
         Model model = ExecutorModels.get(spec);
         s = model.newScheduler(settings.schedulerOptions(model.config()).withQueueCapacity(Math.max(QUEUE, settings.maxInFlight())));
         SCHEDULERS.put(key, s);
-        if (!hookAdded) {
-            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("vane-spark-close-schedulers").unstarted(SharedSchedulers::closeAll));
-            hookAdded = true;
-        }
         return s;
     }
 

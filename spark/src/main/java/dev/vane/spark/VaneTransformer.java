@@ -34,6 +34,8 @@ public abstract class VaneTransformer<T extends VaneTransformer<T>> extends Tran
     private final Param<String> errorCol;
     private final Param<String> onTooLong;
 
+    // Spark ML's params take their owner (they read its uid) as they are made, as in Spark's own stages.
+    @SuppressWarnings("this-escape")
     protected VaneTransformer(String uid, String inputDefault, String outputDefault) {
         this.uid = uid;
         modelPath = new Param<>(this, "modelPath", "the model: a local path every executor sees (a GGUF file or checkpoint directory),"

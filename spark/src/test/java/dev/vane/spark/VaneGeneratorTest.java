@@ -9,7 +9,6 @@ import dev.vane.model.Session;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.ml.Pipeline;
@@ -92,7 +91,7 @@ class VaneGeneratorTest {
         // Ask every task of a job over 8 partitions which JVM it ran in and how often that JVM loaded the model.
         List<String> seen = spark.range(0, 8, 1, 8).toDF().mapPartitions((MapPartitionsFunction<Row, String>) rows -> {
             String jvm = ManagementFactory.getRuntimeMXBean().getName();
-            return (Iterator<String>) List.of(jvm + " " + ExecutorModels.loads(spec)).iterator();
+            return List.of(jvm + " " + ExecutorModels.loads(spec)).iterator();
         }, Encoders.STRING()).distinct().collectAsList();
         assertEquals(List.of(ManagementFactory.getRuntimeMXBean().getName() + " 1"), seen, "one executor JVM (local mode), one load");
         assertEquals(1, ExecutorModels.loads(spec));
