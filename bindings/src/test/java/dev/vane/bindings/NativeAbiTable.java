@@ -19,7 +19,8 @@ import java.util.List;
  * The table libvane compiles from vane.h (vane_abi_describe): one entry per struct (field "")
  * and per field. Reads the library named by {@code -Dvane.abi.library} when that file exists (the
  * build sets it to this checkout's native/target library, so the check is of the code beside
- * it), else the one {@link NativeLibrary} finds.
+ * it), else the one {@link NativeLibrary} finds (-Dvane.library.path: this module's tests have no
+ * vane-native jar, see MissingLibraryTest).
  */
 @SuppressWarnings("restricted")
 final class NativeAbiTable {
