@@ -3,7 +3,7 @@
 //
 //   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DVANE_BUILD_BENCH=ON
 //   cmake --build build/bench -j2 --target gemm_bench
-//   build/bench/native/gemm_bench [gemv|gemv:N|gemm|model|decode|incache|all] [runs] [format id ...]
+//   build/bench/native/gemm_bench [gemv|gemv:N|gemm|model|decode|incache|incache:M[:N]|all] [runs] [format id ...]
 //
 // Format ids are VANE_FORMAT_* (vane.h); the default is q4_0 q8_0 int4_sym_g128 int4_asym_g32
 // int8_g32 (14 15 7 8 11); 0 1 2 3 4 are f32 f16 bf16 fp8_e4m3_row fp8_e4m3_b128, 16 q4_0x8,
@@ -21,7 +21,8 @@
 // layer (TinyLlama: q/o 2048x2048, k/v 512x2048, gate/up 5632x2048, down 2048x5632), each once
 // per layer as prefill runs them, 2 threads: the sum over one layer against the FMA peak.
 // decode: M = 1..64 against the 7 matrices of one d-2048 layer (this repo's 0.4B test model), 2 threads.
-// incache: GEMV on a [256, 4096] matrix that stays in L2, one thread: each kernel's own speed.
+// incache: GEMV on a [256, 4096] matrix that stays in L2, one thread: each kernel's own speed
+// (incache:M[:N]: M rows of x and N of W, against half the 2-thread int8 peak).
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,26 +255,30 @@ void decode(const std::vector<int32_t> &formats, int runs, double int8_gops) {
 
 // GEMV with the weights in L2 (W [256, 4096], about 0.5-1 MB, the same matrix every call), one
 // thread: the kernel's own speed, the ceiling a GEMV reaches when memory is faster than that.
-void incache(const std::vector<int32_t> &formats, int runs) {
-    const int64_t n = 256, k = 4096;
-    std::vector<float> x(k), y(n);
+// incache:M[:N] takes M rows of x (a small batch) and N rows of W (256), with the rate against
+// one thread's int8 peak; two N tell a kernel's marginal rate from its fixed cost per call.
+void incache(const std::vector<int32_t> &formats, int runs, int64_t m, int64_t n, double int8_gops_1t) {
+    const int64_t k = 4096;
+    std::vector<float> x(m * k), y(m * n);
     for (float &v : x) v = normal();
     vane_set_threads(1);
-    printf("\nGEMV y[1, %lld] = x * W^T with W in L2 (the same matrix every call), 1 thread, median of %d calls\n",
-           (long long)n, runs);
-    printf("%-16s %8s %12s %10s\n", "format", "KB", "median us", "GB/s");
+    printf("\nGEMM y[%lld, %lld] = x * W^T with W in L2 (the same matrix every call), 1 thread, median of %d calls\n",
+           (long long)m, (long long)n, runs);
+    printf("%-16s %8s %12s %10s %9s %8s\n", "format", "KB", "median us", "GB/s", "Gop/s", "of peak");
     for (int32_t format : formats) {
         int64_t bytes = 0;
         std::vector<uint8_t> w = make_matrix(format, n, k, &bytes);
-        for (int i = 0; i < 100; i++) vane_gemm(format, w.data(), bytes, n, k, x.data(), k, 1, nullptr, y.data(), n);
+        for (int i = 0; i < 100; i++) vane_gemm(format, w.data(), bytes, n, k, x.data(), k, m, nullptr, y.data(), n);
         std::vector<double> t;
         for (int r = 0; r < runs; r++) {
             const double t0 = now_s();
-            for (int i = 0; i < 20; i++) vane_gemm(format, w.data(), bytes, n, k, x.data(), k, 1, nullptr, y.data(), n);
+            for (int i = 0; i < 20; i++) vane_gemm(format, w.data(), bytes, n, k, x.data(), k, m, nullptr, y.data(), n);
             t.push_back((now_s() - t0) / 20);
         }
         const Stats s = stats(t);
-        printf("%-16s %8lld %12.1f %10.1f\n", name_of(format), (long long)(bytes / 1024), s.median * 1e6, bytes / s.median / 1e9);
+        const double gops = 2.0 * m * n * k / s.median * 1e-9;
+        printf("%-16s %8lld %12.1f %10.1f %9.1f %7.0f%%\n", name_of(format), (long long)(bytes / 1024), s.median * 1e6,
+               bytes / s.median / 1e9, gops, 100.0 * gops / int8_gops_1t);
     }
     vane_set_threads(2);
 }
@@ -302,6 +307,10 @@ int main(int argc, char **argv) {
     if (!strcmp(what, "gemm") || !strcmp(what, "all")) gemm(formats, runs / 4 > 4 ? runs / 4 : 4, dot, fma);
     if (!strcmp(what, "model")) model(formats, runs, fma);
     if (!strcmp(what, "decode")) decode(formats, runs, dot);
-    if (!strcmp(what, "incache") || !strcmp(what, "all")) incache(formats, runs);
+    if (!strcmp(what, "incache") || !strcmp(what, "all")) incache(formats, runs, 1, 256, dot / 2);
+    if (!strncmp(what, "incache:", 8)) {
+        const char *n = strchr(what + 8, ':');
+        incache(formats, runs, atoll(what + 8), n ? atoll(n + 1) : 256, dot / 2);
+    }
     return 0;
 }

@@ -161,7 +161,13 @@ struct Avx512Tiles {
 // chain's start, -8 * qsum), vcvtdq2ps, vmulps and vfmadd: on Zen 4 (measured, 2026-12-07) the
 // broadcasts and the conversion issue beside the vpdpbusd, but vmulps and vfmadd share its pipes
 // (8 vpdpbusd + 2 FMA take 10 vpdpbusd times), so the float steps of batch invariance cap this
-// loop at 80% of the int8 ceiling. One vpdpbusd chain per row (latency 4, 16 rows in flight).
+// loop at 80% of the int8 ceiling. Two vpdpbusd chains per row (the low nibbles' 4 and the high
+// ones', added before the conversion: integer sums, so the result is the same bits as one
+// chain): on a 2-vCPU Xeon (family 6 model 207, AVX-512 VNNI, 2 vpdpbusd a cycle, latency 5;
+// 2026-12-07) one chain of 8 per row left the loop latency-bound, 56 us per 128 rows at M = 16
+// with the weights in L2 (gemm_bench incache:16:256 and :1024, 44% of one thread's int8 peak), two chains 39.6 us
+// (59%); four chains (three more vpaddd) 47 us. gemm_bench decode 25 16, M = 16: 2.75 -> 2.02 ms a
+// layer, M = 64 10.5 -> 7.8 ms.
 // A first version that held two blocks of one group per vector (x by lane shuffles, scales
 // gathered in the loop) ran M = 8 at 2.7x its M = 1 time against 1.8x here.
 // Octet o (blocks 8o..8o+7) of T rows of x: q as the prepare step left it (the 256 bytes of
@@ -226,11 +232,13 @@ VG_INLINE void small_x8_groups(const GemmArgs &a, const XOct<T> *xo, int64_t g, 
         const int8_t *q = x.q[0] + x_dword<Lanes>(bi, 0);
 #pragma GCC unroll 16  // acc[] in registers (GCC leaves the loop rolled and acc[] in memory)
         for (int t = 0; t < T; t++) {
-            // One chain from -8 * qsum (the T rows are independent chains enough).
-            __m512i s = _mm512_set1_epi32(x.corr[t][slot]);
-            for (int j = 0; j < 8; j++)
+            // Two chains, the first from -8 * qsum.
+            __m512i s = _mm512_set1_epi32(x.corr[t][slot]), s2 = _mm512_setzero_si512();
+            for (int j = 0; j < 4; j++) {
                 s = dpbusd_bcast(s, w[j], (const int32_t *)(q + 256 * t + x_dword<Lanes>(0, j)));
-            const __m512 d = _mm512_cvtepi32_ps(s);
+                s2 = dpbusd_bcast(s2, w[4 + j], (const int32_t *)(q + 256 * t + x_dword<Lanes>(0, 4 + j)));
+            }
+            const __m512 d = _mm512_cvtepi32_ps(_mm512_add_epi32(s, s2));
             acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(d, _mm512_set1_ps(x.dx[t][slot])), dw, acc[t]);
         }
     }
