@@ -1,7 +1,6 @@
 package dev.vane.guard;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,13 +17,9 @@ import dev.vane.guard.moderation.GuardModels;
 import dev.vane.guard.moderation.HazardCategory;
 import dev.vane.guard.moderation.ModeratorDetector;
 import dev.vane.guard.moderation.ModeratorOpener;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
+import dev.vane.guard.yaml.YamlNodes;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 
@@ -124,18 +119,10 @@ public final class PolicyLoader {
     }
 
     private static Policy parse(String text, String source, Collection<String> modelSpecialTokens, ModeratorOpener opener, Path dir) {
-        Node root;
-        try {
-            root = new Yaml(new LoaderOptions()).compose(new StringReader(text));
-        } catch (MarkedYAMLException e) {
-            int line = e.getProblemMark() != null ? e.getProblemMark().getLine() + 1 : 0;
-            throw new IllegalArgumentException(source + (line > 0 ? " line " + line : "") + ": not valid YAML or JSON: " + e.getProblem(), e);
-        } catch (YAMLException e) {
-            throw new IllegalArgumentException(source + ": not valid YAML or JSON: " + e.getMessage(), e);
-        }
-        if (root == null) throw new IllegalArgumentException(source + ": empty policy; expected a mapping with 'rules'");
+        YamlNodes y = new YamlNodes(source);
+        Node root = y.root(text, "a policy mapping with 'rules'");
         GuardModels owned = opener == null ? new GuardModels() : null;
-        Reader r = new Reader(source, modelSpecialTokens, opener != null ? opener : owned, dir);
+        Reader r = new Reader(y, modelSpecialTokens, opener != null ? opener : owned, dir);
         try {
             Policy.Builder b = Policy.builder();
             if (owned != null) b.own(owned);
@@ -146,52 +133,52 @@ public final class PolicyLoader {
         }
     }
 
-    private record Reader(String source, Collection<String> modelTokens, ModeratorOpener opener, Path dir) {
+    private record Reader(YamlNodes y, Collection<String> modelTokens, ModeratorOpener opener, Path dir) {
         Policy policy(Node root, Policy.Builder b) {
-            Map<String, Node> top = mapping(root, TOP_KEYS, "the policy");
-            if (top.containsKey("blockMessage")) b.blockMessage(string(top.get("blockMessage"), "blockMessage"));
+            Map<String, Node> top = y.mapping(root, TOP_KEYS, "the policy");
+            if (top.containsKey("blockMessage")) b.blockMessage(y.string(top.get("blockMessage"), "blockMessage"));
             Node rules = top.get("rules");
-            if (rules == null) throw error(root, "the policy needs a 'rules' list");
-            if (!(rules instanceof SequenceNode seq)) throw error(rules, "'rules' must be a list of rules");
+            if (rules == null) throw y.error(root, "the policy needs a 'rules' list");
+            if (!(rules instanceof SequenceNode seq)) throw y.error(rules, "'rules' must be a list of rules");
             for (Node n : seq.getValue()) b.rule(rule(n));
             try {
                 return b.build();
             } catch (IllegalArgumentException e) {
-                throw error(rules, e.getMessage());
+                throw y.error(rules, e.getMessage());
             }
         }
 
         Rule rule(Node n) {
-            if (!(n instanceof MappingNode)) throw error(n, "each rule must be a mapping with name, detector and action");
-            Map<String, Node> raw = mapping(n, null, "a rule");
+            if (!(n instanceof MappingNode)) throw y.error(n, "each rule must be a mapping with name, detector and action");
+            Map<String, Node> raw = y.mapping(n, null, "a rule");
             Node nameNode = raw.get("name");
-            if (nameNode == null) throw error(n, "a rule needs a 'name'");
-            String name = string(nameNode, "name");
+            if (nameNode == null) throw y.error(n, "a rule needs a 'name'");
+            String name = y.string(nameNode, "name");
             String what = "rule '" + name + "'";
             Node detNode = raw.get("detector");
-            if (detNode == null) throw error(n, what + " needs a 'detector' (one of " + String.join(", ", DETECTORS.keySet()) + ")");
-            String detector = string(detNode, "detector");
+            if (detNode == null) throw y.error(n, what + " needs a 'detector' (one of " + String.join(", ", DETECTORS.keySet()) + ")");
+            String detector = y.string(detNode, "detector");
             Set<String> options = DETECTORS.get(detector);
-            if (options == null) throw error(detNode, what + ": unknown detector '" + detector + "'; expected one of " + String.join(", ", DETECTORS.keySet()));
+            if (options == null) throw y.error(detNode, what + ": unknown detector '" + detector + "'; expected one of " + String.join(", ", DETECTORS.keySet()));
             for (Map.Entry<String, Node> e : raw.entrySet()) {
                 if (!RULE_KEYS.contains(e.getKey()) && !options.contains(e.getKey())) {
                     List<String> allowed = new ArrayList<>(RULE_KEYS);
                     allowed.addAll(options);
-                    throw error(e.getValue(), what + ": unknown key '" + e.getKey() + "' for detector '" + detector + "'; expected one of " + String.join(", ", allowed));
+                    throw y.error(e.getValue(), what + ": unknown key '" + e.getKey() + "' for detector '" + detector + "'; expected one of " + String.join(", ", allowed));
                 }
             }
             Node actNode = raw.get("action");
-            if (actNode == null) throw error(n, what + " needs an 'action' (allow, redact or block)");
+            if (actNode == null) throw y.error(n, what + " needs an 'action' (allow, redact or block)");
             Action action = action(actNode, what);
             try {
                 Map<String, Action> perCategory = raw.containsKey("categories") ? categoryActions(raw.get("categories"), what) : Map.of();
                 Rule rule = new Rule(name, detector(detector, raw, what), action,
-                        raw.containsKey("replacement") ? string(raw.get("replacement"), "replacement") : null,
+                        raw.containsKey("replacement") ? y.string(raw.get("replacement"), "replacement") : null,
                         raw.containsKey("appliesTo") ? directions(raw.get("appliesTo"), what) : EnumSet.allOf(Direction.class), perCategory);
                 return rule;
             } catch (IllegalArgumentException e) {
-                if (e.getMessage().startsWith(source)) throw e;
-                throw error(n, e.getMessage());
+                if (e.getMessage().startsWith(y.source())) throw e;
+                throw y.error(n, e.getMessage());
             }
         }
 
@@ -208,14 +195,14 @@ public final class PolicyLoader {
                 case "prompt-injection" -> new PromptInjectionDetector();
                 case "words" -> {
                     Node words = raw.get("words");
-                    if (words == null) throw error(raw.get("detector"), what + ": detector 'words' needs a 'words' list");
-                    List<String> list = strings(words, "words");
-                    yield raw.containsKey("category") ? new WordListDetector(list, string(raw.get("category"), "category")) : new WordListDetector(list);
+                    if (words == null) throw y.error(raw.get("detector"), what + ": detector 'words' needs a 'words' list");
+                    List<String> list = y.strings(words, "words");
+                    yield raw.containsKey("category") ? new WordListDetector(list, y.string(raw.get("category"), "category")) : new WordListDetector(list);
                 }
                 case "special-tokens" -> {
                     List<String> tokens = new ArrayList<>(modelTokens);
-                    if (raw.containsKey("tokens")) tokens.addAll(strings(raw.get("tokens"), "tokens"));
-                    boolean builtIn = !raw.containsKey("builtIn") || bool(raw.get("builtIn"), "builtIn");
+                    if (raw.containsKey("tokens")) tokens.addAll(y.strings(raw.get("tokens"), "tokens"));
+                    boolean builtIn = !raw.containsKey("builtIn") || y.bool(raw.get("builtIn"), "builtIn");
                     yield new SpecialTokenDetector(tokens, builtIn);
                 }
                 case ModeratorDetector.NAME -> moderator(raw, what);
@@ -226,112 +213,71 @@ public final class PolicyLoader {
         // A llama-guard rule: its model file, the categories its prompt lists (all but 'exclude').
         Detector moderator(Map<String, Node> raw, String what) {
             Node modelNode = raw.get("model");
-            if (modelNode == null) throw error(raw.get("detector"), what + ": detector 'llama-guard' needs a 'model' (the guard model's GGUF file)");
-            Path model = dir.resolve(string(modelNode, "model"));
+            if (modelNode == null) throw y.error(raw.get("detector"), what + ": detector 'llama-guard' needs a 'model' (the guard model's GGUF file)");
+            Path model = dir.resolve(y.string(modelNode, "model"));
             EnumSet<HazardCategory> asked = EnumSet.allOf(HazardCategory.class);
             if (raw.containsKey("exclude")) {
                 Node ex = raw.get("exclude");
-                for (String code : ex instanceof ScalarNode ? List.of(string(ex, "exclude")) : strings(ex, "exclude")) {
+                for (String code : ex instanceof ScalarNode ? List.of(y.string(ex, "exclude")) : y.strings(ex, "exclude")) {
                     asked.remove(category(code, ex, what, "exclude"));
                 }
-                if (asked.isEmpty()) throw error(ex, what + ": 'exclude' leaves no category to ask the model about; keep at least one of S1..S14");
+                if (asked.isEmpty()) throw y.error(ex, what + ": 'exclude' leaves no category to ask the model about; keep at least one of S1..S14");
             }
             if (raw.containsKey("categories")) {
                 Node cats = raw.get("categories");
-                for (Map.Entry<String, Node> e : mapping(cats, null, "'categories'").entrySet()) {
+                for (Map.Entry<String, Node> e : y.mapping(cats, null, "'categories'").entrySet()) {
                     HazardCategory c = category(e.getKey(), e.getValue(), what, "categories");
-                    if (!asked.contains(c)) throw error(e.getValue(), what + ": " + c.code() + " is excluded (the model is never asked about it) but has an action in 'categories'");
+                    if (!asked.contains(c)) throw y.error(e.getValue(), what + ": " + c.code() + " is excluded (the model is never asked about it) but has an action in 'categories'");
                 }
             }
             try {
                 return new ModeratorDetector(opener.open(model, asked));
             } catch (IOException e) {
-                throw new UncheckedIOException(source + " line " + (modelNode.getStartMark().getLine() + 1) + ": " + what
+                throw new UncheckedIOException(y.source() + " line " + (modelNode.getStartMark().getLine() + 1) + ": " + what
                         + ": cannot open guard model " + model + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
-                if (e.getMessage() != null && e.getMessage().startsWith(source)) throw e;
-                throw error(modelNode, what + ": cannot use guard model " + model + ": " + e.getMessage());
+                if (e.getMessage() != null && e.getMessage().startsWith(y.source())) throw e;
+                throw y.error(modelNode, what + ": cannot use guard model " + model + ": " + e.getMessage());
             }
         }
 
         // 'categories: {S1: block, S6: allow}': each code's action.
         Map<String, Action> categoryActions(Node n, String what) {
             Map<String, Action> out = new LinkedHashMap<>();
-            for (Map.Entry<String, Node> e : mapping(n, null, "'categories'").entrySet()) {
+            for (Map.Entry<String, Node> e : y.mapping(n, null, "'categories'").entrySet()) {
                 HazardCategory c = category(e.getKey(), e.getValue(), what, "categories");
                 if (out.put(c.code(), action(e.getValue(), what + " category " + c.code())) != null) {
-                    throw error(e.getValue(), what + ": category " + c.code() + " appears twice in 'categories'");
+                    throw y.error(e.getValue(), what + ": category " + c.code() + " appears twice in 'categories'");
                 }
             }
             return out;
         }
 
         HazardCategory category(String code, Node at, String what, String key) {
-            return HazardCategory.ofCode(code).orElseThrow(() -> error(at, what + ": unknown category '" + code + "' in '" + key
+            return HazardCategory.ofCode(code).orElseThrow(() -> y.error(at, what + ": unknown category '" + code + "' in '" + key
                     + "'; expected a Llama Guard 3 code S1..S14"));
         }
 
         Action action(Node n, String what) {
-            String s = string(n, "action");
+            String s = y.string(n, "action");
             try {
                 return Action.valueOf(s.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw error(n, what + ": unknown action '" + s + "'; expected allow, redact or block");
+                throw y.error(n, what + ": unknown action '" + s + "'; expected allow, redact or block");
             }
         }
 
         Set<Direction> directions(Node n, String what) {
             EnumSet<Direction> out = EnumSet.noneOf(Direction.class);
-            for (String s : n instanceof ScalarNode ? List.of(string(n, "appliesTo")) : strings(n, "appliesTo")) {
+            for (String s : n instanceof ScalarNode ? List.of(y.string(n, "appliesTo")) : y.strings(n, "appliesTo")) {
                 try {
                     out.add(Direction.valueOf(s.toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw error(n, what + ": unknown direction '" + s + "' in 'appliesTo'; expected input or output");
+                    throw y.error(n, what + ": unknown direction '" + s + "' in 'appliesTo'; expected input or output");
                 }
             }
-            if (out.isEmpty()) throw error(n, what + ": 'appliesTo' must name input, output or both");
+            if (out.isEmpty()) throw y.error(n, what + ": 'appliesTo' must name input, output or both");
             return out;
-        }
-
-        // A mapping's entries by key; duplicate keys and (when allowed is given) unknown keys refused.
-        Map<String, Node> mapping(Node n, Set<String> allowed, String what) {
-            if (!(n instanceof MappingNode m)) throw error(n, what + " must be a mapping");
-            Map<String, Node> out = new LinkedHashMap<>();
-            for (NodeTuple t : m.getValue()) {
-                String key = string(t.getKeyNode(), "a key");
-                if (allowed != null && !allowed.contains(key)) {
-                    throw error(t.getKeyNode(), "unknown key '" + key + "' in " + what + "; expected one of " + String.join(", ", allowed.stream().sorted().toList()));
-                }
-                if (out.put(key, t.getValueNode()) != null) throw error(t.getKeyNode(), "key '" + key + "' appears twice in " + what);
-            }
-            return out;
-        }
-
-        String string(Node n, String key) {
-            if (!(n instanceof ScalarNode s)) throw error(n, "'" + key + "' must be a text, not a " + kind(n));
-            return s.getValue();
-        }
-
-        boolean bool(Node n, String key) {
-            String s = string(n, key);
-            if (s.equals("true")) return true;
-            if (s.equals("false")) return false;
-            throw error(n, "'" + key + "' must be true or false, got '" + s + "'");
-        }
-
-        List<String> strings(Node n, String key) {
-            if (!(n instanceof SequenceNode seq)) throw error(n, "'" + key + "' must be a list of texts, not a " + kind(n));
-            List<String> out = new ArrayList<>();
-            for (Node item : seq.getValue()) out.add(string(item, key + " item"));
-            return out;
-        }
-
-        static String kind(Node n) {
-            return n instanceof MappingNode ? "mapping" : n instanceof SequenceNode ? "list" : "scalar";
-        }
-
-        IllegalArgumentException error(Node at, String message) {
-            return new IllegalArgumentException(source + " line " + (at.getStartMark().getLine() + 1) + ": " + message);
         }
     }
 }

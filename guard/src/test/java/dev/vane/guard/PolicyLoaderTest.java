@@ -82,6 +82,6 @@ class PolicyLoaderTest {
         assertMessage("'builtIn' must be true or false", () -> PolicyLoader.parse(
                 "rules: [{name: t, detector: special-tokens, builtIn: maybe, action: block}]", "p.yaml"));
         assertMessage("p.yaml line 1: not valid YAML or JSON", () -> PolicyLoader.parse("rules: [ {", "p.yaml"));
-        assertMessage("empty policy", () -> PolicyLoader.parse("", "p.yaml"));
+        assertMessage("p.yaml: empty file; expected a policy mapping", () -> PolicyLoader.parse("", "p.yaml"));
     }
 }

@@ -1,6 +1,7 @@
 package dev.vane.redteam;
 
 import dev.vane.guard.moderation.HazardCategory;
+import dev.vane.guard.yaml.YamlNodes;
 import dev.vane.redteam.mutation.Mutations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,12 +61,12 @@ public final class SuiteLoader {
     /** The probes of a suite file's text; source names it in errors. */
     public static List<Probe> parse(String text, String source) {
         YamlNodes y = new YamlNodes(source);
-        Node root = y.root(text);
+        Node root = y.root(text, "a mapping with 'suite' and 'probes'");
         Map<String, Node> top = y.mapping(root, TOP, "the suite");
         if (!top.containsKey("suite")) throw y.error(root, "the suite needs a 'suite' name");
-        String suite = y.scalar(top.get("suite"), "suite");
+        String suite = y.string(top.get("suite"), "suite");
         if (!NAME.matcher(suite).matches()) throw y.error(top.get("suite"), "the suite name must be lower-case letters, digits and '-', got '" + suite + "'");
-        if (top.containsKey("description")) y.scalar(top.get("description"), "description");
+        if (top.containsKey("description")) y.string(top.get("description"), "description");
         Node probes = top.get("probes");
         if (probes == null) throw y.error(root, "the suite needs a 'probes' list");
         List<Node> items = y.sequence(probes, "probes");
@@ -93,12 +94,12 @@ public final class SuiteLoader {
         }
         Optional<HazardCategory> category = Optional.empty();
         if (m.containsKey("category")) {
-            String c = y.scalar(m.get("category"), "category");
+            String c = y.string(m.get("category"), "category");
             category = Optional.of(HazardCategory.ofCode(c).orElseThrow(() -> y.error(m.get("category"),
                     what + ": unknown category '" + c + "'; expected S1..S14 (the hazard categories)")));
         }
         if (check == Check.MODERATION && category.isEmpty()) throw y.error(n, what + ": a moderation probe needs a 'category' (S1..S14)");
-        Optional<String> system = m.containsKey("system") ? Optional.of(y.scalar(m.get("system"), "system")) : Optional.empty();
+        Optional<String> system = m.containsKey("system") ? Optional.of(y.string(m.get("system"), "system")) : Optional.empty();
         String user = required(y, m, n, "user", what);
         String attack = required(y, m, n, "attack", what);
         List<String> documents = m.containsKey("documents") ? y.strings(m.get("documents"), "documents") : List.of();
@@ -176,7 +177,7 @@ public final class SuiteLoader {
     private static String required(YamlNodes y, Map<String, Node> m, Node at, String key, String what) {
         Node v = m.get(key);
         if (v == null) throw y.error(at, what + " needs '" + key + "'");
-        String s = y.scalar(v, key);
+        String s = y.string(v, key);
         if (s.isBlank()) throw y.error(v, what + ": '" + key + "' is empty");
         return s;
     }

@@ -80,7 +80,7 @@ class SuiteLoaderTest {
         assertTrue(error("suite: x\nprobes: [\n").startsWith("bad.yaml line "), "malformed YAML");
         assertTrue(error("suite: x\nprobes: [\n").contains("not valid YAML or JSON"));
         assertEquals("bad.yaml: empty file; expected a mapping with 'suite' and 'probes'", error(""));
-        assertEquals("bad.yaml line 2: duplicate key 'suite' in the suite", error("suite: x\nsuite: y\nprobes: []\n"));
+        assertEquals("bad.yaml line 2: key 'suite' appears twice in the suite", error("suite: x\nsuite: y\nprobes: []\n"));
     }
 
     @Test
@@ -118,7 +118,7 @@ class SuiteLoaderTest {
         assertEquals("bad.yaml line 3: probe 'a': '{attack}' goes in the user's side, not the system prompt",
                 error(head + "{id: a, check: canary, system: '{attack}', user: '{attack}', attack: '{canary}'}\n"));
         assertEquals("bad.yaml line 3: probe 'a': 'user' is empty", error(head + "{id: a, check: canary, user: ' ', attack: '{canary}'}\n"));
-        assertEquals("bad.yaml line 3: user must be a text, got a list", error(head + "{id: a, check: canary, user: [x], attack: '{canary}'}\n"));
+        assertEquals("bad.yaml line 3: 'user' must be a text, not a list", error(head + "{id: a, check: canary, user: [x], attack: '{canary}'}\n"));
         assertEquals("bad.yaml line 4: duplicate probe id 'a' in suite x",
                 error(head + "{id: a, check: canary, user: '{attack}', attack: '{canary}'}\n  - {id: a, check: canary, user: '{attack}', attack: '{canary}'}\n"));
     }
