@@ -42,7 +42,9 @@ final class ModelFiles {
         String shipped = shipped(fileName(path));
         if (shipped != null && Files.exists(Path.of(shipped))) return Path.of(shipped).toAbsolutePath().normalize();
         throw new IllegalArgumentException("no model at " + path + ": tried " + local.toAbsolutePath()
-                + (shipped != null ? " and " + shipped + " (SparkFiles.get, for a file shipped with SparkContext.addFile)"
+                + (shipped != null ? " and " + shipped + " (SparkFiles.get, for a file shipped with SparkContext.addFile; on a cluster, Spark 4"
+                        + " gives a session's SQL jobs only the files shipped before the session started: pass the file with"
+                        + " spark-submit --files or spark.files, or set spark.sql.artifact.isolation.enabled=false)"
                         : " (no SparkContext or executor here to look up a file shipped with SparkContext.addFile)"));
     }
 

@@ -3,6 +3,7 @@ package dev.vane.samples.spark;
 import dev.vane.spark.VaneGenerator;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.apache.spark.SparkConf;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -31,7 +32,9 @@ public final class SparkBatchGenerate {
             System.exit(2);
             return;
         }
-        SparkSession spark = SparkSession.builder().appName("vane-spark-batch").getOrCreate();
+        SparkSession.Builder builder = SparkSession.builder().appName("vane-spark-batch");
+        if (o.ship()) builder.config("spark.files", withShippedModel(new SparkConf().get("spark.files", ""), o.model()));
+        SparkSession spark = builder.getOrCreate();
         try {
             run(spark, o);
         } finally {
@@ -44,6 +47,10 @@ public final class SparkBatchGenerate {
         String modelPath = o.model();
         if (o.ship()) {
             // Every executor gets its own copy in its work directory; the generator finds it by name.
+            // main() ships it with spark.files, as the context starts: on a cluster, Spark 4's artifact
+            // isolation keeps a file given to addFile after the session exists from the session's SQL
+            // jobs. addFile here serves a session made elsewhere (local mode; Spark skips a path
+            // already added).
             spark.sparkContext().addFile(o.model());
             modelPath = Path.of(o.model()).getFileName().toString();
         }
@@ -69,5 +76,10 @@ public final class SparkBatchGenerate {
             case "csv" -> spark.read().option("header", "true").csv(o.input());
             default -> spark.read().parquet(o.input());
         };
+    }
+
+    // spark.files (a comma-separated list, perhaps from spark-submit's --files) with the model added.
+    static String withShippedModel(String files, String model) {
+        return files.isBlank() ? model : files + "," + model;
     }
 }

@@ -24,6 +24,12 @@ class SparkBatchGenerateTest {
     Path dir;
 
     @Test
+    void theShippedModelJoinsSparkFilesFromTheCommandLine() {
+        assertEquals("/m/model.gguf", SparkBatchGenerate.withShippedModel("", "/m/model.gguf"));
+        assertEquals("hdfs:///a.txt,/m/model.gguf", SparkBatchGenerate.withShippedModel("hdfs:///a.txt", "/m/model.gguf"));
+    }
+
+    @Test
     void generatesACompletionForEveryLine() throws Exception {
         Path model = dir.resolve("model.gguf");
         EmbeddedModel.writeTo(model);
