@@ -8,7 +8,7 @@
 #
 # Nothing is installed into the shared local repository: the Vane artifacts are staged in a
 # temporary one whose other directories are links to ~/.m2/repository (for the plugins and
-# third-party jars). Extra arguments go to mvn (e.g. -o). About 30 s on 2 cores.
+# third-party jars). Extra arguments go to mvn (e.g. -o). 45 s on 2 busy vCPUs (docs/RELIABILITY.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -45,7 +45,7 @@ ci/fetch-vocabularies.sh
 echo "== Java build and tests (mvn verify)"
 mvn -B -ntp verify
 
-echo "== consumer projects on the module path and on the class path (ci/consumers.sh, about 30 s)"
+echo "== consumer projects on the module path and on the class path (ci/consumers.sh, under a minute)"
 ci/consumers.sh
 
 echo "== fuzzing: each Jazzer target for 10 s (ci/fuzz.sh; every committed input already ran in mvn verify)"
