@@ -2,7 +2,8 @@
 # The test command: builds libvane and runs the native tests (ctest, each also under
 # VANE_CPU=baseline, and once more under ASan and UBSan: ci/sanitizers.sh), then builds and tests
 # the Java modules (mvn verify: JUnit 5 tests, again under VANE_CPU=baseline, and integration tests
-# on the packaged jars), then drives `vane serve` with curl (server/scripts/curl-check.sh).
+# on the packaged jars), builds and runs the consumer projects on the module path and the class path
+# (ci/consumers.sh), then drives `vane serve` with curl (server/scripts/curl-check.sh).
 # The parsers' fuzzers replay their inputs in mvn verify and then fuzz for 10 s each (ci/fuzz.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,6 +44,9 @@ ci/fetch-vocabularies.sh
 
 echo "== Java build and tests (mvn verify)"
 mvn -B -ntp verify
+
+echo "== consumer projects on the module path and on the class path (ci/consumers.sh, under a minute)"
+ci/consumers.sh
 
 echo "== fuzzing: each Jazzer target for 10 s (ci/fuzz.sh; every committed input already ran in mvn verify)"
 ci/fuzz.sh 10

@@ -110,6 +110,19 @@ class NativeLoadingIT {
     }
 
     @Test
+    void deniedNativeAccessIsExplained() throws Exception {
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--illegal-native-access=deny", "-Dvane.native.workdir=" + tmp.resolve("cache-denied"),
+                "-cp", String.join(java.io.File.pathSeparator, apiJar, bindingsJar, nativeJar), probe.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe JVM timed out");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertNotEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("Could not load libvane: the JVM denies native access to unnamed module"), out);
+        assertTrue(out.contains("run java with --enable-native-access=ALL-UNNAMED"), out);
+    }
+
+    @Test
     void aWrongLibraryPathIsReportedAndNotSilentlyReplaced() throws Exception {
         Path missing = tmp.resolve("no-such-dir");
         Result r = runProbe(List.of("-Dvane.library.path=" + missing), apiJar, bindingsJar, nativeJar);

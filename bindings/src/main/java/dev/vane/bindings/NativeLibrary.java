@@ -5,6 +5,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
+import java.lang.module.FindException;
+import java.lang.module.ModuleFinder;
+import java.lang.module.ModuleReader;
+import java.lang.module.ModuleReference;
+import java.net.URI;
 import java.net.URL;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -22,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
@@ -30,7 +36,7 @@ import java.util.Set;
  *
  * <p>Order: {@code -Dvane.library.path} (a directory holding libvane.so, or the file itself) when
  * set, and then nothing else, so an explicit choice is never silently replaced; otherwise the
- * {@code linux-x86_64} classifier jar on the class path, whose library is extracted once per
+ * {@code linux-x86_64} classifier jar on the class path or the module path, whose library is extracted once per
  * version and content hash into {@code -Dvane.native.workdir} (default
  * {@code java.io.tmpdir/vane-native-USER}). Extraction writes a private temporary file and
  * renames it into place atomically, so JVMs starting together never see a partial file.
@@ -46,6 +52,8 @@ public final class NativeLibrary {
     public static final String EXPECTED_VERSION = BUILD.getProperty("native.version");
     public static final String CLASSIFIER = BUILD.getProperty("native.classifier");
     static final String RESOURCE = "/dev/vane/native/" + CLASSIFIER + "/" + LIBRARY_FILE;
+    /** The classifier jar's module name on the module path (its Automatic-Module-Name). */
+    public static final String NATIVE_MODULE = BUILD.getProperty("native.module");
 
     /** A loaded library: its symbols and where it came from. */
     public record Loaded(SymbolLookup symbols, Path path, String source) {}
@@ -77,6 +85,8 @@ public final class NativeLibrary {
                 Path p = Path.of(explicit);
                 Path file = Files.isDirectory(p) ? p.resolve(LIBRARY_FILE) : p;
                 return open(file, "-D" + LIBRARY_PATH_PROPERTY + "=" + explicit);
+            } catch (NativeAccessDenied e) {
+                throw new NativeLibraryException(e.getMessage(), e.getCause());
             } catch (RuntimeException e) {
                 tried.add("-D" + LIBRARY_PATH_PROPERTY + "=" + explicit + ": " + e.getMessage()
                         + " (an explicit library path is used alone; unset it to use the classifier jar)");
@@ -93,7 +103,8 @@ public final class NativeLibrary {
                     + " (cmake -S . -B build && cmake --build build) and pass -D" + LIBRARY_PATH_PROPERTY);
             throw notFound(tried);
         }
-        URL resource = NativeLibrary.class.getResource(RESOURCE);
+        URL resource = classLoaderResource();
+        if (resource == null) resource = modulePathResource(tried);
         if (resource == null) {
             tried.add("class path resource " + RESOURCE + ": not found; add the dependency"
                     + " dev.vane:vane-native:" + EXPECTED_VERSION + ":jar:" + CLASSIFIER);
@@ -109,11 +120,58 @@ public final class NativeLibrary {
         }
         try {
             return open(extracted, resource.toString());
+        } catch (NativeAccessDenied e) {
+            throw new NativeLibraryException(e.getMessage(), e.getCause());
         } catch (RuntimeException e) {
             tried.add("loading " + extracted + " (from " + resource + "): " + e.getMessage()
                     + "; if that directory is on a noexec mount, set -D" + WORKDIR_PROPERTY
                     + " to one that allows executables");
             throw notFound(tried);
+        }
+    }
+
+    /**
+     * The library as a resource of this class's loader: the classifier jar on the class path, or
+     * on the module path once its module is in the boot layer. Class.getResource would look inside
+     * this module alone when it is named; the loader sees the other modules' resources that are
+     * not encapsulated, and dev/vane/native/linux-x86_64 is not a package name, so it never is.
+     */
+    private static URL classLoaderResource() {
+        ClassLoader loader = NativeLibrary.class.getClassLoader();
+        if (loader == null) loader = ClassLoader.getSystemClassLoader();
+        return loader.getResource(RESOURCE.substring(1));
+    }
+
+    /**
+     * The library inside the classifier jar on {@code --module-path} that the JVM left out of the
+     * boot layer because no module requires it (none does: -Dvane.library.path may replace it, and
+     * other platforms will have other jars). Read straight from the jar, as from the class path.
+     */
+    private static URL modulePathResource(List<String> tried) {
+        String modulePath = System.getProperty("jdk.module.path");
+        if (modulePath == null || modulePath.isBlank()) return null;
+        List<Path> entries = new ArrayList<>();
+        try {
+            for (String entry : modulePath.split(java.io.File.pathSeparator)) {
+                if (!entry.isBlank()) entries.add(Path.of(entry));
+            }
+            Optional<ModuleReference> module = ModuleFinder.of(entries.toArray(Path[]::new)).find(NATIVE_MODULE);
+            if (module.isEmpty()) {
+                tried.add("module " + NATIVE_MODULE + " on the module path: not found");
+                return null;
+            }
+            try (ModuleReader reader = module.get().open()) {
+                Optional<URI> uri = reader.find(RESOURCE.substring(1));
+                if (uri.isEmpty()) {
+                    tried.add("module " + NATIVE_MODULE + " (" + module.get().location().orElse(null)
+                            + "): it holds no " + RESOURCE);
+                    return null;
+                }
+                return uri.get().toURL();
+            }
+        } catch (IOException | FindException | IllegalArgumentException | SecurityException e) {
+            tried.add("module " + NATIVE_MODULE + " on the module path " + modulePath + ": " + e);
+            return null;
         }
     }
 
@@ -134,6 +192,8 @@ public final class NativeLibrary {
         SymbolLookup symbols;
         try {
             symbols = SymbolLookup.libraryLookup(file, Arena.global());
+        } catch (IllegalCallerException e) {
+            throw new NativeAccessDenied(e);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the system loader refused it: " + e.getMessage(), e);
         }
@@ -143,6 +203,17 @@ public final class NativeLibrary {
                     + EXPECTED_VERSION + "; use matching vane-bindings and vane-native versions");
         }
         return new Loaded(symbols, file.toAbsolutePath(), source);
+    }
+
+    /** The JVM runs with --illegal-native-access=deny and this module may not call native code. */
+    private static final class NativeAccessDenied extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NativeAccessDenied(IllegalCallerException cause) {
+            super("Could not load libvane: the JVM denies native access to " + NativeLibrary.class.getModule()
+                    + " (" + cause.getMessage() + "); run java with --enable-native-access="
+                    + (NativeLibrary.class.getModule().isNamed() ? "dev.vane,dev.vane.bindings" : "ALL-UNNAMED"), cause);
+        }
     }
 
     static Path workdir() {
