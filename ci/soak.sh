@@ -5,7 +5,7 @@
 # while generations run. Exit status 0 if all held.
 #   ci/soak.sh [SECONDS] [vane bench soak options, e.g. --model=FILE --threads=8]
 # SECONDS is the main phase (default 600, the long run, which must reach 10^5 calls); a warm-up of
-# min(30, SECONDS/10) s, the model's load and the close phase come on top (ci/test.sh runs 40: ~50 s).
+# SECONDS/10 s (10 to 60), the model's load and the close phase come on top (ci/test.sh runs 30: ~50 s).
 # VANE_SOAK_BUILD=0 skips the build (ci/test.sh: mvn verify has just packaged bench/).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -323,7 +323,10 @@ public final class Scheduler implements AutoCloseable {
             Session s = t.session;
             t.startPosition = s.position();
             t.startPending = s.pending();
-            TokenListener listener = token -> !t.cancelled && t.listener.onToken(token);
+            // The caller's listener itself: each step checks the cancel before it draws, and a token
+            // drawn is a token streamed (refusing one drawn just after a cancel would leave it in the
+            // result unseen).
+            TokenListener listener = t.listener;
             t.input = s.promptInput(Arrays.copyOfRange(t.prompt, reuse, t.prompt.length));
             if (t.input.length > 0) {
                 t.generation = s.newGeneration(t.prompt.length, t.options, listener);

@@ -58,12 +58,18 @@ final class SoakWorker implements Runnable {
         try {
             while (!stop.get()) {
                 int action = random.nextInt(100);
-                if (action < 40) onSession();
-                else if (action < 55) onBatch();
-                else onScheduler();
+                try {
+                    if (action < 40) onSession();
+                    else if (action < 55) onBatch();
+                    else onScheduler();
+                } catch (RuntimeException e) {  // counted; the thread goes on with a new session
+                    counters.fail(name + ": " + e);
+                    if (session != null) session.close();
+                    session = null;
+                }
             }
-        } catch (Throwable t) {
-            counters.fail(name + ": " + t);
+        } catch (InterruptedException | Error e) {
+            counters.fail(name + " stopped: " + e);
         } finally {
             if (session != null) session.close();
         }
@@ -191,13 +197,13 @@ final class SoakWorker implements Runnable {
         GenerationResult g;
         try {
             g = ticket.result().get(120, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
+        } catch (CancellationException e) {  // dropped before it started: get() throws it as it is, not wrapped
             boolean closed = scheduler.get() != s;
-            if (e.getCause() instanceof CancellationException && (ticketCancels || closed)) {
-                if (closed) counters.droppedByClose.increment();
-                else counters.cancelled.increment();
-                return;
-            }
+            if (closed) counters.droppedByClose.increment();
+            else if (ticketCancels) counters.cancelled.increment();
+            else counters.fail(name + ": scheduler request of prompt " + i + " was cancelled, though neither it nor its scheduler was: " + e.getMessage());
+            return;
+        } catch (ExecutionException e) {
             counters.fail(name + ": scheduler request of prompt " + i + " failed: " + e.getCause());
             return;
         } catch (TimeoutException e) {
