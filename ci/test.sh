@@ -3,7 +3,8 @@
 # VANE_CPU=baseline, and once more under ASan and UBSan: ci/sanitizers.sh), then builds and tests
 # the Java modules (mvn verify: JUnit 5 tests, again under VANE_CPU=baseline, and integration tests
 # on the packaged jars), builds and runs the consumer projects on the module path and the class path
-# (ci/consumers.sh), then drives `vane serve` with curl (server/scripts/curl-check.sh).
+# (ci/consumers.sh), a 30 s concurrency and memory soak (ci/soak.sh 30, ~50 s in all), then drives
+# `vane serve` with curl (server/scripts/curl-check.sh).
 # The parsers' fuzzers replay their inputs in mvn verify and then fuzz for 10 s each (ci/fuzz.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,6 +48,9 @@ mvn -B -ntp verify
 
 echo "== consumer projects on the module path and on the class path (ci/consumers.sh, under a minute)"
 ci/consumers.sh
+
+echo "== concurrency and memory soak, short version: 30 s after a 10 s warm-up (ci/soak.sh; the long run is ci/soak.sh 600)"
+VANE_SOAK_BUILD=0 ci/soak.sh 30
 
 echo "== fuzzing: each Jazzer target for 10 s (ci/fuzz.sh; every committed input already ran in mvn verify)"
 ci/fuzz.sh 10

@@ -39,7 +39,7 @@ public final class QuantizedMatrix implements AutoCloseable {
 
     /** Quantizes weights [N, K] into a matrix that owns its memory (free it with close()). */
     public static QuantizedMatrix quantize(QuantFormat format, Tensor weights) {
-        Arena arena = Arena.ofShared();
+        Arena arena = NativeMemory.sharedArena();
         try {
             return quantize(format, weights, arena, arena);
         } catch (RuntimeException | Error e) {

@@ -38,7 +38,7 @@ public final class Tensor implements AutoCloseable {
     public static Tensor allocate(DType dtype, long... shape) {
         Objects.requireNonNull(dtype, "dtype must not be null");
         long[] s = checkShape(shape);
-        Arena arena = Arena.ofShared();
+        Arena arena = NativeMemory.sharedArena();
         try {
             return new Tensor(arena.allocate(byteSize(dtype, s), 64), dtype, s, arena);
         } catch (RuntimeException | Error e) {

@@ -47,7 +47,10 @@ import java.util.Locale;
  *       cold and warm, on the embedded and Qwen3 vocabularies, against decode steps
  *       ({@link dev.vane.bench.grammar.GrammarBench});
  *   <li>{@code guard [--generations=8] [--tokens=256]}: the streaming output guard's cost per token
- *       on the embedded model's decode pieces, against its decode step ({@link dev.vane.bench.guard.GuardBench}).
+ *       on the embedded model's decode pieces, against its decode step ({@link dev.vane.bench.guard.GuardBench});
+ *   <li>{@code soak [--seconds=600] [--threads=4] [--model=FILE]}: many threads generating on one model with
+ *       cancellations and closes at random moments, results against single-threaded runs, native memory and RSS
+ *       flat, and the model closed while they run ({@link dev.vane.bench.soak.Soak}; ci/soak.sh).
  * </ul>
  */
 public final class BenchCli {
@@ -63,7 +66,7 @@ public final class BenchCli {
                                         [--peers=llama.cpp,de.kherud,jlama] [--llama-cpp=DIR] [--checkpoint=f16,q4_0] [--embedded]
                    """ + BatchBench.USAGE + "\n       " + GapBench.USAGE + "\n       "
                    + dev.vane.bench.serve.ServeBench.USAGE + "\n       " + dev.vane.bench.grammar.GrammarBench.USAGE
-                   + "\n       " + dev.vane.bench.guard.GuardBench.USAGE;
+                   + "\n       " + dev.vane.bench.guard.GuardBench.USAGE + "\n       " + dev.vane.bench.soak.Soak.USAGE;
 
     public static void main(String[] args) {
         System.exit(run(args, System.out, System.err));
@@ -74,7 +77,8 @@ public final class BenchCli {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || !(args[0].equals("gemm") || args[0].equals("moe") || args[0].equals("attention") || args[0].equals("model")
-                || args[0].equals("batch") || args[0].equals("gaps") || args[0].equals("serve") || args[0].equals("grammar") || args[0].equals("guard"))) {
+                || args[0].equals("batch") || args[0].equals("gaps") || args[0].equals("serve") || args[0].equals("grammar") || args[0].equals("guard")
+                || args[0].equals("soak"))) {
             err.println(USAGE);
             return 2;
         }
@@ -82,6 +86,7 @@ public final class BenchCli {
         if (args[0].equals("batch")) return BatchBench.run(Arrays.copyOfRange(args, 1, args.length), out, err, () -> bestOf(3));
         if (args[0].equals("grammar")) return dev.vane.bench.grammar.GrammarBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         if (args[0].equals("guard")) return dev.vane.bench.guard.GuardBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        if (args[0].equals("soak")) return dev.vane.bench.soak.Soak.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         if (args[0].equals("gaps")) return GapBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         if (args[0].equals("serve")) return dev.vane.bench.serve.ServeBench.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         boolean moe = args[0].equals("moe");

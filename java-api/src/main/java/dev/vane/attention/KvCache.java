@@ -39,7 +39,7 @@ public final class KvCache implements AutoCloseable {
         }
     }
 
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena = dev.vane.NativeMemory.sharedArena();
     private final int kvHeads;
     private final int headDim;
     private final int blockTokens;

@@ -12,7 +12,7 @@ import java.lang.foreign.MemorySegment;
 final class Activations implements AutoCloseable {
     final int rows;
     final MemorySegment x, h, qkv, q, k, v, att, tmp, last, logits;
-    private final Arena arena = Arena.ofShared();
+    private final Arena arena = dev.vane.NativeMemory.sharedArena();
 
     /** Room for `rows` token rows and `lastRows` rows of final hidden state and logits. */
     Activations(ModelConfig c, int rows, int lastRows) {

@@ -15,7 +15,8 @@ import java.util.Set;
  * row per session instead of a matrix-vector product each), while every session keeps its own
  * KV cache, positions, sampler and pending token. What a server steps its active requests with,
  * and a batch job its rows. Up to {@link #capacity()} sessions a step; use one thread at a time,
- * with no other call on those sessions meanwhile; close it to free its buffers.
+ * with no other call on those sessions meanwhile; close it to free its buffers. After
+ * {@link Model#close()} a step fails with IllegalStateException ("the model is closed").
  *
  * <pre>{@code
  * try (Batch batch = model.newBatch(8)) {
@@ -224,5 +225,6 @@ public final class Batch implements AutoCloseable {
         if (closed) return;
         closed = true;
         act.close();
+        model.closed(this);  // a no-op for a scheduler's own batch
     }
 }

@@ -79,10 +79,16 @@ final class Embeddings {
                 System.arraycopy(ids[t], 0, all, row, ids[t].length);
                 groups[t - from] = new Forward.Group(s.transformer(), row, ids[t].length, false);
             }
-            Forward.run(c, model.weights(), act, all, 0, rows, groups);
+            ModelWeights w = model.weights();
+            Forward.run(c, w, act, all, 0, rows, groups);
             try (java.lang.foreign.Arena scratch = java.lang.foreign.Arena.ofConfined()) {
                 java.lang.foreign.MemorySegment hidden = scratch.allocate((long) rows * dim * 4, 64);
-                model.weights().outputNorm().apply(Forward.view(act.x, rows, dim), dev.vane.Tensor.wrap(hidden, rows, dim));
+                w.inFlight().enter();
+                try {
+                    w.outputNorm().apply(Forward.view(act.x, rows, dim), dev.vane.Tensor.wrap(hidden, rows, dim));
+                } finally {
+                    w.inFlight().exit();
+                }
                 for (int t = from, row = 0; t < to; row += ids[t].length, t++) {
                     int n = ids[t].length;
                     float[] states = hidden.asSlice((long) row * dim * 4, (long) n * dim * 4).toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);

@@ -28,8 +28,19 @@ final class Forward {
      * Runs tokens[from .. from + n) as the rows of the groups (which cover them in order, each
      * sequence at most once), in buffers a (n <= a.rows). Positions are checked by the caller; a
      * failure leaves the caches to the caller's rollback.
+     *
+     * @throws IllegalStateException if the model is closed (nothing has run then)
      */
     static void run(ModelConfig c, ModelWeights w, Activations a, int[] tokens, int from, int n, Group[] groups) {
+        w.inFlight().enter();  // the model's close waits until the pass is over
+        try {
+            pass(c, w, a, tokens, from, n, groups);
+        } finally {
+            w.inFlight().exit();
+        }
+    }
+
+    private static void pass(ModelConfig c, ModelWeights w, Activations a, int[] tokens, int from, int n, Group[] groups) {
         long d = c.dim();
         long rowBytes = w.embedding().format().byteSize(1, d);
         for (int t = 0; t < n; t++) {

@@ -28,8 +28,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A loaded model: hyperparameters, tokenizer and weights, shared by any number of {@link Session}s
- * (each with its own KV cache; sessions may run on different threads). The file stays mapped
- * while the model is open; close the model after its sessions.
+ * (each with its own KV cache; sessions may run on different threads), {@link Batch}es and
+ * {@link Scheduler}s. The file stays mapped while the model is open. {@link #close()} is safe at
+ * any moment, also while they run: it waits for the passes running on the weights, then frees
+ * them, and every session, batch and scheduler of the model fails its next pass with
+ * {@link IllegalStateException} ("the model is closed"); each is still closed by its owner.
  *
  * <pre>{@code
  * try (Model model = Model.load(Path.of("model.gguf"));
@@ -49,7 +52,7 @@ public final class Model implements AutoCloseable {
     private final String chatTemplateSource;  // the files' template text, null if none
     private final SpecialTokenTexts specialTokenTexts;
     private volatile ChatFormat chatFormat;  // chosen on first use (it may load a template engine)
-    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final Set<AutoCloseable> handles = ConcurrentHashMap.newKeySet();  // open sessions, batches, schedulers made by this model
     private final Telemetry telemetry = new Telemetry();
     private volatile long loadNanos;  // set once by load, before the model is returned
     private volatile boolean closed;
@@ -96,7 +99,7 @@ public final class Model implements AutoCloseable {
 
     private static Model loadGguf(Path path, WeightFormat weightFormat) throws IOException {
         GgufFile file = GgufFile.open(path);
-        Arena arena = Arena.ofShared();
+        Arena arena = dev.vane.NativeMemory.sharedArena();
         try {
             ModelConfig config;
             Tokenizer tokenizer;
@@ -151,7 +154,7 @@ public final class Model implements AutoCloseable {
             throw new ModelFormatException(dir + ": the tokenizer has " + tokenizer.vocabSize() + " tokens but config.json's vocab_size is " + config.vocab());
         }
         List<SafetensorsFile> files = new ArrayList<>();
-        Arena arena = Arena.ofShared();
+        Arena arena = dev.vane.NativeMemory.sharedArena();
         try {
             for (Path p : shards) files.add(SafetensorsFile.open(p));
             ModelWeights weights = WeightAssembler.assemble(new SafetensorsSource(files, arena, tied), config, weightFormat, arena);
@@ -273,7 +276,7 @@ public final class Model implements AutoCloseable {
     public synchronized Session newSession(SessionOptions options) {  // synchronized with close()
         requireOpen();
         Session s = new Session(this, options);
-        sessions.add(s);
+        handles.add(s);
         return s;
     }
 
@@ -307,9 +310,11 @@ public final class Model implements AutoCloseable {
      * Buffers to step up to capacity of this model's sessions together ({@link Batch}); the
      * caller closes it.
      */
-    public Batch newBatch(int capacity) {
+    public synchronized Batch newBatch(int capacity) {
         requireOpen();
-        return new Batch(this, capacity);
+        Batch b = new Batch(this, capacity);
+        handles.add(b);
+        return b;
     }
 
     /**
@@ -324,9 +329,24 @@ public final class Model implements AutoCloseable {
      * A scheduler with the given settings ({@link SchedulerOptions}: slots, queue, context, prompt
      * chunk, prompt caching, pool); the caller closes it.
      */
-    public Scheduler newScheduler(SchedulerOptions options) {
+    public synchronized Scheduler newScheduler(SchedulerOptions options) {
         requireOpen();
-        return new Scheduler(this, options);
+        Scheduler s = new Scheduler(this, options);
+        handles.add(s);
+        return s;
+    }
+
+    /**
+     * Sessions, batches and schedulers made by this model and not closed yet (a scheduler's own
+     * sessions count as part of it). A caller that shares a model may close it when this is 0.
+     */
+    public int openHandles() {
+        return handles.size();
+    }
+
+    /** Whether {@link #close()} has been called. */
+    public boolean isClosed() {
+        return closed;
     }
 
     /** How long {@link #load} took: reading the files and assembling the weights. */
@@ -352,20 +372,31 @@ public final class Model implements AutoCloseable {
         return weights;
     }
 
-    void sessionClosed(Session s) {
-        sessions.remove(s);
+    // A session, batch or scheduler of this model was closed (a no-op for those it did not make).
+    void closed(AutoCloseable handle) {
+        handles.remove(handle);
     }
 
-    private void requireOpen() {
-        if (closed) throw new IllegalStateException("the model is closed");
+    void requireOpen() {
+        if (closed) throw new IllegalStateException(InFlight.CLOSED);
     }
 
-    /** Unmaps the file and frees the weights. Open sessions must be closed first. */
+    /**
+     * Frees the weights and unmaps the files, at once if nothing runs on them, else as soon as
+     * the passes running on them end (it waits for those; any thread may call it, a token
+     * listener too, since listeners run between passes). From then on every session, batch and
+     * scheduler of the model fails its next pass with {@link IllegalStateException} ("the model
+     * is closed"), a scheduler's queued and running requests complete exceptionally with it, and
+     * new ones are refused; their own buffers and KV caches stay until their owners close them,
+     * which works as usual (nothing is freed twice). Idempotent.
+     */
     @Override
-    public synchronized void close() {
-        if (closed) return;
-        if (!sessions.isEmpty()) throw new IllegalStateException(sessions.size() + " session(s) of this model are still open; close them first");
-        closed = true;  // from here on no new session starts, even if freeing fails below
+    public void close() {
+        synchronized (this) {  // with newSession, newBatch, newScheduler: none starts from here on
+            if (closed) return;
+            closed = true;
+        }
+        weights.inFlight().close();  // no new pass starts; waits for those running (outside the lock: newSession fails at once meanwhile)
         arena.close();
         for (AutoCloseable f : files) {
             try {

@@ -17,9 +17,10 @@ import java.util.TreeMap;
  * @param ropeFactors per-pair RoPE frequency factors (Llama 3.1's rope_freqs), or null
  * @param ropeLong    Phi-3's LongRoPE factors for contexts past the original one, or null
  * @param ropeShort   ... and for contexts within it, or null
+ * @param inFlight    the passes running on these weights (every pass enters it; the model's close waits for them)
  */
 record ModelWeights(QuantizedMatrix embedding, RmsNorm outputNorm, QuantizedMatrix output, float[] ropeFactors, float[] ropeLong, float[] ropeShort,
-        List<Layer> layers) {
+        List<Layer> layers, InFlight inFlight) {
 
     /**
      * One transformer block: exactly one of ffn (dense) and moe is set. wqkv, if not null, is wq,

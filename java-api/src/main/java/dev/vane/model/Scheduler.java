@@ -42,6 +42,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Listeners run on the scheduler thread: they should hand tokens off, not block.
  *
+ * <p>After {@link Model#close()} the requests running and queued complete exceptionally with
+ * IllegalStateException ("the model is closed") at the next step, and submit refuses new ones
+ * with it; close the scheduler as usual.
+ *
  * <pre>{@code
  * try (Scheduler s = model.newScheduler(SchedulerOptions.defaults(model.config()))) {
  *     Scheduler.Ticket t = s.submit(prompt, options, token -> true, Instant.now().plusSeconds(30));
@@ -178,7 +182,7 @@ public final class Scheduler implements AutoCloseable {
      * session keeps its own KV cache.
      *
      * @throws RejectedExecutionException when queueCapacity requests already wait (a server answers 429)
-     * @throws IllegalStateException after {@link #close()}
+     * @throws IllegalStateException after {@link #close()} or the model's close
      */
     public Ticket submit(Batch.Request request) {
         return submit(request, null);
@@ -199,7 +203,7 @@ public final class Scheduler implements AutoCloseable {
      *     longer than the context, or a request whose worst case (prompt + maxTokens positions, at
      *     most the context) is larger than the pool
      * @throws RejectedExecutionException when queueCapacity requests already wait
-     * @throws IllegalStateException after {@link #close()}
+     * @throws IllegalStateException after {@link #close()} or the model's close
      */
     public Ticket submit(int[] prompt, GenerationOptions options, TokenListener listener) {
         return submit(prompt, options, listener, null);
@@ -232,6 +236,7 @@ public final class Scheduler implements AutoCloseable {
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("the scheduler is closed");
+            model.requireOpen();
             // Requests beyond the free slots wait; more than queueCapacity waiting is refused.
             if (queue.size() >= options.queueCapacity() + Math.max(0, batch.capacity() - active))
                 throw new RejectedExecutionException("the queue is full: " + queue.size() + " requests wait for " + batch.capacity() + " slots");
@@ -264,6 +269,7 @@ public final class Scheduler implements AutoCloseable {
         }
         sequences.close();
         batch.close();
+        model.closed(this);
         if (interrupted) Thread.currentThread().interrupt();
     }
 
@@ -317,7 +323,10 @@ public final class Scheduler implements AutoCloseable {
             Session s = t.session;
             t.startPosition = s.position();
             t.startPending = s.pending();
-            TokenListener listener = token -> !t.cancelled && t.listener.onToken(token);
+            // The caller's listener itself: each step checks the cancel before it draws, and a token
+            // drawn is a token streamed (refusing one drawn just after a cancel would leave it in the
+            // result unseen).
+            TokenListener listener = t.listener;
             t.input = s.promptInput(Arrays.copyOfRange(t.prompt, reuse, t.prompt.length));
             if (t.input.length > 0) {
                 t.generation = s.newGeneration(t.prompt.length, t.options, listener);

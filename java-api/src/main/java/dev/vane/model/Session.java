@@ -14,7 +14,11 @@ import java.util.Objects;
 
 /**
  * A conversation with a {@link Model}: its own KV cache, so a later call continues where the last
- * one stopped. Use one thread at a time per session; close it to free its cache.
+ * one stopped. Use one thread at a time per session; close it to free its cache (from that
+ * thread, or from a token listener of its generation: the generation then fails with
+ * {@link IllegalStateException} before its next pass). After {@link Model#close()} every call
+ * that runs the model fails with IllegalStateException ("the model is closed"), the session's
+ * tokens stay readable, and closing it works as usual.
  */
 public final class Session implements AutoCloseable {
     private final Model model;
@@ -97,6 +101,7 @@ public final class Session implements AutoCloseable {
     // if not null, sees each chunk while its rows are the transformer's. A failure rolls the cache
     // back to where it was. reportChunks: each chunk is reported to the model's telemetry.
     private void runChunks(int[] tokens, boolean lastLogits, java.util.function.BiConsumer<Integer, Integer> afterChunk, boolean reportChunks) {
+        requireOpen();  // a generation's listener may have closed the session since its last pass
         long start = transformer.position();
         if (start + tokens.length > contextLength()) {
             throw new IllegalStateException("the session's context is full: " + start + " positions cached + " + tokens.length + " new > its "
@@ -106,6 +111,7 @@ public final class Session implements AutoCloseable {
         for (int id : tokens) if (id < 0 || id >= vocab) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + vocab);
         try {
             for (int from = 0; from < tokens.length; from += transformer.maxChunk()) {
+                requireOpen();  // afterChunk may have closed the session
                 int n = Math.min(transformer.maxChunk(), tokens.length - from);
                 logitsValid = false;
                 JfrEvents.PrefillChunk chunk = reportChunks ? JfrEvents.PrefillChunk.start() : null;
@@ -115,7 +121,7 @@ public final class Session implements AutoCloseable {
                 if (afterChunk != null) afterChunk.accept(from, n);
             }
         } catch (RuntimeException | Error e) {
-            cut(start);
+            if (!closed) cut(start);  // a closed session's cache is gone: nothing to roll back
             throw e;
         }
     }
@@ -436,6 +442,6 @@ public final class Session implements AutoCloseable {
         if (closed) return;
         closed = true;
         transformer.close();
-        model.sessionClosed(this);  // a no-op for a scheduler's own sessions
+        model.closed(this);  // a no-op for a scheduler's own sessions
     }
 }

@@ -239,15 +239,25 @@ final class Transformer implements AutoCloseable {
     void allLogits(int n, MemorySegment out) {
         long d = c.dim();
         Tensor xs = Forward.view(act.x, n, d), hs = Forward.view(act.h, n, d);
-        w.outputNorm().apply(xs, hs);
-        w.output().multiply(hs, Tensor.wrap(out, n, c.vocab()));
+        w.inFlight().enter();
+        try {
+            w.outputNorm().apply(xs, hs);
+            w.output().multiply(hs, Tensor.wrap(out, n, c.vocab()));
+        } finally {
+            w.inFlight().exit();
+        }
         Forward.softcap(c, out, (long) n * c.vocab());
     }
 
     /** The final normalized hidden states of every token of the last forward (n of them) into out [n, dim]. */
     void allHidden(int n, MemorySegment out) {
         long d = c.dim();
-        w.outputNorm().apply(Forward.view(act.x, n, d), Tensor.wrap(out, n, d));
+        w.inFlight().enter();
+        try {
+            w.outputNorm().apply(Forward.view(act.x, n, d), Tensor.wrap(out, n, d));
+        } finally {
+            w.inFlight().exit();
+        }
     }
 
     /** The last forward's final normalized hidden state of its last token (dim floats). */

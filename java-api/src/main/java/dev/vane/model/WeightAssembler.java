@@ -48,7 +48,7 @@ final class WeightAssembler {
         List<ModelWeights.Layer> layers = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) layers.add(layer(l));
         return new ModelWeights(embedding, norm(OUTPUT_NORM, 0), output, factors(ROPE_FREQS), factors(ROPE_FACTORS_LONG),
-                factors(ROPE_FACTORS_SHORT), List.copyOf(layers));
+                factors(ROPE_FACTORS_SHORT), List.copyOf(layers), new InFlight());
     }
 
     private ModelWeights.Layer layer(int l) {

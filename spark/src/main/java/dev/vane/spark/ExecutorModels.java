@@ -80,17 +80,15 @@ public final class ExecutorModels {
 
     /**
      * Closes every model of this JVM that no task is using (a driver that ran local-mode jobs may
-     * call it to unmap the files early); a model with sessions still open stays open. A later task
-     * opens a closed model again, counted as a new load. Returns the models left open.
+     * call it to unmap the files early); a model with sessions, batches or schedulers still open
+     * (a task running on it) stays open. A later task opens a closed model again, counted as a new
+     * load. Returns the models left open.
      */
     public static synchronized int closeAll() {
         MODELS.values().removeIf(m -> {
-            try {
-                m.close();
-                return true;
-            } catch (IllegalStateException stillRunning) {
-                return false;
-            }
+            if (m.openHandles() > 0) return false;  // closing would fail the task running on it
+            m.close();
+            return true;
         });
         return MODELS.size();
     }

@@ -132,7 +132,7 @@ public final class GgufFile implements AutoCloseable {
     /** Maps and parses a GGUF file. Close it to unmap. */
     public static GgufFile open(Path path) throws IOException {
         Objects.requireNonNull(path, "path must not be null");
-        Arena arena = Arena.ofShared();
+        Arena arena = dev.vane.NativeMemory.sharedArena();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
             return new GgufFile(arena, file);

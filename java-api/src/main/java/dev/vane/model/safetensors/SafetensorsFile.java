@@ -145,7 +145,7 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Maps and parses a safetensors file. Close it to unmap. */
     public static SafetensorsFile open(Path path) throws IOException {
         Objects.requireNonNull(path, "path must not be null");
-        Arena arena = Arena.ofShared();
+        Arena arena = dev.vane.NativeMemory.sharedArena();
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             return new SafetensorsFile(arena, ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena));
         } catch (IOException | RuntimeException | Error e) {
