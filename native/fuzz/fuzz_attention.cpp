@@ -47,8 +47,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const int64_t n_q = in.size(64), n_cached = in.size(2048), n_table = in.size(64);
     const int64_t rope_positions = in.size(2048), rot_dim = in.size(64);
     fc.fill(in.rest(), in.left());
-    const int64_t rope_elems = mul(rope_positions, rot_dim);  // -1 for a negative size: the call must refuse it
-    if (!fc.usable || p.n_heads < 1 || p.n_heads > 4096 || !affordable(n_table, 4) || (rope_elems > 0 && !affordable(rope_elems, 4))) {
+    // The key rope table: rope_positions x rot_dim floats; a negative size is refused below, an
+    // overflowing or large one cannot be allocated.
+    const bool rope_negative = rope_positions < 0 || rot_dim < 0;
+    const int64_t rope_elems = rope_negative ? 0 : mul(rope_positions, rot_dim);
+    if (!fc.usable || p.n_heads < 1 || p.n_heads > 4096 || !affordable(n_table, 4) || (rope && !affordable(rope_elems, 4))) {
         // The shapes libvane must refuse whatever the buffers: a cache it cannot size, a table of
         // a negative length.
         if (fc.valid && n_table >= 0) return 0;
@@ -63,7 +66,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     table.fill(in.rest(), in.left());
     for (int64_t i = 0; i < n_table; i++)  // mostly blocks of the pool, so that calls get past the checks
         if (!(flags & 64)) table.get()[i] = int32_t(uint32_t(table.get()[i]) % uint32_t(c.n_blocks));
-    Buf<float> sink(p.n_heads), rope_table(rope_elems > 0 ? rope_elems : 1);
+    Buf<float> sink(p.n_heads), rope_table(rope && rope_elems > 0 ? rope_elems : 1);
     for (int64_t h = 0; h < p.n_heads; h++) sink.get()[h] = float(h % 3) - 1.0f;
     for (int64_t i = 0; i < rope_table.size(); i++) rope_table.get()[i] = (i & 1) ? 0.6f : 0.8f;
     p.sinks = sinks ? sink.get() : nullptr;

@@ -17,6 +17,7 @@ constexpr float kSentinel = 12345.0f;
 // The span in floats of `rows` rows of `cols` with stride ld, or -1 if it overflows.
 int64_t span(int64_t rows, int64_t cols, int64_t ld) {
     if (rows == 0) return 0;
+    if (rows < 0 || cols < 0) return -1;
     const int64_t r = mul(rows - 1, ld);
     return r < 0 || r > INT64_MAX - cols ? -1 : r + cols;
 }
@@ -46,7 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     }
     const int64_t xs = span(m, k, ldx), ys = span(m, n, ldy), work = mul(mul(m, n), k);
-    if (xs < 0 || ys < 0 || !affordable(xs, 4) || !affordable(ys, 4) || work < 0 || work > (int64_t(1) << 24)) return 0;
+    if (xs < 0 || ys < 0 || !affordable(xs, 4) || !affordable(ys, 4) || !affordable(n, 4) || !affordable(m, 4) || work < 0 || work > (int64_t(1) << 24)) return 0;
     Buf<float> x(xs), y(ys), bias(n);
     for (int64_t i = 0; i < xs; i++) x.get()[i] = float(int64_t(i * 7919 % 17) - 8) * 0.125f;
     for (int64_t i = 0; i < n; i++) bias.get()[i] = float(i % 5) - 2.0f;

@@ -92,11 +92,15 @@ class Output {
 };
 
 // A heap buffer of exactly n elements (at least one byte allocated, so a pointer is never null).
+// n must be affordable: a harness that asks for more has a bug of its own (it aborts, naming it).
 template <class T>
 class Buf {
    public:
-    explicit Buf(int64_t n) : n_(n), p_(static_cast<T *>(malloc(n > 0 ? size_t(n) * sizeof(T) : 1))) {
-        if (!p_) abort();
+    explicit Buf(int64_t n) : n_(n), p_(static_cast<T *>(malloc(n > 0 && n <= kMaxBytes ? size_t(n) * sizeof(T) : 1))) {
+        if (n < 0 || n > kMaxBytes || !p_) {
+            fprintf(stderr, "fuzz harness bug: a buffer of %lld elements\n", (long long)n);
+            abort();
+        }
     }
     ~Buf() { free(p_); }
     Buf(const Buf &) = delete;

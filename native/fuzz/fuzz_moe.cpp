@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         return 0;
     }
     const int64_t before_last = t == 0 ? 0 : mul(t - 1, ld), picks = mul(t, g.k);
-    const int64_t logits_n = t == 0 ? 0 : before_last < 0 ? -1 : before_last + n_experts;
+    const int64_t logits_n = t == 0 ? 0 : before_last < 0 || before_last > kMaxBytes ? -1 : before_last + n_experts;
     if (!affordable(logits_n, 4) || !affordable(picks, 8)) return 0;
     Buf<float> logits(logits_n), weights(picks);
     Buf<int32_t> ids(picks);
