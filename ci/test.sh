@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command: builds libvane and runs the native tests (ctest, each also under
-# VANE_CPU=baseline, and once more under ASan and UBSan: ci/sanitizers.sh), then builds and tests
+# VANE_CPU=baseline, and once more under ASan and UBSan: ci/sanitizers.sh; then libFuzzer on the
+# entry points that take sizes from their caller: ci/native-fuzz.sh), then builds and tests
 # the Java modules (mvn verify: JUnit 5 tests, again under VANE_CPU=baseline, and integration tests
 # on the packaged jars), builds and runs the consumer projects on the module path and the class path
 # (ci/consumers.sh), a 30 s concurrency and memory soak (ci/soak.sh 30, ~50 s in all), then drives
@@ -39,6 +40,9 @@ ctest --test-dir build/ci --output-on-failure --timeout 600
 
 echo "== native tests under AddressSanitizer and UndefinedBehaviorSanitizer (ci/sanitizers.sh)"
 ci/sanitizers.sh
+
+echo "== native fuzzing: each libFuzzer harness for 10 s (ci/native-fuzz.sh; installs clang if missing)"
+ci/native-fuzz.sh 10
 
 echo "== vocabularies and chat templates for the tokenizer and Jinja cross-checks"
 ci/fetch-vocabularies.sh

@@ -101,7 +101,7 @@ public record MachineCeilings(double readGBps, double fmaGflops, double int8Gops
     }
 
     /** Physical memory (or the container's limit) in bytes as the JDK reports it; 0 if unknown. */
-    private static long physicalMemory() {
+    public static long physicalMemory() {
         try {
             if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
                 return os.getTotalMemorySize();

@@ -57,22 +57,14 @@ public final class KvCache implements AutoCloseable {
      * @param blocks      blocks in the pool (its capacity in positions is blocks · blockTokens)
      */
     public KvCache(int kvHeads, int headDim, int blockTokens, int blocks, Storage storage) {
-        if (kvHeads < 1 || headDim < 1 || headDim > 512 || blockTokens < 1 || blocks < 1) {
-            throw new IllegalArgumentException("need kvHeads >= 1, 1 <= headDim <= 512, blockTokens >= 1, blocks >= 1; got " + kvHeads
-                    + ", " + headDim + ", " + blockTokens + ", " + blocks);
-        }
+        checkShape(kvHeads, headDim, blockTokens, blocks);
         this.kvHeads = kvHeads;
         this.headDim = headDim;
         this.blockTokens = blockTokens;
         this.blocks = blocks;
         this.storage = Objects.requireNonNull(storage, "storage must not be null");
         try {
-            struct = arena.allocate(NativeLayouts.KV_CACHE);
-            NativeLayouts.KV_CACHE_DTYPE.set(struct, storage.id);
-            NativeLayouts.KV_CACHE_N_KV_HEADS.set(struct, (long) kvHeads);
-            NativeLayouts.KV_CACHE_HEAD_DIM.set(struct, (long) headDim);
-            NativeLayouts.KV_CACHE_BLOCK_TOKENS.set(struct, (long) blockTokens);
-            NativeLayouts.KV_CACHE_N_BLOCKS.set(struct, (long) blocks);
+            struct = describe(arena, kvHeads, headDim, blockTokens, blocks, storage);
             MemorySegment sizes = arena.allocate(ValueLayout.JAVA_LONG, 2);
             Native.check((int) VaneNative.KV_CACHE_BYTES.invokeExact(struct, sizes, sizes.asSlice(8)));
             long kvBytes = sizes.getAtIndex(ValueLayout.JAVA_LONG, 0), scaleBytes = sizes.getAtIndex(ValueLayout.JAVA_LONG, 1);
@@ -86,6 +78,41 @@ public final class KvCache implements AutoCloseable {
         }
         refs = new int[blocks];
         for (int b = 0; b < blocks; b++) free.add(b);
+    }
+
+    /**
+     * The bytes a cache of this shape allocates (keys, values and FP8 scales), as libvane sizes
+     * it, without allocating them: what a caller checks against its memory first.
+     */
+    public static long bytes(int kvHeads, int headDim, int blockTokens, int blocks, Storage storage) {
+        checkShape(kvHeads, headDim, blockTokens, blocks);
+        Objects.requireNonNull(storage, "storage must not be null");
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment sizes = a.allocate(ValueLayout.JAVA_LONG, 2);
+            Native.check((int) VaneNative.KV_CACHE_BYTES.invokeExact(describe(a, kvHeads, headDim, blockTokens, blocks, storage), sizes,
+                    sizes.asSlice(8)));
+            return 2 * (sizes.getAtIndex(ValueLayout.JAVA_LONG, 0) + sizes.getAtIndex(ValueLayout.JAVA_LONG, 1));
+        } catch (Throwable t) {
+            throw Native.rethrow(t);
+        }
+    }
+
+    private static void checkShape(int kvHeads, int headDim, int blockTokens, int blocks) {
+        if (kvHeads < 1 || headDim < 1 || headDim > 512 || blockTokens < 1 || blocks < 1) {
+            throw new IllegalArgumentException("need kvHeads >= 1, 1 <= headDim <= 512, blockTokens >= 1, blocks >= 1; got " + kvHeads
+                    + ", " + headDim + ", " + blockTokens + ", " + blocks);
+        }
+    }
+
+    // A vane_kv_cache of this shape in arena, its storage pointers not set.
+    private static MemorySegment describe(Arena arena, int kvHeads, int headDim, int blockTokens, int blocks, Storage storage) {
+        MemorySegment struct = arena.allocate(NativeLayouts.KV_CACHE);
+        NativeLayouts.KV_CACHE_DTYPE.set(struct, storage.id);
+        NativeLayouts.KV_CACHE_N_KV_HEADS.set(struct, (long) kvHeads);
+        NativeLayouts.KV_CACHE_HEAD_DIM.set(struct, (long) headDim);
+        NativeLayouts.KV_CACHE_BLOCK_TOKENS.set(struct, (long) blockTokens);
+        NativeLayouts.KV_CACHE_N_BLOCKS.set(struct, (long) blocks);
+        return struct;
     }
 
     public int kvHeads() {

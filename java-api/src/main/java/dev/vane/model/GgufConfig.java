@@ -27,31 +27,38 @@ final class GgufConfig {
     }
 
     private ModelConfig read(Architecture a) {
-        int dim = count("embedding_length");
-        int layers = count("block_count");
-        int heads = count("attention.head_count");
-        int kvHeads = has("attention.head_count_kv") ? count("attention.head_count_kv") : heads;
-        if (heads <= 0 || (!has("attention.key_length") && dim % heads != 0)) {
+        int dim = count("embedding_length", 1, MetadataLimits.MAX_DIM);
+        int layers = count("block_count", 1, MetadataLimits.MAX_LAYERS);
+        int heads = count("attention.head_count", 1, MetadataLimits.MAX_HEADS);
+        int kvHeads = has("attention.head_count_kv") ? count("attention.head_count_kv", 1, MetadataLimits.MAX_HEADS) : heads;
+        if (!has("attention.key_length") && dim % heads != 0) {
             throw new ModelFormatException(p + "attention.head_count " + heads + " does not divide " + p + "embedding_length " + dim
                     + " (and there is no " + p + "attention.key_length)");
         }
-        int headDim = has("attention.key_length") ? count("attention.key_length") : dim / heads;
-        if (has("attention.value_length") && count("attention.value_length") != headDim) {
-            throw new ModelFormatException(p + "attention.value_length " + count("attention.value_length") + " differs from the key length " + headDim
+        int headDim = has("attention.key_length") ? count("attention.key_length", 1, MetadataLimits.MAX_HEAD_DIM) : dim / heads;
+        if (has("attention.value_length") && f.integer(p + "attention.value_length") != headDim) {
+            throw new ModelFormatException(p + "attention.value_length " + f.integer(p + "attention.value_length") + " differs from the key length " + headDim
                     + "; Vane runs models whose keys and values have one head size");
         }
-        int vocab = has("vocab_size") ? count("vocab_size") : f.array("tokenizer.ggml.tokens").size();
-        int experts = has("expert_count") ? count("expert_count") : 0;
-        int used = experts > 0 ? count("expert_used_count") : 0;
-        int ffn = has("feed_forward_length") ? count("feed_forward_length") : 0;
-        int expertFfn = experts == 0 ? 0 : has("expert_feed_forward_length") ? count("expert_feed_forward_length")
+        int vocab = has("vocab_size") ? count("vocab_size", 1, MetadataLimits.MAX_VOCAB)
+                : MetadataLimits.check("tokenizer.ggml.tokens (its length)", f.array("tokenizer.ggml.tokens").size(), 1, MetadataLimits.MAX_VOCAB);
+        int experts = has("expert_count") ? count("expert_count", 0, MetadataLimits.MAX_EXPERTS) : 0;
+        int used = experts > 0 ? count("expert_used_count", 1, experts) : 0;
+        int ffn = has("feed_forward_length") ? count("feed_forward_length", 0, MetadataLimits.MAX_FFN) : 0;
+        int expertFfn = experts == 0 ? 0 : has("expert_feed_forward_length") ? count("expert_feed_forward_length", 1, MetadataLimits.MAX_FFN)
                 : a == Architecture.QWEN2MOE ? ffn / used : ffn;
-        int sharedFfn = a == Architecture.QWEN2MOE ? (has("expert_shared_feed_forward_length") ? count("expert_shared_feed_forward_length") : ffn) : 0;
-        int ctx = has("context_length") ? count("context_length") : 4096;
+        int sharedFfn = a == Architecture.QWEN2MOE
+                ? (has("expert_shared_feed_forward_length") ? count("expert_shared_feed_forward_length", 1, MetadataLimits.MAX_FFN) : ffn) : 0;
+        int ctx = has("context_length") ? count("context_length", 1, Integer.MAX_VALUE) : 4096;
         float eps = real("attention.layer_norm_rms_epsilon", 1e-5f);
-        int ropeDim = has("rope.dimension_count") ? count("rope.dimension_count") : headDim;
+        int ropeDim = has("rope.dimension_count") ? count("rope.dimension_count", 2, MetadataLimits.MAX_HEAD_DIM) : headDim;
         float base = real("rope.freq_base", 10000f);
-        Rope.Scaling scaling = scaling(ctx);
+        Rope.Scaling scaling;
+        try {
+            scaling = scaling(ctx);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(p + "rope.scaling.*: " + e.getMessage(), e);
+        }
         float freqScale = scaling.freqScale();
 
         // Sliding windows, soft-caps and the attention scale: per family, as its load_arch_hparams.
@@ -60,24 +67,24 @@ final class GgufConfig {
         float attnScale = (float) (1 / Math.sqrt(headDim));
         switch (a) {
             case GEMMA2 -> {
-                window = has("attention.sliding_window") ? count("attention.sliding_window") : 4096;
-                period = has("attention.sliding_window_pattern") ? count("attention.sliding_window_pattern") : 2;
+                window = has("attention.sliding_window") ? count("attention.sliding_window", 0, MetadataLimits.MAX_WINDOW) : 4096;
+                period = has("attention.sliding_window_pattern") ? count("attention.sliding_window_pattern", 0, MetadataLimits.MAX_LAYERS) : 2;
                 swaBase = real("rope.freq_base_swa", base);
                 attnSoftcap = real("attn_logit_softcapping", 50f);
                 finalSoftcap = real("final_logit_softcapping", 30f);
                 if (layers == 46) attnScale = (float) (1 / Math.sqrt((double) dim / heads));  // the 27B model
             }
             case GEMMA3 -> {
-                window = has("attention.sliding_window") ? count("attention.sliding_window") : 0;
-                period = has("attention.sliding_window_pattern") ? count("attention.sliding_window_pattern") : 6;
+                window = has("attention.sliding_window") ? count("attention.sliding_window", 0, MetadataLimits.MAX_WINDOW) : 0;
+                period = has("attention.sliding_window_pattern") ? count("attention.sliding_window_pattern", 0, MetadataLimits.MAX_LAYERS) : 6;
                 swaBase = real("rope.freq_base_swa", 10000f);
                 swaScale = 1f;
                 finalSoftcap = real("final_logit_softcapping", 0f);
                 if (layers == 62) attnScale = (float) (1 / Math.sqrt((double) dim / heads));  // the 27B model
             }
             case GPT_OSS -> {
-                window = count("attention.sliding_window");
-                period = has("attention.sliding_window_pattern") ? count("attention.sliding_window_pattern") : 2;
+                window = count("attention.sliding_window", 0, MetadataLimits.MAX_WINDOW);
+                period = has("attention.sliding_window_pattern") ? count("attention.sliding_window_pattern", 0, MetadataLimits.MAX_LAYERS) : 2;
                 swaBase = real("rope.freq_base_swa", base);
                 attnScale = (float) (1 / Math.sqrt(ropeDim));
             }
@@ -98,7 +105,7 @@ final class GgufConfig {
         String type = has("rope.scaling.type") ? f.string(p + "rope.scaling.type") : "linear";
         float factor = has("rope.scaling.factor") ? real("rope.scaling.factor", 0f) : real("rope.scale_linear", 0f);
         float attnFactor = real("rope.scaling.attn_factor", 1f);
-        int orig = has("rope.scaling.original_context_length") ? count("rope.scaling.original_context_length") : ctx;
+        int orig = has("rope.scaling.original_context_length") ? count("rope.scaling.original_context_length", 1, Integer.MAX_VALUE) : ctx;
         float freqScale = factor == 0 ? 1f : 1f / factor;
         return switch (type) {
             case "none" -> new Rope.Scaling(1f, null, 0f, attnFactor, 32f, 1f, orig);
@@ -116,10 +123,9 @@ final class GgufConfig {
         return m.containsKey(p + key);
     }
 
-    private int count(String key) {
-        long v = f.integer(p + key);
-        if (v < 0 || v > Integer.MAX_VALUE) throw new ModelFormatException(p + key + " = " + v + " is out of range");
-        return (int) v;
+    // The count at key, refused naming it outside min..max (MetadataLimits).
+    private int count(String key, long min, long max) {
+        return MetadataLimits.check(p + key, f.integer(p + key), min, max);
     }
 
     private float real(String key, float absent) {

@@ -15,9 +15,11 @@ import java.util.Map;
 /** A GGUF file's tensors by llama.cpp's names; shapes reversed from GGUF's ne order (trailing 1s dropped). */
 final class GgufSource implements TensorSource {
     private final Map<String, GgufTensor> byName = new HashMap<>();
+    private final String arch;  // general.architecture, the prefix of the hyper-parameters' keys
 
     GgufSource(GgufFile file) {
         for (GgufTensor t : file.tensors()) byName.put(t.name(), t);
+        arch = file.string("general.architecture");
     }
 
     @Override
@@ -34,6 +36,11 @@ final class GgufSource implements TensorSource {
     @Override
     public String kind() {
         return "GGUF file";
+    }
+
+    @Override
+    public String keyName(String ggufKey, String configKey) {
+        return arch + "." + ggufKey;
     }
 
     private record Tensor1(GgufTensor t) implements Source {

@@ -14,6 +14,7 @@ final class KvPool implements AutoCloseable {
 
     KvPool(ModelConfig c, int blocks, KvCache.Storage storage) {
         this.blocks = blocks;
+        requireFits(c, blocks, storage);
         layers = new KvCache[c.layers()];
         try {  // an allocation that fails frees what came before it
             for (int l = 0; l < layers.length; l++) layers[l] = new KvCache(c.kvHeads(), c.headDim(), Transformer.BLOCK_TOKENS, blocks, storage);
@@ -21,6 +22,14 @@ final class KvPool implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /** Throws unless a pool of blocks per layer fits the memory ({@link KvBudget}); a scheduler checks before it starts. */
+    static void requireFits(ModelConfig c, int blocks, KvCache.Storage storage) {
+        int[] perLayer = new int[c.layers()];
+        java.util.Arrays.fill(perLayer, blocks);
+        KvBudget.require(c, perLayer, storage, "a scheduler's KV pool of " + (long) blocks * Transformer.BLOCK_TOKENS + " positions per layer",
+                "give it fewer (SchedulerOptions.withPoolTokens, withCapacity or withContextLength) or FP8 storage (withKvStorage)");
     }
 
     /** Blocks holding n positions. */

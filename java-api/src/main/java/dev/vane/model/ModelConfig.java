@@ -35,12 +35,17 @@ public record ModelConfig(Architecture family, int dim, int layers, int heads, i
                 + vocab + ", experts " + expertsUsed + "/" + experts + " of " + expertFfnDim + ", context " + contextLength + ", eps " + rmsEps
                 + ", rope dims " + rope.dim() + " base " + rope.base() + ", window " + window;
         check(dim > 0 && layers > 0 && heads > 0 && kvHeads > 0 && headDim > 0 && vocab > 0 && contextLength > 0, "sizes must be positive", got);
-        check(dim <= 1 << 16 && layers <= 1024 && heads <= 1024 && headDim <= 512 && ffnDim <= 1 << 18 && expertFfnDim <= 1 << 18
-                && sharedFfnDim <= 1 << 18 && vocab <= 1 << 22,
-                "sizes are past what Vane runs (dim <= 65536, layers <= 1024, heads <= 1024, head dim <= 512, ffn <= 262144, vocab <= 4M)", got);
+        check(dim <= MetadataLimits.MAX_DIM && layers <= MetadataLimits.MAX_LAYERS && heads <= MetadataLimits.MAX_HEADS && kvHeads <= MetadataLimits.MAX_HEADS
+                && headDim <= MetadataLimits.MAX_HEAD_DIM && ffnDim <= MetadataLimits.MAX_FFN && expertFfnDim <= MetadataLimits.MAX_FFN
+                && sharedFfnDim <= MetadataLimits.MAX_FFN && vocab <= MetadataLimits.MAX_VOCAB,
+                "sizes are past what Vane runs (dim <= " + MetadataLimits.MAX_DIM + ", layers <= " + MetadataLimits.MAX_LAYERS + ", heads <= "
+                        + MetadataLimits.MAX_HEADS + ", head dim <= " + MetadataLimits.MAX_HEAD_DIM + ", ffn <= " + MetadataLimits.MAX_FFN + ", vocab <= "
+                        + MetadataLimits.MAX_VOCAB + ")", got);
         check(heads % kvHeads == 0, "head_count_kv must divide head_count", got);
-        check(experts >= 0 && experts <= 1024 && (experts == 0 ? expertsUsed == 0 : expertsUsed >= 1 && expertsUsed <= experts),
+        check(experts >= 0 && experts <= MetadataLimits.MAX_EXPERTS, "expert_count must be in 0.." + MetadataLimits.MAX_EXPERTS, got);
+        check(experts == 0 ? expertsUsed == 0 : expertsUsed >= 1 && expertsUsed <= experts,
                 "expert_used_count must be in 1..expert_count (both 0 for a dense model)", got);
+        check(Float.isFinite(expertWeightsScale), "the expert weights scale must be finite", got);
         check(experts == 0 ? ffnDim > 0 : expertFfnDim > 0, "the feed-forward length must be positive", got);
         check(!family.moeOnly() || experts > 0, "a " + family.ggufName() + " model is a mixture of experts: expert_count must be > 0", got);
         check(rope.dim() > 0 && rope.dim() <= headDim && rope.dim() % 2 == 0, "rope dimension_count must be even and <= the head dim", got);

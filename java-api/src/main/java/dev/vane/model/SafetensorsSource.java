@@ -60,6 +60,11 @@ final class SafetensorsSource implements TensorSource {
         return "checkpoint";
     }
 
+    @Override
+    public String keyName(String ggufKey, String configKey) {
+        return "config.json " + configKey;
+    }
+
     private SafetensorsFile shard(String name) {
         for (SafetensorsFile f : shards) if (f.tensors().containsKey(name)) return f;
         return null;

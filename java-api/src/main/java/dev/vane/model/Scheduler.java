@@ -140,6 +140,7 @@ public final class Scheduler implements AutoCloseable {
     Scheduler(Model model, SchedulerOptions options) {
         this.model = model;
         this.options = Objects.requireNonNull(options, "options must not be null");
+        KvPool.requireFits(model.config(), KvPool.blocksFor(options.pooledPositions()), options.kvStorage());  // before anything is allocated
         this.batch = new Batch(model, options.capacity(), options.prefillChunk());
         this.sequences = new OwnedSequences(model, options);
         this.thread = Thread.ofPlatform().name("vane-scheduler").daemon(true).unstarted(this::loop);

@@ -5,6 +5,9 @@ import dev.vane.attention.KvCache;
 /**
  * A session's KV cache and work size: up to contextLength positions (prompt and generated tokens
  * together) in kvStorage (F16 by default, as llama.cpp), and prompts run chunkTokens at a time.
+ * The default context is the model's, capped at 4096 positions, whatever the model declares
+ * (files declare 128k to 1M); a session whose caches would not fit the machine's memory (or
+ * {@code -Dvane.kv.maxBytes}) is refused before any of it is allocated.
  */
 public record SessionOptions(int contextLength, KvCache.Storage kvStorage, int chunkTokens) {
     public SessionOptions {

@@ -22,6 +22,12 @@ interface TensorSource {
     /** What the files are, for messages: "GGUF file", "checkpoint". */
     String kind();
 
+    /**
+     * A hyper-parameter's key as these files spell it, for messages: the GGUF key after the
+     * architecture prefix ("expert_count" gives "llama.expert_count"), or the config.json one.
+     */
+    String keyName(String ggufKey, String configKey);
+
     /** One tensor as the files hold it. */
     interface Source {
         /** Its name in the files. */

@@ -116,13 +116,15 @@ final class Transformer implements AutoCloseable {
     // A cache per layer for one sequence of contextLength positions (a windowed layer: its window's blocks).
     private static KvCache[] ownCaches(ModelConfig c, int contextLength, KvCache.Storage storage, int maxChunk) {
         int blocks = blocksFor(contextLength, BLOCK_TOKENS);
+        int[] perLayer = new int[c.layers()];
+        for (int l = 0; l < c.layers(); l++) {
+            perLayer[l] = windowed(c, l, maxChunk, blocks, BLOCK_TOKENS) ? KvCache.windowBlocks(c.window(), maxChunk, BLOCK_TOKENS) : blocks;
+        }
+        KvBudget.require(c, perLayer, storage, "a session of " + contextLength + " positions",
+                "open it with a shorter context (SessionOptions.withContextLength) or FP8 storage (withKvStorage)");
         KvCache[] caches = new KvCache[c.layers()];
         try {
-            for (int l = 0; l < c.layers(); l++) {
-                boolean windowed = windowed(c, l, maxChunk, blocks, BLOCK_TOKENS);
-                caches[l] = new KvCache(c.kvHeads(), c.headDim(), BLOCK_TOKENS, windowed ? KvCache.windowBlocks(c.window(), maxChunk, BLOCK_TOKENS) : blocks,
-                        storage);
-            }
+            for (int l = 0; l < c.layers(); l++) caches[l] = new KvCache(c.kvHeads(), c.headDim(), BLOCK_TOKENS, perLayer[l], storage);
         } catch (RuntimeException | Error e) {
             for (KvCache k : caches) if (k != null) k.close();
             throw e;

@@ -122,6 +122,7 @@ final class WeightAssembler {
     }
 
     private MoeLayer moe(int l) {
+        requireExpertCount(l);
         QuantizedMatrix router = matrix(ROUTER, l, true);
         TensorSource.Source gate = stacked(GATE_EXPS, l), up = stacked(UP_EXPS, l), down = stacked(DOWN_EXPS, l);
         TensorSource.Source gateB = find(GATE_EXPS_BIAS, l, false), upB = find(UP_EXPS_BIAS, l, false), downB = find(DOWN_EXPS_BIAS, l, false);
@@ -141,6 +142,20 @@ final class WeightAssembler {
         }
         Gating gating = new Gating(c.gating(), c.expertsUsed(), c.renormalize(), c.expertWeightsScale(), null);
         return new MoeLayer(router, floats(ROUTER_BIAS, l, false), experts, shared, sharedGate, gating);
+    }
+
+    // The expert count against layer l's router and stacked experts (their outermost dimension)
+    // before any expert is read, so that a count the tensors do not hold is refused naming its key.
+    private void requireExpertCount(int l) {
+        for (Weight w : new Weight[] {ROUTER, GATE_EXPS, UP_EXPS, DOWN_EXPS}) {
+            TensorSource.Source s = find(w, l, true);
+            if (s == null) continue;  // a tensor the family does not read
+            long[] shape = s.shape();
+            if (shape.length == 0 || shape[0] != c.experts()) {
+                throw new ModelFormatException(src.keyName("expert_count", "num_local_experts (or num_experts)") + " = " + c.experts()
+                        + " does not match tensor '" + s.name() + "' of shape " + Arrays.toString(shape) + " (outermost first: one row or matrix per expert)");
+            }
+        }
     }
 
     private TensorSource.Source stacked(Weight w, int l) {

@@ -60,7 +60,7 @@ class ModelLoadErrorsTest {
 
     @Test
     void absurdHyperparametersAreRejectedBeforeAllocating() throws Exception {
-        expect(ModelFormatException.class, "layers", Map.of("llama.block_count", 2_000_000_000L), Map.of());
+        expect(ModelFormatException.class, "llama.block_count = 2000000000", Map.of("llama.block_count", 2_000_000_000L), Map.of());
         expect(ModelFormatException.class, "vocab", Map.of("llama.vocab_size", 4_000_000_000L), Map.of());
         expect(ModelFormatException.class, "head_count", Map.of("llama.attention.head_count", 3L), Map.of());
         expect(ModelFormatException.class, "head_count_kv", Map.of("llama.attention.head_count_kv", 3L), Map.of());
