@@ -131,6 +131,16 @@ static Ceilings measure(int64_t bytes, int32_t repeats) {
     return c;
 }
 
+// Under AddressSanitizer (ci/sanitizers.sh) the probes' loops and the scalar chain are timed as
+// instrumented code on a shared host: the ratio checks below then measure the instrumentation
+// (a CI run saw the baseline probe at 3.2 GFLOP/s, 3.9x the chain), so only the normal builds
+// assert them; the bounds and the memory checks still run.
+#if defined(__SANITIZE_ADDRESS__)
+static constexpr bool kTimedUnderSanitizer = true;
+#else
+static constexpr bool kTimedUnderSanitizer = false;
+#endif
+
 static void check_plausible(const char *variant, const Ceilings &c, double scalar_gflops, double scalar_gops) {
     const double threads = vane_get_threads();
     printf("%s: read %.1f GB/s, fma %.1f GFLOP/s, int8 %.1f Gop/s (%d threads; scalar chain: %.2f GFLOP/s, %.2f Gop/s)\n",
@@ -142,10 +152,10 @@ static void check_plausible(const char *variant, const Ceilings &c, double scala
     CHECK(isfinite(c.fma_gflops) && c.fma_gflops < 384 * threads, "%s fma %g GFLOP/s", variant, c.fma_gflops);
     // At least 4x one dependent scalar chain: the probe has 12 chains of 4-8 lanes on every
     // thread, 48x or more in theory; even a descheduled thread leaves far more than 4x.
-    CHECK(c.fma_gflops > 4 * scalar_gflops, "%s fma %g GFLOP/s vs scalar chain %g", variant, c.fma_gflops, scalar_gflops);
+    CHECK(kTimedUnderSanitizer || c.fma_gflops > 4 * scalar_gflops, "%s fma %g GFLOP/s vs scalar chain %g", variant, c.fma_gflops, scalar_gflops);
     // int8: at most 2 x 64-byte multiply-adds (128 products) per cycle at 6 GHz = 1536 Gop/s a thread.
     CHECK(isfinite(c.int8_gops) && c.int8_gops < 1536 * threads, "%s int8 %g Gop/s", variant, c.int8_gops);
-    CHECK(c.int8_gops > 4 * scalar_gops, "%s int8 %g Gop/s vs scalar chain %g", variant, c.int8_gops, scalar_gops);
+    CHECK(kTimedUnderSanitizer || c.int8_gops > 4 * scalar_gops, "%s int8 %g Gop/s vs scalar chain %g", variant, c.int8_gops, scalar_gops);
 }
 
 // Ops per second of one timed call of a probe loop.
