@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * after loading (one leaked buffer shows), and RSS may grow over the second half of the main
  * phase by at most the tolerance: the first minutes still grow it while the JIT compiles and the
  * C allocator's per-thread arenas fill (measured on the embedded model: +35, +26, +1.4, +1.2 MiB
- * in four 30 s quarters after a 30 s warm-up), then it is flat. Last, the model is closed while
+ * in four 30 s quarters after a 30 s warm-up), then it is flat. On a loaded host glibc's arenas
+ * keep growing far longer, so ci/soak.sh caps them with MALLOC_ARENA_MAX=2 (docs/RELIABILITY.md). Last, the model is closed while
  * generations run on every path ({@link CloseWhileRunning}), and every native byte and arena
  * must be back to before the load. Exit status 0 if all held, 1 if not.
  */
@@ -133,10 +134,11 @@ public final class Soak {
                 + "%d ended by a scheduler's close; tokens streamed %d%n", counters.generations.sum(), counters.compared.sum(), counters.cancelled.sum(),
                 counters.sessionCloses.sum(), counters.droppedByClose.sum(), counters.tokens.sum());
         out.printf(Locale.ROOT, "RSS: before the load %s, loaded %s, after warm-up %s, after each quarter of the main phase %s, %s, %s, %s "
-                + "(second half %s, tolerance %s; end - warm-up %s), peak while running %s%n", MemorySample.mib(bare.rssBytes()), MemorySample.mib(loaded.rssBytes()),
+                + "(second half %s, tolerance %s; end - warm-up %s), peak while running %s; MALLOC_ARENA_MAX %s%n", MemorySample.mib(bare.rssBytes()), MemorySample.mib(loaded.rssBytes()),
                 MemorySample.mib(warm.rssBytes()), MemorySample.mib(quarters.get(0).rssBytes()), MemorySample.mib(quarters.get(1).rssBytes()),
                 MemorySample.mib(quarters.get(2).rssBytes()), MemorySample.mib(end.rssBytes()), MemorySample.mib(secondHalf),
-                MemorySample.mib(tolerance), MemorySample.mib(end.rssBytes() - warm.rssBytes()), MemorySample.mib(peak));
+                MemorySample.mib(tolerance), MemorySample.mib(end.rssBytes() - warm.rssBytes()), MemorySample.mib(peak),
+                System.getenv().getOrDefault("MALLOC_ARENA_MAX", "unset"));
         out.printf(Locale.ROOT, "native: before the load %d bytes / %d arenas, loaded %d / %d, after warm-up %d / %d, end %d / %d, after every close %d / %d "
                 + "(%d counted arenas opened in all)%n", bare.nativeBytes(), bare.nativeArenas(), loaded.nativeBytes(), loaded.nativeArenas(), warm.nativeBytes(),
                 warm.nativeArenas(), end.nativeBytes(), end.nativeArenas(), after.nativeBytes(), after.nativeArenas(), dev.vane.NativeMemory.openedArenas());
