@@ -16,7 +16,7 @@ cd "$root"
 seconds=${1:-10}
 only=${2:-}
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "ci/native-fuzz.sh: expected a number of seconds per harness, got '$seconds'" >&2; exit 2; }
-harnesses="fuzz_quant fuzz_gemm fuzz_kv fuzz_attention fuzz_moe fuzz_rope"
+harnesses="fuzz_quant fuzz_gemm fuzz_kv fuzz_attention fuzz_moe fuzz_ffn fuzz_rope"
 if [ -n "$only" ]; then
   harnesses=$(printf '%s\n' $harnesses | grep -x -- "$only" || true)
   [ -n "$harnesses" ] || { echo "ci/native-fuzz.sh: no harness named '$only'" >&2; exit 2; }

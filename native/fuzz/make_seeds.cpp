@@ -161,6 +161,39 @@ void moe() {
     }
 }
 
+void ffn_and_moe() {
+    const int32_t formats[4] = {VANE_FORMAT_F16, VANE_FORMAT_Q4_0, VANE_FORMAT_Q8_0, VANE_FORMAT_Q4_K};
+    for (int i = 0; i < 4; i++)
+        for (int op = 0; op < 2; op++) {
+            Output o;  // 4 tokens, dim 256, ffn_dim 128 (256 for a K-quant); moe: 4 experts, top 2, a shared expert
+            const int32_t f = formats[i];
+            const int64_t ffn_dim = f == VANE_FORMAT_Q4_K ? 256 : 128;
+            fuzz::write_cpu(o, i);
+            o.u8(uint8_t(op));
+            o.u8(uint8_t(f + 1));
+            o.u8(uint8_t(f + 1));
+            o.u8(uint8_t(f + 1));
+            o.size(256);
+            o.size(ffn_dim);
+            o.size(4);
+            o.u8(uint8_t(i % 3));                        // silu, gelu, swiglu_oai
+            o.u8(0);                                     // alpha 1.702, limit 7
+            o.u8(uint8_t(i & 1 ? 0x3f : 0));             // biases (the shared block's too)
+            o.u8(255);                                   // no matrix short
+            if (op) {
+                o.size(4);
+                o.u8(uint8_t(i % 3 + 1));                // gating kind i % 3
+                o.size(2);
+                o.u8(uint8_t(1 | 2 | 32 | (i & 1 ? 4 | 8 : 0)));  // renormalize, shared, counts; gates and router bias
+                o.u8(1);                                 // scale 1
+                o.size(ffn_dim);
+            }
+            std::vector<uint8_t> w = packed(f, 8, 256, 2000u + f);
+            o.raw(w.data(), w.size());
+            save("fuzz_ffn", std::string(op ? "moe_" : "ffn_") + std::to_string(f), o);
+        }
+}
+
 void rope() {
     for (int op = 0; op < 2; op++)
         for (int yarn = 0; yarn < 2; yarn++) {
@@ -193,6 +226,7 @@ int main(int argc, char **argv) {
     quant_and_gemm();
     kv_and_attention();
     moe();
+    ffn_and_moe();
     rope();
     printf("make_seeds: %d seed inputs under %s\n", written, root.c_str());
     return 0;
