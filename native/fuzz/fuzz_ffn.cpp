@@ -25,7 +25,7 @@ using namespace fuzz;
 namespace {
 
 constexpr uint32_t kUnwritten = 0x7f8a5a5bu;  // a signalling NaN: arithmetic only returns quiet ones
-constexpr int64_t kMaxWork = int64_t(1) << 22;  // multiply-adds a run may take, to keep inputs fast
+constexpr int64_t kMaxWork = int64_t(1) << 21;  // multiply-adds a run may take, to keep inputs fast
 
 // The weights of one matrix: exactly `bytes` bytes (one short of what its shape needs when the
 // input says so), or a single byte when the shape is refused or too large to allocate.
@@ -130,7 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const bool counts = moe_flags & 32;
 
     Block block(fmt_gu, fmt_down, dim, ffn_dim, activation, alpha, limit, bias_flags, short_matrix, in);
-    const int64_t k_run = moe ? (g.k > 0 ? g.k : 0) + (has_shared ? 1 : 0) : 1;
+    const int64_t k_run = moe ? (g.k > 0 ? int64_t(g.k) : 0) + (has_shared ? 1 : 0) : 1;
     const int64_t widest = ffn_dim > shared_ffn_dim ? ffn_dim : shared_ffn_dim;
     const int64_t work = mul(mul(mul(t, dim), widest), mul(3, k_run));
     const bool cheap = work >= 0 && work <= kMaxWork && affordable(mul(t, dim), 4);

@@ -165,7 +165,7 @@ void ffn_and_moe() {
     const int32_t formats[4] = {VANE_FORMAT_F16, VANE_FORMAT_Q4_0, VANE_FORMAT_Q8_0, VANE_FORMAT_Q4_K};
     for (int i = 0; i < 4; i++)
         for (int op = 0; op < 2; op++) {
-            Output o;  // 4 tokens, dim 256, ffn_dim 128 (256 for a K-quant); moe: 4 experts, top 2, a shared expert
+            Output o;  // 2 tokens, dim 256, ffn_dim 128 (256 for a K-quant); moe: 4 experts, top 2, a shared expert
             const int32_t f = formats[i];
             const int64_t ffn_dim = f == VANE_FORMAT_Q4_K ? 256 : 128;
             fuzz::write_cpu(o, i);
@@ -175,7 +175,7 @@ void ffn_and_moe() {
             o.u8(uint8_t(f + 1));
             o.size(256);
             o.size(ffn_dim);
-            o.size(4);
+            o.size(2);
             o.u8(uint8_t(i % 3));                        // silu, gelu, swiglu_oai
             o.u8(0);                                     // alpha 1.702, limit 7
             o.u8(uint8_t(i & 1 ? 0x3f : 0));             // biases (the shared block's too)
