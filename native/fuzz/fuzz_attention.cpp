@@ -13,18 +13,6 @@
 
 using namespace fuzz;
 
-namespace {
-
-constexpr uint32_t kPoison = 0x7fa00001u;
-
-bool poisoned(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return u == kPoison;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     Input in(data, size);
     select_cpu(in);
@@ -86,10 +74,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!affordable(q_count, 4) || work < 0 || work > (int64_t(1) << 24)) return 0;
     Buf<float> q(q_count), out(q_count);
     for (int64_t i = 0; i < q_count; i++) q.get()[i] = float(i % 11) * 0.25f - 1.0f;
-    for (int64_t i = 0; i < q_count; i++) memcpy(out.get() + i, &kPoison, 4);
+    poison(out.get(), q_count);
     const vane_status s = vane_attention_cached(&p, q.get(), n_q, &c, table.get(), n_table, n_cached, rope ? &kr : nullptr, out.get());
     if (s != VANE_OK) return 0;  // e.g. a table entry a query sees is outside the pool
-    for (int64_t i = 0; i < q_count; i++)
-        if (poisoned(out.get()[i])) contract("vane_attention_cached left an output float unwritten", s);
+    if (any_unwritten(out.get(), q_count)) contract("vane_attention_cached left an output float unwritten", s);
     return 0;
 }

@@ -16,6 +16,7 @@
 #include <math.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "fuzz_input.h"
@@ -24,7 +25,6 @@ using namespace fuzz;
 
 namespace {
 
-constexpr uint32_t kUnwritten = 0x7f8a5a5bu;  // a signalling NaN: arithmetic only returns quiet ones
 constexpr int64_t kMaxWork = int64_t(1) << 21;  // multiply-adds a run may take, to keep inputs fast
 
 // The weights of one matrix: exactly `bytes` bytes (one short of what its shape needs when the
@@ -45,11 +45,11 @@ struct Weights {
 };
 
 struct Floats {
-    std::unique_ptr<Buf<float>> buf;
-    explicit Floats(int64_t n, float base) : buf(std::make_unique<Buf<float>>(n > 0 ? n : 1)) {
-        for (int64_t i = 0; i < buf->size(); i++) buf->get()[i] = base + float(i % 7) * 0.0625f;
+    Buf<float> buf;
+    explicit Floats(int64_t n, float base) : buf(n > 0 ? n : 1) {
+        for (int64_t i = 0; i < buf.size(); i++) buf.get()[i] = base + float(i % 7) * 0.0625f;
     }
-    float *get() const { return buf->get(); }
+    float *get() const { return buf.get(); }
 };
 
 bool dims_ok(int64_t dim, int64_t ffn_dim, int64_t t) {
@@ -90,14 +90,6 @@ struct Block {
     }
 };
 
-void check_written(const Buf<float> &y, int64_t n, vane_status s, const char *fn) {
-    for (int64_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &y.get()[i], 4);
-        if (u == kUnwritten) contract(fn, s);
-    }
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -136,7 +128,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const bool cheap = work >= 0 && work <= kMaxWork && affordable(mul(t, dim), 4);
     Buf<float> x(cheap && t * dim > 0 ? t * dim : 1), y(cheap && t * dim > 0 ? t * dim : 1);
     for (int64_t i = 0; i < x.size(); i++) x.get()[i] = float(int64_t(i * 7919 % 17) - 8) * 0.125f;
-    for (int64_t i = 0; i < y.size(); i++) memcpy(&y.get()[i], &kUnwritten, 4);
+    poison(y.get(), y.size());
 
     if (!moe) {
         const bool valid = dims_ok(dim, ffn_dim, t) && block.valid;
@@ -147,7 +139,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             return 0;
         }
         if (s != VANE_OK) contract("vane_ffn_forward refused a call its contract accepts", s);
-        check_written(y, t * dim, s, "vane_ffn_forward left part of y unwritten");
+        if (any_unwritten(y.get(), t * dim)) contract("vane_ffn_forward left part of y unwritten", s);
         return 0;
     }
 
@@ -157,7 +149,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                            (!selection_bias || g.kind == VANE_GATING_SIGMOID_TOPK);
     if (gating_ok && !experts_fit) return 0;  // more experts than the harness builds
     Weights router(fmt_router, n_experts, dim, short_matrix == 3, in);
-    Block shared(fmt_gu, fmt_down, dim, shared_ffn_dim, activation, alpha, limit, bias_flags >> 3, short_matrix - 4, in);
+    std::optional<Block> shared;  // built only for a layer that has one
+    if (has_shared) shared.emplace(fmt_gu, fmt_down, dim, shared_ffn_dim, activation, alpha, limit, bias_flags >> 3, short_matrix - 4, in);
     const int64_t e_count = experts_fit ? n_experts : 1;
     std::vector<vane_ffn> experts(size_t(e_count), block.ffn);
     Floats sel(e_count, 0.125f), rbias(e_count, -0.125f), sgate(affordable(dim, 4) ? dim : 1, 0.03125f);
@@ -170,7 +163,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     layer.n_experts = n_experts;
     layer.router = router.matrix(fmt_router);
     layer.experts = experts.data();
-    layer.shared = has_shared ? &shared.ffn : nullptr;
+    layer.shared = shared ? &shared->ffn : nullptr;
     layer.shared_ffn_dim = shared_ffn_dim;
     layer.gating = g;
     layer.router_bias = router_bias && experts_fit ? rbias.get() : nullptr;
@@ -179,7 +172,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     stats.tokens_per_expert = counts && experts_fit ? tokens.data() : nullptr;
 
     const bool valid = dims_ok(dim, ffn_dim, t) && gating_ok && router.valid && block.valid &&
-                       (has_shared ? dims_ok(dim, shared_ffn_dim, t) && shared.valid : !layer.shared_gate);
+                       (shared ? dims_ok(dim, shared_ffn_dim, t) && shared->valid : !layer.shared_gate);
     if (valid && !cheap) return 0;
     const vane_status s = vane_moe_forward(&layer, x.get(), t, y.get(), &stats);
     if (!valid) {
@@ -190,7 +183,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     // refused (vane_moe_route's contract), and nothing else may be.
     if (s == VANE_E_NON_FINITE && strstr(vane_last_error(), "router logits")) return 0;
     if (s != VANE_OK) contract("vane_moe_forward refused a call its contract accepts", s);
-    check_written(y, t * dim, s, "vane_moe_forward left part of y unwritten");
+    if (any_unwritten(y.get(), t * dim)) contract("vane_moe_forward left part of y unwritten", s);
     if (stats.tokens_per_expert) {
         int64_t pairs = 0;
         for (int64_t e = 0; e < n_experts; e++) pairs += tokens[size_t(e)];

@@ -136,6 +136,24 @@ inline int64_t mul(int64_t a, int64_t b) {
     abort();
 }
 
+// A signalling NaN: arithmetic only returns quiet ones, so an output float that still holds it
+// after a call was never written.
+constexpr uint32_t kUnwritten = 0x7fa00001u;
+
+inline void poison(float *p, int64_t n) {
+    for (int64_t i = 0; i < n; i++) memcpy(p + i, &kUnwritten, 4);
+}
+
+// Whether any of n floats still holds the poison.
+inline bool any_unwritten(const float *p, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, p + i, 4);
+        if (u == kUnwritten) return true;
+    }
+    return false;
+}
+
 inline void must_fail(vane_status s, const char *what) {
     if (s == VANE_OK) contract(what, s);
 }
