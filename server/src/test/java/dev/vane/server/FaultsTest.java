@@ -9,12 +9,15 @@ import dev.vane.model.Model;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * What happens when things go wrong: a client that leaves mid-stream frees its sequence, a full
  * queue answers 429 with Retry-After, and a graceful shutdown lets the stream in flight finish
- * while refusing new work with 503.
+ * while refusing new work with 503. Each holds its generation at a {@link Gate} while it acts, so
+ * the tiny model cannot finish first on a fast machine.
  */
 class FaultsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,9 +48,13 @@ class FaultsTest {
         model.close();
     }
 
-    private static HttpRequest chat(VaneServer server, int maxTokens, boolean stream) throws Exception {
-        String body = JSON.writeValueAsString(Map.of("messages", ChatCompletionsTest.CHAT_JSON, "max_tokens", maxTokens, "temperature", 0.8, "seed", 1,
+    private static byte[] chatBody(int maxTokens, boolean stream) throws Exception {
+        return JSON.writeValueAsBytes(Map.of("messages", ChatCompletionsTest.CHAT_JSON, "max_tokens", maxTokens, "temperature", 0.8, "seed", 1,
                 "stream", stream));
+    }
+
+    private static HttpRequest chat(VaneServer server, int maxTokens, boolean stream) throws Exception {
+        String body = new String(chatBody(maxTokens, stream), StandardCharsets.UTF_8);
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
@@ -71,20 +79,38 @@ class FaultsTest {
         while (server.generationsInFlight() > 0 && System.nanoTime() < until) Thread.sleep(5);
     }
 
+    // The request line, headers and body of chat(server, maxTokens, true) as a client writes them on its socket.
+    private static byte[] rawStreamingChat(int maxTokens) throws Exception {
+        byte[] body = chatBody(maxTokens, true);
+        String head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                + "\r\n\r\n";
+        byte[] head8 = head.getBytes(StandardCharsets.US_ASCII), all = Arrays.copyOf(head8, head8.length + body.length);
+        System.arraycopy(body, 0, all, head8.length, body.length);
+        return all;
+    }
+
     @Test
     void aClientLeavingMidStreamFreesItsSequence() throws Exception {
-        try (VaneServer server = VaneServer.start(model, ServerOptions.defaults("tiny").withPort(0).withScheduling(2, 4))) {
-            HttpResponse<InputStream> r = client.send(chat(server, longest(), true), HttpResponse.BodyHandlers.ofInputStream());
-            assertEquals(200, r.statusCode());
-            BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
-            assertTrue(lines.readLine().startsWith("data: "), "the first chunk arrived");
-            assertEquals(1, server.generationsInFlight(), "its generation runs");
-            r.body().close();  // the client goes away
+        Gate gate = new Gate();
+        VaneServer server = VaneServer.start(model, gate.holding(ServerOptions.defaults("tiny").withPort(0).withScheduling(2, 4)));
+        try (server; gate) {
+            // A client on a plain socket, so that its leaving is done when close returns: SO_LINGER 0 resets the connection.
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                socket.getOutputStream().write(rawStreamingChat(longest()));
+                BufferedReader lines = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+                assertEquals("HTTP/1.1 200 OK", lines.readLine());
+                String line;
+                while ((line = lines.readLine()) != null && !line.startsWith("data: ")) { }
+                assertTrue(line != null, "the first chunk arrived");
+                assertEquals(1, server.generationsInFlight(), "its generation runs (held at the gate)");
+                socket.setSoLinger(true, 0);
+            }  // the client goes away
+            gate.open();
             awaitIdle(server);
             assertEquals(0, server.generationsInFlight(), "the server noticed and stopped generating");
             String metrics = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            assertEquals(1.0, sample(metrics, "vane_generations_total", "vane_stop_reason=\"cancelled\""), "the metrics show it cancelled");
+            assertEquals(1.0, sample(metrics, "vane_generations_total", "vane_stop_reason=\"cancelled\""), () -> "the metrics show it cancelled:\n" + metrics);
             assertEquals(0.0, sample(metrics, "vane_scheduler_active", ""), "and its slot free");
             // and it still serves the next client
             assertEquals(200, client.send(chat(server, 4, false), HttpResponse.BodyHandlers.ofString()).statusCode());
@@ -93,9 +119,11 @@ class FaultsTest {
 
     @Test
     void aFullQueueGets429WithRetryAfter() throws Exception {
-        try (VaneServer server = VaneServer.start(model, ServerOptions.defaults("tiny").withPort(0).withScheduling(1, 0))) {
+        Gate gate = new Gate();
+        VaneServer server = VaneServer.start(model, gate.holding(ServerOptions.defaults("tiny").withPort(0).withScheduling(1, 0)));
+        try (server; gate) {
             HttpResponse<InputStream> first = client.send(chat(server, longest(), true), HttpResponse.BodyHandlers.ofInputStream());
-            assertEquals(200, first.statusCode(), "the one slot is taken");
+            assertEquals(200, first.statusCode(), "the one slot is taken (held at the gate)");
             HttpResponse<String> second = client.send(chat(server, 4, false), HttpResponse.BodyHandlers.ofString());
             assertEquals(429, second.statusCode(), second.body());
             assertEquals("1", second.headers().firstValue("retry-after").orElse(null));
@@ -118,22 +146,26 @@ class FaultsTest {
 
     @Test
     void shutdownDrainsTheStreamInFlightAndRefusesNewWork() throws Exception {
-        VaneServer server = VaneServer.start(model, ServerOptions.defaults("tiny").withPort(0).withScheduling(2, 4));
-        HttpResponse<InputStream> r = client.send(chat(server, longest(), true), HttpResponse.BodyHandlers.ofInputStream());
-        BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
-        assertTrue(lines.readLine().startsWith("data: "));
-        CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(60)));
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        HttpResponse<String> health;
-        do {
-            health = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } while (health.statusCode() == 200 && System.nanoTime() < until);
-        assertEquals(503, health.statusCode(), "health says draining");
-        assertEquals(503, client.send(chat(server, 4, false), HttpResponse.BodyHandlers.ofString()).statusCode(), "new work is refused");
-        String last = null;
-        for (String line; (line = lines.readLine()) != null; ) if (!line.isEmpty()) last = line;
-        assertEquals("data: [DONE]", last, "the stream in flight ran to its end");
-        assertTrue(drained.get(60, TimeUnit.SECONDS), "everything in flight ended within the grace period");
+        try (Gate gate = new Gate()) {
+            VaneServer server = VaneServer.start(model, gate.holding(ServerOptions.defaults("tiny").withPort(0).withScheduling(2, 4)));
+            HttpResponse<InputStream> r = client.send(chat(server, longest(), true), HttpResponse.BodyHandlers.ofInputStream());
+            BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+            assertTrue(lines.readLine().startsWith("data: "));
+            CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(() -> server.shutdown(Duration.ofSeconds(60)));
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            HttpResponse<String> health;
+            do {
+                health = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } while (health.statusCode() == 200 && System.nanoTime() < until);
+            assertEquals(503, health.statusCode(), "health says draining");
+            assertEquals(503, client.send(chat(server, 4, false), HttpResponse.BodyHandlers.ofString()).statusCode(), "new work is refused");
+            assertEquals(1, server.generationsInFlight(), "the stream is still in flight (held at the gate)");
+            gate.open();
+            String last = null;
+            for (String line; (line = lines.readLine()) != null; ) if (!line.isEmpty()) last = line;
+            assertEquals("data: [DONE]", last, "the stream in flight ran to its end");
+            assertTrue(drained.get(60, TimeUnit.SECONDS), "everything in flight ended within the grace period");
+        }
     }
 }
