@@ -3,9 +3,7 @@ package dev.vane.bench.soak;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.vane.bench.CliRun;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -13,38 +11,24 @@ import org.junit.jupiter.api.Test;
  * cannot meet (a minimum of calls no run reaches), so that the run must report it and exit 1.
  */
 class SoakTest {
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        int exit = Soak.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CliRun run(String... args) {
+        return CliRun.of(Soak::run, args);
     }
 
     @Test
     void badOptionsAreRefused() {
-        Run r = run("--seconds=0");
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("--seconds must be in (0, 86400], got 0.0"), r.err());
-        r = run("--threads=x");
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("not a number"), r.err());
-        r = run("--max-tokens=1");
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("--max-tokens must be 2..4096, got 1"), r.err());
-        r = run("--rss-tolerance-mib=-1");
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("--rss-tolerance-mib must be >= 0"), r.err());
-        r = run("--forever");
-        assertEquals(2, r.exit());
-        assertTrue(r.err().contains("unknown option --forever") && r.err().contains(Soak.USAGE), r.err());
+        run("--seconds=0").assertRefused("--seconds must be in (0, 86400], got 0.0");
+        run("--threads=x").assertRefused("not a number");
+        run("--max-tokens=1").assertRefused("--max-tokens must be 2..4096, got 1");
+        run("--rss-tolerance-mib=-1").assertRefused("--rss-tolerance-mib must be >= 0");
+        run("--forever").assertRefused("unknown option --forever", Soak.USAGE);
     }
 
     @Test
     void aShortRunChecksEverythingAndReportsWhatFailed() {
         // RSS over 2 s in the test JVM (its heap still growing, glibc's arenas uncapped) shows no trend: the RSS
         // check gets a tolerance it cannot reach here, and ci/soak.sh checks RSS in a JVM of its own.
-        Run r = run("--seconds=2", "--warm-up=1", "--threads=2", "--prompts=4", "--max-tokens=8", "--min-calls=1000000000000",
+        CliRun r = run("--seconds=2", "--warm-up=1", "--threads=2", "--prompts=4", "--max-tokens=8", "--min-calls=1000000000000",
                 "--rss-tolerance-mib=65536");
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("FAIL the main phase made "), r.out());
