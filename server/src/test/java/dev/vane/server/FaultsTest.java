@@ -9,6 +9,7 @@ import dev.vane.model.Model;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -17,7 +18,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -54,9 +54,8 @@ class FaultsTest {
     }
 
     private static HttpRequest chat(VaneServer server, int maxTokens, boolean stream) throws Exception {
-        String body = new String(chatBody(maxTokens, stream), StandardCharsets.UTF_8);
         return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/chat/completions"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(chatBody(maxTokens, stream))).build();
     }
 
     // The longest reply the embedded model's context allows for the test chat.
@@ -79,16 +78,6 @@ class FaultsTest {
         while (server.generationsInFlight() > 0 && System.nanoTime() < until) Thread.sleep(5);
     }
 
-    // The request line, headers and body of chat(server, maxTokens, true) as a client writes them on its socket.
-    private static byte[] rawStreamingChat(int maxTokens) throws Exception {
-        byte[] body = chatBody(maxTokens, true);
-        String head = "POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                + "\r\n\r\n";
-        byte[] head8 = head.getBytes(StandardCharsets.US_ASCII), all = Arrays.copyOf(head8, head8.length + body.length);
-        System.arraycopy(body, 0, all, head8.length, body.length);
-        return all;
-    }
-
     @Test
     void aClientLeavingMidStreamFreesItsSequence() throws Exception {
         Gate gate = new Gate();
@@ -96,7 +85,11 @@ class FaultsTest {
         try (server; gate) {
             // A client on a plain socket, so that its leaving is done when close returns: SO_LINGER 0 resets the connection.
             try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
-                socket.getOutputStream().write(rawStreamingChat(longest()));
+                byte[] body = chatBody(longest(), true);
+                OutputStream request = socket.getOutputStream();
+                request.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                request.write(body);
                 BufferedReader lines = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
                 assertEquals("HTTP/1.1 200 OK", lines.readLine());
                 String line;
